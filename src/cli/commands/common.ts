@@ -1,0 +1,47 @@
+// Argument handling shared by the commands that take one block.
+import { existsSync } from 'node:fs';
+import { resolveField } from '../../fields/registry.ts';
+import { generateBlock } from '../../gen/index.ts';
+import type { GeneratedDesign } from '../../gen/design.ts';
+import { parseParamArgs } from '../../gen/params.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig, type ZkrtlConfig } from '../../config.ts';
+import { single, type ParsedArgs } from '../args.ts';
+import { UsageError } from '../errors.ts';
+
+export const DESIGN_OPTIONS = ['field', 'prime', 'param'];
+
+export function designFromArgs(block: string, args: ParsedArgs): GeneratedDesign {
+  const field = resolveField({ field: single(args, 'field'), prime: single(args, 'prime') });
+  return generateBlock(block, field, parseParamArgs(args.options.param ?? []));
+}
+
+/** The config named by --config, else zkrtl.config.json when present, else built-in defaults. */
+export function configFromArgs(args: ParsedArgs, required: boolean): ZkrtlConfig | undefined {
+  const path = single(args, 'config');
+  if (path !== undefined) return loadConfig(path);
+  if (existsSync(DEFAULT_CONFIG_PATH)) return loadConfig(DEFAULT_CONFIG_PATH);
+  if (required) throw new UsageError(`no ${DEFAULT_CONFIG_PATH} here: name a block, or give --config FILE`);
+  return undefined;
+}
+
+export function noDesignOptions(args: ParsedArgs, command: string): void {
+  for (const o of DESIGN_OPTIONS) {
+    if (args.options[o]) throw new UsageError(`--${o} needs a block: zkrtl ${command} BLOCK --${o} …`);
+  }
+}
+
+export function atMostOnePositional(args: ParsedArgs, command: string): string | undefined {
+  if (args.positionals.length > 1) {
+    throw new UsageError(`zkrtl ${command} takes one block, got '${args.positionals.join(' ')}'`);
+  }
+  return args.positionals[0];
+}
+
+/** Every design of a config, generated up front so a bad entry fails before any output. */
+export function configDesigns(config: ZkrtlConfig): GeneratedDesign[] {
+  const designs: GeneratedDesign[] = [];
+  for (const field of config.fields) {
+    for (const block of config.blocks) designs.push(generateBlock(block, field, config.params[block] ?? {}));
+  }
+  return designs;
+}

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { NAMED_PRIMES, namedField } from '../../fields/registry.ts';
+import { designFiles, type GeneratedDesign } from '../../gen/design.ts';
+import { parseArgs, single } from '../args.ts';
+import { writeDirectoryAtomically } from '../output.ts';
+import { DESIGN_OPTIONS, atMostOnePositional, configDesigns, configFromArgs, designFromArgs, noDesignOptions } from './common.ts';
+
+const describe = (d: GeneratedDesign) =>
+  `${d.top}: ${d.manifest.field.name} (${d.manifest.field.bits} bits), latency ${d.manifest.latency}, II ${d.manifest.ii}`;
+
+export async function runGen(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'out', 'config'], flags: [] });
+  const block = atMostOnePositional(args, 'gen');
+  if (block !== undefined) {
+    const design = designFromArgs(block, args);
+    const config = configFromArgs(args, false);
+    const out = single(args, 'out') ?? join(config?.out ?? 'rtl-out', design.top);
+    writeDirectoryAtomically(out, designFiles(design));
+    process.stdout.write(`wrote ${out}/ — ${describe(design)}\n`);
+    return 0;
+  }
+  noDesignOptions(args, 'gen');
+  const config = configFromArgs(args, true)!;
+  const designs = configDesigns(config);
+  const files = new Map<string, string>();
+  for (const d of designs) for (const [name, text] of designFiles(d)) files.set(`${d.top}/${name}`, text);
+  const index = designs.map((d) => ({
+    module: d.top, block: d.manifest.block, field: d.manifest.field.name, dir: d.top, latency: d.manifest.latency, ii: d.manifest.ii,
+  }));
+  files.set('designs.json', JSON.stringify(index, null, 2) + '\n');
+  const out = single(args, 'out') ?? config.out;
+  writeDirectoryAtomically(out, files);
+  process.stdout.write(`wrote ${designs.length} designs to ${out}/\n` + designs.map((d) => `  ${describe(d)}\n`).join(''));
+  return 0;
+}
+
+export async function runFields(argv: string[]): Promise<number> {
+  parseArgs(argv, { options: [], flags: [] });
+  const rows = NAMED_PRIMES.map((f) => {
+    const s = namedField(f.name);
+    return [s.name, String(s.bits), String(s.twoAdicity), s.description];
+  });
+  const header = ['field', 'bits', '2-adicity', 'description'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
+  process.stdout.write('custom: --prime P (decimal or 0x-hex, odd prime >= 5, up to 1024 bits)\n');
+  return 0;
+}

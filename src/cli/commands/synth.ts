@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { verilogSources } from '../../gen/design.ts';
+import { formatSynthReport, synthesize, type NetlistFormat, type SynthTarget } from '../../synth/synth.ts';
+import { parseArgs, single } from '../args.ts';
+import { UsageError } from '../errors.ts';
+import { writeDirectoryAtomically } from '../output.ts';
+import { stderrProgress } from '../progress.ts';
+import { DESIGN_OPTIONS, designFromArgs } from './common.ts';
+
+export const TARGETS: readonly SynthTarget[] = ['generic', 'xilinx', 'ice40', 'ecp5'];
+export const NETLISTS: readonly NetlistFormat[] = ['json', 'edif', 'blif', 'verilog'];
+
+export function parseTarget(value: string | undefined): SynthTarget {
+  if (value === undefined) throw new UsageError(`--target is required: one of ${TARGETS.join(', ')}`);
+  if (!(TARGETS as readonly string[]).includes(value)) throw new UsageError(`--target ${value} is not accepted: give one of ${TARGETS.join(', ')}`);
+  return value as SynthTarget;
+}
+
+export function parseNetlists(value: string | undefined): NetlistFormat[] {
+  if (value === undefined) return [];
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const f of list) {
+    if (!(NETLISTS as readonly string[]).includes(f)) throw new UsageError(`--netlist ${f} is not accepted: give a comma list of ${NETLISTS.join(', ')}`);
+  }
+  return [...new Set(list)] as NetlistFormat[];
+}
+
+export async function runSynth(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out'], flags: [] });
+  if (args.positionals.length !== 1) throw new UsageError('zkrtl synth takes one block: zkrtl synth BLOCK --field F --target T');
+  const design = designFromArgs(args.positionals[0], args);
+  const target = parseTarget(single(args, 'target'));
+  const netlists = parseNetlists(single(args, 'netlist'));
+  const out = single(args, 'out') ?? join('synth-out', `${design.top}.${target}`);
+
+  stderrProgress.step(`synthesizing ${design.top} for ${target}`);
+  const started = Date.now();
+  const result = await synthesize({
+    top: design.top,
+    files: verilogSources(design),
+    target,
+    netlists,
+    onStep: (s) => stderrProgress.step(`  ${s} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
+  });
+  const text = formatSynthReport(result.report);
+  const files = new Map<string, string>([
+    ['report.json', JSON.stringify({ ...result.report, manifest: design.manifest }, null, 2) + '\n'],
+    ['report.txt', text],
+    ['yosys.log', result.log],
+    ...Object.entries(result.netlists),
+  ]);
+  writeDirectoryAtomically(out, files);
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  process.stdout.write(`wrote ${out}/ (report.json, report.txt${Object.keys(result.netlists).map((n) => `, ${n}`).join('')})\n`);
+  return 0;
+}

@@ -1,0 +1,63 @@
+// zkrtl command line. Every command parses and validates all of its input before it
+// writes anything; bad input is one line on stderr and exit code 2.
+import { EXIT_USAGE, UsageError } from './errors.ts';
+import { ZKRTL_VERSION } from '../gen/design.ts';
+
+const USAGE = `zkrtl ${ZKRTL_VERSION}: Verilog generators for zero-knowledge proving hardware
+
+usage:
+  zkrtl gen [BLOCK] [--field NAME | --prime P] [--param K=V]... [--out DIR] [--config FILE]
+      without BLOCK: every block × field of the config (default zkrtl.config.json) into its 'out'
+  zkrtl sim [BLOCK] [--field NAME | --prime P] [--param K=V]... [--vectors N] [--seed S]
+            [--input PAIRS.hex --output OUT.hex] [--config FILE]
+      Verilator run of the RTL against the golden model (back to back, then with bubbles)
+  zkrtl synth BLOCK [--field NAME | --prime P] [--param K=V]... --target generic|xilinx|ice40|ecp5
+            [--netlist json,edif,blif,verilog] [--out DIR]
+  zkrtl lint [BLOCK [--field NAME | --prime P] [--param K=V]...] [--config FILE]
+      verilator --lint-only -Wall and yosys check -assert on every emitted module
+  zkrtl fields
+      the named fields with their bit length and 2-adicity
+
+blocks: modadd, modsub, montmul
+exit codes: 0 success, 1 a check failed (simulation mismatch, lint), 2 bad input`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    // Commands load lazily: `zkrtl fields` need not load Yosys or the simulator driver.
+    case 'gen':
+      return (await import('./commands/gen.ts')).runGen(rest);
+    case 'sim':
+      return (await import('./commands/sim.ts')).runSim(rest);
+    case 'synth':
+      return (await import('./commands/synth.ts')).runSynth(rest);
+    case 'lint':
+      return (await import('./commands/lint.ts')).runLint(rest);
+    case 'fields':
+      return (await import('./commands/gen.ts')).runFields(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE + '\n');
+      return command === undefined ? EXIT_USAGE : 0;
+    case '--version':
+      process.stdout.write(`zkrtl ${ZKRTL_VERSION}\n`);
+      return 0;
+    default:
+      throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, fields (zkrtl --help)`);
+  }
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`zkrtl: error: ${e.message}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,72 @@
+// The project configuration (`zkrtl.config.json`): which blocks for which fields `zkrtl gen`
+// and `zkrtl sim` cover when no block is named.
+import { readFileSync } from 'node:fs';
+import { UsageError } from './cli/errors.ts';
+import { namedField, type FieldSpec } from './fields/registry.ts';
+import { blockInfo } from './gen/index.ts';
+import type { RawParams } from './gen/params.ts';
+
+export interface ZkrtlConfig {
+  out: string;
+  blocks: string[];
+  fields: FieldSpec[];
+  params: Record<string, RawParams>;
+  sim: { vectors: number; seed: number };
+}
+
+export const DEFAULT_CONFIG_PATH = 'zkrtl.config.json';
+
+const KEYS = ['out', 'blocks', 'fields', 'params', 'sim', '$comment'];
+
+export function loadConfig(path: string = DEFAULT_CONFIG_PATH): ZkrtlConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`config ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseConfig(raw, path);
+}
+
+export function parseConfig(raw: unknown, path: string): ZkrtlConfig {
+  const bad = (what: string) => new UsageError(`config ${path}: ${what}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('must be a JSON object');
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!KEYS.includes(k)) throw bad(`unknown key '${k}': accepted are ${KEYS.slice(0, 5).join(', ')}`);
+  const strings = (key: string): string[] => {
+    const v = o[key];
+    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) throw bad(`'${key}' must be a non-empty array of strings`);
+    return v as string[];
+  };
+  const out = o.out ?? 'rtl-out';
+  if (typeof out !== 'string' || out === '') throw bad(`'out' must be a directory name`);
+  const blocks = strings('blocks');
+  for (const b of blocks) blockInfo(b);
+  const fields = strings('fields').map((f) => namedField(f));
+  const params: Record<string, RawParams> = {};
+  if (o.params !== undefined) {
+    if (typeof o.params !== 'object' || o.params === null || Array.isArray(o.params)) throw bad(`'params' must map block names to {key: value}`);
+    for (const [block, p] of Object.entries(o.params)) {
+      blockInfo(block);
+      if (typeof p !== 'object' || p === null || Array.isArray(p)) throw bad(`params.${block} must be an object of key: value`);
+      params[block] = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)]));
+    }
+  }
+  const sim = { vectors: 10_000, seed: 1 };
+  if (o.sim !== undefined) {
+    const s = o.sim as Record<string, unknown>;
+    if (typeof s !== 'object' || s === null) throw bad(`'sim' must be an object`);
+    for (const [k, v] of Object.entries(s)) {
+      if (k !== 'vectors' && k !== 'seed') throw bad(`unknown key sim.${k}: accepted are vectors, seed`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw bad(`sim.${k} must be a non-negative integer`);
+      sim[k] = v;
+    }
+  }
+  return { out, blocks, fields, params, sim };
+}

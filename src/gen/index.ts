@@ -1,0 +1,30 @@
+// The blocks zkrtl can generate, by name.
+import { UsageError } from '../cli/errors.ts';
+import type { FieldSpec } from '../fields/registry.ts';
+import type { GeneratedDesign } from './design.ts';
+import { MODADD_PARAMS, generateModadd, generateModsub } from './modadd.ts';
+import { MONTMUL_PARAMS, generateMontmul } from './montmul.ts';
+import type { ParamDoc, RawParams } from './params.ts';
+
+export interface BlockInfo {
+  name: string;
+  description: string;
+  params: ParamDoc[];
+  generate: (field: FieldSpec, params: RawParams) => GeneratedDesign;
+}
+
+export const BLOCKS: readonly BlockInfo[] = [
+  { name: 'modadd', description: 'modular adder (a + b) mod p, latency 1', params: MODADD_PARAMS, generate: generateModadd },
+  { name: 'modsub', description: 'modular subtractor (a - b) mod p, latency 1', params: MODADD_PARAMS, generate: generateModsub },
+  { name: 'montmul', description: 'Montgomery multiplier a·b·R⁻¹ mod p, pipelined', params: MONTMUL_PARAMS, generate: generateMontmul },
+];
+
+export function blockInfo(name: string): BlockInfo {
+  const b = BLOCKS.find((x) => x.name === name);
+  if (!b) throw new UsageError(`unknown block '${name}': accepted are ${BLOCKS.map((x) => x.name).join(', ')}`);
+  return b;
+}
+
+export function generateBlock(block: string, field: FieldSpec, params: RawParams = {}): GeneratedDesign {
+  return blockInfo(block).generate(field, params);
+}

@@ -1,0 +1,21 @@
+// The golden model of each generated block, as a function of its manifest.
+import type { Manifest } from '../gen/design.ts';
+import { modAdd, modSub, montgomeryField, montmul } from './field.ts';
+
+export type PairFunction = (a: bigint, b: bigint) => bigint;
+
+export function blockModel(manifest: Manifest): PairFunction {
+  const p = BigInt(manifest.field.p);
+  switch (manifest.block) {
+    case 'modadd':
+      return (a, b) => modAdd({ p }, a, b);
+    case 'modsub':
+      return (a, b) => modSub({ p }, a, b);
+    case 'montmul': {
+      const f = montgomeryField(p, manifest.montgomery!.k);
+      return (a, b) => montmul(f, a, b);
+    }
+    default:
+      throw new Error(`no golden model for block ${manifest.block}`);
+  }
+}
