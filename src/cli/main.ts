@@ -17,6 +17,8 @@ usage:
       verilator --lint-only -Wall and yosys check -assert on every emitted module
   zkrtl fields
       the named fields with their bit length and 2-adicity
+  zkrtl tools
+      installs Verilator from Debian when missing (as root), shows the tool versions
 
 blocks: modadd, modsub, montmul
 exit codes: 0 success, 1 a check failed (simulation mismatch, lint), 2 bad input`;
@@ -35,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/lint.ts')).runLint(rest);
     case 'fields':
       return (await import('./commands/gen.ts')).runFields(rest);
+    case 'tools':
+      return (await import('./commands/tools.ts')).runTools(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -45,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`zkrtl ${ZKRTL_VERSION}\n`);
       return 0;
     default:
-      throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, fields (zkrtl --help)`);
+      throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, fields, tools (zkrtl --help)`);
   }
 }
 

@@ -116,11 +116,13 @@ export const sig = (name: string, width: number): Expr => ({ k: 'sig', name, wid
 export const zero = (width: number): Expr => ({ k: 'zero', width });
 export const constant = (value: bigint, width: number): Expr => ({ k: 'const', value, width });
 
+/** Bits [hi:lo] of a signal or of a slice of one. */
 export function slice(e: Expr, hi: number, lo: number): Expr {
-  if (e.k !== 'sig') throw new Error('internal: slice of a non-signal');
-  if (lo < 0 || hi >= e.width || hi < lo) throw new Error(`internal: slice [${hi}:${lo}] of ${e.name}[${e.width - 1}:0]`);
+  if (e.k !== 'sig' && e.k !== 'slice') throw new Error('internal: slice of an expression');
+  if (lo < 0 || hi >= e.width || hi < lo) throw new Error(`internal: slice [${hi}:${lo}] of ${e.name} (${e.width} bits)`);
   if (lo === 0 && hi === e.width - 1) return e;
-  return { k: 'slice', name: e.name, hi, lo, width: hi - lo + 1 };
+  const base = e.k === 'slice' ? e.lo : 0;
+  return { k: 'slice', name: e.name, hi: base + hi, lo: base + lo, width: hi - lo + 1 };
 }
 
 export function concat(...parts: Expr[]): Expr {
