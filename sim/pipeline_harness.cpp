@@ -1,0 +1,610 @@
+// Generic Verilator harness for a fixed-latency pipeline with ports
+//   clk, rst, in_valid, a[W], b[W]  ->  out_valid, out[W]
+// for any W in 1..1024. The model comes from compile-time defines:
+//   -DTOP_CLASS=Vfoo -DTOP_HEADER='"Vfoo.h"'
+//
+// What it checks (the contract of a fixed-latency block, DESIGN.md "Ports"):
+//   * after reset, no out_valid from the garbage presented (with in_valid=1) during reset;
+//   * each vector presented with in_valid=1 in cycle c comes out with out_valid=1 in cycle
+//     c+L, and with the expected value when the vectors file gives one;
+//   * out_valid is never high in a cycle when no vector is due.
+// Vectors go in back to back (one per cycle: II = 1) unless a bubble probability is given, in
+// which case a seeded PRNG holds in_valid low (with garbage operands) in some cycles.
+//
+// On the first failure the simulation is run again from the start with VCD tracing, up to a
+// few cycles past the failing cycle, and ONE report goes to stderr (exit code 1). On success
+// one line `OK vectors=N cycles=C sim_seconds=S` goes to stdout (exit code 0). Bad usage or
+// input: a one-line message, exit code 2.
+//
+// Timing convention: cycle c spans simulation time [10c, 10c+10); inputs change and outputs
+// are sampled at 10c (clk low), the rising edge is at 10c+5.
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "verilated.h"
+#include "verilated_vcd_c.h"
+
+#ifndef TOP_CLASS
+#error "define TOP_CLASS (the Verilated model class, e.g. -DTOP_CLASS=Vfoo)"
+#endif
+#ifndef TOP_HEADER
+#error "define TOP_HEADER (e.g. -DTOP_HEADER='\"Vfoo.h\"')"
+#endif
+#include TOP_HEADER
+
+namespace {
+
+constexpr int kExitMismatch = 1;
+constexpr int kExitUsage = 2;
+constexpr uint64_t kResetCycles = 4;     // cycles with rst=1 (and garbage with in_valid=1)
+constexpr uint64_t kTrailCycles = 4;     // extra idle cycles at the end, watching for spurious out_valid
+constexpr uint64_t kTracePastFail = 8;   // waveform runs this many cycles past the failing cycle
+constexpr uint64_t kTraceContext = 64;   // and starts this many cycles (plus L) before it
+
+[[noreturn]] void usageError(const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    std::fputs("pipeline_harness: error: ", stderr);
+    std::vfprintf(stderr, fmt, ap);
+    std::fputc('\n', stderr);
+    va_end(ap);
+    std::exit(kExitUsage);
+}
+
+// ---------------------------------------------------------------------------------------
+// Port access. Verilator gives a W-bit port the type CData (W <= 8), SData (<= 16),
+// IData (<= 32), QData (<= 64) or VlWide<ceil(W/32)>. Values live here as little-endian
+// arrays of 32-bit words, `PortInfo<T>::words` of them; the overloads below move them in and
+// out of whatever type the port has, so one source compiles for every width.
+
+template <class T>
+struct PortInfo;
+template <>
+struct PortInfo<CData> {
+    static constexpr unsigned words = 1, minBits = 1, maxBits = 8;
+};
+template <>
+struct PortInfo<SData> {
+    static constexpr unsigned words = 1, minBits = 9, maxBits = 16;
+};
+template <>
+struct PortInfo<IData> {
+    static constexpr unsigned words = 1, minBits = 17, maxBits = 32;
+};
+template <>
+struct PortInfo<QData> {
+    static constexpr unsigned words = 2, minBits = 33, maxBits = 64;
+};
+template <std::size_t N>
+struct PortInfo<VlWide<N>> {
+    static constexpr unsigned words = N, minBits = 32 * (N - 1) + 1, maxBits = 32 * N;
+};
+
+inline void setPort(CData& p, const uint32_t* w) { p = static_cast<CData>(w[0]); }
+inline void setPort(SData& p, const uint32_t* w) { p = static_cast<SData>(w[0]); }
+inline void setPort(IData& p, const uint32_t* w) { p = w[0]; }
+inline void setPort(QData& p, const uint32_t* w) {
+    p = static_cast<QData>(w[0]) | (static_cast<QData>(w[1]) << 32);
+}
+template <std::size_t N>
+inline void setPort(VlWide<N>& p, const uint32_t* w) {
+    for (std::size_t i = 0; i < N; ++i) p[i] = w[i];
+}
+
+inline void getPort(const CData& p, uint32_t* w) { w[0] = p; }
+inline void getPort(const SData& p, uint32_t* w) { w[0] = p; }
+inline void getPort(const IData& p, uint32_t* w) { w[0] = p; }
+inline void getPort(const QData& p, uint32_t* w) {
+    w[0] = static_cast<uint32_t>(p);
+    w[1] = static_cast<uint32_t>(p >> 32);
+}
+template <std::size_t N>
+inline void getPort(const VlWide<N>& p, uint32_t* w) {
+    for (std::size_t i = 0; i < N; ++i) w[i] = p[i];
+}
+
+template <class M>
+using PortT = std::remove_cv_t<std::remove_reference_t<M>>;
+using APort = PortT<decltype(std::declval<TOP_CLASS&>().a)>;
+using BPort = PortT<decltype(std::declval<TOP_CLASS&>().b)>;
+using OutPort = PortT<decltype(std::declval<TOP_CLASS&>().out)>;
+static_assert(std::is_same<APort, BPort>::value && std::is_same<APort, OutPort>::value,
+              "ports a, b and out must have the same width");
+constexpr unsigned kWords = PortInfo<APort>::words;
+
+// ---------------------------------------------------------------------------------------
+// Deterministic PRNG (SplitMix64): the same seed gives the same bubbles and garbage anywhere.
+
+struct Rng {
+    uint64_t s;
+    explicit Rng(uint64_t seed) : s(seed) {}
+    uint64_t next() {
+        uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    double unit() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
+};
+
+// ---------------------------------------------------------------------------------------
+// Hex values of W bits.
+
+struct Value {
+    uint32_t w[kWords];
+};
+
+bool parseHex(const char* s, std::size_t len, unsigned width, Value& v) {
+    std::memset(v.w, 0, sizeof v.w);
+    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        len -= 2;
+    }
+    if (len == 0) return false;
+    unsigned bit = 0;
+    for (std::size_t i = len; i-- > 0;) {
+        const char c = s[i];
+        unsigned d;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        else if (c == '_') continue;
+        else return false;
+        if (d != 0) {
+            // The highest set bit of this digit must be below `width`.
+            const unsigned top = bit + (d >= 8 ? 3 : d >= 4 ? 2 : d >= 2 ? 1 : 0);
+            if (top >= width) return false;
+            v.w[bit / 32] |= d << (bit % 32);
+        }
+        bit += 4;
+    }
+    return true;
+}
+
+std::string toHex(const Value& v) {
+    static const char digits[] = "0123456789abcdef";
+    std::string s;
+    for (unsigned i = kWords; i-- > 0;) {
+        for (int sh = 28; sh >= 0; sh -= 4) {
+            const unsigned d = (v.w[i] >> sh) & 0xf;
+            if (d == 0 && s.empty()) continue;
+            s.push_back(digits[d]);
+        }
+    }
+    return s.empty() ? "0" : s;
+}
+
+bool equal(const Value& x, const Value& y) { return std::memcmp(x.w, y.w, sizeof x.w) == 0; }
+
+void maskTo(Value& v, unsigned width) {
+    for (unsigned i = 0; i < kWords; ++i) {
+        const unsigned lo = 32 * i;
+        if (lo >= width) v.w[i] = 0;
+        else if (width - lo < 32) v.w[i] &= (1u << (width - lo)) - 1u;
+    }
+}
+
+Value randomValue(Rng& rng, unsigned width) {
+    Value v;
+    for (unsigned i = 0; i < kWords; ++i) v.w[i] = static_cast<uint32_t>(rng.next() >> 32);
+    maskTo(v, width);
+    return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// Command line.
+
+struct Options {
+    std::string vectorsPath;
+    std::string outPath;
+    std::string wavePath;
+    long latency = -1;
+    long width = -1;
+    double bubble = 0.0;
+    uint64_t seed = 1;
+    long waveFrom = -1;          // first traced cycle; -1: L + 64 cycles before the failure
+    std::string commandLine;     // to print how to reproduce a failure
+};
+
+const char* const kUsage =
+    "usage: pipeline_harness --vectors FILE --latency L --width W [--out FILE]\n"
+    "                        [--bubble P] [--seed S] [--wave FILE.vcd] [--wave-from C]\n"
+    "  FILE: one vector per line, 'a b' or 'a b expected' in hex (results checked when given)\n"
+    "  --out: one hex result per line, in input order      --bubble: P(in_valid low) per cycle\n"
+    "  --wave: waveform written on a mismatch (default: FILE.vcd next to the vectors)\n"
+    "  --wave-from: first cycle in the waveform (default: latency + 64 cycles before the failure)\n";
+
+Options parseArgs(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
+        }
+        if (i + 1 >= argc) usageError("%s needs a value (--help for usage)", arg.c_str());
+        const char* val = argv[++i];
+        char* end = nullptr;
+        errno = 0;
+        if (arg == "--vectors") o.vectorsPath = val;
+        else if (arg == "--out") o.outPath = val;
+        else if (arg == "--wave") o.wavePath = val;
+        else if (arg == "--latency") {
+            o.latency = std::strtol(val, &end, 10);
+            if (*end || errno || o.latency < 0 || o.latency > 1000000)
+                usageError("--latency must be an integer 0..1000000, got '%s'", val);
+        } else if (arg == "--width") {
+            o.width = std::strtol(val, &end, 10);
+            if (*end || errno || o.width < 1 || o.width > 1024)
+                usageError("--width must be an integer 1..1024, got '%s'", val);
+        } else if (arg == "--bubble") {
+            o.bubble = std::strtod(val, &end);
+            if (*end || errno || !(o.bubble >= 0.0 && o.bubble < 1.0))
+                usageError("--bubble must be a probability in [0, 1), got '%s'", val);
+        } else if (arg == "--wave-from") {
+            o.waveFrom = std::strtol(val, &end, 10);
+            if (*end || errno || o.waveFrom < 0) usageError("--wave-from must be a cycle number, got '%s'", val);
+        } else if (arg == "--seed") {
+            o.seed = std::strtoull(val, &end, 10);
+            if (*end || errno) usageError("--seed must be a non-negative integer, got '%s'", val);
+        } else {
+            usageError("unknown option '%s' (--help for usage)", arg.c_str());
+        }
+    }
+    if (o.vectorsPath.empty()) usageError("--vectors FILE is required (--help for usage)");
+    if (o.latency < 0) usageError("--latency L is required (--help for usage)");
+    if (o.width < 0) usageError("--width W is required (--help for usage)");
+    if (static_cast<unsigned>(o.width) < PortInfo<APort>::minBits ||
+        static_cast<unsigned>(o.width) > PortInfo<APort>::maxBits)
+        usageError("--width %ld does not match the model: its ports a, b, out are %u..%u bits wide",
+                   o.width, PortInfo<APort>::minBits, PortInfo<APort>::maxBits);
+    if (o.wavePath.empty()) o.wavePath = o.vectorsPath + ".vcd";
+    for (int i = 0; i < argc; ++i) {
+        if (i) o.commandLine += ' ';
+        o.commandLine += argv[i];
+    }
+    return o;
+}
+
+struct Vectors {
+    std::vector<Value> a, b, expected;
+    bool checked = false;
+    std::size_t size() const { return a.size(); }
+};
+
+Vectors readVectors(const std::string& path, unsigned width) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) usageError("cannot read vectors file %s: %s", path.c_str(), std::strerror(errno));
+    std::string text;
+    char buf[1 << 16];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+
+    Vectors v;
+    std::size_t pos = 0;
+    unsigned long lineNo = 0;
+    int fieldsPerLine = 0;
+    while (pos < text.size()) {
+        std::size_t eol = text.find('\n', pos);
+        if (eol == std::string::npos) eol = text.size();
+        ++lineNo;
+        const char* tok[4];
+        std::size_t len[4];
+        int k = 0;
+        for (std::size_t i = pos; i < eol;) {
+            while (i < eol && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
+            if (i >= eol || text[i] == '#') break;
+            const std::size_t start = i;
+            while (i < eol && text[i] != ' ' && text[i] != '\t' && text[i] != '\r') ++i;
+            if (k == 4) usageError("%s:%lu: more than 3 fields", path.c_str(), lineNo);
+            tok[k] = text.data() + start;
+            len[k] = i - start;
+            ++k;
+        }
+        pos = eol + 1;
+        if (k == 0) continue;
+        if (k == 1) usageError("%s:%lu: expected 'a b' or 'a b expected' in hex", path.c_str(), lineNo);
+        if (fieldsPerLine == 0) fieldsPerLine = k;
+        if (k != fieldsPerLine)
+            usageError("%s:%lu: %d fields, but the first vector has %d", path.c_str(), lineNo, k,
+                       fieldsPerLine);
+        Value x[3];
+        for (int j = 0; j < k; ++j) {
+            if (!parseHex(tok[j], len[j], width, x[j]))
+                usageError("%s:%lu: '%.*s' is not a hex number of at most %u bits", path.c_str(),
+                           lineNo, static_cast<int>(len[j]), tok[j], width);
+        }
+        v.a.push_back(x[0]);
+        v.b.push_back(x[1]);
+        if (k == 3) v.expected.push_back(x[2]);
+    }
+    v.checked = fieldsPerLine == 3;
+    return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// The simulation.
+
+enum class FailKind { None, Garbage, Wrong, Missing, Spurious };
+
+struct Failure {
+    FailKind kind = FailKind::None;
+    uint64_t cycle = 0;         // cycle in which the bad output was sampled
+    long vector = -1;           // vector due (or, for a spurious out_valid, next due), -1 if none
+    uint64_t presented = 0;     // cycle in which that vector went in
+    Value got{};
+};
+
+struct Outcome {
+    Failure fail;
+    uint64_t cycles = 0;        // cycles simulated in all
+    double seconds = 0;         // wall time of the simulation loop
+    // Only in a traced re-run: where the failing vector's expected value did show up.
+    long seenLatency = -1;
+    uint64_t traceFrom = 0, traceTo = 0;
+};
+
+struct Due {
+    uint64_t cycle;
+    std::size_t index;
+    uint64_t presented;
+};
+
+class Harness {
+public:
+    Harness(const Options& o, const Vectors& v) : opt_(o), vec_(v), width_(static_cast<unsigned>(o.width)) {
+        outputs_.resize(v.size());
+    }
+
+    const std::vector<Value>& outputs() const { return outputs_; }
+
+    // Runs from power-up. With `trace`, stops `kTracePastFail` cycles after `fail.cycle` and
+    // writes a VCD of the window before it.
+    Outcome run(bool trace, const Failure* known) {
+        Outcome out;
+        auto ctx = std::make_unique<VerilatedContext>();
+        if (trace) ctx->traceEverOn(true);
+        auto top = std::make_unique<TOP_CLASS>(ctx.get(), "TOP");
+        std::unique_ptr<VerilatedVcdC> vcd;
+        uint64_t traceFrom = 0, stopAfter = UINT64_MAX;
+        if (trace) {
+            vcd = std::make_unique<VerilatedVcdC>();
+            top->trace(vcd.get(), 99);
+            const uint64_t back = kTraceContext + static_cast<uint64_t>(opt_.latency);
+            traceFrom = opt_.waveFrom >= 0 ? std::min<uint64_t>(opt_.waveFrom, known->cycle)
+                        : known->cycle > back ? known->cycle - back
+                                              : 0;
+            stopAfter = known->cycle + kTracePastFail;
+            out.traceFrom = traceFrom;
+            out.traceTo = stopAfter;
+        }
+
+        Rng bubbleRng(opt_.seed);
+        Rng garbageRng(opt_.seed ^ 0x5a17c0ffee0ddf00ULL);
+        const uint64_t L = static_cast<uint64_t>(opt_.latency);
+        // Phases: reset [0, R) with in_valid=1 and garbage; drain [R, S) with in_valid=0, where
+        // nothing may come out; stream from S = R + L + 1 on.
+        const uint64_t streamStart = kResetCycles + L + 1;
+        const std::size_t n = vec_.size();
+        std::deque<Due> due;
+        std::size_t next = 0;
+        uint64_t cycle = 0;
+        uint64_t lastOut = streamStart;  // last cycle a result was due (or the stream start)
+        Value got;
+        bool failed = false;
+        Value target{};
+        if (trace && known->vector >= 0 && vec_.checked) target = vec_.expected[known->vector];
+
+        auto dump = [&](uint64_t t) {
+            if (vcd && cycle >= traceFrom) {
+                if (!vcd->isOpen()) vcd->open(opt_.wavePath.c_str());
+                vcd->dump(t);
+            }
+        };
+
+        const auto t0 = std::chrono::steady_clock::now();
+        top->clk = 0;
+        for (;; ++cycle) {
+            // --- drive inputs for this cycle (clock low)
+            const bool inReset = cycle < kResetCycles;
+            const bool streaming = cycle >= streamStart;
+            bool present = false;
+            if (streaming && next < n) present = !(opt_.bubble > 0.0 && bubbleRng.unit() < opt_.bubble);
+            top->rst = inReset ? 1 : 0;
+            if (present) {
+                setPort(top->a, vec_.a[next].w);
+                setPort(top->b, vec_.b[next].w);
+                top->in_valid = 1;
+                due.push_back({cycle + L, next, cycle});
+                ++next;
+            } else {
+                const Value ga = randomValue(garbageRng, width_);
+                const Value gb = randomValue(garbageRng, width_);
+                setPort(top->a, ga.w);
+                setPort(top->b, gb.w);
+                top->in_valid = inReset ? 1 : 0;
+            }
+            top->clk = 0;
+            top->eval();
+            dump(ctx->time());
+
+            // --- sample outputs (after reset) and check the contract
+            if (!inReset && !failed) {
+                const bool ov = top->out_valid != 0;
+                const bool isDue = !due.empty() && due.front().cycle == cycle;
+                Failure f;
+                if (ov) getPort(top->out, got.w);
+                if (ov && isDue) {
+                    const Due d = due.front();
+                    due.pop_front();
+                    lastOut = cycle;
+                    outputs_[d.index] = got;
+                    if (vec_.checked && !equal(got, vec_.expected[d.index]))
+                        f = {FailKind::Wrong, cycle, static_cast<long>(d.index), d.presented, got};
+                } else if (ov) {
+                    f.kind = streaming ? FailKind::Spurious : FailKind::Garbage;
+                    f.cycle = cycle;
+                    f.got = got;
+                    if (!due.empty()) {
+                        f.vector = static_cast<long>(due.front().index);
+                        f.presented = due.front().presented;
+                    }
+                } else if (isDue) {
+                    const Due d = due.front();
+                    due.pop_front();
+                    lastOut = cycle;
+                    f = {FailKind::Missing, cycle, static_cast<long>(d.index), d.presented, Value{}};
+                }
+                if (f.kind != FailKind::None) {
+                    out.fail = f;
+                    failed = true;
+                    if (!trace) break;
+                }
+            }
+            // In the traced re-run, note when the failing vector's expected value comes out.
+            if (trace && cycle > known->cycle && out.seenLatency < 0 && known->vector >= 0 &&
+                vec_.checked && top->out_valid) {
+                getPort(top->out, got.w);
+                if (equal(got, target)) out.seenLatency = static_cast<long>(cycle - known->presented);
+            }
+            if (trace && cycle >= stopAfter) break;
+            // Done: every result out, then a few idle cycles with no spurious out_valid.
+            if (!trace && next == n && due.empty() && cycle >= lastOut + kTrailCycles) break;
+
+            // --- rising edge
+            ctx->timeInc(5);
+            top->clk = 1;
+            top->eval();
+            dump(ctx->time());
+            ctx->timeInc(5);
+        }
+        out.cycles = cycle + 1;
+        out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        top->final();
+        if (vcd) {
+            if (vcd->isOpen()) vcd->close();
+        }
+        return out;
+    }
+
+private:
+    const Options& opt_;
+    const Vectors& vec_;
+    unsigned width_;
+    std::vector<Value> outputs_;
+};
+
+void report(const Options& o, const Vectors& v, const Outcome& first, const Outcome& traced,
+            bool waveOk) {
+    const Failure& f = first.fail;
+    const long L = o.latency;
+    std::string what;
+    switch (f.kind) {
+        case FailKind::Wrong: what = "wrong result"; break;
+        case FailKind::Missing: what = "out_valid low when the result was due"; break;
+        case FailKind::Spurious: what = "out_valid high when no result was due"; break;
+        case FailKind::Garbage:
+            what = "out_valid high after reset from garbage presented during reset (valid bits not reset?)";
+            break;
+        case FailKind::None: break;
+    }
+    std::string msg;
+    char line[512];
+    if (f.vector >= 0) {
+        std::snprintf(line, sizeof line, "MISMATCH at vector %ld, cycle %" PRIu64 ": %s\n", f.vector,
+                      f.cycle, what.c_str());
+    } else {
+        std::snprintf(line, sizeof line, "MISMATCH at cycle %" PRIu64 " (no vector due): %s\n", f.cycle,
+                      what.c_str());
+    }
+    msg += line;
+    if (f.vector >= 0) {
+        msg += "  a        = 0x" + toHex(v.a[f.vector]) + "\n";
+        msg += "  b        = 0x" + toHex(v.b[f.vector]) + "\n";
+        msg += "  expected = " + (v.checked ? "0x" + toHex(v.expected[f.vector]) : std::string("(not given)")) +
+               (f.kind == FailKind::Wrong || f.kind == FailKind::Missing ? "" : " (due later)") + "\n";
+    }
+    if (f.kind == FailKind::Missing) msg += "  got      = nothing (out_valid=0)\n";
+    else msg += "  got      = 0x" + toHex(f.got) + " (out_valid=1)\n";
+    if (f.vector >= 0) {
+        std::snprintf(line, sizeof line,
+                      "  vector %ld went in at cycle %" PRIu64 ", due at cycle %" PRIu64 " (latency %ld)\n",
+                      f.vector, f.presented, f.presented + L, L);
+        msg += line;
+    }
+    if (f.kind == FailKind::Spurious && f.vector >= 0 && v.checked && equal(f.got, v.expected[f.vector])) {
+        std::snprintf(line, sizeof line,
+                      "  hint: that is vector %ld's expected result, %" PRIu64 " cycles after it went in: "
+                      "the latency looks like %" PRIu64 ", not %ld\n",
+                      f.vector, f.cycle - f.presented, f.cycle - f.presented, L);
+        msg += line;
+    } else if (f.kind == FailKind::Missing && traced.seenLatency >= 0) {
+        std::snprintf(line, sizeof line,
+                      "  hint: vector %ld's expected result came out with out_valid=1 %ld cycles after it "
+                      "went in: the latency looks like %ld, not %ld\n",
+                      f.vector, traced.seenLatency, traced.seenLatency, L);
+        msg += line;
+    }
+    std::snprintf(line, sizeof line, "  run: %zu vectors, bubble probability %g, seed %" PRIu64 "\n", v.size(),
+                  o.bubble, o.seed);
+    msg += line;
+    if (waveOk) {
+        std::snprintf(line, sizeof line,
+                      "  waveform: %s (cycles %" PRIu64 "..%" PRIu64 "; cycle c starts at time 10c, "
+                      "rising edge at 10c+5)\n",
+                      o.wavePath.c_str(), traced.traceFrom, traced.traceTo);
+        msg += line;
+    } else {
+        msg += "  waveform: none (the re-run with tracing did not reproduce the failure)\n";
+    }
+    msg += "  rerun: " + o.commandLine + "\n";
+    std::fputs(msg.c_str(), stderr);
+    // Also a machine-readable line, for drivers that want the waveform path.
+    if (waveOk) std::fprintf(stderr, "WAVEFORM %s\n", o.wavePath.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options opt = parseArgs(argc, argv);
+    const Vectors vec = readVectors(opt.vectorsPath, static_cast<unsigned>(opt.width));
+
+    Harness h(opt, vec);
+    const Outcome first = h.run(false, nullptr);
+    if (first.fail.kind != FailKind::None) {
+        Harness again(opt, vec);
+        const Outcome traced = again.run(true, &first.fail);
+        const bool same = traced.fail.kind == first.fail.kind && traced.fail.cycle == first.fail.cycle;
+        report(opt, vec, first, traced, same);
+        return kExitMismatch;
+    }
+
+    if (!opt.outPath.empty()) {
+        FILE* f = std::fopen(opt.outPath.c_str(), "wb");
+        if (!f) usageError("cannot write %s: %s", opt.outPath.c_str(), std::strerror(errno));
+        std::string text;
+        text.reserve(vec.size() * (opt.width / 4 + 2));
+        for (const Value& r : h.outputs()) {
+            text += toHex(r);
+            text += '\n';
+        }
+        if (std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fclose(f) != 0)
+            usageError("cannot write %s: %s", opt.outPath.c_str(), std::strerror(errno));
+    }
+    std::printf("OK vectors=%zu cycles=%" PRIu64 " sim_seconds=%.6f\n", vec.size(), first.cycles, first.seconds);
+    return 0;
+}
