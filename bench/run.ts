@@ -61,6 +61,8 @@ function modelSpeed(d: GeneratedDesign): number {
   return n / seconds;
 }
 
+const wordCells = (r: SynthReport, type: RegExp) => Object.entries(r.cells).filter(([t]) => type.test(t)).reduce((a, [, n]) => a + n, 0);
+
 const fmt = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(0));
 
 async function main() {
@@ -74,7 +76,8 @@ async function main() {
     const sim = await measureSim(d, binary);
     const synth = async (target: 'xilinx' | 'generic') => {
       step(`yosys ${target}`);
-      return (await synthesize({ top: d.top, files: verilogSources(d), target, onStep: (s) => step(`yosys ${target}: ${s}`) })).report;
+      const wordLevel = target === 'generic';
+      return (await synthesize({ top: d.top, files: verilogSources(d), target, wordLevel, onStep: (s) => step(`yosys ${target}: ${s}`) })).report;
     };
     const xilinx = await synth('xilinx');
     const generic = await synth('generic');
@@ -117,19 +120,19 @@ function renderMarkdown(tools: Record<string, string | number>, rows: Row[], sta
   const allIi1 = rows.every((r) => r.iiMeasured === 1 && r.iiManifest === 1);
   L.push('# zkrtl benchmark results', '');
   L.push('Written by `npm run bench` (`bench/run.ts`); every figure below was produced by that run.', '');
-  L.push(`Tools: Verilator ${tools.verilator}; Yosys ${tools.yosys}; Node ${tools.node}; ${tools.cores} × ${tools.cpu}.`, '');
+  L.push(`Tools: ${tools.verilator}; Yosys ${tools.yosys}; Node ${tools.node}; ${tools.cores} × ${tools.cpu}.`, '');
   L.push('## Floors', '');
   L.push('| floor | measured | met |', '|---|---|---|');
   L.push(`| II = 1 for every block (measured in Verilator: extra cycles per extra back-to-back vector) | ${[...new Set(rows.map((r) => r.iiMeasured))].join(', ')} | ${allIi1 ? 'yes' : 'NO'} |`);
   L.push(`| 254-bit montmul (bn254.fr, 26x17 tiles) ≤ ${DSP_FLOOR_254} DSP48E2 | ${bn.xilinx.dsps} DSP48E2 (${bn.tiles} tiles planned) | ${bn.xilinx.dsps <= DSP_FLOOR_254 ? 'yes' : 'NO'} |`);
   L.push(`| golden-model montmul ≥ 1M ops/s in Node (slowest field) | ${fmt(slowestModel)}ops/s | ${slowestModel >= 1e6 ? 'yes' : 'NO'} |`, '');
   L.push('## Field blocks (default config)', '');
-  L.push('Xilinx: `synth_xilinx -family xcup` (UltraScale+). Generic: `synth` to Yosys internal gates. Longest path: Yosys `ltp` on the flattened netlist between registers, in cells (LUT levels in brackets; each CARRY4 counts as a cell). Yosys maps carry chains to CARRY4 even for UltraScale+ (Vivado turns them into CARRY8), and it does not pack registers into DSP48E2, so the FF column includes the tile input/output registers that Vivado absorbs into the DSPs (AREG/BREG/MREG).', '');
-  L.push('| module | field | bits | latency | II | tiles | LUT | FF | DSP48E2 | CARRY4 | SRL | longest path xilinx | generic cells | generic path | Verilator vectors/s | model ops/s |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('Xilinx: `synth_xilinx -family xcup` (UltraScale+). Generic: Yosys `synth` stopped before fine-grained mapping, so the counts are word-level cells: multipliers (`$mul`/`$macc`, one per tile), adders (`$alu`/`$add`/`$sub`) and registers (`$dff`/`$sdff`, each a whole word). Longest path: Yosys `ltp` on the flattened netlist between registers, in cells (LUT levels in brackets; each CARRY4 counts as a cell). Yosys maps carry chains to CARRY4 even for UltraScale+ (Vivado turns them into CARRY8), and it does not pack registers into DSP48E2, so the FF column includes the tile input/output registers that Vivado absorbs into the DSPs (AREG/BREG/MREG).', '');
+  L.push('| module | field | bits | latency | II | tiles | LUT | FF | DSP48E2 | CARRY4 | SRL | longest path xilinx | generic cells (mul / add / reg) | Verilator vectors/s | model ops/s |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const x = r.xilinx;
-    L.push(`| ${r.module} | ${r.field} | ${r.bits} | ${r.latency} | ${r.iiMeasured} | ${r.tiles ?? '–'} | ${x.luts} | ${x.ffs} | ${x.dsps} | ${x.carry} | ${x.srl ?? 0} | ${x.longestPath.cells} (${x.longestPath.lutLevels ?? '–'}) | ${r.generic.totalCells} | ${r.generic.longestPath.cells} | ${fmt(r.verilatorVectorsPerSecond)} | ${fmt(r.modelOpsPerSecond)} |`);
+    L.push(`| ${r.module} | ${r.field} | ${r.bits} | ${r.latency} | ${r.iiMeasured} | ${r.tiles ?? '–'} | ${x.luts} | ${x.ffs} | ${x.dsps} | ${x.carry} | ${x.srl ?? 0} | ${x.longestPath.cells} (${x.longestPath.lutLevels ?? '–'}) | ${r.generic.totalCells} (${wordCells(r.generic, /^\$(mul|macc)$/)} / ${wordCells(r.generic, /^\$(alu|add|sub)$/)} / ${wordCells(r.generic, /^\$(s?dff|dffe|sdffe|sdffce|adff)$/)}) | ${fmt(r.verilatorVectorsPerSecond)} | ${fmt(r.modelOpsPerSecond)} |`);
   }
   L.push('', '## What a 254-bit montmul costs, stage by stage (bn254.fr, xilinx)', '');
   L.push('| stage | LUT | FF | DSP48E2 | CARRY4 |', '|---|---|---|---|---|');
@@ -137,7 +140,9 @@ function renderMarkdown(tools: Record<string, string | number>, rows: Row[], sta
   const dspTotal = stages.reduce((a, s) => a + s.report.dsps, 0);
   const lutTotal = stages.reduce((a, s) => a + s.report.luts, 0);
   L.push('');
-  L.push(`DSPs: the three products take ${stages.map((s) => s.report.dsps).join(' + ')} = ${dspTotal} DSP48E2 against ${DSP_FLOOR_254} for three full 254×254 products: the m stage keeps only the tiles below bit k (a low half-product) and the constant p has zero and power-of-two 17-bit chunks that need no DSP. LUTs: ${lutTotal} of the ${bn.xilinx.luts} LUTs of the whole multiplier are in the three products' adder trees (summing partial products in carry chains); the rest is the final conditional subtraction and glue. FFs are dominated by the one-register-per-adder-level pipelining (tree=1); \`tree=2\` or \`depth=\` trades them for latency and path length.`);
+  L.push(`DSPs: the three products take ${stages.map((s) => s.report.dsps).join(' + ')} = ${dspTotal} DSP48E2 against ${DSP_FLOOR_254} for three full 254×254 products: the m stage keeps only the tiles below bit k (a low half-product), the constant p has zero and power-of-two 17-bit chunks that need no tile at all, and Yosys builds the few tiles whose constant chunk is narrow in LUTs (so DSPs can come out below the planned tiles). LUTs: ${lutTotal} of the ${bn.xilinx.luts} LUTs of the whole multiplier are in the three products' adder trees (summing partial products in carry chains); the rest is the final conditional subtraction and glue. FFs are dominated by the one-register-per-adder-level pipelining (tree=1); \`tree=2\` or \`depth=\` trades them for latency and path length.`);
+  L.push('');
+  L.push(`Longest path: ${bn.xilinx.longestPath.cells} cells for the 254-bit montmul, almost all of them CARRY4s of one adder-tree level: the widest adders span the 2W-bit product (a 508-bit carry chain, 64 CARRY8s after Vivado). Splitting wide adders into registered carry segments is the next step for Fmax; \`tree=0\`/\`tree=2\` move the other way (fewer registers, longer paths).`);
   L.push('');
   L.push('## Anchors', '');
   L.push(`- Three 254-bit products on a 26×17 grid are 3 · ⌈254/26⌉ · ⌈254/17⌉ = ${DSP_FLOOR_254} DSP48E2: the floor above; a Montgomery multiplier built from three full products lands there.`);

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zkrtl.mjs');
 
-function zkrtl(args: string[], cwd?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd });
+function zkrtl(args: string[], cwd?: string, env?: Record<string, string>) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -137,6 +137,13 @@ describe('zkrtl CLI', () => {
       expect(readdirSync(dir)).toEqual(['pairs.hex']);
     });
   }
+
+  it('a missing simulator is one line saying how to install it, and a failing exit', () => {
+    const r = zkrtl(['tools'], undefined, { VERILATOR: '/nonexistent/verilator' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/VERILATOR=\/nonexistent\/verilator does not exist: .*apt-get install verilator/);
+  });
 
   it('an unreadable vector file is a one-line error', () => {
     const dir = scratch();

@@ -12,7 +12,8 @@ usage:
             [--input PAIRS.hex --output OUT.hex] [--config FILE]
       Verilator run of the RTL against the golden model (back to back, then with bubbles)
   zkrtl synth BLOCK [--field NAME | --prime P] [--param K=V]... --target generic|xilinx|ice40|ecp5
-            [--netlist json,edif,blif,verilog] [--out DIR]
+            [--netlist json,edif,blif,verilog] [--out DIR] [--word-level]
+      --word-level (generic only): stop at word-level cells, fast on wide multipliers
   zkrtl lint [BLOCK [--field NAME | --prime P] [--param K=V]...] [--config FILE]
       verilator --lint-only -Wall and yosys check -assert on every emitted module
   zkrtl fields
@@ -21,7 +22,8 @@ usage:
       installs Verilator from Debian when missing (as root), shows the tool versions
 
 blocks: modadd, modsub, montmul
-exit codes: 0 success, 1 a check failed (simulation mismatch, lint), 2 bad input`;
+exit codes: 0 success, 1 a check or a tool failed (simulation mismatch, lint, missing Verilator), 2 bad input
+(ZKRTL_DEBUG=1 adds stack traces to errors)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -62,6 +64,9 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = EXIT_USAGE;
       return;
     }
-    throw e;
+    // A missing tool or a failing tool run: one line; the stack only when asked for.
+    process.stderr.write(`zkrtl: error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.ZKRTL_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = 1;
   }
 }

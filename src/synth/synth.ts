@@ -164,11 +164,21 @@ function netlistWriter(format: NetlistFormat, file: string): string {
 const STAT_FILE = '__zkrtl_stat.json';
 const LUT_PREFIX = 'zkrtl_lut_';
 
-export function synthScript(top: string, sources: string[], target: SynthTarget, netlists: Record<string, NetlistFormat>): string {
+/**
+ * Word-level generic flow: Yosys `synth` up to (not including) its fine-grained mapping, so
+ * multipliers, adders and registers stay whole cells ($mul, $add, $dff …). Gate-level generic
+ * synthesis of a 254-bit multiplier expands hundreds of tile multipliers into about a million
+ * gates and takes tens of minutes; the word-level netlist shows the same structure in seconds.
+ */
+const WORD_LEVEL_FLOW = (top: string) => `synth -flatten -top ${top} -run begin:fine`;
+
+export function synthScript(
+  top: string, sources: string[], target: SynthTarget, netlists: Record<string, NetlistFormat>, wordLevel = false,
+): string {
   const t = TARGETS[target];
   const lines = [
     `read_verilog ${sources.join(' ')}`,
-    t.flow(top),
+    wordLevel ? WORD_LEVEL_FLOW(top) : t.flow(top),
     // tee -q: the JSON goes to a file we parse; the log already has the flow's own stat table.
     `tee -q -o ${STAT_FILE} stat -json`,
     // The flows load every primitive of the family as a blackbox; without this, the JSON and
@@ -273,9 +283,12 @@ export async function synthesize(opts: {
   target: SynthTarget;
   netlists?: NetlistFormat[];
   onStep?: (step: string) => void;
+  /** generic only: stop at word-level cells ($mul, $add, $dff …) instead of gates. */
+  wordLevel?: boolean;
 }): Promise<SynthResult> {
   const { top, target } = opts;
   if (!(target in TARGETS)) throw new Error(`unknown synthesis target ${target}`);
+  if (opts.wordLevel && target !== 'generic') throw new Error('wordLevel synthesis is only for the generic target');
   moduleName(top);
   const sources = verilogFileNames(opts.files);
   if (sources.length === 0) throw new Error(`synthesize ${top}: no .v files given`);
@@ -285,7 +298,7 @@ export async function synthesize(opts: {
   const synthIndex = { value: null as string | null };
   const onStep = opts.onStep;
   const result = await runYosys({
-    script: synthScript(top, sources, target, netlistFiles),
+    script: synthScript(top, sources, target, netlistFiles, opts.wordLevel),
     files: opts.files,
     outputs: [STAT_FILE, ...Object.keys(netlistFiles)],
     onLine: onStep

@@ -26,11 +26,13 @@ export function parseNetlists(value: string | undefined): NetlistFormat[] {
 }
 
 export async function runSynth(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out'], flags: [] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out'], flags: ['word-level'] });
   if (args.positionals.length !== 1) throw new UsageError('zkrtl synth takes one block: zkrtl synth BLOCK --field F --target T');
   const design = designFromArgs(args.positionals[0], args);
   const target = parseTarget(single(args, 'target'));
   const netlists = parseNetlists(single(args, 'netlist'));
+  const wordLevel = args.flags.has('word-level');
+  if (wordLevel && target !== 'generic') throw new UsageError(`--word-level goes with --target generic, not ${target}`);
   const out = single(args, 'out') ?? join('synth-out', `${design.top}.${target}`);
 
   stderrProgress.step(`synthesizing ${design.top} for ${target}`);
@@ -40,6 +42,7 @@ export async function runSynth(argv: string[]): Promise<number> {
     files: verilogSources(design),
     target,
     netlists,
+    wordLevel,
     onStep: (s) => stderrProgress.step(`  ${s} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
   });
   const text = formatSynthReport(result.report);
