@@ -126,7 +126,8 @@ export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesi
   const W = mf.bits;
   const k = mf.k;
   const modules = mergeModules(
-    [delayModule()],
+    // The delay line is only instantiated when the m stage has registers.
+    plans.m.latency > 0 ? [delayModule()] : [],
     [productModule(plans.ab, `Montgomery stage 1 of ${top}: T = a*b`)],
     [productModule(plans.m, `Montgomery stage 2 of ${top}: m = (T mod 2^${k}) * p' mod 2^${k}`)],
     [productModule(plans.mp, `Montgomery stage 3 of ${top}: u = (T + m*p) / 2^${k}`)],
@@ -144,9 +145,7 @@ export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesi
     m: { name: plans.m.spec.name, latency: plans.m.latency },
     mp: { name: plans.mp.spec.name, latency: plans.mp.latency },
   });
-  // The delay line is only instantiated when the m stage has registers.
-  const used = modules.filter((mod) => mod.name !== 'zkrtl_delay' || plans.m.latency > 0);
-  used.push({ name: top, text });
+  const used = [...modules, { name: top, text }];
   const stage = (pl: ProductPlan) => ({
     module: pl.spec.name,
     latency: pl.latency,
