@@ -416,15 +416,19 @@ export async function buildPipelineSim(opts: {
   top: string;
   files: Record<string, string>;
   onProgress?: (s: string) => void;
+  /** The C++ harness (default sim/pipeline_harness.cpp); it is compiled with -DTOP_CLASS=V<top>. */
+  harnessPath?: string;
 }): Promise<string> {
   const { top, files } = opts;
   checkSources(top, files);
   const progress = opts.onProgress ?? (() => {});
-  const harness = await readFile(HARNESS_PATH, 'utf8');
+  const harnessPath = opts.harnessPath ?? HARNESS_PATH;
+  const harness = await readFile(harnessPath, 'utf8');
+  const harnessName = basename(harnessPath);
   const version = await verilatorVersion();
   const kind = verilatorInvocation().kind;
   const flags = [...BUILD_FLAGS, '--top-module', top];
-  const hash = hashInputs(top, files, harness, version, flags, kind);
+  const hash = hashInputs(top, files, harnessName === basename(HARNESS_PATH) ? harness : `${harnessName}\n${harness}`, version, flags, kind);
   const root = cacheRoot();
   const finalDir = join(root, hash);
   const binary = join(finalDir, `V${top}`);
@@ -432,7 +436,7 @@ export async function buildPipelineSim(opts: {
 
   let pending = building.get(hash);
   if (!pending) {
-    pending = build({ top, files, harness, flags, root, finalDir, binary, progress });
+    pending = build({ top, files, harness, harnessName, flags, root, finalDir, binary, progress });
     building.set(hash, pending);
     pending.then(
       () => building.delete(hash),
@@ -446,6 +450,7 @@ async function build(b: {
   top: string;
   files: Record<string, string>;
   harness: string;
+  harnessName: string;
   flags: string[];
   root: string;
   finalDir: string;
@@ -466,7 +471,7 @@ async function build(b: {
   try {
     const srcDir = join(tmp, 'src');
     const sources = await writeSources(srcDir, b.files);
-    const harnessCopy = join(srcDir, 'pipeline_harness.cpp');
+    const harnessCopy = join(srcDir, b.harnessName);
     await writeFile(harnessCopy, b.harness);
     await writeFile(join(tmp, OPTIMISE_MK_NAME), OPTIMISE_MK);
     const objDir = join(tmp, 'obj');
