@@ -35,10 +35,10 @@ interface Row {
 
 /** II measured: extra cycles per extra vector between a 1-vector and an N-vector run. */
 async function measureSim(d: GeneratedDesign, binary: string) {
-  const p = BigInt(d.manifest.field.p);
-  const n = d.manifest.field.bits > 128 ? 20_000 : 100_000;
+  const p = BigInt(d.manifest.field!.p);
+  const n = d.manifest.field!.bits > 128 ? 20_000 : 100_000;
   const vectors = makeVectors({ p, k: d.manifest.montgomery?.k }, n, 42);
-  const common = { binary, latency: d.manifest.latency, width: d.manifest.field.bits };
+  const common = { binary, latency: d.manifest.latency!, width: d.manifest.field!.bits };
   const one = await runPipelineSim({ ...common, vectors: vectors.slice(0, 1), expected: expectedResults(d, vectors.slice(0, 1)) });
   const all = await runPipelineSim({ ...common, vectors, expected: expectedResults(d, vectors) });
   return { ii: (all.cycles - one.cycles) / (vectors.length - 1), vectorsPerSecond: vectors.length / all.seconds };
@@ -46,7 +46,7 @@ async function measureSim(d: GeneratedDesign, binary: string) {
 
 function modelSpeed(d: GeneratedDesign): number {
   const f = blockModel(d.manifest);
-  const p = BigInt(d.manifest.field.p);
+  const p = BigInt(d.manifest.field!.p);
   const xs = makeVectors({ p }, 4096, 7).slice(-4096);
   let sink = 0n;
   const run = (n: number) => {
@@ -84,10 +84,10 @@ async function main() {
     rows.push({
       module: d.top,
       block: d.manifest.block,
-      field: d.manifest.field.name,
-      bits: d.manifest.field.bits,
-      latency: d.manifest.latency,
-      iiManifest: d.manifest.ii,
+      field: d.manifest.field!.name,
+      bits: d.manifest.field!.bits,
+      latency: d.manifest.latency!,
+      iiManifest: d.manifest.ii!,
       iiMeasured: sim.ii,
       tiles: (d.manifest.multiplierTiles as number | undefined) ?? null,
       xilinx,

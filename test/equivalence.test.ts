@@ -22,13 +22,13 @@ import { VARIANTS } from './support/variants.ts';
 const waveformDir = mkdtempSync(join(tmpdir(), 'zkrtl-wave-'));
 
 async function equivalent(d: GeneratedDesign, randomCount: number, seed = 1) {
-  const vectors = makeVectors({ p: BigInt(d.manifest.field.p), k: d.manifest.montgomery?.k }, randomCount, seed);
+  const vectors = makeVectors({ p: BigInt(d.manifest.field!.p), k: d.manifest.montgomery?.k }, randomCount, seed);
   const runs = await checkEquivalence(d, vectors, { progress: silentProgress, seed, waveformDir });
   expect(runs.map((r) => r.mode)).toEqual(['back-to-back', 'bubbles']);
   // Back to back, one vector enters per cycle: the run is as long as the vectors plus the
   // pipeline's fill (and the harness' reset preamble); bubbles make it longer.
-  expect(runs[0].cycles).toBeGreaterThanOrEqual(vectors.length + d.manifest.latency);
-  expect(runs[0].cycles).toBeLessThan(vectors.length + d.manifest.latency + 64);
+  expect(runs[0].cycles).toBeGreaterThanOrEqual(vectors.length + d.manifest.latency!);
+  expect(runs[0].cycles).toBeLessThan(vectors.length + d.manifest.latency! + 64);
   expect(runs[1].cycles).toBeGreaterThan(runs[0].cycles + vectors.length / 10);
   return vectors.length;
 }
@@ -71,7 +71,7 @@ describe('the equivalence flow catches broken hardware', () => {
   });
 
   it('a latency that differs from the manifest is reported', async () => {
-    const late = { ...base, manifest: { ...base.manifest, latency: base.manifest.latency + 1 } };
+    const late = { ...base, manifest: { ...base.manifest, latency: base.manifest.latency! + 1 } };
     await expect(equivalent(late, 100)).rejects.toBeInstanceOf(SimMismatchError);
   });
 

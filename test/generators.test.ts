@@ -148,13 +148,13 @@ describe('generated designs', () => {
 
   it('pipelining parameters trade latency, and depth= picks the most pipelined tree that fits', () => {
     const f = namedField('bn254.fr');
-    const l1 = generateBlock('montmul', f, {}).manifest.latency;
-    const l2 = generateBlock('montmul', f, { tree: '2' }).manifest.latency;
-    const l0 = generateBlock('montmul', f, { tree: '0' }).manifest.latency;
+    const l1 = generateBlock('montmul', f, {}).manifest.latency!;
+    const l2 = generateBlock('montmul', f, { tree: '2' }).manifest.latency!;
+    const l0 = generateBlock('montmul', f, { tree: '0' }).manifest.latency!;
     expect(l1).toBeGreaterThan(l2);
     expect(l2).toBeGreaterThan(l0);
     const d = generateBlock('montmul', f, { depth: String(l2) });
-    expect(d.manifest.latency).toBeLessThanOrEqual(l2);
+    expect(d.manifest.latency!).toBeLessThanOrEqual(l2);
     expect(d.top).toBe(`montmul_bn254_fr_d${l2}`);
     expect(() => generateBlock('montmul', f, { depth: String(l0 - 1) })).toThrow(/depth=\d+ is below the minimum latency/);
   });
@@ -163,7 +163,7 @@ describe('generated designs', () => {
     const p = customField('0xEDBCBAF0A2AA61944535F448998AD86EED5660366812377CDC7B779F0E14DE5E58C2D2F6ED0A140EF1226BC20BB5CBF0DE6F2F64A72A874BB9540252E7D4148C9D6C18A4899AE5482BCC52CC7492CF88FFFC0A84DAAAE0F6EB5767018B605B53');
     const d = generateBlock('montmul', p, { tile: '16x16' });
     expect(d.top).toMatch(/^montmul_p768_[0-9a-f]{8}_t16x16$/);
-    expect(d.manifest.field.bits).toBe(768);
+    expect(d.manifest.field!.bits).toBe(768);
   });
 
   it('refuses bad parameters with one line naming the value and what is accepted', () => {

@@ -14,6 +14,12 @@ export interface FieldSpec {
   /** Largest s with 2^s | p − 1: bounds the NTT sizes the field supports. */
   twoAdicity: number;
   description: string;
+  /**
+   * Documented multiplicative generator of F_p* as the field's reference implementations use
+   * it (arkworks, Plonky2/3, RISC Zero); roots of unity are derived from it. Absent for custom
+   * primes, whose NTT takes the smallest quadratic non-residue instead.
+   */
+  generator?: bigint;
 }
 
 interface NamedPrime {
@@ -22,18 +28,19 @@ interface NamedPrime {
   description: string;
   /** 2-adicity as published for the field; a test checks it against p. */
   documentedTwoAdicity: number;
+  generator?: bigint;
 }
 
 export const NAMED_PRIMES: readonly NamedPrime[] = [
-  { name: 'bn254.fr', p: 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n, description: 'BN254 (alt_bn128) scalar field', documentedTwoAdicity: 28 },
+  { name: 'bn254.fr', p: 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n, description: 'BN254 (alt_bn128) scalar field', documentedTwoAdicity: 28, generator: 5n },
   { name: 'bn254.fp', p: 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47n, description: 'BN254 (alt_bn128) base field', documentedTwoAdicity: 1 },
-  { name: 'bls12_381.fr', p: 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n, description: 'BLS12-381 scalar field', documentedTwoAdicity: 32 },
+  { name: 'bls12_381.fr', p: 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n, description: 'BLS12-381 scalar field', documentedTwoAdicity: 32, generator: 7n },
   { name: 'bls12_381.fp', p: 0x1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaabn, description: 'BLS12-381 base field', documentedTwoAdicity: 1 },
-  { name: 'bls12_377.fr', p: 0x12ab655e9a2ca55660b44d1e5c37b00159aa76fed00000010a11800000000001n, description: 'BLS12-377 scalar field', documentedTwoAdicity: 47 },
+  { name: 'bls12_377.fr', p: 0x12ab655e9a2ca55660b44d1e5c37b00159aa76fed00000010a11800000000001n, description: 'BLS12-377 scalar field', documentedTwoAdicity: 47, generator: 22n },
   { name: 'bls12_377.fp', p: 0x01ae3a4617c510eac63b05c06ca1493b1a22d9f300f5138f1ef3622fba094800170b5d44300000008508c00000000001n, description: 'BLS12-377 base field', documentedTwoAdicity: 46 },
-  { name: 'goldilocks', p: (1n << 64n) - (1n << 32n) + 1n, description: 'Goldilocks 2^64 - 2^32 + 1 (Plonky2)', documentedTwoAdicity: 32 },
-  { name: 'babybear', p: 15n * (1n << 27n) + 1n, description: 'BabyBear 15·2^27 + 1 (RISC Zero, SP1)', documentedTwoAdicity: 27 },
-  { name: 'koalabear', p: (1n << 31n) - (1n << 24n) + 1n, description: 'KoalaBear 2^31 - 2^24 + 1 (Plonky3)', documentedTwoAdicity: 24 },
+  { name: 'goldilocks', p: (1n << 64n) - (1n << 32n) + 1n, description: 'Goldilocks 2^64 - 2^32 + 1 (Plonky2)', documentedTwoAdicity: 32, generator: 7n },
+  { name: 'babybear', p: 15n * (1n << 27n) + 1n, description: 'BabyBear 15·2^27 + 1 (RISC Zero, SP1)', documentedTwoAdicity: 27, generator: 31n },
+  { name: 'koalabear', p: (1n << 31n) - (1n << 24n) + 1n, description: 'KoalaBear 2^31 - 2^24 + 1 (Plonky3)', documentedTwoAdicity: 24, generator: 3n },
   { name: 'mersenne31', p: (1n << 31n) - 1n, description: 'Mersenne-31 2^31 - 1 (Circle STARKs)', documentedTwoAdicity: 1 },
 ];
 
@@ -50,8 +57,10 @@ export function twoAdicity(p: bigint): number {
   return s;
 }
 
-function spec(name: string, tag: string, p: bigint, description: string): FieldSpec {
-  return { name, tag, p, bits: p.toString(2).length, twoAdicity: twoAdicity(p), description };
+function spec(name: string, tag: string, p: bigint, description: string, generator?: bigint): FieldSpec {
+  const f: FieldSpec = { name, tag, p, bits: p.toString(2).length, twoAdicity: twoAdicity(p), description };
+  if (generator !== undefined) f.generator = generator;
+  return f;
 }
 
 export function fieldNames(): string[] {
@@ -61,7 +70,7 @@ export function fieldNames(): string[] {
 export function namedField(name: string): FieldSpec {
   const f = NAMED_PRIMES.find((x) => x.name === name.toLowerCase());
   if (!f) throw new UsageError(`unknown field '${name}': accepted are ${fieldNames().join(', ')}, or --prime <odd prime>`);
-  return spec(f.name, f.name.replace(/[^a-z0-9]/g, '_'), f.p, f.description);
+  return spec(f.name, f.name.replace(/[^a-z0-9]/g, '_'), f.p, f.description, f.generator);
 }
 
 /** Parses decimal or 0x-hex text; rejects anything that is not an odd prime ≥ 5. */

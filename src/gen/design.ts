@@ -22,11 +22,13 @@ export interface Manifest {
   module: string;
   block: string;
   generator: string;
-  field: { name: string; p: string; bits: number };
+  /** The field, for field blocks (absent for the CPU core). */
+  field?: { name: string; p: string; bits: number };
   montgomery?: { R: string; k: number; pPrime: string; rModP: string; r2ModP: string };
   params: Record<string, string | number>;
-  latency: number;
-  ii: number;
+  /** Fixed-latency pipelines: cycles from operands to result, and the initiation interval. */
+  latency?: number;
+  ii?: number;
   ports: Port[];
   files: string[];
   [extra: string]: unknown;

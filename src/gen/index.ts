@@ -2,8 +2,10 @@
 import { UsageError } from '../cli/errors.ts';
 import type { FieldSpec } from '../fields/registry.ts';
 import type { GeneratedDesign } from './design.ts';
+import { BUTTERFLY_PARAMS, generateButterfly } from './butterfly.ts';
 import { MODADD_PARAMS, generateModadd, generateModsub } from './modadd.ts';
 import { MONTMUL_PARAMS, generateMontmul } from './montmul.ts';
+import { NTT_PARAMS, generateNtt } from './ntt.ts';
 import type { ParamDoc, RawParams } from './params.ts';
 
 export interface BlockInfo {
@@ -17,6 +19,8 @@ export const BLOCKS: readonly BlockInfo[] = [
   { name: 'modadd', description: 'modular adder (a + b) mod p, latency 1', params: MODADD_PARAMS, generate: generateModadd },
   { name: 'modsub', description: 'modular subtractor (a - b) mod p, latency 1', params: MODADD_PARAMS, generate: generateModsub },
   { name: 'montmul', description: 'Montgomery multiplier a·b·R⁻¹ mod p, pipelined', params: MONTMUL_PARAMS, generate: generateMontmul },
+  { name: 'butterfly', description: 'NTT butterfly, Cooley-Tukey or Gentleman-Sande, pipelined', params: BUTTERFLY_PARAMS, generate: generateButterfly },
+  { name: 'ntt', description: 'N-point NTT core (forward and inverse), load/compute/unload', params: NTT_PARAMS, generate: generateNtt },
 ];
 
 export function blockInfo(name: string): BlockInfo {

@@ -5,7 +5,7 @@ import { modAdd, modSub, montgomeryField, montmul } from './field.ts';
 export type PairFunction = (a: bigint, b: bigint) => bigint;
 
 export function blockModel(manifest: Manifest): PairFunction {
-  const p = BigInt(manifest.field.p);
+  const p = BigInt(manifest.field!.p);
   switch (manifest.block) {
     case 'modadd':
       return (a, b) => modAdd({ p }, a, b);

@@ -43,8 +43,8 @@ export async function checkEquivalence(
   for (const { mode, bubbleProbability } of RUN_MODES) {
     const r = await runPipelineSim({
       binary,
-      latency: design.manifest.latency,
-      width: design.manifest.field.bits,
+      latency: design.manifest.latency!,
+      width: design.manifest.field!.bits,
       vectors,
       expected,
       bubbleProbability,

@@ -642,8 +642,22 @@ export async function runPipelineSim(opts: {
   }
 }
 
+/**
+ * Runs a simulator built by buildPipelineSim with `args` (locally, or in the Verilator image
+ * when ZKRTL_VERILATOR=docker, mounting `dirs`). For drivers of other harnesses than the
+ * pipeline one; resolves with the exit code and the captured output.
+ */
+export async function runSimulator(binary: string, args: string[], dirs: string[] = []): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const absBinary = isAbsolute(binary) ? binary : resolve(binary);
+  const argv =
+    verilatorInvocation().kind === 'docker'
+      ? [...dockerRun([dirname(absBinary), ...dirs], absBinary), ...args]
+      : [absBinary, ...args];
+  return run(argv);
+}
+
 /** One hex number a line, without building one string of the whole file. */
-function parseHexLines(buf: Buffer): bigint[] {
+export function parseHexLines(buf: Buffer): bigint[] {
   const out: bigint[] = [];
   let start = 0;
   for (;;) {

@@ -5,8 +5,13 @@ import { parseArgs, single } from '../args.ts';
 import { writeDirectoryAtomically } from '../output.ts';
 import { DESIGN_OPTIONS, atMostOnePositional, configDesigns, configFromArgs, designFromArgs, noDesignOptions } from './common.ts';
 
-const describe = (d: GeneratedDesign) =>
-  `${d.top}: ${d.manifest.field.name} (${d.manifest.field.bits} bits), latency ${d.manifest.latency}, II ${d.manifest.ii}`;
+function describe(d: GeneratedDesign): string {
+  const m = d.manifest;
+  const parts = [m.field ? `${m.field.name} (${m.field.bits} bits)` : m.block];
+  if (m.latency !== undefined) parts.push(`latency ${m.latency}, II ${m.ii}`);
+  if (typeof m.summary === 'string') parts.push(m.summary);
+  return `${d.top}: ${parts.join(', ')}`;
+}
 
 export async function runGen(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'out', 'config'], flags: [] });
@@ -25,7 +30,7 @@ export async function runGen(argv: string[]): Promise<number> {
   const files = new Map<string, string>();
   for (const d of designs) for (const [name, text] of designFiles(d)) files.set(`${d.top}/${name}`, text);
   const index = designs.map((d) => ({
-    module: d.top, block: d.manifest.block, field: d.manifest.field.name, dir: d.top, latency: d.manifest.latency, ii: d.manifest.ii,
+    module: d.top, block: d.manifest.block, field: d.manifest.field?.name ?? null, dir: d.top, latency: d.manifest.latency, ii: d.manifest.ii,
   }));
   files.set('designs.json', JSON.stringify(index, null, 2) + '\n');
   const out = single(args, 'out') ?? config.out;

@@ -3,6 +3,9 @@ import type { GeneratedDesign } from '../../gen/design.ts';
 import { checkEquivalence, buildDesignSim, expectedResults } from '../../sim/equivalence.ts';
 import { formatResults, makeVectors, readVectorFile } from '../../sim/vectors.ts';
 import { SimMismatchError, runPipelineSim } from '../../sim/verilator.ts';
+import { butterflyVectors, checkButterfly } from '../../sim/butterfly-sim.ts';
+import { checkNtt, modelOf, readNttInput } from '../../sim/ntt-check.ts';
+import { buildNttSim, runNttSim } from '../../sim/ntt-sim.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { writeFileAtomically } from '../output.ts';
@@ -18,13 +21,50 @@ function count(value: string | undefined, name: string, fallback: number): numbe
   return Number(value);
 }
 
-async function simulate(design: GeneratedDesign, vectorCount: number, seed: number): Promise<boolean> {
-  const p = BigInt(design.manifest.field.p);
+interface SimOptions {
+  vectorCount: number;
+  seed: number;
+  inverse: boolean;
+}
+
+async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean> {
+  try {
+    switch (design.manifest.block) {
+      case 'butterfly': {
+        const vectors = butterflyVectors(design, o.vectorCount, o.seed);
+        const runs = await checkButterfly(design, vectors, { progress: stderrProgress, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) });
+        const modes = runs.map((r) => `${r.mode} ${r.cycles} cycles`).join(', ');
+        process.stdout.write(`PASS ${design.top}: ${vectors.length} vectors equal to the golden model (${modes}; latency ${design.manifest.latency}, II 1)\n`);
+        return true;
+      }
+      case 'ntt': {
+        const n = Number(design.manifest.params.n);
+        const random = Math.max(2, Math.min(16, Math.ceil(o.vectorCount / n)));
+        const r = await checkNtt(design, { inverse: o.inverse, random, seed: o.seed, progress: stderrProgress, waveformDir: resolve(WAVEFORM_DIR) });
+        const modes = r.runs.map((x) => `${x.mode} ${x.cycles} cycles`).join(', ');
+        process.stdout.write(
+          `PASS ${design.top}: ${r.transforms} ${o.inverse ? 'inverse' : 'forward'} transforms (zero, p-1, impulses, ${random} random) equal to the golden model, ` +
+            `and back through the ${o.inverse ? 'forward' : 'inverse'} transform (${modes}); load ${r.stats.load}, compute ${r.stats.compute}, unload ${r.stats.unload} cycles\n`,
+        );
+        return true;
+      }
+      default:
+        return await simulatePairs(design, o.vectorCount, o.seed);
+    }
+  } catch (e) {
+    if (!(e instanceof SimMismatchError)) throw e;
+    process.stdout.write(`FAIL ${design.top}: ${e.message}\n`);
+    return false;
+  }
+}
+
+async function simulatePairs(design: GeneratedDesign, vectorCount: number, seed: number): Promise<boolean> {
+  const p = BigInt(design.manifest.field!.p);
   const vectors = makeVectors({ p, k: design.manifest.montgomery?.k }, vectorCount, seed);
   try {
     const runs = await checkEquivalence(design, vectors, { progress: stderrProgress, seed, waveformDir: resolve(WAVEFORM_DIR) });
     const modes = runs.map((r) => `${r.mode} ${r.cycles} cycles`).join(', ');
-    process.stdout.write(`PASS ${design.top}: ${vectors.length} vectors equal to the golden model (${modes}; latency ${design.manifest.latency}, II 1)\n`);
+    process.stdout.write(`PASS ${design.top}: ${vectors.length} vectors equal to the golden model (${modes}; latency ${design.manifest.latency!}, II 1)\n`);
     return true;
   } catch (e) {
     if (!(e instanceof SimMismatchError)) throw e;
@@ -33,12 +73,36 @@ async function simulate(design: GeneratedDesign, vectorCount: number, seed: numb
   }
 }
 
+/** --input/--output for an NTT core: N hex elements per transform, results in the same layout. */
+async function simulateNttFile(design: GeneratedDesign, input: string, output: string, inverse: boolean): Promise<number> {
+  const model = modelOf(design);
+  const inputs = readNttInput(input, model.p, model.shape.n);
+  const binary = await buildNttSim(design, stderrProgress);
+  const run = await runNttSim({
+    binary, n: model.shape.n, lanes: model.shape.lanes, width: design.manifest.field!.bits,
+    transforms: inputs.map((x) => ({ inverse, input: x })),
+  });
+  writeFileAtomically(output, run.outputs.map((y) => formatResults(y, design.manifest.field!.bits)).join(''));
+  for (const [t, x] of inputs.entries()) {
+    const want = model.run(x, inverse);
+    const bad = want.findIndex((v, i) => v !== run.outputs[t]![i]);
+    if (bad >= 0) {
+      process.stdout.write(`FAIL ${design.top}: transform ${t} element ${bad}: RTL 0x${run.outputs[t]![bad]!.toString(16)}, golden model 0x${want[bad]!.toString(16)}; RTL results written to ${output}\n`);
+      return 1;
+    }
+  }
+  process.stdout.write(`wrote ${inputs.length} ${inverse ? 'inverse' : 'forward'} transforms of ${design.top} to ${output} (all equal to the golden model; compute ${run.stats[0]!.compute} cycles each)\n`);
+  return 0;
+}
+
 /** --input/--output: the RTL's results for external vectors, then a comparison with the model. */
-async function simulateFile(design: GeneratedDesign, input: string, output: string): Promise<number> {
-  const vectors = readVectorFile(input, BigInt(design.manifest.field.p));
+async function simulateFile(design: GeneratedDesign, input: string, output: string, inverse: boolean): Promise<number> {
+  if (design.manifest.block === 'ntt') return simulateNttFile(design, input, output, inverse);
+  if (design.manifest.block === 'butterfly') throw new UsageError('--input/--output runs modadd, modsub, montmul and ntt: a butterfly takes three operands');
+  const vectors = readVectorFile(input, BigInt(design.manifest.field!.p));
   const binary = await buildDesignSim(design, stderrProgress);
-  const run = await runPipelineSim({ binary, latency: design.manifest.latency, width: design.manifest.field.bits, vectors });
-  writeFileAtomically(output, formatResults(run.outputs, design.manifest.field.bits));
+  const run = await runPipelineSim({ binary, latency: design.manifest.latency!, width: design.manifest.field!.bits, vectors });
+  writeFileAtomically(output, formatResults(run.outputs, design.manifest.field!.bits));
   const expected = expectedResults(design, vectors);
   const bad = expected.findIndex((v, i) => v !== run.outputs[i]);
   if (bad >= 0) {
@@ -51,7 +115,8 @@ async function simulateFile(design: GeneratedDesign, input: string, output: stri
 }
 
 export async function runSim(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'vectors', 'seed', 'input', 'output', 'config'], flags: [] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'vectors', 'seed', 'input', 'output', 'config'], flags: ['inverse'] });
+  const inverse = args.flags.has('inverse');
   const block = atMostOnePositional(args, 'sim');
   const config = configFromArgs(args, block === undefined);
   const vectorCount = count(single(args, 'vectors'), 'vectors', config?.sim.vectors ?? 10_000);
@@ -62,8 +127,9 @@ export async function runSim(argv: string[]): Promise<number> {
 
   if (block !== undefined) {
     const design = designFromArgs(block, args);
-    if (input !== undefined) return simulateFile(design, input, output!);
-    return (await simulate(design, vectorCount, seed)) ? 0 : 1;
+    if (inverse && design.manifest.block !== 'ntt') throw new UsageError('--inverse is for the ntt block only');
+    if (input !== undefined) return simulateFile(design, input, output!, inverse);
+    return (await simulate(design, { vectorCount, seed, inverse })) ? 0 : 1;
   }
   noDesignOptions(args, 'sim');
   if (input !== undefined) throw new UsageError('--input needs a block: zkrtl sim BLOCK --field F --input … --output …');
@@ -71,7 +137,7 @@ export async function runSim(argv: string[]): Promise<number> {
   let failed = 0;
   for (const [i, d] of designs.entries()) {
     stderrProgress.step(`[${i + 1}/${designs.length}] ${d.top}`);
-    if (!(await simulate(d, vectorCount, seed))) failed++;
+    if (!(await simulate(d, { vectorCount, seed, inverse }))) failed++;
   }
   process.stdout.write(`${designs.length - failed} passed, ${failed} failed\n`);
   return failed ? 1 : 0;

@@ -1,0 +1,236 @@
+// Golden model of the NTT core: the same roots of unity, twiddle table, memory banking,
+// stage order, issue schedule and unload scaling as the generated RTL (src/gen/ntt.ts).
+//
+// Dataflow (radix-2 Cooley–Tukey, decimation in time, in place):
+//   load     element i of the input goes to position q = bitrev(i) (input=natural) or i
+//            (input=bitrev); position q lives in bank bankOf(q), word addrOf(q);
+//   compute  stage s = 0 .. k−1 (half-distance h = 2^s); butterfly g = c·L + l (cycle c,
+//            lane l) works on positions a = g with a 0 bit inserted at bit s, b = a + h, with
+//            twiddle ω^m, m = (g mod h)·N/(2h): a' = a + ω^m·b, b' = a − ω^m·b;
+//            the inverse transform uses ω^−m = −ω^(N/2 − m) (m > 0) from the same table;
+//   unload   beat t, lane l reads position t·L + l (output=natural) or bitrev(t·L + l), and
+//            passes it through the lane's multiplier: ×1 forward, ×N⁻¹ inverse.
+// Banking: 2L banks, bankOf(q) = {parity(q >> lgL), (q mod L) xor (q >> (k − lgL))},
+// addrOf(q) = q >> (lgL + 1). Every cycle's 2L compute accesses, L load writes (bit-reversed
+// or not) and L unload reads hit 2L different banks when N ≥ 2·L² (checked by the tests for
+// every stage, not assumed).
+import type { FieldSpec } from '../fields/registry.ts';
+import { UsageError } from '../cli/errors.ts';
+import { modPow } from '../fields/primality.ts';
+import { modInverse } from './field.ts';
+
+export interface RootOfUnity {
+  /** ω: a primitive N-th root of unity. */
+  omega: bigint;
+  /** g: the generator it comes from; ω = g^((p−1)/N). */
+  generator: bigint;
+  derivation: string;
+}
+
+/** Smallest quadratic non-residue: g^((p−1)/2^s) then has order exactly 2^s. */
+function smallestNonResidue(p: bigint): bigint {
+  for (let g = 2n; ; g++) if (modPow(g, (p - 1n) / 2n, p) === p - 1n) return g;
+}
+
+/** ω_N = g^((p−1)/N) with g the field's documented generator (else the smallest non-residue). */
+export function rootOfUnity(field: FieldSpec, n: number): RootOfUnity {
+  const N = BigInt(n);
+  if ((field.p - 1n) % N !== 0n) throw new Error(`internal: N=${n} does not divide p − 1`);
+  const documented = field.generator !== undefined;
+  const generator = field.generator ?? smallestNonResidue(field.p);
+  const omega = modPow(generator, (field.p - 1n) / N, field.p);
+  const source = documented
+    ? `g = ${generator}, the documented multiplicative generator of ${field.name}`
+    : `g = ${generator}, the smallest quadratic non-residue mod p`;
+  return { omega, generator, derivation: `omega = g^((p-1)/${n}) mod p, ${source}` };
+}
+
+export interface NttShape {
+  n: number;
+  k: number; // log2 n
+  lanes: number;
+  lgL: number;
+  input: 'natural' | 'bitrev';
+  output: 'natural' | 'bitrev';
+}
+
+export const MAX_NTT_LOG2 = 24;
+
+/** Checks n and lanes against the field and the banking rule; one-line UsageErrors. */
+export function nttShape(field: FieldSpec, n: number, lanes: number, input: NttShape['input'] = 'natural', output: NttShape['output'] = 'natural'): NttShape {
+  const pow2 = (x: number) => Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;
+  if (!pow2(n) || n < 8) throw new UsageError(`n=${n} is not accepted: give a power of two from 8 (2^3) to 2^${Math.min(MAX_NTT_LOG2, field.twoAdicity)}`);
+  const k = Math.log2(n);
+  if (k > field.twoAdicity) {
+    throw new UsageError(`n=${n} (2^${k}) is beyond the 2-adicity of ${field.name} (2^${field.twoAdicity} divides p − 1): give n ≤ 2^${field.twoAdicity}`);
+  }
+  if (k > MAX_NTT_LOG2) throw new UsageError(`n=${n} is not accepted: at most 2^${MAX_NTT_LOG2} points`);
+  if (!pow2(lanes) || lanes > n / 2) throw new UsageError(`lanes=${lanes} is not accepted: give a power of two from 1 to n/2 = ${n / 2}`);
+  const lgL = Math.log2(lanes);
+  if (k < 2 * lgL + 1) {
+    const maxLanes = 2 ** Math.floor((k - 1) / 2);
+    throw new UsageError(`lanes=${lanes} needs n ≥ 2·lanes² = ${2 * lanes * lanes} for conflict-free memory banks: give lanes ≤ ${maxLanes} for n=${n}`);
+  }
+  return { n, k, lanes, lgL, input, output };
+}
+
+export function bitReverse(x: number, bits: number): number {
+  let r = 0;
+  for (let i = 0; i < bits; i++) r = (r << 1) | ((x >>> i) & 1);
+  return r;
+}
+
+function parity(x: number): number {
+  x ^= x >>> 16;
+  x ^= x >>> 8;
+  x ^= x >>> 4;
+  x ^= x >>> 2;
+  x ^= x >>> 1;
+  return x & 1;
+}
+
+export function bankOf(s: NttShape, q: number): number {
+  const low = s.lgL === 0 ? 0 : (q & (s.lanes - 1)) ^ (q >>> (s.k - s.lgL));
+  return (parity(q >>> s.lgL) << s.lgL) | low;
+}
+
+export function addrOf(s: NttShape, q: number): number {
+  return q >>> (s.lgL + 1);
+}
+
+/** Position of input element i (stream order) in memory. */
+export function loadPosition(s: NttShape, i: number): number {
+  return s.input === 'natural' ? bitReverse(i, s.k) : i;
+}
+
+/** Memory position read for output element i (stream order). */
+export function unloadPosition(s: NttShape, i: number): number {
+  return s.output === 'natural' ? i : bitReverse(i, s.k);
+}
+
+/** The butterfly lane l runs in cycle c of stage st: positions and twiddle exponent. */
+export function butterflyAt(s: NttShape, st: number, c: number, l: number): { a: number; b: number; m: number } {
+  const g = c * s.lanes + l;
+  const h = 1 << st;
+  const a = ((g >>> st) << (st + 1)) | (g & (h - 1));
+  return { a, b: a + h, m: (g & (h - 1)) << (s.k - 1 - st) };
+}
+
+/**
+ * Pipeline timing of the core, in cycles (the RTL is generated from the same numbers):
+ * a butterfly issued in cycle t reads memory at edge t + READ_EDGE and writes its results at
+ * edge t + butterflyLatency + WRITE_EXTRA; a later read sees the write only at a later edge.
+ */
+export const READ_EDGE = 2;
+export const WRITE_EXTRA = 5;
+
+export interface NttSchedule {
+  /** Issue cycle of the first butterfly of each stage, from the first compute cycle. */
+  stageStart: number[];
+  /** Idle cycles inserted after stage s so stage s+1 reads only written data. */
+  gaps: number[];
+  cyclesPerStage: number;
+  /** Cycles the core spends in its compute phase: issue, gaps and pipeline drain. */
+  computeCycles: number;
+  /** N/2 · log2 N / lanes. */
+  idealCycles: number;
+}
+
+/** The static issue schedule: each stage starts as early as its data dependences allow. */
+export function nttSchedule(s: NttShape, butterflyLatency: number): NttSchedule {
+  const M = s.n / 2 / s.lanes;
+  const minDistance = butterflyLatency + WRITE_EXTRA - READ_EDGE + 1; // issue-to-issue for a RAW pair
+  const written = new Int32Array(s.n); // issue cycle of the butterfly that last wrote each position
+  const stageStart: number[] = [];
+  const gaps: number[] = [];
+  let start = 0;
+  for (let st = 0; st < s.k; st++) {
+    if (st > 0) {
+      let earliest = stageStart[st - 1]! + M;
+      for (let c = 0; c < M; c++) {
+        for (let l = 0; l < s.lanes; l++) {
+          const { a, b } = butterflyAt(s, st, c, l);
+          earliest = Math.max(earliest, written[a]! + minDistance - c, written[b]! + minDistance - c);
+        }
+      }
+      gaps.push(earliest - (stageStart[st - 1]! + M));
+      start = earliest;
+    }
+    stageStart.push(start);
+    for (let c = 0; c < M; c++) {
+      for (let l = 0; l < s.lanes; l++) {
+        const { a, b } = butterflyAt(s, st, c, l);
+        written[a] = start + c;
+        written[b] = start + c;
+      }
+    }
+  }
+  gaps.push(0);
+  // The last butterfly issues in cycle start + M − 1; its write lands butterflyLatency +
+  // WRITE_EXTRA edges later, and the compute phase ends with that edge.
+  const computeCycles = start + M - 1 + butterflyLatency + WRITE_EXTRA;
+  return { stageStart, gaps, cyclesPerStage: M, computeCycles, idealCycles: (s.n / 2) * s.k / s.lanes };
+}
+
+export interface NttModel {
+  shape: NttShape;
+  p: bigint;
+  omega: bigint;
+  /** twiddles[m] = ω^m, m < N/2 (the RTL's ROM holds them ×R mod p). */
+  twiddles: bigint[];
+  nInverse: bigint;
+  /** The transform as the core computes it; `inverse` includes the N⁻¹ scaling. */
+  run(input: readonly bigint[], inverse: boolean): bigint[];
+}
+
+export function nttModel(field: FieldSpec, shape: NttShape): NttModel {
+  const p = field.p;
+  const { omega } = rootOfUnity(field, shape.n);
+  const half = shape.n / 2;
+  const twiddles: bigint[] = new Array(half);
+  let w = 1n;
+  for (let m = 0; m < half; m++) {
+    twiddles[m] = w;
+    w = (w * omega) % p;
+  }
+  const nInverse = modInverse(BigInt(shape.n), p);
+  const lanesPerBank = shape.n / (2 * shape.lanes);
+  const run = (input: readonly bigint[], inverse: boolean): bigint[] => {
+    if (input.length !== shape.n) throw new Error(`internal: ${input.length} inputs for an N=${shape.n} transform`);
+    // Memory as the RTL banks it.
+    const banks: bigint[][] = Array.from({ length: 2 * shape.lanes }, () => new Array<bigint>(lanesPerBank).fill(0n));
+    const read = (q: number) => banks[bankOf(shape, q)]![addrOf(shape, q)]!;
+    const write = (q: number, v: bigint) => {
+      banks[bankOf(shape, q)]![addrOf(shape, q)] = v;
+    };
+    for (let i = 0; i < shape.n; i++) write(loadPosition(shape, i), input[i]!);
+    const M = half / shape.lanes;
+    for (let st = 0; st < shape.k; st++) {
+      for (let c = 0; c < M; c++) {
+        for (let l = 0; l < shape.lanes; l++) {
+          const { a, b, m } = butterflyAt(shape, st, c, l);
+          const tw = !inverse || m === 0 ? twiddles[inverse ? 0 : m]! : p - twiddles[half - m]!;
+          const t = (read(b) * tw) % p;
+          const x = read(a);
+          write(a, (x + t) % p);
+          write(b, (x - t + p) % p);
+        }
+      }
+    }
+    const scale = inverse ? nInverse : 1n;
+    const out: bigint[] = new Array(shape.n);
+    for (let i = 0; i < shape.n; i++) out[i] = (read(unloadPosition(shape, i)) * scale) % p;
+    return out;
+  };
+  return { shape, p, omega, twiddles, nInverse, run };
+}
+
+/** The butterflies as the generated blocks compute them (a, b, w canonical; w not in Montgomery form). */
+export function butterflyCT(p: bigint, a: bigint, b: bigint, w: bigint): [bigint, bigint] {
+  const t = (b * w) % p;
+  return [(a + t) % p, (a - t + p) % p];
+}
+
+export function butterflyGS(p: bigint, a: bigint, b: bigint, w: bigint): [bigint, bigint] {
+  return [(a + b) % p, (((a - b + p) % p) * w) % p];
+}

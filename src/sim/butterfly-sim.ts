@@ -1,0 +1,115 @@
+// Butterflies through the fixed-latency pipeline harness: a simulation-only wrapper packs
+// (a, b, w) into the harness' operand `a` and (x, y) into its result, so the same harness
+// checks values, exact latency, II = 1, bubbles and reset behaviour as for every field block.
+import { join } from 'node:path';
+import { verilogSources, type GeneratedDesign } from '../gen/design.ts';
+import { montgomeryField } from '../model/field.ts';
+import { butterflyCT, butterflyGS } from '../model/ntt.ts';
+import type { Progress } from '../cli/progress.ts';
+import { RUN_MODES, type RunResult } from './equivalence.ts';
+import { Rng, edgeValues, makeVectors } from './vectors.ts';
+import { buildPipelineSim, ensureVerilator, runPipelineSim } from './verilator.ts';
+
+/** (a, b, w) with w the twiddle in Montgomery form, as the butterfly's port takes it. */
+export type ButterflyVector = [bigint, bigint, bigint];
+
+/** The harness carries at most 1024-bit operands: three field elements side by side. */
+export const MAX_BUTTERFLY_SIM_BITS = Math.floor(1024 / 3);
+
+export function butterflyModel(design: GeneratedDesign): (v: ButterflyVector) => [bigint, bigint] {
+  const p = BigInt(design.manifest.field!.p);
+  const mf = montgomeryField(p, design.manifest.montgomery!.k);
+  const plain = (wMont: bigint) => (wMont * mf.rInv) % p;
+  return design.manifest.params.kind === 'gs'
+    ? ([a, b, w]) => butterflyGS(p, a, b, plain(w))
+    : ([a, b, w]) => butterflyCT(p, a, b, plain(w));
+}
+
+/** Every edge (a, b) pair with edge twiddles, then random and adversarial triples. */
+export function butterflyVectors(design: GeneratedDesign, randomCount: number, seed: number): ButterflyVector[] {
+  const p = BigInt(design.manifest.field!.p);
+  const ctx = { p, k: design.manifest.montgomery!.k };
+  const edges = edgeValues(ctx);
+  const twiddles = [0n, 1n, p - 1n, BigInt(design.manifest.montgomery!.rModP), ...edges.slice(-4)];
+  const out: ButterflyVector[] = [];
+  edges.forEach((a, i) => edges.forEach((b, j) => out.push([a, b, twiddles[(i + j) % twiddles.length]! % p])));
+  const rng = new Rng(seed ^ 0x5bd1e995);
+  for (const [a, b] of makeVectors(ctx, randomCount, seed).slice(edges.length * edges.length)) {
+    out.push([a, b, rng.int(4) === 0 ? edges[rng.int(edges.length)]! : rng.below(p)]);
+  }
+  return out;
+}
+
+function wrapper(design: GeneratedDesign): { top: string; text: string } {
+  const W = design.manifest.field!.bits;
+  const top = `sim_${design.top}`;
+  const text = `// Simulation-only wrapper: the pipeline harness' a = {w, b, a}, out = {0, y, x}.
+\`default_nettype none
+module ${top} (
+    input  wire clk,
+    input  wire rst,
+    input  wire in_valid,
+    input  wire [${3 * W - 1}:0] a,
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [${3 * W - 1}:0] b,
+    /* verilator lint_on UNUSEDSIGNAL */
+    output wire out_valid,
+    output wire [${3 * W - 1}:0] out
+);
+    wire [${W - 1}:0] x, y;
+    ${design.top} u_dut (
+        .clk(clk), .rst(rst), .in_valid(in_valid),
+        .a(a[${W - 1}:0]), .b(a[${2 * W - 1}:${W}]), .w(a[${3 * W - 1}:${2 * W}]),
+        .out_valid(out_valid), .x(x), .y(y)
+    );
+    assign out = {${W}'d0, y, x};
+endmodule
+\`default_nettype wire
+`;
+  return { top, text };
+}
+
+export async function buildButterflySim(design: GeneratedDesign, progress: Progress): Promise<string> {
+  const W = design.manifest.field!.bits;
+  if (W > MAX_BUTTERFLY_SIM_BITS) {
+    throw new Error(`butterfly simulation carries 3 operands in the 1024-bit harness port: at most ${MAX_BUTTERFLY_SIM_BITS}-bit fields, ${design.manifest.field!.name} has ${W}`);
+  }
+  await ensureVerilator({ log: (s) => progress.step(s) });
+  const w = wrapper(design);
+  return buildPipelineSim({
+    top: w.top,
+    files: { ...verilogSources(design), [`${w.top}.v`]: w.text },
+    onProgress: (s) => progress.step(s),
+  });
+}
+
+/** Throws SimMismatchError on the first mismatch (its report names the vector and cycle). */
+export async function checkButterfly(
+  design: GeneratedDesign,
+  vectors: ButterflyVector[],
+  opts: { progress: Progress; seed: number; waveformDir: string },
+): Promise<RunResult[]> {
+  const W = BigInt(design.manifest.field!.bits);
+  const binary = await buildButterflySim(design, opts.progress);
+  const model = butterflyModel(design);
+  const packed = vectors.map(([a, b, w]): [bigint, bigint] => [a | (b << W) | (w << (2n * W)), 0n]);
+  const expected = vectors.map((v) => {
+    const [x, y] = model(v);
+    return x | (y << W);
+  });
+  const results: RunResult[] = [];
+  for (const { mode, bubbleProbability } of RUN_MODES) {
+    const r = await runPipelineSim({
+      binary,
+      latency: design.manifest.latency!,
+      width: 3 * Number(W),
+      vectors: packed,
+      expected,
+      bubbleProbability,
+      seed: opts.seed,
+      waveformPath: join(opts.waveformDir, `${design.top}.${mode}.vcd`),
+    });
+    results.push({ mode, vectors: vectors.length, cycles: r.cycles, seconds: r.seconds });
+  }
+  return results;
+}
