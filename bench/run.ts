@@ -14,6 +14,7 @@ import { makeVectors } from '../src/sim/vectors.ts';
 import { runPipelineSim, verilatorVersion } from '../src/sim/verilator.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { yosysVersion } from '../src/synth/yosys.ts';
+import { benchNtt, renderNtt, type NttSection } from './ntt.ts';
 
 const BENCH_DIR = import.meta.dirname;
 const DSP_FLOOR_254 = 450; // three 254-bit products' worth of 26x17 tiles: 3 · 10 · 15
@@ -65,9 +66,10 @@ const wordCells = (r: SynthReport, type: RegExp) => Object.entries(r.cells).filt
 
 const fmt = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(0));
 
-async function main() {
+/** The field-block section: every modadd/modsub/montmul of the default config. */
+async function benchFieldBlocks(): Promise<{ rows: Row[]; bn254Stages: Array<{ module: string; report: SynthReport }> }> {
   const config = loadConfig();
-  const designs = configDesigns(config);
+  const designs = configDesigns(config).filter((d) => ['modadd', 'modsub', 'montmul'].includes(d.manifest.block));
   const rows: Row[] = [];
   for (const [i, d] of designs.entries()) {
     const step = (s: string) => stderrProgress.step(`[${i + 1}/${designs.length}] ${d.top}: ${s}`);
@@ -105,14 +107,40 @@ async function main() {
     const files = { [`${m.name}.v`]: m.text };
     stages.push({ module: m.name, report: (await synthesize({ top: m.name, files, target: 'xilinx' })).report });
   }
+  return { rows, bn254Stages: stages };
+}
 
+interface Results {
+  tools: Record<string, string | number>;
+  rows: Row[];
+  bn254Stages: Array<{ module: string; report: SynthReport }>;
+  ntt?: NttSection;
+}
+
+const SECTIONS = ['fields', 'ntt'] as const;
+
+/** `--only SECTION[,SECTION]` re-measures those sections and keeps the others from results.json. */
+async function main() {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]?.split(',') ?? [] : [...SECTIONS];
+  for (const o of only) {
+    if (!(SECTIONS as readonly string[]).includes(o)) {
+      process.stderr.write(`bench: --only ${o} is not accepted: give ${SECTIONS.join(', ')} (comma-separated)\n`);
+      process.exit(2);
+    }
+  }
+  const path = join(BENCH_DIR, 'results.json');
+  const saved: Partial<Results> = only.length < SECTIONS.length ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const tools = { verilator: await verilatorVersion(), yosys: await yosysVersion(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
-  writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify({ tools, rows, bn254Stages: stages }, null, 2) + '\n');
-  writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(tools, rows, stages));
+  const results: Results = { tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], ntt: saved.ntt };
+  if (only.includes('fields')) Object.assign(results, await benchFieldBlocks());
+  if (only.includes('ntt')) results.ntt = await benchNtt(stderrProgress);
+  writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(results));
   stderrProgress.step('wrote bench/results.md and bench/results.json');
 }
 
-function renderMarkdown(tools: Record<string, string | number>, rows: Row[], stages: Array<{ module: string; report: SynthReport }>): string {
+function renderMarkdown(results: Results): string {
+  const { tools, rows, bn254Stages: stages } = results;
   const L: string[] = [];
   const bn = rows.find((r) => r.module === 'montmul_bn254_fr')!;
   const montmuls = rows.filter((r) => r.block === 'montmul');
@@ -149,13 +177,14 @@ function renderMarkdown(tools: Record<string, string | number>, rows: Row[], sta
   const small = rows.filter((r) => r.block === 'montmul' && r.bits <= 64);
   L.push(`- Sparse primes (Goldilocks, BabyBear, KoalaBear, Mersenne-31: at most 3 signed digits) are reduced with shift-and-add, so their montmul spends DSPs on the a·b tiles only: ${small.map((r) => `${r.field} ${r.xilinx.dsps} DSP48E2`).join(', ')} with 26×17 tiles.`);
   L.push('');
+  if (results.ntt) L.push(...renderNtt(results.ntt));
   return L.join('\n');
 }
 
 // `--render`: rewrite results.md from the committed results.json (no tools run).
 if (process.argv.includes('--render')) {
   const saved = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8'));
-  writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(saved.tools, saved.rows, saved.bn254Stages));
+  writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(saved));
 } else {
   await main();
 }

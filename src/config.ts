@@ -11,12 +11,21 @@ export interface ZkrtlConfig {
   blocks: string[];
   fields: FieldSpec[];
   params: Record<string, RawParams>;
+  /** Extra designs beyond blocks × fields: a block for some fields (or none) with its parameters. */
+  designs: ConfigDesign[];
   sim: { vectors: number; seed: number };
+}
+
+export interface ConfigDesign {
+  block: string;
+  /** Empty for blocks without a field (the CPU core). */
+  fields: FieldSpec[];
+  params: RawParams[];
 }
 
 export const DEFAULT_CONFIG_PATH = 'zkrtl.config.json';
 
-const KEYS = ['out', 'blocks', 'fields', 'params', 'sim', '$comment'];
+const KEYS = ['out', 'blocks', 'fields', 'params', 'designs', 'sim', '$comment'];
 
 export function loadConfig(path: string = DEFAULT_CONFIG_PATH): ZkrtlConfig {
   let text: string;
@@ -38,7 +47,7 @@ export function parseConfig(raw: unknown, path: string): ZkrtlConfig {
   const bad = (what: string) => new UsageError(`config ${path}: ${what}`);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('must be a JSON object');
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEYS.includes(k)) throw bad(`unknown key '${k}': accepted are ${KEYS.slice(0, 5).join(', ')}`);
+  for (const k of Object.keys(o)) if (!KEYS.includes(k)) throw bad(`unknown key '${k}': accepted are ${KEYS.slice(0, 6).join(', ')}`);
   const strings = (key: string): string[] => {
     const v = o[key];
     if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) throw bad(`'${key}' must be a non-empty array of strings`);
@@ -58,6 +67,25 @@ export function parseConfig(raw: unknown, path: string): ZkrtlConfig {
       params[block] = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)]));
     }
   }
+  const designs: ConfigDesign[] = [];
+  if (o.designs !== undefined) {
+    if (!Array.isArray(o.designs)) throw bad(`'designs' must be an array of {block, fields, params}`);
+    o.designs.forEach((entry: unknown, i: number) => {
+      const e = entry as Record<string, unknown>;
+      if (typeof e !== 'object' || e === null || typeof e.block !== 'string') throw bad(`designs[${i}] must be an object with a 'block' name`);
+      for (const k of Object.keys(e)) if (!['block', 'fields', 'params', '$comment'].includes(k)) throw bad(`designs[${i}]: unknown key '${k}': accepted are block, fields, params`);
+      blockInfo(e.block);
+      const fields = e.fields === undefined ? [] : e.fields;
+      if (!Array.isArray(fields) || !fields.every((x) => typeof x === 'string')) throw bad(`designs[${i}].fields must be an array of field names`);
+      // params: one object, or a list of objects (one design each).
+      const list = e.params === undefined ? [{}] : Array.isArray(e.params) ? e.params : [e.params];
+      const params = list.map((p: unknown) => {
+        if (typeof p !== 'object' || p === null || Array.isArray(p)) throw bad(`designs[${i}].params must be {key: value} or a list of them`);
+        return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)]));
+      });
+      designs.push({ block: e.block, fields: fields.map((f: string) => namedField(f)), params });
+    });
+  }
   const sim = { vectors: 10_000, seed: 1 };
   if (o.sim !== undefined) {
     const s = o.sim as Record<string, unknown>;
@@ -68,5 +96,5 @@ export function parseConfig(raw: unknown, path: string): ZkrtlConfig {
       sim[k] = v;
     }
   }
-  return { out, blocks, fields, params, sim };
+  return { out, blocks, fields, params, designs, sim };
 }

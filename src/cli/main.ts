@@ -9,20 +9,33 @@ usage:
   zkrtl gen [BLOCK] [--field NAME | --prime P] [--param K=V]... [--out DIR] [--config FILE]
       without BLOCK: every block × field of the config (default zkrtl.config.json) into its 'out'
   zkrtl sim [BLOCK] [--field NAME | --prime P] [--param K=V]... [--vectors N] [--seed S]
-            [--input PAIRS.hex --output OUT.hex] [--config FILE]
-      Verilator run of the RTL against the golden model (back to back, then with bubbles)
+            [--input FILE.hex --output OUT.hex] [--inverse] [--config FILE]
+      Verilator run of the RTL against the golden model (back to back, then with bubbles);
+      --input: 'a b' hex pairs (modadd, modsub, montmul) or one element per line (ntt);
+      --inverse (ntt): inverse transforms
   zkrtl synth BLOCK [--field NAME | --prime P] [--param K=V]... --target generic|xilinx|ice40|ecp5
             [--netlist json,edif,blif,verilog] [--out DIR] [--word-level]
       --word-level (generic only): stop at word-level cells, fast on wide multipliers
   zkrtl lint [BLOCK [--field NAME | --prime P] [--param K=V]...] [--config FILE]
       verilator --lint-only -Wall and yosys check -assert on every emitted module
+  zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
+            [--segment N [--segments FILE]] [--param K=V]...
+      runs a static rv32im ELF on the generated core under Verilator (--param: its configuration),
+      or on the TypeScript golden model with --model; RAM at address 0 (default 16M; --ram 64K, 1M, 0x100000),
+      pc = entry, sp = top of RAM; ecall write (a7=64) to fd 1/2, exit (a7=93/94).
+      Output: the program's stdout/stderr; exit code: the program's, or 125 on a fault (one line on stderr).
+      --max-cycles N (default 1e9): bound in cycles (model: retired instructions);
+      --stats FILE: JSON {engine, cycles, instret, cpi, stalls, stop}; --trace FILE: one JSON line per retired
+      instruction; --segment N: segments of N instructions with start/end state (pc, registers, SHA-256 of RAM)
+      written as JSON to --segments FILE, by default next to the trace (trace.jsonl -> trace.segments.json)
   zkrtl fields
       the named fields with their bit length and 2-adicity
   zkrtl tools
       installs Verilator from Debian when missing (as root), shows the tool versions
 
-blocks: modadd, modsub, montmul
-exit codes: 0 success, 1 a check or a tool failed (simulation mismatch, lint, missing Verilator), 2 bad input
+blocks: modadd, modsub, montmul, butterfly, ntt (README: parameters of each)
+exit codes: 0 success, 1 a check or a tool failed (simulation mismatch, lint, missing Verilator), 2 bad input;
+  zkrtl run: the program's exit code, or 125 on a fault
 (ZKRTL_DEBUG=1 adds stack traces to errors)`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -37,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/synth.ts')).runSynth(rest);
     case 'lint':
       return (await import('./commands/lint.ts')).runLint(rest);
+    case 'run':
+      return (await import('./commands/run.ts')).runRun(rest);
     case 'fields':
       return (await import('./commands/gen.ts')).runFields(rest);
     case 'tools':
@@ -51,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`zkrtl ${ZKRTL_VERSION}\n`);
       return 0;
     default:
-      throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, fields, tools (zkrtl --help)`);
+      throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, run, fields, tools (zkrtl --help)`);
   }
 }
 

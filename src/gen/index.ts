@@ -12,15 +12,17 @@ export interface BlockInfo {
   name: string;
   description: string;
   params: ParamDoc[];
-  generate: (field: FieldSpec, params: RawParams) => GeneratedDesign;
+  /** False for blocks that work on no field (the CPU core): --field/--prime are refused. */
+  usesField?: boolean;
+  generate: (field: FieldSpec | undefined, params: RawParams) => GeneratedDesign;
 }
 
 export const BLOCKS: readonly BlockInfo[] = [
-  { name: 'modadd', description: 'modular adder (a + b) mod p, latency 1', params: MODADD_PARAMS, generate: generateModadd },
-  { name: 'modsub', description: 'modular subtractor (a - b) mod p, latency 1', params: MODADD_PARAMS, generate: generateModsub },
-  { name: 'montmul', description: 'Montgomery multiplier a·b·R⁻¹ mod p, pipelined', params: MONTMUL_PARAMS, generate: generateMontmul },
-  { name: 'butterfly', description: 'NTT butterfly, Cooley-Tukey or Gentleman-Sande, pipelined', params: BUTTERFLY_PARAMS, generate: generateButterfly },
-  { name: 'ntt', description: 'N-point NTT core (forward and inverse), load/compute/unload', params: NTT_PARAMS, generate: generateNtt },
+  { name: 'modadd', description: 'modular adder (a + b) mod p, latency 1', params: MODADD_PARAMS, generate: fieldBlock(generateModadd) },
+  { name: 'modsub', description: 'modular subtractor (a - b) mod p, latency 1', params: MODADD_PARAMS, generate: fieldBlock(generateModsub) },
+  { name: 'montmul', description: 'Montgomery multiplier a·b·R⁻¹ mod p, pipelined', params: MONTMUL_PARAMS, generate: fieldBlock(generateMontmul) },
+  { name: 'butterfly', description: 'NTT butterfly, Cooley-Tukey or Gentleman-Sande, pipelined', params: BUTTERFLY_PARAMS, generate: fieldBlock(generateButterfly) },
+  { name: 'ntt', description: 'N-point NTT core (forward and inverse), load/compute/unload', params: NTT_PARAMS, generate: fieldBlock(generateNtt) },
 ];
 
 export function blockInfo(name: string): BlockInfo {
@@ -29,6 +31,14 @@ export function blockInfo(name: string): BlockInfo {
   return b;
 }
 
-export function generateBlock(block: string, field: FieldSpec, params: RawParams = {}): GeneratedDesign {
-  return blockInfo(block).generate(field, params);
+export function generateBlock(block: string, field: FieldSpec | undefined, params: RawParams = {}): GeneratedDesign {
+  const info = blockInfo(block);
+  if (info.usesField === false && field !== undefined) throw new UsageError(`${block} works on no field: leave out --field/--prime`);
+  if (info.usesField !== false && field === undefined) throw new Error(`internal: ${block} needs a field`);
+  return info.generate(field, params);
+}
+
+/** Wraps a field block's generator for the BLOCKS table. */
+function fieldBlock(generate: (field: FieldSpec, params: RawParams) => GeneratedDesign): BlockInfo['generate'] {
+  return (field, params) => generate(field!, params);
 }

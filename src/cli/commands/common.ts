@@ -1,7 +1,7 @@
 // Argument handling shared by the commands that take one block.
 import { existsSync } from 'node:fs';
 import { resolveField } from '../../fields/registry.ts';
-import { generateBlock } from '../../gen/index.ts';
+import { blockInfo, generateBlock } from '../../gen/index.ts';
 import type { GeneratedDesign } from '../../gen/design.ts';
 import { parseParamArgs } from '../../gen/params.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig, type ZkrtlConfig } from '../../config.ts';
@@ -11,8 +11,14 @@ import { UsageError } from '../errors.ts';
 export const DESIGN_OPTIONS = ['field', 'prime', 'param'];
 
 export function designFromArgs(block: string, args: ParsedArgs): GeneratedDesign {
+  const info = blockInfo(block);
+  const params = parseParamArgs(args.options.param ?? []);
+  if (info.usesField === false) {
+    if (args.options.field || args.options.prime) throw new UsageError(`${block} works on no field: leave out --field/--prime`);
+    return generateBlock(block, undefined, params);
+  }
   const field = resolveField({ field: single(args, 'field'), prime: single(args, 'prime') });
-  return generateBlock(block, field, parseParamArgs(args.options.param ?? []));
+  return generateBlock(block, field, params);
 }
 
 /** The config named by --config, else zkrtl.config.json when present, else built-in defaults. */
@@ -42,6 +48,12 @@ export function configDesigns(config: ZkrtlConfig): GeneratedDesign[] {
   const designs: GeneratedDesign[] = [];
   for (const field of config.fields) {
     for (const block of config.blocks) designs.push(generateBlock(block, field, config.params[block] ?? {}));
+  }
+  for (const extra of config.designs) {
+    const fields = blockInfo(extra.block).usesField === false ? [undefined] : extra.fields;
+    for (const field of fields) {
+      for (const params of extra.params) designs.push(generateBlock(extra.block, field, params));
+    }
   }
   return designs;
 }

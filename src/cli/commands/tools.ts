@@ -1,12 +1,34 @@
 import { ensureVerilator, verilatorVersion } from '../../sim/verilator.ts';
+import { ensureRiscvTools, GCC, QEMU } from '../../riscv/toolchain.ts';
+import { ensureNextpnr, nextpnrVersion } from '../../synth/pnr.ts';
 import { yosysVersion } from '../../synth/yosys.ts';
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from '../args.ts';
 import { stderrProgress } from '../progress.ts';
 
-/** Makes sure the simulator is there (installing it when we can) and says what will be used. */
+function firstLine(argv: string[]): string {
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  return r.status === 0 ? (r.stdout || r.stderr).split('\n')[0]!.trim() : 'unknown';
+}
+
+/**
+ * Makes sure every tool the tests use is there (installing from Debian when missing and
+ * root: Verilator, the RISC-V cross compiler and QEMU, nextpnr-ice40) and says which are used.
+ */
 export async function runTools(argv: string[]): Promise<number> {
   parseArgs(argv, { options: [], flags: [] });
-  await ensureVerilator({ log: (s) => stderrProgress.step(s) });
-  process.stdout.write(`verilator: ${await verilatorVersion()}\nyosys: ${await yosysVersion()}\n`);
+  const log = (s: string) => stderrProgress.step(s);
+  await ensureVerilator({ log });
+  await ensureRiscvTools({ log });
+  await ensureNextpnr({ log });
+  process.stdout.write(
+    [
+      `verilator: ${await verilatorVersion()}`,
+      `yosys: ${await yosysVersion()}`,
+      `${GCC}: ${firstLine([GCC, '--version'])}`,
+      `${QEMU}: ${firstLine([QEMU, '--version'])}`,
+      `nextpnr-ice40: ${await nextpnrVersion()}`,
+    ].join('\n') + '\n',
+  );
   return 0;
 }
