@@ -15,6 +15,7 @@ import { runPipelineSim, verilatorVersion } from '../src/sim/verilator.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { yosysVersion } from '../src/synth/yosys.ts';
 import { benchNtt, renderNtt, type NttSection } from './ntt.ts';
+import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
 
 const BENCH_DIR = import.meta.dirname;
 const DSP_FLOOR_254 = 450; // three 254-bit products' worth of 26x17 tiles: 3 · 10 · 15
@@ -115,9 +116,10 @@ interface Results {
   rows: Row[];
   bn254Stages: Array<{ module: string; report: SynthReport }>;
   ntt?: NttSection;
+  rv32im?: Omit<Rv32imBenchResult, 'markdown'>;
 }
 
-const SECTIONS = ['fields', 'ntt'] as const;
+const SECTIONS = ['fields', 'ntt', 'rv32im'] as const;
 
 /** `--only SECTION[,SECTION]` re-measures those sections and keeps the others from results.json. */
 async function main() {
@@ -131,9 +133,13 @@ async function main() {
   const path = join(BENCH_DIR, 'results.json');
   const saved: Partial<Results> = only.length < SECTIONS.length ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const tools = { verilator: await verilatorVersion(), yosys: await yosysVersion(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
-  const results: Results = { tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], ntt: saved.ntt };
+  const results: Results = { tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], ntt: saved.ntt, rv32im: saved.rv32im };
   if (only.includes('fields')) Object.assign(results, await benchFieldBlocks());
   if (only.includes('ntt')) results.ntt = await benchNtt(stderrProgress);
+  if (only.includes('rv32im')) {
+    const { markdown: _markdown, ...rv } = await benchRv32im(stderrProgress);
+    results.rv32im = rv;
+  }
   writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(results));
   stderrProgress.step('wrote bench/results.md and bench/results.json');
@@ -178,6 +184,7 @@ function renderMarkdown(results: Results): string {
   L.push(`- Sparse primes (Goldilocks, BabyBear, KoalaBear, Mersenne-31: at most 3 signed digits) are reduced with shift-and-add, so their montmul spends DSPs on the a·b tiles only: ${small.map((r) => `${r.field} ${r.xilinx.dsps} DSP48E2`).join(', ')} with 26×17 tiles.`);
   L.push('');
   if (results.ntt) L.push(...renderNtt(results.ntt));
+  if (results.rv32im) L.push(renderRv32imMarkdown(results.rv32im));
   return L.join('\n');
 }
 

@@ -14,8 +14,10 @@ usage:
       --input: 'a b' hex pairs (modadd, modsub, montmul) or one element per line (ntt);
       --inverse (ntt): inverse transforms
   zkrtl synth BLOCK [--field NAME | --prime P] [--param K=V]... --target generic|xilinx|ice40|ecp5
-            [--netlist json,edif,blif,verilog] [--out DIR] [--word-level]
+            [--netlist json,edif,blif,verilog] [--out DIR] [--word-level] [--pnr [--freq MHZ] [--seed N]]
       --word-level (generic only): stop at word-level cells, fast on wide multipliers
+      --pnr (ice40 only): wraps the block in an FPGA top (the CPU with on-chip RAM), places and routes it
+            on an iCE40 UP5K-SG48 with nextpnr-ice40 and reports Fmax (synth-out/<top>.ice40-pnr/)
   zkrtl lint [BLOCK [--field NAME | --prime P] [--param K=V]...] [--config FILE]
       verilator --lint-only -Wall and yosys check -assert on every emitted module
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]

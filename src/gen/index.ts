@@ -6,6 +6,7 @@ import { BUTTERFLY_PARAMS, generateButterfly } from './butterfly.ts';
 import { MODADD_PARAMS, generateModadd, generateModsub } from './modadd.ts';
 import { MONTMUL_PARAMS, generateMontmul } from './montmul.ts';
 import { NTT_PARAMS, generateNtt } from './ntt.ts';
+import { RV32IM_PARAMS, generateRv32im } from './rv32im.ts';
 import type { ParamDoc, RawParams } from './params.ts';
 
 export interface BlockInfo {
@@ -23,6 +24,7 @@ export const BLOCKS: readonly BlockInfo[] = [
   { name: 'montmul', description: 'Montgomery multiplier a·b·R⁻¹ mod p, pipelined', params: MONTMUL_PARAMS, generate: fieldBlock(generateMontmul) },
   { name: 'butterfly', description: 'NTT butterfly, Cooley-Tukey or Gentleman-Sande, pipelined', params: BUTTERFLY_PARAMS, generate: fieldBlock(generateButterfly) },
   { name: 'ntt', description: 'N-point NTT core (forward and inverse), load/compute/unload', params: NTT_PARAMS, generate: fieldBlock(generateNtt) },
+  { name: 'rv32im', description: 'RV32IM zkVM execution core with a retirement trace port', params: RV32IM_PARAMS, usesField: false, generate: (_field, params) => generateRv32im(params) },
 ];
 
 export function blockInfo(name: string): BlockInfo {

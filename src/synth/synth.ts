@@ -110,7 +110,13 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
       'opt_expr -fine',
       'wreduce',
       'select -clear',
+      // mul2dsp leaves the slices too narrow for a DSP as $__soft_mul: back to $mul, so
+      // synth_ice40 builds them in LUTs instead of leaving cells nextpnr cannot place.
+      'chtype -set $mul t:$__soft_mul',
       `synth_ice40 -top ${top}`,
+      // Yosys 0.55 keeps $scopeinfo cells (where flattened modules were) in the netlist;
+      // nextpnr rejects them.
+      'delete t:$scopeinfo',
     ].join('\n'),
     lut: /^SB_LUT4$/,
     lutSelection: 't:SB_LUT4',

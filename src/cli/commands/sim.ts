@@ -5,6 +5,7 @@ import { formatResults, makeVectors, readVectorFile } from '../../sim/vectors.ts
 import { SimMismatchError, runPipelineSim } from '../../sim/verilator.ts';
 import { butterflyVectors, checkButterfly } from '../../sim/butterfly-sim.ts';
 import { checkNtt, modelOf, readNttInput } from '../../sim/ntt-check.ts';
+import { checkRv32im } from '../../sim/rv32im-sim.ts';
 import { buildNttSim, runNttSim } from '../../sim/ntt-sim.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
@@ -46,6 +47,14 @@ async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean
           `PASS ${design.top}: ${r.transforms} ${o.inverse ? 'inverse' : 'forward'} transforms (zero, p-1, impulses, ${random} random) equal to the golden model, ` +
             `and back through the ${o.inverse ? 'forward' : 'inverse'} transform (${modes}); load ${r.stats.load}, compute ${r.stats.compute}, unload ${r.stats.unload} cycles\n`,
         );
+        return true;
+      }
+      case 'rv32im': {
+        const random = Math.max(4, Math.min(64, Math.ceil(o.vectorCount / 1000)));
+        const params = Object.fromEntries(Object.entries(design.manifest.params).map(([k, v]) => [k, String(v)]));
+        if (params.m === 'off') throw new UsageError('zkrtl sim rv32im runs rv32im programs: give m=on (the M-less cores are checked by the test suite with rv32i programs)');
+        const r = await checkRv32im(params, stderrProgress, { random, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) });
+        process.stdout.write(`PASS ${design.top}: ${r.runs.length} programs (test programs and ${random} random) retire the same trace rows, output and exit as the golden model; CPI ${r.cpi.toFixed(3)}\n`);
         return true;
       }
       default:

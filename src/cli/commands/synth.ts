@@ -26,13 +26,20 @@ export function parseNetlists(value: string | undefined): NetlistFormat[] {
 }
 
 export async function runSynth(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out'], flags: ['word-level'] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out', 'freq', 'seed'], flags: ['word-level', 'pnr'] });
   if (args.positionals.length !== 1) throw new UsageError('zkrtl synth takes one block: zkrtl synth BLOCK --field F --target T');
   const design = designFromArgs(args.positionals[0], args);
   const target = parseTarget(single(args, 'target'));
   const netlists = parseNetlists(single(args, 'netlist'));
   const wordLevel = args.flags.has('word-level');
   if (wordLevel && target !== 'generic') throw new UsageError(`--word-level goes with --target generic, not ${target}`);
+  if (args.flags.has('pnr')) {
+    if (target !== 'ice40') throw new UsageError(`--pnr goes with --target ice40, not ${target}`);
+    if (netlists.length) throw new UsageError('--pnr writes the routed design (.asc), not --netlist');
+    const { parsePnrNumber, runPnrFor } = await import('./synth-pnr.ts');
+    return runPnrFor(design, { out: single(args, 'out'), clockMhz: parsePnrNumber('freq', single(args, 'freq')), seed: parsePnrNumber('seed', single(args, 'seed')) });
+  }
+  if (single(args, 'freq') !== undefined || single(args, 'seed') !== undefined) throw new UsageError('--freq and --seed go with --pnr');
   const out = single(args, 'out') ?? join('synth-out', `${design.top}.${target}`);
 
   stderrProgress.step(`synthesizing ${design.top} for ${target}`);

@@ -1,0 +1,294 @@
+// rv32im benchmark rows for `npm run bench`: the C programs of bench/riscv/ run on both core
+// configurations (cycles, instret, CPI, stalls, Verilator speed), on the golden model (its
+// speed) and under qemu-riscv32 (the reference output); Yosys ice40 and xilinx counts of both
+// cores; nextpnr-ice40 Fmax of both cores in their FPGA top. Every figure comes from a tool run.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Progress } from '../src/cli/progress.ts';
+import { verilogSources } from '../src/gen/design.ts';
+import { generateRv32im } from '../src/gen/rv32im.ts';
+import type { RawParams } from '../src/gen/params.ts';
+import { runModel } from '../src/model/rv32im.ts';
+import { loadElf } from '../src/riscv/elf.ts';
+import { DEFAULT_RAM_BYTES, describeStop, type RunOptions } from '../src/riscv/machine.ts';
+import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
+import { runOnRtl } from '../src/sim/rv32im-sim.ts';
+import { PnrFitError, placeAndRoute, type PnrReport } from '../src/synth/pnr.ts';
+import { synthesize, type SynthReport } from '../src/synth/synth.ts';
+import { rv32imFpgaTop } from '../src/synth/wrappers.ts';
+
+export const BENCH_RISCV_DIR = join(import.meta.dirname, 'riscv');
+
+/** The configurations benchmarked: the fast one and the small one, M on, default mul/div. */
+export const RV32IM_BENCH_CONFIGS: { name: string; params: RawParams }[] = [
+  { name: 'pipeline=5', params: { pipeline: '5', m: 'on' } },
+  { name: 'multicycle', params: { pipeline: 'multicycle', m: 'on' } },
+];
+
+const MAX_CYCLES = 200_000_000;
+
+// Anchors and floors (issue 3).
+export const RV32IM_FLOORS = { p5Cpi: 1.3, verilatorCyclesPerSecond: 2e6, modelInstrPerSecond: 20e6 };
+export const RV32IM_ANCHORS = [
+  'PicoRV32: CPI ≈ 4–4.8, ≈ 1,000 Xilinx LUTs (its README: 750–2,000 LUTs by configuration)',
+  'VexRiscv "full": 1.21 DMIPS/MHz',
+  'VexRiscv "small": 504 LUTs at 243 MHz on Artix-7',
+];
+
+export interface Rv32imRunRow {
+  program: string;
+  config: string;
+  top: string;
+  cycles: number;
+  instret: number;
+  cpi: number;
+  stalls: Record<string, number>;
+  /** Simulated cycles per second of wall clock, without trace (the harness's own timing). */
+  verilatorCyclesPerSecond: number;
+  /** stdout and exit code equal qemu-riscv32's. */
+  matchesQemu: boolean;
+}
+
+export interface Rv32imProgramRow {
+  program: string;
+  instret: number;
+  exitCode: number;
+  /** The program's output (checksums), as qemu-riscv32 printed it. */
+  stdout: string;
+  modelInstrPerSecond: number;
+  modelMatchesQemu: boolean;
+}
+
+export interface Rv32imPnrRow {
+  fits: boolean;
+  report?: PnrReport;
+  /** Why there is no Fmax: the fit error (resources over capacity). */
+  error?: string;
+}
+
+export interface Rv32imSynthRow {
+  config: string;
+  top: string;
+  ice40: SynthReport;
+  xilinx: SynthReport;
+  pnr: Rv32imPnrRow;
+}
+
+export interface Rv32imBenchResult {
+  programs: Rv32imProgramRow[];
+  runs: Rv32imRunRow[];
+  synth: Rv32imSynthRow[];
+  summary: {
+    /** Mean CPI over the programs, per configuration. */
+    meanCpi: Record<string, number>;
+    /** Total cycles / total instructions over the programs, per configuration. */
+    aggregateCpi: Record<string, number>;
+    /** Total cycles / total simulation seconds, per configuration. */
+    verilatorCyclesPerSecond: Record<string, number>;
+    /** Total instructions / total model seconds. */
+    modelInstrPerSecond: number;
+    allMatchQemu: boolean;
+  };
+  floors: typeof RV32IM_FLOORS;
+  anchors: string[];
+  markdown: string;
+}
+
+export function benchPrograms(): { name: string; source: string }[] {
+  return readdirSync(BENCH_RISCV_DIR)
+    .filter((f) => f.endsWith('.c'))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -2), source: join(BENCH_RISCV_DIR, f) }));
+}
+
+const runOptions = (): RunOptions => ({ ramBytes: DEFAULT_RAM_BYTES, maxCycles: MAX_CYCLES, trace: false, segment: 0 });
+const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+
+export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult> {
+  const step = (s: string) => progress.step(`rv32im: ${s}`);
+  const programs: Rv32imProgramRow[] = [];
+  const runs: Rv32imRunRow[] = [];
+  const loaded: { name: string; image: Uint8Array; entry: number; stdout: string; exitCode: number }[] = [];
+
+  for (const p of benchPrograms()) {
+    step(`${p.name}: compile, qemu-riscv32, model`);
+    const elf = await compileProgram([p.source], join(riscvCacheRoot(), 'bench', `${p.name}.elf`));
+    const bytes = new Uint8Array(readFileSync(elf));
+    const qemu = await runQemu(elf);
+    const { image, entry } = loadElf(bytes, DEFAULT_RAM_BYTES, `${p.name}.elf`);
+    // Model speed: the best of three runs after one that warms the JIT up.
+    let model = runModel(image, entry, runOptions());
+    let seconds = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = process.hrtime.bigint();
+      model = runModel(image, entry, runOptions());
+      seconds = Math.min(seconds, Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    const modelExit = model.stop.kind === 'exit' ? model.stop.code : -1;
+    if (model.stop.kind !== 'exit') step(`${p.name}: model stopped: ${describeStop(model.stop)}`);
+    programs.push({
+      program: p.name,
+      instret: model.stats.instret,
+      exitCode: qemu.exitCode,
+      stdout: qemu.stdout.toString('utf8'),
+      modelInstrPerSecond: model.stats.instret / seconds,
+      modelMatchesQemu: text(model.stdout) === qemu.stdout.toString('utf8') && modelExit === qemu.exitCode,
+    });
+    loaded.push({ name: p.name, image, entry, stdout: qemu.stdout.toString('utf8'), exitCode: qemu.exitCode });
+  }
+
+  for (const cfg of RV32IM_BENCH_CONFIGS) {
+    const top = generateRv32im(cfg.params).top;
+    for (const p of loaded) {
+      step(`${p.name} on ${top} (Verilator)`);
+      const r = await runOnRtl(p.image, p.entry, { ...runOptions(), params: cfg.params, onProgress: step });
+      const exit = r.stop.kind === 'exit' ? r.stop.code : -1;
+      if (r.stop.kind !== 'exit') step(`${p.name} on ${top}: stopped: ${describeStop(r.stop)}`);
+      runs.push({
+        program: p.name,
+        config: cfg.name,
+        top,
+        cycles: r.stats.cycles,
+        instret: r.stats.instret,
+        cpi: r.stats.cpi,
+        stalls: r.stats.stalls,
+        verilatorCyclesPerSecond: r.simSeconds > 0 ? r.stats.cycles / r.simSeconds : 0,
+        matchesQemu: text(r.stdout) === p.stdout && exit === p.exitCode,
+      });
+    }
+  }
+
+  const synth: Rv32imSynthRow[] = [];
+  for (const cfg of RV32IM_BENCH_CONFIGS) {
+    const design = generateRv32im(cfg.params);
+    const files = verilogSources(design);
+    const reports: Partial<Record<'ice40' | 'xilinx', SynthReport>> = {};
+    for (const target of ['ice40', 'xilinx'] as const) {
+      step(`yosys ${target} ${design.top}`);
+      reports[target] = (await synthesize({ top: design.top, files, target, onStep: (s) => step(`yosys ${target} ${design.top}: ${s}`) })).report;
+    }
+    const fpga = rv32imFpgaTop(design);
+    let pnr: Rv32imPnrRow;
+    try {
+      const r = await placeAndRoute({ top: fpga.top, files: fpga.files, device: 'up5k', package: 'sg48', onProgress: step });
+      pnr = { fits: true, report: r.report };
+    } catch (e) {
+      if (!(e instanceof PnrFitError)) throw e;
+      step(e.message);
+      pnr = { fits: false, error: e.message };
+    }
+    synth.push({ config: cfg.name, top: design.top, ice40: reports.ice40!, xilinx: reports.xilinx!, pnr });
+  }
+
+  const meanCpi: Record<string, number> = {};
+  const aggregateCpi: Record<string, number> = {};
+  const verilatorCyclesPerSecond: Record<string, number> = {};
+  for (const cfg of RV32IM_BENCH_CONFIGS) {
+    const rows = runs.filter((r) => r.config === cfg.name);
+    meanCpi[cfg.name] = rows.reduce((s, r) => s + r.cpi, 0) / rows.length;
+    aggregateCpi[cfg.name] = rows.reduce((s, r) => s + r.cycles, 0) / rows.reduce((s, r) => s + r.instret, 0);
+    const seconds = rows.reduce((s, r) => s + (r.verilatorCyclesPerSecond > 0 ? r.cycles / r.verilatorCyclesPerSecond : 0), 0);
+    verilatorCyclesPerSecond[cfg.name] = seconds > 0 ? rows.reduce((s, r) => s + r.cycles, 0) / seconds : 0;
+  }
+  const modelSeconds = programs.reduce((s, p) => s + p.instret / p.modelInstrPerSecond, 0);
+  const summary = {
+    meanCpi,
+    aggregateCpi,
+    verilatorCyclesPerSecond,
+    modelInstrPerSecond: programs.reduce((s, p) => s + p.instret, 0) / modelSeconds,
+    allMatchQemu: programs.every((p) => p.modelMatchesQemu) && runs.every((r) => r.matchesQemu),
+  };
+  const result = { programs, runs, synth, summary, floors: RV32IM_FLOORS, anchors: RV32IM_ANCHORS, markdown: '' };
+  result.markdown = renderRv32imMarkdown(result);
+  return result;
+}
+
+const mega = (v: number) => `${(v / 1e6).toFixed(2)} M`;
+
+/** The rv32im section of bench/results.md. */
+export function renderRv32imMarkdown(r: Omit<Rv32imBenchResult, 'markdown'>): string {
+  const L: string[] = [];
+  const configs = RV32IM_BENCH_CONFIGS.map((c) => c.name);
+  const run = (program: string, config: string) => r.runs.find((x) => x.program === program && x.config === config);
+  const p5 = configs[0]!;
+  const slowestSim = Math.min(...configs.map((c) => r.summary.verilatorCyclesPerSecond[c] ?? 0));
+  L.push('## rv32im core', '');
+  L.push(
+    `C programs of \`bench/riscv/\` (compiled with \`-march=rv32im -mabi=ilp32 -O2\`, freestanding, \`riscv/crt0.S\`), run on the generated cores under Verilator ` +
+      '(no trace, memory answering in the same cycle), on the TypeScript golden model and under qemu-riscv32. ' +
+      `Every run's stdout and exit code ${r.summary.allMatchQemu ? 'equal' : 'do NOT all equal'} qemu-riscv32's.`,
+    '',
+  );
+  L.push('### Floors', '', '| floor | measured | met |', '|---|---|---|');
+  L.push(`| 5-stage core: mean CPI over the programs ≤ ${r.floors.p5Cpi} | ${r.summary.meanCpi[p5]!.toFixed(3)} | ${r.summary.meanCpi[p5]! <= r.floors.p5Cpi ? 'yes' : 'NO'} |`);
+  L.push(`| 5-stage core: all cycles / all instructions ≤ ${r.floors.p5Cpi} | ${r.summary.aggregateCpi[p5]!.toFixed(3)} | ${r.summary.aggregateCpi[p5]! <= r.floors.p5Cpi ? 'yes' : 'NO'} |`);
+  L.push(`| Verilator ≥ ${mega(r.floors.verilatorCyclesPerSecond)}cycles/s without trace (slowest configuration) | ${mega(slowestSim)}cycles/s | ${slowestSim >= r.floors.verilatorCyclesPerSecond ? 'yes' : 'NO'} |`);
+  L.push(`| golden model ≥ ${mega(r.floors.modelInstrPerSecond)}instructions/s without trace | ${mega(r.summary.modelInstrPerSecond)}instr/s | ${r.summary.modelInstrPerSecond >= r.floors.modelInstrPerSecond ? 'yes' : 'NO'} |`, '');
+
+  L.push('### Cycles per program', '');
+  L.push(`| program | instret | ${configs.map((c) => `${c} cycles | ${c} CPI`).join(' | ')} | ${configs.map((c) => `Verilator ${c} cycles/s`).join(' | ')} | model instr/s | output = qemu |`);
+  L.push(`|---|---|${configs.map(() => '---|---|').join('')}${configs.map(() => '---|').join('')}---|---|`);
+  for (const p of r.programs) {
+    const cells = configs.map((c) => {
+      const x = run(p.program, c);
+      return x ? `${x.cycles} | ${x.cpi.toFixed(3)}` : '– | –';
+    });
+    const speeds = configs.map((c) => {
+      const x = run(p.program, c);
+      return x ? mega(x.verilatorCyclesPerSecond) : '–';
+    });
+    const ok = p.modelMatchesQemu && configs.every((c) => run(p.program, c)?.matchesQemu);
+    L.push(`| ${p.program} | ${p.instret} | ${cells.join(' | ')} | ${speeds.join(' | ')} | ${mega(p.modelInstrPerSecond)} | ${ok ? 'yes' : 'NO'} |`);
+  }
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  L.push(row(['**mean CPI**', '', ...configs.flatMap((c) => ['', r.summary.meanCpi[c]!.toFixed(3)]), ...configs.map(() => ''), '', '']));
+  L.push(
+    row([
+      '**all programs**',
+      String(r.programs.reduce((s, p) => s + p.instret, 0)),
+      ...configs.flatMap((c) => [String(r.runs.filter((x) => x.config === c).reduce((s, x) => s + x.cycles, 0)), r.summary.aggregateCpi[c]!.toFixed(3)]),
+      ...configs.map((c) => mega(r.summary.verilatorCyclesPerSecond[c] ?? 0)),
+      mega(r.summary.modelInstrPerSecond),
+      '',
+    ]),
+    '',
+  );
+
+  const stallCauses = [...new Set(r.runs.flatMap((x) => Object.keys(x.stalls)))].sort();
+  if (stallCauses.length) {
+    L.push('Stall cycles by cause, summed over the programs:', '');
+    L.push(`| configuration | ${stallCauses.join(' | ')} |`, `|---|${stallCauses.map(() => '---|').join('')}`);
+    for (const c of configs) {
+      const rows = r.runs.filter((x) => x.config === c);
+      L.push(`| ${c} | ${stallCauses.map((k) => String(rows.reduce((s, x) => s + (x.stalls[k] ?? 0), 0))).join(' | ')} |`);
+    }
+    L.push('');
+  }
+
+  L.push('### Synthesis and place and route', '');
+  L.push(
+    'Core alone (flattened, every port a pin): Yosys `ice40` (UP5K: SB_MAC16 multipliers) and `xilinx` (`synth_xilinx -family xcup`). ' +
+      'nextpnr-ice40: the core in its FPGA top (`src/synth/wrappers.ts`: RAM in SPRAM, the code region copied in EBR for fetch, a serial program loader, ' +
+      'the trace folded into a byte, 20 pins) on an iCE40 UP5K-SG48, `--freq 100 --seed 1`.',
+    '',
+  );
+  L.push('| core | ice40 LUT4 | ice40 FF | SB_MAC16 | SB_CARRY | xilinx LUT | xilinx FF | DSP48E2 | CARRY | nextpnr Fmax | logic cells (of 5280) | EBR | SPRAM |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const s of r.synth) {
+    const p = s.pnr.report;
+    const pnr = p
+      ? `${p.fmaxMhz === null ? '–' : `${p.fmaxMhz.toFixed(1)} MHz`} | ${p.lcs} | ${p.brams} | ${p.sprams}`
+      : `does not fit | ${/ICESTORM_LC (\d+)\/\d+/.exec(s.pnr.error ?? '')?.[1] ?? '–'} needed | – | –`;
+    const softMul = s.ice40.cells['$__soft_mul'] ?? 0;
+    L.push(`| ${s.top} (${s.config}) | ${s.ice40.luts}${softMul ? ` (+${softMul} unmapped $__soft_mul)` : ''} | ${s.ice40.ffs} | ${s.ice40.dsps} | ${s.ice40.carry} | ${s.xilinx.luts} | ${s.xilinx.ffs} | ${s.xilinx.dsps} | ${s.xilinx.carry} | ${pnr} |`);
+  }
+  for (const s of r.synth) if (!s.pnr.fits) L.push('', `${s.top}: ${s.pnr.error}`);
+  L.push('');
+  L.push('### Anchors', '');
+  for (const a of r.anchors) L.push(`- ${a}`);
+  L.push(
+    '- `bench/riscv/dhry.c` is a Dhrystone-like integer mix, not Dhrystone: it gives no DMIPS figure; compare CPI (VexRiscv full at 1.21 DMIPS/MHz runs Dhrystone at a CPI near 1.3).',
+    '',
+  );
+  return L.join('\n') + '\n';
+}

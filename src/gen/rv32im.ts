@@ -1,0 +1,236 @@
+// rv32im: the RISC-V execution core of a zkVM prover (RV32I + optional M), as a generator.
+//
+// Two cores share one decoder, ALU, register file, multiplier and divider:
+//   pipeline=5          in-order IF ID EX MEM WB with full forwarding, a one-cycle load-use
+//                       stall, branches resolved in EX and a static predictor in ID (JAL and
+//                       backward branches taken);
+//   pipeline=multicycle one instruction at a time (FETCH, EXEC, MEM/ENV): the small one.
+// Both retire through an RVFI-shaped trace port that produces exactly the rows of
+// src/riscv/trace.ts, and talk to the world through an instruction port, a data port and an
+// environment (ECALL/EBREAK) port, all documented in the manifest.
+import { GENERATOR_ID, renderTemplate, type GeneratedDesign, type Manifest, type Port, type VerilogModule } from './design.ts';
+import { UsageError } from '../cli/errors.ts';
+import { parseChoice, rejectUnknown, type ParamDoc, type RawParams } from './params.ts';
+
+export const RV32IM_PARAMS: ParamDoc[] = [
+  { name: 'pipeline', accepted: '5 (in-order 5-stage, fast) or multicycle (small)', default: '5' },
+  { name: 'm', accepted: 'on or off: the M extension (off: its opcodes are illegal instructions)', default: 'on' },
+  { name: 'mul', accepted: '1cycle, 2cycle, 3cycle: multiplier latency (1 + its register stages, DSP-mappable)', default: '1cycle' },
+  { name: 'div', accepted: '1bit, 2bit, 4bit: quotient bits per cycle of the iterative divider', default: '4bit for pipeline=5, 1bit for multicycle' },
+  { name: 'btb', accepted: '0, 8, 16, 32, 64: branch target buffer entries of the 5-stage core (0: static prediction only)', default: '16' },
+  { name: 'ras', accepted: '0, 2, 4, 8: return address stack entries of the 5-stage core (0: none)', default: '0' },
+  {
+    name: 'regfile',
+    accepted: 'sync (synchronous reads: block RAM, e.g. iCE40 EBR) or async (asynchronous reads: flip-flops or LUT RAM)',
+    default: 'sync',
+  },
+  {
+    name: 'div_early',
+    accepted: 'on or off: the divider skips the quotient bits known to be zero (leading zeros; costs a priority encoder and a shifter)',
+    default: 'on for pipeline=5, off for multicycle',
+  },
+];
+
+/** Test-only parameter (not documented to users): plants a known bug to prove the checks catch it. */
+const TEST_PARAMS: ParamDoc[] = [{ name: 'test_break', accepted: 'forward', default: '' }];
+
+export interface Rv32imConfig {
+  pipeline: '5' | 'multicycle';
+  m: boolean;
+  mulStages: number;
+  divBits: number;
+  divEarly: boolean;
+  btb: number;
+  ras: number;
+  syncRf: boolean;
+  breakForward: boolean;
+}
+
+export function parseRv32imParams(raw: RawParams): Rv32imConfig {
+  rejectUnknown('rv32im', raw, [...RV32IM_PARAMS, ...TEST_PARAMS]);
+  const pipeline = parseChoice('pipeline', raw.pipeline ?? '5', ['5', 'multicycle'] as const);
+  const m = parseChoice('m', raw.m ?? 'on', ['on', 'off'] as const) === 'on';
+  const mul = parseChoice('mul', raw.mul ?? '1cycle', ['1cycle', '2cycle', '3cycle'] as const);
+  const div = parseChoice('div', raw.div ?? (pipeline === '5' ? '4bit' : '1bit'), ['1bit', '2bit', '4bit'] as const);
+  const divEarly = parseChoice('div_early', raw.div_early ?? (pipeline === '5' ? 'on' : 'off'), ['on', 'off'] as const) === 'on';
+  const btbRaw = parseChoice('btb', raw.btb ?? '16', ['0', '8', '16', '32', '64'] as const);
+  if (pipeline !== '5' && raw.btb !== undefined) throw new UsageError(`btb=${raw.btb} is not accepted with pipeline=multicycle: the branch target buffer belongs to pipeline=5`);
+  const rasRaw = parseChoice('ras', raw.ras ?? '0', ['0', '2', '4', '8'] as const);
+  if (pipeline !== '5' && raw.ras !== undefined) throw new UsageError(`ras=${raw.ras} is not accepted with pipeline=multicycle: the return address stack belongs to pipeline=5`);
+  const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
+  const breakForward = raw.test_break !== undefined && parseChoice('test_break', raw.test_break, ['forward'] as const) === 'forward';
+  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, breakForward };
+}
+
+/** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
+export const TRAP_CAUSES = [
+  'none', 'illegal-instruction', 'misaligned-fetch', 'fetch-outside-ram',
+  'misaligned-load', 'misaligned-store', 'load-outside-ram', 'store-outside-ram',
+] as const;
+
+/** perf_stall bit i counts cycles of cause STALL_CAUSES[i]. */
+export const STALL_CAUSES = ['load-use', 'redirect', 'muldiv', 'imem-wait', 'dmem-wait', 'env-wait'] as const;
+
+/** env_ack_kind values. */
+export const ENV_ACK = { return: 0, exit: 1, fault: 2 } as const;
+
+export function rv32imPorts(): Port[] {
+  const p = (name: string, dir: 'in' | 'out', width: number, description: string): Port => ({ name, dir, width, description });
+  return [
+    p('clk', 'in', 1, 'clock; everything happens on the rising edge'),
+    p('rst', 'in', 1, 'synchronous, active high; hold it at least 32 cycles (the register file initialises one register per cycle)'),
+    p('reset_pc', 'in', 32, 'first pc (the ELF entry); sampled while rst is high'),
+    p('reset_sp', 'in', 32, 'initial x2 (sp); every other register starts at 0; sampled while rst is high'),
+    p('imem_valid', 'out', 1, 'fetch request; a function of registers only (never of the *_ready/rdata/fault inputs)'),
+    p('imem_addr', 'out', 32, 'fetch address (word aligned); the core may abandon a waiting fetch (after a redirect): answer the address presented in the ready cycle'),
+    p('imem_ready', 'in', 1, 'the fetch completes in this cycle (low = wait state)'),
+    p('imem_rdata', 'in', 32, 'the instruction word, valid with imem_ready'),
+    p('imem_fault', 'in', 1, 'with imem_ready: the address is outside memory (the core retires a fetch-outside-ram trap)'),
+    p('dmem_valid', 'out', 1, 'data request; a function of registers only'),
+    p('dmem_addr', 'out', 32, 'word-aligned address, stable while dmem_valid waits'),
+    p('dmem_wstrb', 'out', 4, 'byte lanes to write (bit i = byte dmem_addr+i); 0 = read'),
+    p('dmem_wdata', 'out', 32, 'store data, in its byte lanes'),
+    p('dmem_ready', 'in', 1, 'the access completes in this cycle (low = wait state); writes take effect only then'),
+    p('dmem_rdata', 'in', 32, 'the whole aligned word, valid with dmem_ready on a read'),
+    p('dmem_fault', 'in', 1, 'with dmem_ready: the address is outside memory; a write must then not happen (load/store-outside-ram trap)'),
+    p('env_req', 'out', 1, 'an ECALL or EBREAK waits for the environment, everything older retired; held until env_ack'),
+    p('env_ebreak', 'out', 1, 'with env_req: the instruction is EBREAK (else ECALL)'),
+    p('env_pc', 'out', 32, 'with env_req: pc of the ECALL/EBREAK'),
+    p('env_a0', 'out', 32, 'with env_req: x10'),
+    p('env_a1', 'out', 32, 'with env_req: x11'),
+    p('env_a2', 'out', 32, 'with env_req: x12'),
+    p('env_a7', 'out', 32, 'with env_req: x17 (the Linux syscall number)'),
+    p('env_ack', 'in', 1, 'the environment answers env_req (in the same cycle or later); the instruction retires in this cycle'),
+    p('env_ack_kind', 'in', 2, 'with env_ack: 0 return (a0 := env_ack_a0, continue), 1 exit (halt), 2 fault (trap, halt)'),
+    p('env_ack_a0', 'in', 32, 'with env_ack kind 0: the value written to a0'),
+    p('halted', 'out', 1, 'the core has retired a halting row (exit or trap) and does nothing more until rst'),
+    p('rvfi_valid', 'out', 1, 'one instruction retires this cycle; the rvfi_* fields describe it (src/riscv/trace.ts conventions)'),
+    p('rvfi_order', 'out', 64, 'retirement index, from 0'),
+    p('rvfi_insn', 'out', 32, 'instruction word (0 for a fetch fault)'),
+    p('rvfi_trap', 'out', 1, 'the instruction faulted (it also halts)'),
+    p('rvfi_halt', 'out', 1, 'last row: exit or trap'),
+    p('rvfi_trap_cause', 'out', 3, `with rvfi_trap: ${TRAP_CAUSES.map((c, i) => `${i} ${c}`).join(', ')} (0 = fault answered by the environment: unknown ecall or EBREAK)`),
+    p('rvfi_pc_rdata', 'out', 32, 'pc of the instruction'),
+    p('rvfi_pc_wdata', 'out', 32, 'pc of the next instruction'),
+    p('rvfi_rs1_addr', 'out', 5, 'rs1 when read, else 0'),
+    p('rvfi_rs2_addr', 'out', 5, 'rs2 when read, else 0'),
+    p('rvfi_rs1_rdata', 'out', 32, 'value of rs1 (0 when rs1_addr is 0)'),
+    p('rvfi_rs2_rdata', 'out', 32, 'value of rs2 (0 when rs2_addr is 0)'),
+    p('rvfi_rd_addr', 'out', 5, 'destination when written and not x0, else 0'),
+    p('rvfi_rd_wdata', 'out', 32, 'value written (0 when rd_addr is 0)'),
+    p('rvfi_mem_addr', 'out', 32, 'word-aligned address of the access, 0 without one'),
+    p('rvfi_mem_rmask', 'out', 4, 'byte lanes read'),
+    p('rvfi_mem_wmask', 'out', 4, 'byte lanes written'),
+    p('rvfi_mem_rdata', 'out', 32, 'whole aligned word read (0 without a read)'),
+    p('rvfi_mem_wdata', 'out', 32, 'stored bytes in their lanes, 0 elsewhere'),
+    p('perf_stall', 'out', 6, `stall causes, one bit per cycle each: ${STALL_CAUSES.map((c, i) => `bit ${i} ${c}`).join(', ')}`),
+  ];
+}
+
+function portDecls(ports: Port[]): string {
+  return ports
+    .map((p, i) => {
+      const range = p.width > 1 ? `[${p.width - 1}:0]` : '';
+      const kind = p.dir === 'in' ? 'input  wire' : 'output wire';
+      return `    ${kind} ${range.padEnd(7)}${p.name}${i < ports.length - 1 ? ',' : ''}`;
+    })
+    .join('\n');
+}
+
+export function rv32imTopName(cfg: Rv32imConfig): string {
+  let name = `${cfg.m ? 'rv32im' : 'rv32i'}_${cfg.pipeline === '5' ? 'p5' : 'mc'}`;
+  if (cfg.m && cfg.mulStages !== 0) name += `_mul${cfg.mulStages + 1}`;
+  if (cfg.m && cfg.divBits !== (cfg.pipeline === '5' ? 4 : 1)) name += `_div${cfg.divBits}`;
+  if (cfg.m && cfg.divEarly !== (cfg.pipeline === '5')) name += cfg.divEarly ? '_early' : '_noearly';
+  if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
+  if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
+  if (!cfg.syncRf) name += '_arf';
+  if (cfg.breakForward) name += '_broken_fwd';
+  return name;
+}
+
+export function generateRv32im(raw: RawParams): GeneratedDesign {
+  const cfg = parseRv32imParams(raw);
+  const generator = GENERATOR_ID;
+  const isa = cfg.m ? 'RV32IM' : 'RV32I';
+  const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder`;
+  const alu = 'rv32im_alu';
+  const regfile = cfg.syncRf ? 'rv32im_regfile_sync' : 'rv32im_regfile';
+  const mulName = `rv32im_mul_s${cfg.mulStages}`;
+  const divName = `rv32im_div_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}`;
+  const top = rv32imTopName(cfg);
+  const ports = rv32imPorts();
+  const modules: VerilogModule[] = [
+    { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m }) },
+    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu }) },
+    { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf }) },
+  ];
+  if (cfg.m) {
+    modules.push({ name: mulName, text: renderTemplate('rv32im_mul', { generator, name: mulName, stages: cfg.mulStages }) });
+    modules.push({ name: divName, text: renderTemplate('rv32im_div', { generator, name: divName, bits: cfg.divBits, early: cfg.divEarly }) });
+  }
+  const data = {
+    generator, name: top, isa, m: cfg.m, decoder, alu, regfile, mulName, divName,
+    mulStages: cfg.mulStages, divBits: cfg.divBits, btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breakForward, portDecls: portDecls(ports),
+  };
+  modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
+
+  // Only the parameters that apply, so `params` is a complete set `generateRv32im` accepts again.
+  const params: Record<string, string> = { pipeline: cfg.pipeline, m: cfg.m ? 'on' : 'off' };
+  if (cfg.m) Object.assign(params, { mul: `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
+  if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras) });
+  params.regfile = cfg.syncRf ? 'sync' : 'async';
+  if (cfg.breakForward) params.test_break = 'forward';
+  const manifest = {
+    module: top,
+    block: 'rv32im',
+    generator,
+    isa,
+    params,
+    ports,
+    files: modules.map((m) => `${m.name}.v`),
+    microarchitecture:
+      cfg.pipeline === '5'
+        ? 'in-order 5-stage (IF ID EX MEM WB); forwarding MEM->EX, WB->EX, WB->ID; load-use stall 1 cycle; branches resolve in EX; ' +
+          (cfg.btb ? `a ${cfg.btb}-entry branch target buffer predicts in IF (no bubble); without a hit ` : '') +
+          'JAL and backward branches are predicted taken in ID (1 bubble)' +
+          (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
+          '; a misprediction costs 2 bubbles; ' +
+          `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `3 to ${32 / cfg.divBits + 2} (early out)` : 32 / cfg.divBits + 1}`
+        : `multi-cycle: ALU/jump/branch 2 cycles, load/store 3, multiply ${cfg.mulStages + 2}, divide ${cfg.divEarly ? `up to ${32 / cfg.divBits + 4} (early out)` : 32 / cfg.divBits + 3}, plus wait states`,
+    reset:
+      'hold rst high for at least 32 cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0) and fetching starts at reset_pc',
+    memory: {
+      ports: 'separate instruction (imem_*) and data (dmem_*) ports, 32-bit, little-endian, word-aligned addresses',
+      handshake:
+        'an access completes in the cycle where valid && ready (same-cycle response: rdata and fault are sampled in that cycle). ' +
+        'valid, addr, wstrb and wdata depend on core registers only, never combinationally on ready/rdata/fault. ' +
+        'A data request stays stable (valid, addr, wstrb, wdata) until ready. An instruction fetch may be abandoned while it waits: ' +
+        'after a redirect (mispredicted branch, trap, ECALL) imem_addr may change, or imem_valid fall, before imem_ready, so the memory must answer ' +
+        'for the address presented in the cycle it raises imem_ready (a synchronous memory compares the address it read with the current one). ' +
+        'Any number of wait states (ready low) is allowed on either port.',
+      instructionPort:
+        'reads only. The core may drop a completed fetch (after a redirect or while stalled) and fetch the same address again.',
+      dataPort:
+        'dmem_wstrb = 0: read of the aligned word; else write of the byte lanes set in dmem_wstrb (bit i = byte addr+i), the data in those lanes of dmem_wdata. ' +
+        'Loads and stores are naturally aligned (misaligned ones trap inside the core and never reach the port). Each access is issued once.',
+      faults:
+        'an access outside memory is answered with ready=1 and fault=1 (and, for a write, no write): the core retires that instruction as a trap row ' +
+        '(fetch-outside-ram, load-outside-ram, store-outside-ram) and halts.',
+    },
+    environment: {
+      protocol:
+        'when an ECALL or EBREAK is the oldest instruction (everything older retired, nothing younger has had any effect) the core raises env_req with env_pc, ' +
+        'env_ebreak and a0 a1 a2 a7, and holds it until env_ack. env_ack_kind: 0 return (the instruction retires writing env_ack_a0 to a0, rd_addr = 10, execution continues at pc+4), ' +
+        '1 exit (retires with halt = 1, no register write; the core halts), 2 fault (retires with trap = 1, halt = 1: unknown ecall, EBREAK).',
+      memoryAccess: 'while env_req is high the core does not use the data port, so the environment may read memory (e.g. the write() buffer) itself.',
+    },
+    trace: {
+      port: 'rvfi_* (RVFI shape): one row per cycle with rvfi_valid, in program order, exactly the TraceRow of src/riscv/trace.ts',
+      trapCauses: Object.fromEntries(TRAP_CAUSES.map((c, i) => [i, c])),
+      stallCauses: Object.fromEntries(STALL_CAUSES.map((c, i) => [`bit${i}`, c])),
+    },
+  };
+  // lead: Manifest.field optional
+  return { top, manifest: manifest as unknown as Manifest, modules };
+}

@@ -1,0 +1,349 @@
+// Runs a RISC-V program on a generated rv32im core under Verilator (sim/rv32im_harness.cpp)
+// and compares its retirement trace with the golden model's, row by row.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { verilogSources } from '../gen/design.ts';
+import { generateRv32im } from '../gen/rv32im.ts';
+import type { RawParams } from '../gen/params.ts';
+import type { FaultCause, RunOptions, RunResult, StopReason } from '../riscv/machine.ts';
+import { runModel } from '../model/rv32im.ts';
+import { loadElf } from '../riscv/elf.ts';
+import { randomProgram } from '../riscv/random-program.ts';
+import { segmentsFromTrace } from '../riscv/segments.ts';
+import { buildTestPrograms } from '../riscv/toolchain.ts';
+import { firstDifference, formatTraceRow, type TraceRow } from '../riscv/trace.ts';
+import { REPO_ROOT, SimMismatchError, buildPipelineSim } from './verilator.ts';
+
+export const RV32IM_HARNESS_PATH = join(REPO_ROOT, 'sim', 'rv32im_harness.cpp');
+
+export interface WaitStates {
+  seed: number;
+  /** Probability that a port (or the environment) waits one more cycle, in [0, 1). */
+  probability: number;
+}
+
+export interface RtlRunOptions extends RunOptions {
+  params: RawParams;
+  waitStates?: WaitStates;
+  onProgress?: (s: string) => void;
+  /** VCD of cycles [from, to] (inclusive) written to path. */
+  wave?: { path: string; from: number; to: number };
+}
+
+/** RunResult plus what only the RTL knows: the cycle of each trace row. */
+export interface RtlRunResult extends RunResult {
+  /** rowCycles[i]: the cycle in which trace row i retired (only with opts.trace). */
+  rowCycles?: number[];
+  /** Wall-clock and CPU seconds of the simulation loop (without start-up and file output). */
+  simSeconds: number;
+  cpuSeconds: number;
+}
+
+/** Builds (or finds in the cache) the simulator of an rv32im configuration. */
+export async function buildRv32imSim(params: RawParams, onProgress?: (s: string) => void): Promise<{ binary: string; top: string }> {
+  const d = generateRv32im(params);
+  const binary = await buildPipelineSim({ top: d.top, files: verilogSources(d), harnessPath: RV32IM_HARNESS_PATH, onProgress });
+  return { binary, top: d.top };
+}
+
+interface HarnessSummary {
+  stop: { kind: 'exit'; code: number } | { kind: 'fault'; cause: FaultCause; pc: number; insn: number; detail: string };
+  cycles: number;
+  instret: number;
+  sim_seconds: number;
+  cpu_seconds: number;
+  stalls: Record<string, number>;
+}
+
+const RECORD_WORDS = 18;
+
+function decodeTrace(buf: Buffer): { rows: TraceRow[]; cycles: number[] } {
+  if (buf.length % (RECORD_WORDS * 4) !== 0) throw new Error(`trace file of ${buf.length} bytes is not a whole number of records`);
+  const n = buf.length / (RECORD_WORDS * 4);
+  const rows: TraceRow[] = new Array(n);
+  const cycles: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * RECORD_WORDS * 4;
+    const w = (k: number) => buf.readUInt32LE(o + 4 * k);
+    cycles[i] = w(0);
+    rows[i] = {
+      order: w(1),
+      insn: w(2),
+      trap: (w(3) & 1) !== 0,
+      halt: (w(3) & 2) !== 0,
+      pc_rdata: w(4),
+      pc_wdata: w(5),
+      rs1_addr: w(6),
+      rs2_addr: w(7),
+      rs1_rdata: w(8),
+      rs2_rdata: w(9),
+      rd_addr: w(10),
+      rd_wdata: w(11),
+      mem_addr: w(12),
+      mem_rmask: w(13),
+      mem_wmask: w(14),
+      mem_rdata: w(15),
+      mem_wdata: w(16),
+    };
+  }
+  return { rows, cycles };
+}
+
+/** Runs `image` (raw bytes loaded at address 0) from `entry` on the RTL core of `opts.params`. */
+export async function runOnRtl(image: Uint8Array, entry: number, opts: RtlRunOptions): Promise<RtlRunResult> {
+  if (image.length > opts.ramBytes) throw new Error(`image of ${image.length} bytes does not fit in ${opts.ramBytes} bytes of RAM`);
+  const { binary } = await buildRv32imSim(opts.params, opts.onProgress);
+  const dir = await mkdtemp(join(tmpdir(), 'zkrtl-rv32im-'));
+  try {
+    const imagePath = join(dir, 'image.bin');
+    const summaryPath = join(dir, 'summary.json');
+    const tracePath = join(dir, 'trace.bin');
+    // The harness zero-fills the RAM: trailing zeros need not be written.
+    let end = image.length;
+    while (end > 0 && image[end - 1] === 0) end--;
+    await writeFile(imagePath, image.subarray(0, end));
+    const args = [
+      '--image', imagePath, '--entry', (entry >>> 0).toString(16), '--ram', String(opts.ramBytes),
+      '--summary', summaryPath, '--max-cycles', String(opts.maxCycles),
+    ];
+    if (opts.trace || opts.segment > 0) args.push('--trace', tracePath);
+    if (opts.waitStates && opts.waitStates.probability > 0) {
+      args.push('--wait-seed', String(opts.waitStates.seed), '--wait-prob', String(opts.waitStates.probability));
+    }
+    if (opts.wave) {
+      await mkdir(resolve(opts.wave.path, '..'), { recursive: true });
+      args.push('--wave', resolve(opts.wave.path), '--wave-from', String(opts.wave.from), '--wave-to', String(opts.wave.to));
+    }
+    const { code, signal, stdout, stderr } = await runHarness(binary, args, opts.onOutput);
+    if (code !== 0) {
+      throw new Error(`rv32im simulator ${binary} failed (${code === null ? `signal ${signal}` : `exit ${code}`}): ${Buffer.from(stderr).toString('utf8').trim()}`);
+    }
+    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as HarnessSummary;
+    const result: RtlRunResult = {
+      stop: summary.stop as StopReason,
+      stats: {
+        engine: 'rtl',
+        cycles: summary.cycles,
+        instret: summary.instret,
+        cpi: summary.instret ? summary.cycles / summary.instret : 0,
+        stalls: summary.stalls,
+      },
+      stdout,
+      stderr,
+      simSeconds: summary.sim_seconds,
+      cpuSeconds: summary.cpu_seconds,
+    };
+    if (opts.trace || opts.segment > 0) {
+      const { rows, cycles } = decodeTrace(await readFile(tracePath));
+      if (opts.trace) {
+        result.trace = rows;
+        result.rowCycles = cycles;
+      }
+      // Segment boundary states come from the rows (registers, pc, memory writes).
+      if (opts.segment > 0) result.segments = segmentsFromTrace(image, entry, opts.ramBytes, rows, opts.segment);
+    }
+    return result;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function runHarness(
+  binary: string,
+  args: string[],
+  onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: Uint8Array; stderr: Uint8Array }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => {
+      out.push(c);
+      onOutput?.(1, c);
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err.push(c);
+      onOutput?.(2, c);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolvePromise({ code, signal, stdout: new Uint8Array(Buffer.concat(out)), stderr: new Uint8Array(Buffer.concat(err)) });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Comparison with the golden model
+
+export interface TraceDifference {
+  /** Index of the first differing row (equal to the shorter length when one trace is a prefix of the other). */
+  row: number;
+  field: keyof TraceRow | 'length';
+  rtl: TraceRow | undefined;
+  model: TraceRow | undefined;
+}
+
+/** The first row where two traces differ, or undefined when they are equal. */
+export function firstTraceDifference(rtl: TraceRow[], model: TraceRow[]): TraceDifference | undefined {
+  const n = Math.min(rtl.length, model.length);
+  for (let i = 0; i < n; i++) {
+    const f = firstDifference(rtl[i]!, model[i]!);
+    if (f) return { row: i, field: f, rtl: rtl[i], model: model[i] };
+  }
+  if (rtl.length !== model.length) return { row: n, field: 'length', rtl: rtl[n], model: model[n] };
+  return undefined;
+}
+
+const fmtField = (row: TraceRow | undefined, f: keyof TraceRow | 'length') => {
+  if (!row) return '(no row)';
+  if (f === 'length') return formatTraceRow(row);
+  const v = row[f];
+  return typeof v === 'boolean' ? String(v ? 1 : 0) : `0x${(v >>> 0).toString(16)} (${v})`;
+};
+
+export type ModelRunner = (image: Uint8Array, entry: number, opts: RunOptions) => RunResult | Promise<RunResult>;
+
+export interface CompareOptions {
+  params: RawParams;
+  ramBytes: number;
+  maxCycles: number;
+  waitStates?: WaitStates;
+  /** Where the waveform of a mismatch goes (default: a temporary folder). */
+  waveDir?: string;
+  /** A name for the program, used in reports and waveform names. */
+  name?: string;
+  onProgress?: (s: string) => void;
+}
+
+export interface CompareResult {
+  rtl: RtlRunResult;
+  model: RunResult;
+}
+
+/**
+ * Runs the program on the RTL and on the model (runModel from src/model/rv32im.ts) and
+ * requires identical traces, stdout, stderr and stop reason (the max-cycles detail aside).
+ * On the first difference throws SimMismatchError naming the row, field, both values and
+ * the cycle, with a VCD of the cycles around it (path printed in the message).
+ */
+export async function compareWithModel(image: Uint8Array, entry: number, runModel: ModelRunner, opts: CompareOptions): Promise<CompareResult> {
+  const base: RunOptions = { ramBytes: opts.ramBytes, maxCycles: opts.maxCycles, trace: true, segment: 0 };
+  const rtl = await runOnRtl(image, entry, { ...base, params: opts.params, waitStates: opts.waitStates, onProgress: opts.onProgress });
+  // The model counts one cycle per instruction: give it the RTL's bound in instructions.
+  const model = await runModel(image, entry, { ...base, maxCycles: opts.maxCycles });
+  const name = opts.name ?? 'program';
+  const rtlRows = rtl.trace ?? [];
+  const modelRows = model.trace ?? [];
+  const diff = firstTraceDifference(rtlRows, modelRows);
+  let problem: string | undefined;
+  let cycle = 0;
+  if (diff) {
+    cycle = rtl.rowCycles?.[diff.row] ?? rtl.stats.cycles;
+    problem =
+      `${name}: RTL and model traces differ at row ${diff.row}, field ${diff.field} (RTL cycle ${cycle})\n` +
+      `  rtl:   ${fmtField(diff.rtl, diff.field)}\n  model: ${fmtField(diff.model, diff.field)}\n` +
+      `  rtl row:   ${diff.rtl ? formatTraceRow(diff.rtl) : '(none)'}\n  model row: ${diff.model ? formatTraceRow(diff.model) : '(none)'}` +
+      (diff.row > 0 && rtlRows[diff.row - 1] ? `\n  previous row: ${formatTraceRow(rtlRows[diff.row - 1]!)}` : '');
+  } else if (Buffer.compare(Buffer.from(rtl.stdout), Buffer.from(model.stdout)) !== 0) {
+    problem = `${name}: stdout differs: rtl ${JSON.stringify(Buffer.from(rtl.stdout).toString('latin1').slice(0, 200))} model ${JSON.stringify(Buffer.from(model.stdout).toString('latin1').slice(0, 200))}`;
+  } else if (Buffer.compare(Buffer.from(rtl.stderr), Buffer.from(model.stderr)) !== 0) {
+    problem = `${name}: stderr differs`;
+  } else if (!sameStop(rtl.stop, model.stop)) {
+    problem = `${name}: stop reason differs: rtl ${JSON.stringify(rtl.stop)} model ${JSON.stringify(model.stop)}`;
+  }
+  if (problem === undefined) return { rtl, model };
+
+  const waveDir = opts.waveDir ?? (await mkdtemp(join(tmpdir(), 'zkrtl-rv32im-wave-')));
+  const wavePath = join(resolve(waveDir), `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${opts.params.pipeline ?? '5'}-row${diff?.row ?? 'end'}.vcd`);
+  const from = Math.max(0, cycle - 200);
+  try {
+    await runOnRtl(image, entry, { ...base, trace: false, params: opts.params, waitStates: opts.waitStates, wave: { path: wavePath, from, to: cycle + 20 } });
+  } catch {
+    /* the report matters more than the waveform */
+  }
+  throw new SimMismatchError(`${problem}\n  waveform (cycles ${from}..${cycle + 20}): ${wavePath}`, wavePath);
+}
+
+function sameStop(a: StopReason, b: StopReason): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'exit' && b.kind === 'exit') return a.code === b.code;
+  if (a.kind === 'fault' && b.kind === 'fault') {
+    if (a.cause === 'max-cycles' || b.cause === 'max-cycles') return a.cause === b.cause;
+    return a.cause === b.cause && a.pc === b.pc && a.insn === b.insn;
+  }
+  return false;
+}
+
+
+// ---------------------------------------------------------------------------------------
+// `zkrtl sim rv32im`: every bundled test program and random programs, RTL against model.
+
+export interface Rv32imCheckRun {
+  name: string;
+  waitStates: boolean;
+  cycles: number;
+  instret: number;
+  cpi: number;
+  stop: string;
+}
+
+export interface Rv32imCheckResult {
+  top: string;
+  runs: Rv32imCheckRun[];
+  /** Over the test programs without wait states: total cycles / total instructions. */
+  cpi: number;
+}
+
+/**
+ * Runs riscv/tests/*.c (compiled, cached) and `random` random programs on the RTL core of
+ * `params` and on the golden model, without and with random wait states, and requires the
+ * same rows, output and stop reason everywhere (throws SimMismatchError, with a waveform in
+ * `waveformDir`, on the first difference).
+ */
+export async function checkRv32im(
+  params: RawParams,
+  progress: { step(message: string): void },
+  opts: { random?: number; seed?: number; waveformDir?: string; ramBytes?: number; maxCycles?: number } = {},
+): Promise<Rv32imCheckResult> {
+  const ramBytes = opts.ramBytes ?? 16 * 1024 * 1024;
+  const maxCycles = opts.maxCycles ?? 50_000_000;
+  const seed = opts.seed ?? 1;
+  const { top } = await buildRv32imSim(params, (s) => progress.step(s));
+  progress.step(`compiling the test programs (riscv/tests/*.c)…`);
+  const programs: { name: string; image: Uint8Array; entry: number }[] = [];
+  for (const { name, elf } of await buildTestPrograms()) {
+    const l = loadElf(await readFile(elf), ramBytes, name);
+    programs.push({ name, image: l.image, entry: l.entry });
+  }
+  const nTests = programs.length;
+  for (let i = 0; i < (opts.random ?? 20); i++) {
+    const p = randomProgram(seed + i);
+    const l = loadElf(p.elf, ramBytes, `random-${seed + i}`);
+    programs.push({ name: `random-${seed + i}`, image: l.image, entry: l.entry });
+  }
+  const runs: Rv32imCheckRun[] = [];
+  let cycles = 0;
+  let instret = 0;
+  for (const [i, p] of programs.entries()) {
+    for (const waits of [false, true]) {
+      const { rtl } = await compareWithModel(p.image, p.entry, runModel, {
+        params, ramBytes, maxCycles, name: p.name, waveDir: opts.waveformDir,
+        waitStates: waits ? { seed: seed + i, probability: 0.25 } : undefined,
+      });
+      const st = rtl.stats;
+      runs.push({ name: p.name, waitStates: waits, cycles: st.cycles, instret: st.instret, cpi: st.cpi, stop: describeStopShort(rtl.stop) });
+      if (!waits && i < nTests) {
+        cycles += st.cycles;
+        instret += st.instret;
+      }
+    }
+    progress.step(`${top}: ${p.name} matches the model (${runs[runs.length - 2]!.instret} rows, CPI ${runs[runs.length - 2]!.cpi.toFixed(3)})`);
+  }
+  return { top, runs, cpi: instret ? cycles / instret : 0 };
+}
+
+function describeStopShort(s: StopReason): string {
+  return s.kind === 'exit' ? `exit ${s.code}` : `fault ${s.cause}`;
+}

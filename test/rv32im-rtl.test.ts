@@ -1,0 +1,326 @@
+// The generated rv32im cores against the golden model (src/model/rv32im.ts), row by row:
+// lint and Yosys check of every configuration; C test programs, random instruction streams
+// and hand-assembled fault programs on the pipelined and the multi-cycle core, with and
+// without random memory wait states; stdout and exit codes equal; a planted bug is caught.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../src/cli/errors.ts';
+import { verilogSources } from '../src/gen/design.ts';
+import type { RawParams } from '../src/gen/params.ts';
+import { generateRv32im } from '../src/gen/rv32im.ts';
+import { runModel } from '../src/model/rv32im.ts';
+import { loadElf } from '../src/riscv/elf.ts';
+import type { RunResult } from '../src/riscv/machine.ts';
+import { randomProgram } from '../src/riscv/random-program.ts';
+import { buildTestPrograms, compileProgram } from '../src/riscv/toolchain.ts';
+import { compareWithModel, firstTraceDifference, runOnRtl } from '../src/sim/rv32im-sim.ts';
+import { SimMismatchError, buildPipelineSim, lintVerilog } from '../src/sim/verilator.ts';
+import { RV32IM_HARNESS_PATH } from '../src/sim/rv32im-sim.ts';
+import { checkVerilog } from '../src/synth/yosys.ts';
+
+const P5: RawParams = {};
+const MC: RawParams = { pipeline: 'multicycle' };
+const P5_I: RawParams = { m: 'off' };
+const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
+const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '4bit', btb: '0' };
+const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async' };
+const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
+const BROKEN: RawParams = { test_break: 'forward' };
+const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2];
+const WAITS = { seed: 7, probability: 0.25 };
+
+const RAM = 16 * 1024 * 1024;
+const SMALL_RAM = 64 * 1024;
+const MAX_CYCLES = 20_000_000;
+
+// ---------------------------------------------------------------------------------------
+// A tiny RV32IM assembler: enough for the fault programs.
+const R = (f7: number, rs2: number, rs1: number, f3: number, rd: number, op: number) =>
+  ((f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const I = (imm: number, rs1: number, f3: number, rd: number, op: number) =>
+  (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const S = (imm: number, rs2: number, rs1: number, f3: number) =>
+  ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1f) << 7) | 0x23) >>> 0;
+const asm = {
+  addi: (rd: number, rs1: number, imm: number) => I(imm, rs1, 0, rd, 0x13),
+  lui: (rd: number, imm20: number) => (((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37) >>> 0,
+  add: (rd: number, rs1: number, rs2: number) => R(0, rs2, rs1, 0, rd, 0x33),
+  mul: (rd: number, rs1: number, rs2: number) => R(1, rs2, rs1, 0, rd, 0x33),
+  div: (rd: number, rs1: number, rs2: number) => R(1, rs2, rs1, 4, rd, 0x33),
+  lw: (rd: number, rs1: number, imm: number) => I(imm, rs1, 2, rd, 0x03),
+  lh: (rd: number, rs1: number, imm: number) => I(imm, rs1, 1, rd, 0x03),
+  lbu: (rd: number, rs1: number, imm: number) => I(imm, rs1, 4, rd, 0x03),
+  sw: (rs2: number, rs1: number, imm: number) => S(imm, rs2, rs1, 2),
+  sh: (rs2: number, rs1: number, imm: number) => S(imm, rs2, rs1, 1),
+  sb: (rs2: number, rs1: number, imm: number) => S(imm, rs2, rs1, 0),
+  jalr: (rd: number, rs1: number, imm: number) => I(imm, rs1, 0, rd, 0x67),
+  ecall: () => 0x00000073,
+  ebreak: () => 0x00100073,
+  csrrs: (rd: number, csr: number) => I(csr, 0, 2, rd, 0x73),
+};
+const A0 = 10, A1 = 11, A2 = 12, A7 = 17, T0 = 5, T1 = 6;
+
+/** Words at address 0x100 (the entry), RAM of SMALL_RAM bytes. */
+function program(words: number[]): { image: Uint8Array; entry: number } {
+  const image = new Uint8Array(0x100 + 4 * words.length);
+  const dv = new DataView(image.buffer);
+  words.forEach((w, i) => dv.setUint32(0x100 + 4 * i, w >>> 0, true));
+  return { image, entry: 0x100 };
+}
+
+/** write(1, "hi", 2) from a buffer at 0x80 after storing it there, then `tail`. */
+const prologue = [
+  asm.addi(T0, 0, 0x68), asm.sb(T0, 0, 0x80), asm.addi(T0, 0, 0x69), asm.sb(T0, 0, 0x81),
+  asm.addi(A0, 0, 1), asm.addi(A1, 0, 0x80), asm.addi(A2, 0, 2), asm.addi(A7, 0, 64), asm.ecall(),
+  asm.lui(T1, 0x12345), asm.addi(T1, T1, 0x678), asm.sw(T1, 0, 0x84), asm.lh(T0, 0, 0x86), asm.add(T0, T0, T1),
+];
+const exitWith = (code: number) => [asm.addi(A0, 0, code), asm.addi(A7, 0, 93), asm.ecall()];
+
+const FAULT_PROGRAMS: Record<string, { words: number[]; cause: string; mOnly?: boolean }> = {
+  exit: { words: [...prologue, ...exitWith(42)], cause: 'exit' },
+  illegal: { words: [...prologue, 0xffffffff, ...exitWith(1)], cause: 'illegal-instruction' },
+  csr: { words: [...prologue, asm.csrrs(A0, 0xc00), ...exitWith(1)], cause: 'illegal-instruction' },
+  'misaligned-load': { words: [...prologue, asm.addi(T0, 0, 0x42), asm.lw(A0, T0, 0), ...exitWith(1)], cause: 'misaligned-load' },
+  'misaligned-store': { words: [...prologue, asm.addi(T0, 0, 0x41), asm.sh(T1, T0, 0), ...exitWith(1)], cause: 'misaligned-store' },
+  'load-outside': { words: [...prologue, asm.lui(T0, 0x10), asm.lbu(A0, T0, 0), ...exitWith(1)], cause: 'load-outside-ram' },
+  'store-outside': { words: [...prologue, asm.lui(T0, 0x80000), asm.sw(T1, T0, -4), ...exitWith(1)], cause: 'store-outside-ram' },
+  'fetch-outside': { words: [...prologue, asm.lui(T0, 0x20), asm.jalr(1, T0, 0), ...exitWith(1)], cause: 'fetch-outside-ram' },
+  'misaligned-fetch': { words: [...prologue, asm.addi(T0, 0, 0x102), asm.jalr(1, T0, 0), ...exitWith(1)], cause: 'misaligned-fetch' },
+  ebreak: { words: [...prologue, asm.ebreak(), ...exitWith(1)], cause: 'ebreak' },
+  'unknown-ecall': { words: [...prologue, asm.addi(A7, 0, 999), asm.ecall(), ...exitWith(1)], cause: 'unknown-ecall' },
+  'write-bad-fd': { words: [...prologue, asm.addi(A0, 0, 3), asm.addi(A7, 0, 64), asm.ecall(), ...exitWith(1)], cause: 'unknown-ecall' },
+  'write-outside': {
+    words: [...prologue, asm.addi(A0, 0, 1), asm.lui(A1, 0x10), asm.addi(A2, 0, 4), asm.addi(A7, 0, 64), asm.ecall(), ...exitWith(1)],
+    cause: 'load-outside-ram',
+  },
+  muldiv: {
+    words: [...prologue, asm.addi(A1, 0, -7), asm.mul(A0, T1, A1), asm.div(A0, A0, A1), asm.div(A2, A0, 0), ...exitWith(3)],
+    cause: 'exit',
+    mOnly: true,
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+
+const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+
+function expectSameRun(rtl: RunResult, model: RunResult) {
+  expect(text(rtl.stdout)).toBe(text(model.stdout));
+  expect(text(rtl.stderr)).toBe(text(model.stderr));
+  expect(rtl.stop).toEqual(model.stop.kind === 'fault' ? { ...model.stop, detail: expect.any(String) } : model.stop);
+}
+
+describe('rv32im generator', () => {
+  it('is deterministic and documents its ports, memory, environment and trace protocols', () => {
+    const a = generateRv32im({});
+    const b = generateRv32im({});
+    expect(a.modules.map((m) => m.text)).toEqual(b.modules.map((m) => m.text));
+    expect(a.top).toBe('rv32im_p5');
+    expect(generateRv32im(MC).top).toBe('rv32im_mc');
+    expect(generateRv32im(MC_I).top).toBe('rv32i_mc');
+    const m = a.manifest as unknown as Record<string, unknown>;
+    expect(m.block).toBe('rv32im');
+    expect(Object.keys(m.memory as object)).toEqual(expect.arrayContaining(['handshake', 'faults']));
+    expect(m.environment).toBeDefined();
+    expect(m.trace).toBeDefined();
+    const ports = a.manifest.ports.map((p) => p.name);
+    for (const f of ['valid', 'order', 'insn', 'trap', 'halt', 'pc_rdata', 'pc_wdata', 'rs1_addr', 'rs2_addr', 'rs1_rdata', 'rs2_rdata',
+      'rd_addr', 'rd_wdata', 'mem_addr', 'mem_rmask', 'mem_wmask', 'mem_rdata', 'mem_wdata']) {
+      expect(ports).toContain(`rvfi_${f}`);
+    }
+    expect(a.manifest.ports.every((p) => p.description)).toBe(true);
+    // The shared submodules are the same text in both cores.
+    const shared = (d: ReturnType<typeof generateRv32im>) => d.modules.filter((x) => x.name !== d.top);
+    expect(shared(generateRv32im({ div: '1bit', div_early: 'off' }))).toEqual(shared(generateRv32im(MC)));
+    expect(generateRv32im({ regfile: 'async' }).modules.map((x) => x.name)).toContain('rv32im_regfile');
+    expect(a.modules.map((x) => x.name)).toContain('rv32im_regfile_sync');
+  });
+
+  it('rejects bad parameters with one line naming the value', () => {
+    expect(() => generateRv32im({ pipeline: '7' })).toThrow(UsageError);
+    expect(() => generateRv32im({ pipeline: '7' })).toThrow(/^pipeline=7 is not accepted: give one of 5, multicycle$/);
+    expect(() => generateRv32im({ mul: 'fast' })).toThrow(/mul=fast/);
+    expect(() => generateRv32im({ cache: 'on' })).toThrow(/unknown parameter 'cache'/);
+    expect(() => generateRv32im({ pipeline: 'multicycle', btb: '16' })).toThrow(/btb=16 .*multicycle/);
+  });
+});
+
+describe('rv32im: lint and yosys check of every configuration', () => {
+  for (const params of [...CONFIGS, BROKEN]) {
+    const d = generateRv32im(params);
+    it(`${d.top}`, async () => {
+      await lintVerilog(d.top, verilogSources(d));
+      await checkVerilog(d.top, verilogSources(d));
+    });
+  }
+});
+
+describe('rv32im: RTL trace equals the model trace, row by row', () => {
+  let programs: { name: string; image: Uint8Array; entry: number }[] = [];
+  let work: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'zkrtl-rv32im-test-'));
+    // Build the simulators (cached) up front, one at a time: the machine has 2 cores.
+    for (const params of [...CONFIGS, BROKEN]) {
+      const d = generateRv32im(params);
+      await buildPipelineSim({ top: d.top, files: verilogSources(d), harnessPath: RV32IM_HARNESS_PATH });
+    }
+    const elfs = await buildTestPrograms();
+    programs = elfs.map(({ name, elf }) => {
+      const loaded = loadElf(readFileSync(elf), RAM, name);
+      return { name, image: loaded.image, entry: loaded.entry };
+    });
+  }, 900_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('there are test programs', () => {
+    expect(programs.length).toBeGreaterThan(0);
+  });
+
+  for (const [label, params] of [
+    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=4bit btb=0', P5_SLOW_MUL],
+    ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async', P5_DIV1],
+    ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
+  ] as const) {
+    for (const waits of [undefined, WAITS]) {
+      it(`riscv/tests on the ${label} core${waits ? ' with random wait states' : ''}`, async () => {
+        for (const p of programs) {
+          const { rtl, model } = await compareWithModel(p.image, p.entry, runModel, {
+            params, ramBytes: RAM, maxCycles: MAX_CYCLES, waitStates: waits, name: p.name, waveDir: work,
+          });
+          expectSameRun(rtl, model);
+          expect(rtl.stop.kind).toBe('exit');
+        }
+      }, 300_000);
+    }
+  }
+
+  const RANDOM_SEEDS = Array.from({ length: 24 }, (_, i) => 1000 + i);
+  for (const [label, params] of [['5-stage', P5], ['multicycle', MC], ['5-stage btb=64 ras=4 regfile=async', P5_DIV1], ['multicycle regfile=async', MC_MUL2]] as const) {
+    for (const waits of [undefined, WAITS]) {
+      it(`${RANDOM_SEEDS.length} random programs on the ${label} core${waits ? ' with random wait states' : ''}`, async () => {
+        for (const seed of RANDOM_SEEDS) {
+          const prog = randomProgram(seed);
+          const loaded = loadElf(prog.elf, RAM, `random-${seed}`);
+          const { rtl, model } = await compareWithModel(loaded.image, loaded.entry, runModel, {
+            params, ramBytes: RAM, maxCycles: MAX_CYCLES, waitStates: waits && { ...waits, seed }, name: `random-${seed}`, waveDir: work,
+          });
+          expectSameRun(rtl, model);
+          expect(rtl.stop.kind).toBe('exit');
+        }
+      }, 300_000);
+    }
+  }
+
+  for (const [label, params] of [['5-stage', P5], ['multicycle', MC], ['rv32i 5-stage', P5_I], ['rv32i multicycle', MC_I]] as const) {
+    const mOn = params.m !== 'off';
+    for (const [name, prog] of Object.entries(FAULT_PROGRAMS)) {
+      if (prog.mOnly && !mOn) continue;
+      it(`fault program ${name} on the ${label} core gives the model's rows (stop: ${prog.cause})`, async () => {
+        const { image, entry } = program(prog.words);
+        for (const waits of [undefined, WAITS]) {
+          const { rtl, model } = await compareWithModel(image, entry, runModel, {
+            params, ramBytes: SMALL_RAM, maxCycles: 10_000, waitStates: waits, name: `fault-${name}`, waveDir: work,
+          });
+          expectSameRun(rtl, model);
+          expect(rtl.stop.kind === 'exit' ? 'exit' : rtl.stop.cause).toBe(prog.cause);
+          expect(text(rtl.stdout)).toBe('hi');
+          const last = rtl.trace![rtl.trace!.length - 1]!;
+          expect(last.halt).toBe(true);
+          expect(last.trap).toBe(prog.cause !== 'exit');
+        }
+      }, 60_000);
+    }
+    if (!mOn) {
+      it(`an M instruction on the ${label} core is an illegal instruction`, async () => {
+        const { image, entry } = program(FAULT_PROGRAMS.muldiv!.words);
+        const opts = { ramBytes: SMALL_RAM, maxCycles: 10_000, trace: true, segment: 0 };
+        const rtl = await runOnRtl(image, entry, { ...opts, params });
+        const model = runModel(image, entry, opts);
+        const rows = rtl.trace!;
+        // Identical up to the MUL, which the model executes and this core refuses.
+        expect(firstTraceDifference(rows.slice(0, -1), model.trace!.slice(0, rows.length - 1))).toBeUndefined();
+        const last = rows[rows.length - 1]!;
+        expect(last.insn).toBe(asm.mul(A0, T1, A1));
+        expect(last.trap && last.halt).toBe(true);
+        expect(rtl.stop).toMatchObject({ kind: 'fault', cause: 'illegal-instruction', pc: last.pc_rdata });
+      });
+    }
+  }
+
+  it('the comparison catches a planted forwarding bug, and names row, field, cycle and waveform', async () => {
+    const { image, entry } = program([
+      asm.addi(T0, 0, 5), asm.addi(T1, 0, 7), asm.add(A0, T1, T0), asm.add(A0, A0, T0), asm.add(A1, T0, A0), ...exitWith(0),
+    ]);
+    const opts = { params: P5, ramBytes: SMALL_RAM, maxCycles: 10_000, name: 'mutant', waveDir: work };
+    await compareWithModel(image, entry, runModel, opts); // the good core passes
+    const err = await compareWithModel(image, entry, runModel, { ...opts, params: BROKEN }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SimMismatchError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/differ at row 4, field rs2_rdata \(RTL cycle \d+\)/);
+    expect(msg).toMatch(/waveform/);
+    const wave = (err as SimMismatchError).waveformPath!;
+    expect(readFileSync(wave, 'utf8')).toMatch(/\$enddefinitions/);
+  }, 120_000);
+
+  it('a corrupted trace field is reported as the first difference', async () => {
+    const { image, entry } = program(FAULT_PROGRAMS.exit!.words);
+    const opts = { ramBytes: SMALL_RAM, maxCycles: 10_000, trace: true, segment: 0 };
+    const rtl = await runOnRtl(image, entry, { ...opts, params: P5 });
+    const model = runModel(image, entry, opts);
+    expect(firstTraceDifference(rtl.trace!, model.trace!)).toBeUndefined();
+    for (const field of ['rd_wdata', 'mem_wmask', 'pc_wdata'] as const) {
+      const bad = rtl.trace!.map((r) => ({ ...r }));
+      bad[12]![field] = (bad[12]![field] as number) ^ 1;
+      expect(firstTraceDifference(bad, model.trace!)).toMatchObject({ row: 12, field });
+    }
+    expect(firstTraceDifference(rtl.trace!.slice(0, -1), model.trace!)).toMatchObject({ field: 'length' });
+  });
+
+  it('segments cut from the RTL trace equal the model segments', async () => {
+    const p = programs.find((x) => x.name === 'sort') ?? programs[0]!;
+    const opts = { ramBytes: RAM, maxCycles: MAX_CYCLES, trace: false, segment: 20_000 };
+    const rtl = await runOnRtl(p.image, p.entry, { ...opts, params: P5, waitStates: WAITS });
+    const model = runModel(p.image, p.entry, opts);
+    expect(rtl.segments!.length).toBeGreaterThan(1);
+    expect(rtl.segments).toEqual(model.segments);
+    expect(rtl.trace).toBeUndefined();
+  }, 120_000);
+
+  it('runs past --max-cycles stop with max-cycles', async () => {
+    const { image, entry } = program([asm.addi(T0, T0, 1), asm.jalr(0, 0, 0x100)]);
+    for (const params of [P5, MC]) {
+      const r = await runOnRtl(image, entry, { ramBytes: SMALL_RAM, maxCycles: 500, trace: false, segment: 0, params });
+      expect(r.stop).toMatchObject({ kind: 'fault', cause: 'max-cycles' });
+      expect(r.stats.cycles).toBe(500);
+    }
+  });
+
+  it('a C program on the rv32i cores (compiled for rv32i) matches the model', async () => {
+    const src = join(work, 'sum_rv32i.c');
+    await writeFile(
+      src,
+      '#include "zkrtl.h"\nvolatile u32 v[32];\nint main(void) { u32 s = 7; for (u32 i = 0; i < 32; i++) v[i] = s = s * 5 + i; ' +
+        'for (u32 i = 0; i < 32; i++) s ^= v[i] >> (i & 7); sys_write(1, "rv32i\\n", 6); return s & 0x7f; }\n',
+    );
+    const elf = await compileProgram([src], join(work, 'sum_rv32i.elf'), { flags: ['-march=rv32i'] });
+    const loaded = loadElf(readFileSync(elf), RAM, 'sum_rv32i');
+    for (const params of [P5_I, MC_I]) {
+      const { rtl, model } = await compareWithModel(loaded.image, loaded.entry, runModel, {
+        params, ramBytes: RAM, maxCycles: MAX_CYCLES, waitStates: WAITS, name: 'sum_rv32i', waveDir: work,
+      });
+      expectSameRun(rtl, model);
+      expect(text(rtl.stdout)).toBe('rv32i\n');
+    }
+  }, 120_000);
+});

@@ -1,0 +1,279 @@
+// Place and route with nextpnr-ice40: the log parser on captured text, the FPGA wrappers
+// (lint, Yosys check), one real run of a small design and the error for one that does not fit.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it, vi } from 'vitest';
+import { parsePnrNumber, runPnrFor } from '../src/cli/commands/synth-pnr.ts';
+import { UsageError } from '../src/cli/errors.ts';
+import { silentProgress } from '../src/cli/progress.ts';
+import { namedField } from '../src/fields/registry.ts';
+import { generateBlock } from '../src/gen/index.ts';
+import { generateRv32im } from '../src/gen/rv32im.ts';
+import { benchPrograms } from '../bench/rv32im.ts';
+import { runModel } from '../src/model/rv32im.ts';
+import { loadElf } from '../src/riscv/elf.ts';
+import { DEFAULT_RAM_BYTES } from '../src/riscv/machine.ts';
+import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
+import { buildPipelineSim, cacheRoot, lintVerilog } from '../src/sim/verilator.ts';
+import { PnrFitError, clockName, ensureNextpnr, formatPnrReport, overCapacity, parseNextpnrLog, placeAndRoute } from '../src/synth/pnr.ts';
+import { fpgaTopFor, pinWrapper, rv32imFpgaTop } from '../src/synth/wrappers.ts';
+import { checkVerilog } from '../src/synth/yosys.ts';
+
+const FPGA_HARNESS = join(import.meta.dirname, 'support', 'rv32im_fpga_harness.cpp');
+
+// A program whose exit code depends on loads and stores of every width, MUL, DIV and REM,
+// and which makes a write() call: the FPGA top's loader, memories and environment all count.
+const FPGA_PROGRAM = `
+static unsigned buf[64];
+static long sys_write(long fd, const void *p, long n) {
+    register long a0 __asm__("a0") = fd;
+    register long a1 __asm__("a1") = (long)p;
+    register long a2 __asm__("a2") = n;
+    register long a7 __asm__("a7") = 64;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
+    return a0;
+}
+int main(void) {
+    unsigned h = 2166136261u;
+    for (int i = 0; i < 64; i++) buf[i] = (unsigned)i * 2654435761u;
+    for (int r = 0; r < 4; r++)
+        for (int i = 0; i < 64; i++) {
+            h = (h ^ buf[i]) * 16777619u;
+            buf[i] = h / (unsigned)(i + 3) + h % 7u;
+        }
+    volatile unsigned char *b = (volatile unsigned char *)buf;
+    volatile short *s = (volatile short *)buf;
+    b[5] = (unsigned char)h;
+    s[9] = (short)(h >> 3);
+    h += b[5] + (unsigned)(signed char)b[6] + (unsigned)s[9] + (unsigned)s[10] + buf[4];
+    long n = sys_write(1, "fpga\\n", 5);
+    return (int)((h + (unsigned)n) & 0x7f);
+}
+`;
+
+// Lines of a real nextpnr-ice40 0.4 log (babybear montmul wrapper, --freq 50): utilisation,
+// the post-placement estimate, and the final figure after routing, which missed the target.
+const LOG = `Info: Device utilisation:
+Info: \t         ICESTORM_LC:   740/ 5280    14%
+Info: \t        ICESTORM_RAM:     2/   30     6%
+Info: \t               SB_IO:    11/   96    11%
+Info: \t               SB_GB:     1/    8    12%
+Info: \t        ICESTORM_DSP:     6/    8    75%
+Info: \t      ICESTORM_SPRAM:     4/    4   100%
+
+Info: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 50.10 MHz (PASS at 50.00 MHz)
+
+Info: Max delay <async>                       -> posedge clk$SB_IO_IN_$glb_clk: 16.19 ns
+Info: Routing..
+ERROR: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 47.24 MHz (FAIL at 50.00 MHz)
+
+Info: Max delay <async>                       -> posedge clk$SB_IO_IN_$glb_clk: 17.97 ns
+1 warning, 1 error
+`;
+
+describe('benchmark programs (bench/riscv)', () => {
+  it('print the same checksums and exit 0 under qemu-riscv32 and the golden model', async () => {
+    const programs = benchPrograms();
+    expect(programs.map((p) => p.name)).toEqual(['crc32', 'dhry', 'divide', 'matmul', 'qsort', 'sha256', 'sieve']);
+    for (const p of programs) {
+      const elf = await compileProgram([p.source], join(riscvCacheRoot(), 'bench', `${p.name}.elf`));
+      const qemu = await runQemu(elf);
+      expect(qemu.exitCode, `${p.name} under qemu-riscv32`).toBe(0);
+      // Self-checks inside the programs (CRC check value, SHA-256 of "abc", prime count) make 0 mean right.
+      expect(qemu.stdout.toString()).toMatch(new RegExp(`^(${p.name}: \\S+ \\S+\n)+$`));
+      const { image, entry } = loadElf(new Uint8Array(readFileSync(elf)), DEFAULT_RAM_BYTES, `${p.name}.elf`);
+      const model = runModel(image, entry, { ramBytes: DEFAULT_RAM_BYTES, maxCycles: 50_000_000, trace: false, segment: 0 });
+      expect(model.stop, p.name).toEqual({ kind: 'exit', code: 0 });
+      expect(Buffer.from(model.stdout).toString(), p.name).toBe(qemu.stdout.toString());
+    }
+  }, 90_000);
+});
+
+describe('nextpnr log', () => {
+  it('takes the Fmax after routing and the utilisation table', () => {
+    const facts = parseNextpnrLog(LOG);
+    expect(facts.clocks).toEqual({ clk: 47.24 });
+    expect(facts.utilisation.ICESTORM_LC).toEqual({ used: 740, available: 5280 });
+    expect(facts.utilisation.ICESTORM_RAM).toEqual({ used: 2, available: 30 });
+    expect(facts.utilisation.ICESTORM_DSP).toEqual({ used: 6, available: 8 });
+    expect(facts.utilisation.SB_IO).toEqual({ used: 11, available: 96 });
+    expect(facts.utilisation.ICESTORM_SPRAM).toEqual({ used: 4, available: 4 });
+    // A missed timing target is a result, not the error.
+    expect(facts.error).toBeUndefined();
+    expect(overCapacity(facts.utilisation)).toEqual([]);
+  });
+
+  it('names the resources over capacity and the first error', () => {
+    const facts = parseNextpnrLog(
+      "Info: \t        ICESTORM_DSP:     9/    8   112%\nERROR: Unable to place cell 'p_DSP', no BELs remaining to implement cell type 'ICESTORM_DSP'\n",
+    );
+    expect(overCapacity(facts.utilisation)).toEqual(['ICESTORM_DSP 9/8']);
+    expect(facts.error).toMatch(/no BELs remaining/);
+    expect(facts.clocks).toEqual({});
+  });
+
+  it('cleans clock net names', () => {
+    expect(clockName('clk$SB_IO_IN_$glb_clk')).toBe('clk');
+    expect(clockName('core.clk_div')).toBe('core.clk_div');
+  });
+});
+
+describe('FPGA wrappers', () => {
+  const montmul = generateBlock('montmul', namedField('babybear'));
+
+  it('puts a block behind clk, rst, din and an 8-bit dout, lint-clean and Yosys-clean', async () => {
+    const w = pinWrapper(montmul);
+    expect(w.top).toBe('montmul_babybear_fpga');
+    expect(w.pins.map((p) => `${p.name}:${p.width}`)).toEqual(['clk:1', 'rst:1', 'din:1', 'dout:8']);
+    // 1 + 31 + 31 input bits in the shift register, 1 + 31 output bits folded.
+    expect(w.files['montmul_babybear_fpga.v']).toContain('reg [62:0] in_sr;');
+    expect(w.files['montmul_babybear_fpga.v']).toContain('padded[31:24]');
+    await lintVerilog(w.top, w.files);
+    await checkVerilog(w.top, w.files);
+  }, 60_000);
+});
+
+describe('rv32im FPGA top', () => {
+  for (const pipeline of ['multicycle', '5']) {
+    it(`wraps the ${pipeline} core: 20 pins, lint-clean and Yosys-clean`, async () => {
+      const core = generateRv32im({ pipeline });
+      const w = fpgaTopFor(core);
+      expect(w.top).toBe(`${core.top}_fpga`);
+      expect(w.pins.reduce((n, p) => n + p.width, 0)).toBe(20);
+      const text = w.files[`${w.top}.v`]!;
+      // 128 KiB of RAM (SPRAM), 8 KiB of code copied in EBR.
+      expect(text).toContain('reg [31:0] ram [0:32767];');
+      expect(text).toContain('reg [31:0] imem [0:2047];');
+      await lintVerilog(w.top, w.files);
+      await checkVerilog(w.top, w.files);
+      const light = rv32imFpgaTop(core, { trace: 'light' });
+      await lintVerilog(light.top, light.files);
+    }, 60_000);
+  }
+
+  it('refuses what it cannot wrap', () => {
+    const core = generateRv32im({ pipeline: 'multicycle' });
+    expect(() => rv32imFpgaTop(generateBlock('montmul', namedField('babybear')))).toThrow(/montmul_babybear is a montmul, not an rv32im core/);
+    expect(() => rv32imFpgaTop(core, { ramKiB: 64 })).toThrow(/code region 0x10000 \+ 8 KiB must be aligned to its size and inside the 64 KiB RAM/);
+    expect(() => rv32imFpgaTop(core, { imemBase: 0x11000 })).toThrow(/must be aligned/);
+    expect(rv32imFpgaTop(core, { ramKiB: 64, imemBase: 0x8000, imemKiB: 4 }).files['rv32im_mc_fpga.v']).toContain('reg [31:0] imem [0:1023];');
+  });
+
+  let programHex: Promise<{ hex: string; exitCode: number }> | undefined;
+  /** The test program as loader words (compiled once), and the exit code qemu-riscv32 gives. */
+  function fpgaProgram(): Promise<{ hex: string; exitCode: number }> {
+    programHex ??= (async () => {
+      const dir = join(riscvCacheRoot(), 'fpga-test');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'fpga_prog.c'), FPGA_PROGRAM);
+      const elf = await compileProgram([join(dir, 'fpga_prog.c')], join(dir, 'fpga_prog.elf'));
+      const qemu = await runQemu(elf);
+      expect(qemu.stdout.toString()).toBe('fpga\n');
+      expect(qemu.exitCode).toBeGreaterThan(0);
+      const loaded = loadElf(new Uint8Array(readFileSync(elf)), 128 * 1024, 'fpga_prog.elf');
+      // Every word from the code base to the end of the last segment (bss included: zeros).
+      const end = Math.max(...loaded.segments.map((s) => s.vaddr + s.memsz));
+      const view = new DataView(loaded.image.buffer, loaded.image.byteOffset);
+      const words: string[] = [];
+      for (let a = 0x10000; a < end; a += 4) words.push(view.getUint32(a, true).toString(16));
+      const hex = join(dir, 'fpga_prog.hex');
+      writeFileSync(hex, words.join('\n') + '\n');
+      return { hex, exitCode: qemu.exitCode };
+    })();
+    return programHex;
+  }
+
+  // The pipelined core moves its fetch address on while a fetch waits (after a redirect): the
+  // top's synchronous memories must notice, which only a run with wait states shows.
+  for (const pipeline of ['multicycle', '5']) {
+    it(`loads a program through its pins and runs it on the ${pipeline} core to the exit code qemu-riscv32 gives`, async () => {
+      const { hex, exitCode } = await fpgaProgram();
+      const w = rv32imFpgaTop(generateRv32im({ pipeline }));
+      const binary = await buildPipelineSim({ top: w.top, files: w.files, harnessPath: FPGA_HARNESS });
+      expect(binary.startsWith(cacheRoot())).toBe(true);
+      const r = spawnSync(binary, [hex, '2000000'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const m = /^halted=(\d+) code=(\d+) cycles=(\d+) trace=(\d+)$/m.exec(r.stdout);
+      expect(m, r.stdout).not.toBeNull();
+      expect(Number(m![1])).toBe(1);
+      expect(Number(m![2])).toBe(exitCode);
+    }, 120_000);
+  }
+});
+
+describe('place and route', () => {
+  it('places and routes the babybear montmul on an UP5K and reports Fmax and utilisation', async () => {
+    await ensureNextpnr();
+    const w = pinWrapper(generateBlock('montmul', namedField('babybear')));
+    const { report, asc } = await placeAndRoute({ top: w.top, files: w.files, device: 'up5k', package: 'sg48', clockMhz: 50, seed: 1 });
+    expect(report.fmaxMhz).toBeGreaterThan(0);
+    expect(report.clocks.clk).toBe(report.fmaxMhz);
+    // Three 31x31 products: the a·b, m and m·p stages take SB_MAC16s.
+    expect(report.dsps).toBeGreaterThan(0);
+    expect(report.dsps).toBe(report.yosys.dsps);
+    expect(report.lcs).toBeGreaterThan(report.yosys.ffs / 2);
+    expect(report.lcsAvailable).toBe(5280);
+    expect(report.ios).toBe(11);
+    expect(asc).toMatch(/^\.comment/);
+    expect(formatPnrReport(report)).toMatch(/Fmax \d+\.\d\d MHz; \d+ of 5280 logic cells/);
+  }, 120_000);
+
+  it('says which resources are over capacity when a design does not fit', async () => {
+    await ensureNextpnr();
+    // Nine registered 16x16 products: one SB_MAC16 each, and the UP5K has eight.
+    const text = [
+      '`default_nettype none',
+      'module nine_macs (input wire clk, input wire din, output reg [7:0] dout);',
+      '  reg [287:0] sr;',
+      '  always @(posedge clk) sr <= {sr[286:0], din};',
+      '  reg [31:0] p [0:8];',
+      '  reg [31:0] x;',
+      '  integer i;',
+      '  always @(posedge clk) for (i = 0; i < 9; i = i + 1) p[i] <= sr[i*32 +: 16] * sr[i*32+16 +: 16];',
+      '  always @(*) begin x = 0; for (i = 0; i < 9; i = i + 1) x = x ^ p[i]; end',
+      '  always @(posedge clk) dout <= x[7:0] ^ x[15:8] ^ x[23:16] ^ x[31:24];',
+      'endmodule',
+      '',
+    ].join('\n');
+    const run = placeAndRoute({ top: 'nine_macs', files: { 'nine_macs.v': text } });
+    await expect(run).rejects.toBeInstanceOf(PnrFitError);
+    await expect(run).rejects.toThrow(/nine_macs does not fit the iCE40 UP5K \(sg48\): ICESTORM_DSP 9\/8/);
+  }, 60_000);
+
+  it('runPnrFor prints one paragraph and writes the report, the logs and the .asc', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkrtl-pnr-cli-'));
+    const out = join(dir, 'out');
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (printed.push(String(s)), true));
+    try {
+      const code = await runPnrFor(generateBlock('modadd', namedField('babybear')), { out, clockMhz: 50, seed: 2, progress: silentProgress });
+      expect(code).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    try {
+      expect(printed.join('')).toMatch(/^modadd_babybear_fpga on iCE40 UP5K-SG48 \(nextpnr-ice40 .*, seed 2, target 50 MHz\): Fmax [\d.]+ MHz;/);
+      expect(readdirSync(out).sort()).toEqual(
+        ['modadd_babybear.v', 'modadd_babybear_fpga.asc', 'modadd_babybear_fpga.v', 'nextpnr.log', 'report.json', 'report.txt', 'yosys.log'].sort(),
+      );
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      expect(report.core).toBe('modadd_babybear');
+      expect(report.fmaxMhz).toBeGreaterThan(0);
+      expect(report.seed).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
+  it('rejects a bad --freq or --seed with a usage error', () => {
+    expect(parsePnrNumber('freq', '48')).toBe(48);
+    expect(parsePnrNumber('seed', undefined)).toBeUndefined();
+    expect(() => parsePnrNumber('freq', 'fast')).toThrow(UsageError);
+    expect(() => parsePnrNumber('freq', '0')).toThrow(/--freq 0 is not accepted/);
+    expect(() => parsePnrNumber('seed', '-1')).toThrow(/--seed -1 is not accepted: give a non-negative integer/);
+  });
+});
