@@ -112,7 +112,7 @@ export function renderNtt(s: NttSection): string[] {
   L.push('## NTT cores', '');
   L.push(`| floor | measured | met |`, '|---|---|---|');
   L.push(`| compute utilization ≥ ${pct(NTT_UTILIZATION_FLOOR)} (ideal N/2·log2 N / lanes over compute cycles measured in Verilator), N = 2^10 … 2^16, lanes 1 and 4 | lowest ${pct(worst)} | ${worst >= NTT_UTILIZATION_FLOOR ? 'yes' : 'NO'} |`, '');
-  L.push(`${s.field} cores, one forward and one inverse transform each (both checked against the golden model). Compute cycles are counted by the harness while the core reports phase 1; ${allMatch ? 'every measurement equals the manifest\'s schedule' : 'SOME MEASUREMENTS DIFFER FROM THE MANIFEST'}. Load and unload move lanes elements per cycle (unload adds the butterfly pipeline once). Xilinx: \`synth_xilinx -family xcup\`; BRAM counts RAMB18/RAMB36 as Yosys maps them (RAMB36 = 1, RAMB18 = ½ is not applied: the column is the number of primitives).`, '');
+  L.push(`${s.field} cores, one forward and one inverse transform each (both checked against the golden model). Compute cycles are counted by the harness while the core reports phase 1; ${allMatch ? 'every measurement equals the manifest\'s schedule' : 'SOME MEASUREMENTS DIFFER FROM THE MANIFEST'}. Load and unload move lanes elements per cycle (unload adds the butterfly pipeline once). Xilinx: \`synth_xilinx -family xcup\`; BRAM is the number of block RAM primitives (RAMB18E2 and RAMB36E2) Yosys maps the data banks and twiddle ROMs to.`, '');
   L.push('| module | N | lanes | compute (measured) | ideal | utilization | load | unload | LUT | FF | DSP48E2 | BRAM | Verilator cycles/s |');
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of s.cores) {
