@@ -197,7 +197,7 @@ export function generateRv32im(raw: RawParams): GeneratedDesign {
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           '; a misprediction costs 2 bubbles; ' +
           `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `3 to ${32 / cfg.divBits + 2} (early out)` : 32 / cfg.divBits + 1}`
-        : `multi-cycle: ALU/jump/branch 2 cycles, load/store 3, multiply ${cfg.mulStages + 2}, divide ${cfg.divEarly ? `up to ${32 / cfg.divBits + 4} (early out)` : 32 / cfg.divBits + 3}, plus wait states`,
+        : `multi-cycle: ALU/jump/branch 2 cycles, load/store 3, multiply ${cfg.mulStages + 3}, divide ${cfg.divEarly ? `up to ${32 / cfg.divBits + 5} (early out)` : 32 / cfg.divBits + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
       'hold rst high for at least 32 cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0) and fetching starts at reset_pc',
     memory: {
