@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.ts';
 import { configDesigns } from '../src/cli/commands/common.ts';
 import { stderrProgress } from '../src/cli/progress.ts';
 import { verilogSources, type GeneratedDesign } from '../src/gen/design.ts';
-import { blockModel } from '../src/model/blocks.ts';
+import { PAIR_BLOCKS, blockModel } from '../src/model/blocks.ts';
 import { buildDesignSim, expectedResults } from '../src/sim/equivalence.ts';
 import { makeVectors } from '../src/sim/vectors.ts';
 import { runPipelineSim, verilatorVersion } from '../src/sim/verilator.ts';
@@ -70,7 +70,7 @@ const fmt = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? 
 /** The field-block section: every modadd/modsub/montmul of the default config. */
 async function benchFieldBlocks(): Promise<{ rows: Row[]; bn254Stages: Array<{ module: string; report: SynthReport }> }> {
   const config = loadConfig();
-  const designs = configDesigns(config).filter((d) => ['modadd', 'modsub', 'montmul'].includes(d.manifest.block));
+  const designs = configDesigns(config).filter((d) => PAIR_BLOCKS.includes(d.manifest.block));
   const rows: Row[] = [];
   for (const [i, d] of designs.entries()) {
     const step = (s: string) => stderrProgress.step(`[${i + 1}/${designs.length}] ${d.top}: ${s}`);

@@ -95,6 +95,27 @@ static inline void show(const char *label, u32 v) {
     print_char('\n');
 }
 
+/* Self-checks of the test programs: prints "label value"; a value other than `want` also
+ * prints a MISMATCH line and is counted in zk_failures (the programs exit with that count). */
+static int zk_failures;
+static inline void check(const char *label, u32 got, u32 want) {
+    show(label, got);
+    if (got != want) {
+        zk_failures++;
+        print_str("  MISMATCH want ");
+        print_hex(want);
+        print_char('\n');
+    }
+}
+
+/* Prints "failures N" and returns N, for `return check_summary();` at the end of main. */
+static inline int check_summary(void) {
+    print_str("failures ");
+    print_dec(zk_failures);
+    print_char('\n');
+    return zk_failures;
+}
+
 /* Keeps the compiler from folding a value known at compile time. */
 static inline u32 opaque(u32 v) {
     __asm__ volatile("" : "+r"(v));

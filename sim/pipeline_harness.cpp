@@ -44,8 +44,15 @@
 #error "define TOP_HEADER (e.g. -DTOP_HEADER='\"Vfoo.h\"')"
 #endif
 #include TOP_HEADER
+#include "harness_support.h"
 
 namespace {
+
+using zkrtl::PortInfo;
+using zkrtl::PortT;
+using zkrtl::Rng;
+using zkrtl::getPort;
+using zkrtl::setPort;
 
 constexpr int kExitMismatch = 1;
 constexpr int kExitUsage = 2;
@@ -64,81 +71,12 @@ constexpr uint64_t kTraceContext = 64;   // and starts this many cycles (plus L)
     std::exit(kExitUsage);
 }
 
-// ---------------------------------------------------------------------------------------
-// Port access. Verilator gives a W-bit port the type CData (W <= 8), SData (<= 16),
-// IData (<= 32), QData (<= 64) or VlWide<ceil(W/32)>. Values live here as little-endian
-// arrays of 32-bit words, `PortInfo<T>::words` of them; the overloads below move them in and
-// out of whatever type the port has, so one source compiles for every width.
-
-template <class T>
-struct PortInfo;
-template <>
-struct PortInfo<CData> {
-    static constexpr unsigned words = 1, minBits = 1, maxBits = 8;
-};
-template <>
-struct PortInfo<SData> {
-    static constexpr unsigned words = 1, minBits = 9, maxBits = 16;
-};
-template <>
-struct PortInfo<IData> {
-    static constexpr unsigned words = 1, minBits = 17, maxBits = 32;
-};
-template <>
-struct PortInfo<QData> {
-    static constexpr unsigned words = 2, minBits = 33, maxBits = 64;
-};
-template <std::size_t N>
-struct PortInfo<VlWide<N>> {
-    static constexpr unsigned words = N, minBits = 32 * (N - 1) + 1, maxBits = 32 * N;
-};
-
-inline void setPort(CData& p, const uint32_t* w) { p = static_cast<CData>(w[0]); }
-inline void setPort(SData& p, const uint32_t* w) { p = static_cast<SData>(w[0]); }
-inline void setPort(IData& p, const uint32_t* w) { p = w[0]; }
-inline void setPort(QData& p, const uint32_t* w) {
-    p = static_cast<QData>(w[0]) | (static_cast<QData>(w[1]) << 32);
-}
-template <std::size_t N>
-inline void setPort(VlWide<N>& p, const uint32_t* w) {
-    for (std::size_t i = 0; i < N; ++i) p[i] = w[i];
-}
-
-inline void getPort(const CData& p, uint32_t* w) { w[0] = p; }
-inline void getPort(const SData& p, uint32_t* w) { w[0] = p; }
-inline void getPort(const IData& p, uint32_t* w) { w[0] = p; }
-inline void getPort(const QData& p, uint32_t* w) {
-    w[0] = static_cast<uint32_t>(p);
-    w[1] = static_cast<uint32_t>(p >> 32);
-}
-template <std::size_t N>
-inline void getPort(const VlWide<N>& p, uint32_t* w) {
-    for (std::size_t i = 0; i < N; ++i) w[i] = p[i];
-}
-
-template <class M>
-using PortT = std::remove_cv_t<std::remove_reference_t<M>>;
 using APort = PortT<decltype(std::declval<TOP_CLASS&>().a)>;
 using BPort = PortT<decltype(std::declval<TOP_CLASS&>().b)>;
 using OutPort = PortT<decltype(std::declval<TOP_CLASS&>().out)>;
 static_assert(std::is_same<APort, BPort>::value && std::is_same<APort, OutPort>::value,
               "ports a, b and out must have the same width");
 constexpr unsigned kWords = PortInfo<APort>::words;
-
-// ---------------------------------------------------------------------------------------
-// Deterministic PRNG (SplitMix64): the same seed gives the same bubbles and garbage anywhere.
-
-struct Rng {
-    uint64_t s;
-    explicit Rng(uint64_t seed) : s(seed) {}
-    uint64_t next() {
-        uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    }
-    double unit() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
-};
 
 // ---------------------------------------------------------------------------------------
 // Hex values of W bits.
@@ -148,44 +86,10 @@ struct Value {
 };
 
 bool parseHex(const char* s, std::size_t len, unsigned width, Value& v) {
-    std::memset(v.w, 0, sizeof v.w);
-    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s += 2;
-        len -= 2;
-    }
-    if (len == 0) return false;
-    unsigned bit = 0;
-    for (std::size_t i = len; i-- > 0;) {
-        const char c = s[i];
-        unsigned d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-        else if (c == '_') continue;
-        else return false;
-        if (d != 0) {
-            // The highest set bit of this digit must be below `width`.
-            const unsigned top = bit + (d >= 8 ? 3 : d >= 4 ? 2 : d >= 2 ? 1 : 0);
-            if (top >= width) return false;
-            v.w[bit / 32] |= d << (bit % 32);
-        }
-        bit += 4;
-    }
-    return true;
+    return zkrtl::parseHex(s, len, width, v.w, kWords);
 }
 
-std::string toHex(const Value& v) {
-    static const char digits[] = "0123456789abcdef";
-    std::string s;
-    for (unsigned i = kWords; i-- > 0;) {
-        for (int sh = 28; sh >= 0; sh -= 4) {
-            const unsigned d = (v.w[i] >> sh) & 0xf;
-            if (d == 0 && s.empty()) continue;
-            s.push_back(digits[d]);
-        }
-    }
-    return s.empty() ? "0" : s;
-}
+std::string toHex(const Value& v) { return zkrtl::toHex(v.w, kWords); }
 
 bool equal(const Value& x, const Value& y) { return std::memcmp(x.w, y.w, sizeof x.w) == 0; }
 

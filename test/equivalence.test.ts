@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config.ts';
 import { configDesigns } from '../src/cli/commands/common.ts';
 import { checkEquivalence } from '../src/sim/equivalence.ts';
 import { makeVectors } from '../src/sim/vectors.ts';
+import { PAIR_BLOCKS } from '../src/model/blocks.ts';
 import { SimMismatchError } from '../src/sim/verilator.ts';
 import { silentProgress } from '../src/cli/progress.ts';
 import { namedField } from '../src/fields/registry.ts';
@@ -36,7 +37,7 @@ async function equivalent(d: GeneratedDesign, randomCount: number, seed = 1) {
 describe('equivalence with the golden model: default config', () => {
   const config = loadConfig();
   // Butterflies and NTT cores have their own suite (ntt-equivalence.test.ts).
-  for (const d of configDesigns(config).filter((x) => ['modadd', 'modsub', 'montmul'].includes(x.manifest.block))) {
+  for (const d of configDesigns(config).filter((x) => PAIR_BLOCKS.includes(x.manifest.block))) {
     it(`${d.top}: ${config.sim.vectors} random + edge vectors`, async () => {
       expect(await equivalent(d, config.sim.vectors, config.sim.seed)).toBeGreaterThan(config.sim.vectors);
     });

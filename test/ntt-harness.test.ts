@@ -315,8 +315,8 @@ describe('NTT harness on a generated core', () => {
     const r = await runNttSim({ binary, n, lanes, width: field.bits, transforms });
     expect(r.outputs).toHaveLength(3);
     expect(r.outputs.every((o) => o.length === n && o.every((v) => v < (1n << BigInt(field.bits))))).toBe(true);
-    const cycles = design.manifest.cycles as { load: number; compute: number; unload: number } | undefined;
-    if (cycles) expect(r.stats).toEqual(transforms.map(() => ({ load: cycles.load, compute: cycles.compute, unload: cycles.unload })));
+    const cycles = design.manifest.cycles as { load: number; compute: number; unload: number };
+    expect(r.stats).toEqual(transforms.map(() => ({ load: cycles.load, compute: cycles.compute, unload: cycles.unload })));
     // The contract holds with bubbles and stalls too; the outputs do not depend on them.
     const j = await runNttSim({ binary, n, lanes, width: field.bits, transforms, bubbleProbability: 0.3, stallProbability: 0.3, seed: 9 });
     expect(j.outputs).toEqual(r.outputs);

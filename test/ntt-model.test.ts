@@ -165,6 +165,7 @@ describe('NTT banking and schedule', () => {
   });
 
   it('the schedule never reads an element before the previous stage wrote it, and is tight', () => {
+    let withGaps = 0;
     for (const s of shapes()) {
       for (const latency of [1, 11, 30]) {
         const sched = nttSchedule(s, latency);
@@ -195,12 +196,17 @@ describe('NTT banking and schedule', () => {
         }
         expect(early.slice(0, 3)).toEqual([]);
         // Tight: where a gap was inserted, some read happens right after its write.
-        if (sched.gaps.some((g) => g > 0)) expect(slack).toBe(0);
+        if (sched.gaps.some((g) => g > 0)) {
+          withGaps++;
+          expect(slack).toBe(0);
+        }
         const lastWrite = Math.max(...writeEdge);
         expect(sched.computeCycles).toBe(lastWrite);
         expect(sched.idealCycles).toBe((s.n / 2) * s.k / s.lanes);
       }
     }
+    // The tightness check above ran on schedules that do have gaps.
+    expect(withGaps).toBeGreaterThan(10);
   });
 });
 

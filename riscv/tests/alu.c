@@ -6,17 +6,6 @@
 #define RR(op, a, b) ({ u32 r_; __asm__ volatile(op " %0, %1, %2" : "=r"(r_) : "r"(a), "r"(b)); r_; })
 #define RI(op, a, imm) ({ u32 r_; __asm__ volatile(op " %0, %1, %2" : "=r"(r_) : "r"(a), "i"(imm)); r_; })
 
-static int failures;
-static void check(const char *label, u32 got, u32 want) {
-    show(label, got);
-    if (got != want) {
-        failures++;
-        print_str("  MISMATCH want ");
-        print_hex(want);
-        print_char('\n');
-    }
-}
-
 static const u32 vals[] = {0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe, 0x12345678, 0x80000001, 31, 32, 33};
 #define NV (sizeof(vals) / sizeof(vals[0]))
 
@@ -95,8 +84,5 @@ int main(void) {
     check("x0 after lw", ld0, 0);
     __asm__ volatile("fence\n\t.word 0x0000100f /* fence.i */\n\tfence rw, rw\n\tnop");
 
-    print_str("failures ");
-    print_dec(failures);
-    print_char('\n');
-    return failures;
+    return check_summary();
 }

@@ -3,17 +3,6 @@
  * cleared) and negative offsets; an indirect call through a table. Exit: self-check failures. */
 #include "zkrtl.h"
 
-static int failures;
-static void check(const char *label, u32 got, u32 want) {
-    show(label, got);
-    if (got != want) {
-        failures++;
-        print_str("  MISMATCH want ");
-        print_hex(want);
-        print_char('\n');
-    }
-}
-
 #define BR(op, a, b) ({ u32 t_; __asm__ volatile("li %0, 1\n\t" op " %1, %2, 1f\n\tli %0, 0\n1:" : "=&r"(t_) : "r"(a), "r"(b)); t_; })
 
 static const u32 vals[] = {0, 1, 0xffffffff, 0x7fffffff, 0x80000000, 5};
@@ -64,8 +53,5 @@ int main(void) {
     for (int i = 0; i < 30; i++) v = table[(v + (u32)i) % 3](v);
     show("indirect", v);
 
-    print_str("failures ");
-    print_dec(failures);
-    print_char('\n');
-    return failures;
+    return check_summary();
 }

@@ -3,17 +3,6 @@
 #include "zkrtl.h"
 
 static u32 buf[8] __attribute__((aligned(16)));
-static int failures;
-static void check(const char *label, u32 got, u32 want) {
-    show(label, got);
-    if (got != want) {
-        failures++;
-        print_str("  MISMATCH want ");
-        print_hex(want);
-        print_char('\n');
-    }
-}
-
 #define LOAD(op, base, off) ({ u32 r_; __asm__ volatile(op " %0, " #off "(%1)" : "=r"(r_) : "r"(base) : "memory"); r_; })
 #define STORE(op, v, base, off) __asm__ volatile(op " %0, " #off "(%1)" : : "r"(v), "r"(base) : "memory")
 
@@ -83,8 +72,5 @@ int main(void) {
     for (u32 i = 0; i < 256; i += 2) h = (h ^ *(u16 *)&area[i]) * 16777619u;
     show("area hash", h);
 
-    print_str("failures ");
-    print_dec(failures);
-    print_char('\n');
-    return failures;
+    return check_summary();
 }

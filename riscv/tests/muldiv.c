@@ -5,17 +5,6 @@
 
 #define RR(op, a, b) ({ u32 r_; __asm__ volatile(op " %0, %1, %2" : "=r"(r_) : "r"(a), "r"(b)); r_; })
 
-static int failures;
-static void check(const char *label, u32 got, u32 want) {
-    show(label, got);
-    if (got != want) {
-        failures++;
-        print_str("  MISMATCH want ");
-        print_hex(want);
-        print_char('\n');
-    }
-}
-
 static const u32 vals[] = {0, 1, 2, 3, 7, 0x7fffffff, 0x80000000, 0x80000001, 0xffffffff, 0xfffffffe, 0xfffffff9,
                            0x10000, 0xffff, 0x12345678, 0x9abcdef0, 0x55555555, 0xaaaaaaaa};
 #define NV (sizeof(vals) / sizeof(vals[0]))
@@ -72,8 +61,5 @@ int main(void) {
     show("i64 div lo", (u32)(sx / (i64)y));
     show("i64 mod lo", (u32)(sx % (i64)y));
 
-    print_str("failures ");
-    print_dec(failures);
-    print_char('\n');
-    return failures;
+    return check_summary();
 }

@@ -4,7 +4,7 @@
 // model (src/model/ntt.ts) holds the dataflow; this file turns it into Verilog.
 import type { FieldSpec } from '../fields/registry.ts';
 import { montgomeryField } from '../model/field.ts';
-import { nttModel, nttSchedule, nttShape, rootOfUnity, READ_EDGE, WRITE_EXTRA, type NttShape } from '../model/ntt.ts';
+import { nttModel, nttSchedule, nttShape, rootOfUnity, type NttShape } from '../model/ntt.ts';
 import { UsageError } from '../cli/errors.ts';
 import { BUTTERFLY_PARAMS, generateButterfly, multiplierParams } from './butterfly.ts';
 import { GENERATOR_ID, fieldInfo, hex, mergeModules, renderTemplate, type GeneratedDesign, type Port } from './design.ts';
@@ -74,7 +74,6 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
   const hexDigits = (v: bigint) => v.toString(16);
   const romValues = model.twiddles.map((w) => hexDigits((w * mf.R) % field.p));
   const fifoDepth = 2 ** bitLength(Lb + 5);
-  const unloadCycles = N / L + Lb + READ_EDGE + 2;
   const common = { generator: GENERATOR_ID, top, W };
   const bank = { name: `${top}_bank`, text: renderTemplate('ntt_bank', { ...common, name: `${top}_bank`, depth: N / (2 * L), BA: K - LGL - 1 }) };
   const rom = {
@@ -164,7 +163,7 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
         compute: sched.computeCycles,
         computeIdeal: sched.idealCycles,
         computeUtilization: Number(utilization.toFixed(4)),
-        unload: unloadCycles,
+        unload: sched.unloadCycles,
         note: 'load and unload with in_valid and out_ready held high; compute from the cycle after the last load beat',
       },
       ports: nttPorts(L, W),
@@ -172,6 +171,3 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
     },
   };
 }
-
-/** Used by the simulator driver and the tests: the read/write timing the RTL implements. */
-export const NTT_TIMING = { READ_EDGE, WRITE_EXTRA };

@@ -2,6 +2,9 @@
 import type { Manifest } from '../gen/design.ts';
 import { modAdd, modSub, montgomeryField, montmul } from './field.ts';
 
+/** Blocks with two operands and one result: the ones blockModel knows. */
+export const PAIR_BLOCKS: readonly string[] = ['modadd', 'modsub', 'montmul'];
+
 export type PairFunction = (a: bigint, b: bigint) => bigint;
 
 export function blockModel(manifest: Manifest): PairFunction {

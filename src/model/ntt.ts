@@ -134,6 +134,11 @@ export interface NttSchedule {
   computeCycles: number;
   /** N/2 · log2 N / lanes. */
   idealCycles: number;
+  /**
+   * Cycles of the unload phase with out_ready high: N/lanes reads, then the last one's path to
+   * the output — bank read (READ_EDGE), butterfly input register, butterfly, output FIFO.
+   */
+  unloadCycles: number;
 }
 
 /** The static issue schedule: each stage starts as early as its data dependences allow. */
@@ -169,7 +174,8 @@ export function nttSchedule(s: NttShape, butterflyLatency: number): NttSchedule 
   // The last butterfly issues in cycle start + M − 1; its write lands butterflyLatency +
   // WRITE_EXTRA edges later, and the compute phase ends with that edge.
   const computeCycles = start + M - 1 + butterflyLatency + WRITE_EXTRA;
-  return { stageStart, gaps, cyclesPerStage: M, computeCycles, idealCycles: (s.n / 2) * s.k / s.lanes };
+  const unloadCycles = s.n / s.lanes + READ_EDGE + 1 + butterflyLatency + 1;
+  return { stageStart, gaps, cyclesPerStage: M, computeCycles, idealCycles: (s.n / 2) * s.k / s.lanes, unloadCycles };
 }
 
 export interface NttModel {

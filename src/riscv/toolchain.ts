@@ -6,13 +6,14 @@
 //
 // Compiled programs are cached under <repo>/.cache/riscv/<sha256 of compiler, flags and every
 // input file>.elf, so a test run compiles each program once.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { access, copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { REPO_ROOT } from '../sim/verilator.ts';
+import { ensureDebianPackages, lastLine, runProcess, which } from '../tools/process.ts';
 
 export const RISCV_DIR = join(REPO_ROOT, 'riscv');
 export const RISCV_TESTS_DIR = join(RISCV_DIR, 'tests');
@@ -29,89 +30,18 @@ export function riscvCacheRoot(): string {
   return env ? resolve(env) : join(REPO_ROOT, '.cache', 'riscv');
 }
 
-function which(bin: string): boolean {
-  return spawnSync('sh', ['-c', `command -v "$1"`, 'sh', bin], { stdio: 'ignore' }).status === 0;
-}
 
-interface ProcResult {
-  code: number;
-  stdout: Buffer;
-  stderr: Buffer;
-}
-
-function runProc(argv: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onLine?: (l: string) => void } = {}): Promise<ProcResult> {
-  return new Promise((res, rej) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = opts.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          child.kill('SIGKILL');
-        }, opts.timeoutMs)
-      : undefined;
-    child.stdout.on('data', (b: Buffer) => {
-      out.push(b);
-      if (opts.onLine) for (const l of b.toString().split('\n')) opts.onLine(l);
-    });
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
-      if (timer) clearTimeout(timer);
-      rej(new Error(`cannot run ${argv[0]}: ${e.message}`));
-    });
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (timedOut) return rej(new Error(`${basename(argv[0]!)} ${argv.slice(1).join(' ')} took longer than ${opts.timeoutMs} ms and was killed`));
-      res({ code: code ?? (signal ? 128 + 9 : 1), stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
-    });
-  });
-}
-
-function lastLine(s: string): string {
-  const lines = s.trim().split('\n');
-  return lines[lines.length - 1]?.trim() || '(no output)';
-}
-
-let ensured: Promise<void> | undefined;
-
-/**
- * Makes sure riscv64-unknown-elf-gcc and qemu-riscv32 are on PATH: installs
- * gcc-riscv64-unknown-elf / qemu-user with apt-get when missing and root, else throws one line.
- */
+/** Makes sure riscv64-unknown-elf-gcc and qemu-riscv32 are on PATH (installing them as root). */
 export function ensureRiscvTools(opts: { log?: (s: string) => void } = {}): Promise<void> {
-  if (!ensured) {
-    ensured = doEnsure(opts.log ?? ((s) => process.stderr.write(`zkrtl: ${s}\n`)));
-    ensured.catch(() => (ensured = undefined));
-  }
-  return ensured;
-}
-
-async function doEnsure(log: (s: string) => void): Promise<void> {
-  const missing: string[] = [];
-  if (!which(GCC)) missing.push('gcc-riscv64-unknown-elf');
-  if (!which(QEMU)) missing.push('qemu-user');
-  if (missing.length === 0) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !which('apt-get')) {
-    throw new Error(`${missing.join(', ')} not found (needed to compile and check RISC-V programs): ${INSTALL_HINT}`);
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const onLine = (l: string) => {
-    if (l.trim()) log(`  ${l.trim()}`);
-  };
-  const install = () => runProc(['apt-get', 'install', '-y', '--no-install-recommends', ...missing], { env, onLine });
-  log(`${missing.join(', ')} not found: installing with apt-get install -y ${missing.join(' ')}`);
-  let r = await install();
-  if (r.code !== 0) {
-    log('apt-get install failed; refreshing the package lists (apt-get update) and trying again');
-    const u = await runProc(['apt-get', 'update'], { env, onLine });
-    if (u.code !== 0) throw new Error(`apt-get update failed (exit ${u.code}): ${lastLine(u.stderr.toString())}; ${INSTALL_HINT}`);
-    r = await install();
-    if (r.code !== 0) throw new Error(`apt-get install ${missing.join(' ')} failed (exit ${r.code}): ${lastLine(r.stderr.toString())}`);
-  }
-  if (!which(GCC) || !which(QEMU)) throw new Error(`apt-get installed ${missing.join(', ')} but ${GCC} or ${QEMU} is still not on PATH: ${INSTALL_HINT}`);
-  log(`installed ${missing.join(', ')}`);
+  return ensureDebianPackages({
+    packages: [
+      { pkg: 'gcc-riscv64-unknown-elf', present: () => which(GCC) !== undefined },
+      { pkg: 'qemu-user', present: () => which(QEMU) !== undefined },
+    ],
+    purpose: 'needed to compile and check RISC-V programs',
+    hint: INSTALL_HINT,
+    log: opts.log,
+  });
 }
 
 let gccVersionCache: string | undefined;
@@ -178,9 +108,9 @@ export async function compileProgram(cSources: string[], outElf: string, opts: C
     const tmp = await mkdtemp(join(tmpdir(), 'zkrtl-gcc-'));
     try {
       const tmpElf = join(tmp, 'a.elf');
-      const r = await runProc([GCC, ...args, '-o', tmpElf]);
+      const r = await runProcess([GCC, ...args, '-o', tmpElf]);
       if (r.code !== 0) {
-        const text = r.stderr.toString();
+        const text = r.stderr;
         const first = text.split('\n').find((l) => /error/.test(l)) ?? lastLine(text);
         throw new Error(`${GCC} failed on ${cSources.map((s) => basename(s)).join(' ')}: ${first.trim()}`);
       }
@@ -244,8 +174,8 @@ export async function runQemu(elf: string | Uint8Array, opts: { timeoutMs?: numb
     await writeFile(path, typeof elf === 'string' ? await readFile(elf) : elf, { mode: 0o755 });
   }
   try {
-    const r = await runProc([QEMU, path], { timeoutMs: opts.timeoutMs ?? 60_000 });
-    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
+    const r = await runProcess([QEMU, path], { timeoutMs: opts.timeoutMs ?? 60_000 });
+    return { stdout: r.stdoutBytes, stderr: r.stderrBytes, exitCode: r.code ?? 128 + 9 };
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }

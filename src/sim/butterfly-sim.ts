@@ -1,14 +1,13 @@
 // Butterflies through the fixed-latency pipeline harness: a simulation-only wrapper packs
 // (a, b, w) into the harness' operand `a` and (x, y) into its result, so the same harness
 // checks values, exact latency, II = 1, bubbles and reset behaviour as for every field block.
-import { join } from 'node:path';
 import { verilogSources, type GeneratedDesign } from '../gen/design.ts';
 import { montgomeryField } from '../model/field.ts';
 import { butterflyCT, butterflyGS } from '../model/ntt.ts';
 import type { Progress } from '../cli/progress.ts';
-import { RUN_MODES, type RunResult } from './equivalence.ts';
+import { runModes, type RunResult } from './equivalence.ts';
 import { Rng, edgeValues, makeVectors } from './vectors.ts';
-import { buildPipelineSim, ensureVerilator, runPipelineSim } from './verilator.ts';
+import { buildPipelineSim } from './verilator.ts';
 
 /** (a, b, w) with w the twiddle in Montgomery form, as the butterfly's port takes it. */
 export type ButterflyVector = [bigint, bigint, bigint];
@@ -74,7 +73,6 @@ export async function buildButterflySim(design: GeneratedDesign, progress: Progr
   if (W > MAX_BUTTERFLY_SIM_BITS) {
     throw new Error(`butterfly simulation carries 3 operands in the 1024-bit harness port: at most ${MAX_BUTTERFLY_SIM_BITS}-bit fields, ${design.manifest.field!.name} has ${W}`);
   }
-  await ensureVerilator({ log: (s) => progress.step(s) });
   const w = wrapper(design);
   return buildPipelineSim({
     top: w.top,
@@ -97,19 +95,5 @@ export async function checkButterfly(
     const [x, y] = model(v);
     return x | (y << W);
   });
-  const results: RunResult[] = [];
-  for (const { mode, bubbleProbability } of RUN_MODES) {
-    const r = await runPipelineSim({
-      binary,
-      latency: design.manifest.latency!,
-      width: 3 * Number(W),
-      vectors: packed,
-      expected,
-      bubbleProbability,
-      seed: opts.seed,
-      waveformPath: join(opts.waveformDir, `${design.top}.${mode}.vcd`),
-    });
-    results.push({ mode, vectors: vectors.length, cycles: r.cycles, seconds: r.seconds });
-  }
-  return results;
+  return runModes(binary, design, 3 * Number(W), packed, expected, opts);
 }

@@ -7,7 +7,7 @@ import type { GeneratedDesign } from '../gen/design.ts';
 import { verilogSources } from '../gen/design.ts';
 import { blockModel } from '../model/blocks.ts';
 import type { Progress } from '../cli/progress.ts';
-import { buildPipelineSim, ensureVerilator, runPipelineSim } from './verilator.ts';
+import { buildPipelineSim, runPipelineSim } from './verilator.ts';
 
 export interface RunResult {
   mode: string;
@@ -27,7 +27,6 @@ export function expectedResults(design: GeneratedDesign, vectors: Array<[bigint,
 }
 
 export async function buildDesignSim(design: GeneratedDesign, progress: Progress): Promise<string> {
-  await ensureVerilator({ log: (s) => progress.step(s) });
   return buildPipelineSim({ top: design.top, files: verilogSources(design), onProgress: (s) => progress.step(s) });
 }
 
@@ -38,13 +37,27 @@ export async function checkEquivalence(
   opts: { progress: Progress; seed: number; waveformDir: string },
 ): Promise<RunResult[]> {
   const binary = await buildDesignSim(design, opts.progress);
-  const expected = expectedResults(design, vectors);
+  return runModes(binary, design, design.manifest.field!.bits, vectors, expectedResults(design, vectors), opts);
+}
+
+/**
+ * The same vectors through a pipeline-harness simulator in every RUN_MODE, each result
+ * checked at the design's latency; `width` is the harness' operand width.
+ */
+export async function runModes(
+  binary: string,
+  design: GeneratedDesign,
+  width: number,
+  vectors: Array<[bigint, bigint]>,
+  expected: bigint[],
+  opts: { seed: number; waveformDir: string },
+): Promise<RunResult[]> {
   const results: RunResult[] = [];
   for (const { mode, bubbleProbability } of RUN_MODES) {
     const r = await runPipelineSim({
       binary,
       latency: design.manifest.latency!,
-      width: design.manifest.field!.bits,
+      width,
       vectors,
       expected,
       bubbleProbability,

@@ -11,7 +11,6 @@ import type { Progress } from '../cli/progress.ts';
 import { UsageError } from '../cli/errors.ts';
 import { Rng } from './vectors.ts';
 import { buildNttSim, runNttSim } from './ntt-sim.ts';
-import { ensureVerilator } from './verilator.ts';
 
 export interface NttCheckResult {
   transforms: number;
@@ -62,7 +61,6 @@ export async function checkNtt(
   const model = modelOf(design);
   const { n, lanes } = model.shape;
   const width = design.manifest.field!.bits;
-  await ensureVerilator({ log: (s) => opts.progress.step(s) });
   const binary = await buildNttSim(design, opts.progress);
   const inputs = nttInputs(model.p, n, opts.random, opts.seed);
   const transforms = inputs.map((input) => ({ inverse: opts.inverse, input }));

@@ -5,14 +5,14 @@
 // (out_last, done, phase, no input outside the load phase, no hang) and, when expected
 // outputs are given, every element; the first failure becomes a SimMismatchError carrying
 // the harness' report and a waveform around the failing cycle.
-import { mkdir, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Progress } from '../cli/progress.ts';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { verilogSources } from '../gen/design.ts';
 import {
-  REPO_ROOT, SimMismatchError, buildPipelineSim, ensureVerilator, parseHexLines, runSimulator,
+  REPO_ROOT, buildPipelineSim, checkHarnessExit, parseHexLines, runSimulator,
 } from './verilator.ts';
 
 /** The harness every NTT core simulator is built from. */
@@ -123,17 +123,8 @@ export async function runNttSim(opts: NttSimOptions): Promise<NttSimResult> {
       ...(opts.timeoutCycles !== undefined ? ['--timeout-cycles', String(opts.timeoutCycles)] : []),
     ];
     const r = await runSimulator(binary, args, [workDir, dirname(waveformPath)]);
-    if (r.code === 1) {
-      keep = true; // the waveform and the files to reproduce the run stay
-      const m = /^WAVEFORM (.+)$/m.exec(r.stderr);
-      const report = r.stderr.replace(/^WAVEFORM .+$\n?/m, '').trimEnd();
-      let wave = m?.[1];
-      if (wave && !(await stat(wave).then((s) => s.size > 0, () => false))) wave = undefined;
-      throw new SimMismatchError(report, wave);
-    }
-    if (r.code !== 0) {
-      throw new Error(`simulator ${binary} failed (${r.code === null ? `signal ${r.signal}` : `exit ${r.code}`}): ${r.stderr.trim() || r.stdout.trim()}`);
-    }
+    keep = r.code === 1; // on a mismatch the waveform and the files to reproduce the run stay
+    await checkHarnessExit(binary, r);
     const ok = /^OK transforms=(\d+) cycles=(\d+) sim_seconds=([\d.eE+-]+)$/m.exec(r.stdout);
     if (!ok || Number(ok[1]) !== transforms.length) {
       throw new Error(`simulator ${binary} gave no summary for ${transforms.length} transforms: ${r.stdout.trim().slice(0, 500)}`);
@@ -182,7 +173,6 @@ async function writeHexFile(path: string, rows: bigint[][]): Promise<void> {
 
 /** Builds (or finds in the cache) the NTT harness simulator of a generated NTT core. */
 export async function buildNttSim(design: GeneratedDesign, progress: Progress): Promise<string> {
-  await ensureVerilator({ log: (s) => progress.step(s) });
   return buildPipelineSim({
     top: design.top,
     files: verilogSources(design),

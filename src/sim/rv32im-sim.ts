@@ -1,20 +1,20 @@
 // Runs a RISC-V program on a generated rv32im core under Verilator (sim/rv32im_harness.cpp)
 // and compares its retirement trace with the golden model's, row by row.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { verilogSources } from '../gen/design.ts';
-import { generateRv32im } from '../gen/rv32im.ts';
+import { generateRv32im, parseRv32imParams } from '../gen/rv32im.ts';
+import { UsageError } from '../cli/errors.ts';
 import type { RawParams } from '../gen/params.ts';
-import type { FaultCause, RunOptions, RunResult, StopReason } from '../riscv/machine.ts';
+import { DEFAULT_RAM_BYTES, type FaultCause, type RunOptions, type RunResult, type StopReason } from '../riscv/machine.ts';
 import { runModel } from '../model/rv32im.ts';
 import { loadElf } from '../riscv/elf.ts';
 import { randomProgram } from '../riscv/random-program.ts';
 import { segmentsFromTrace } from '../riscv/segments.ts';
 import { buildTestPrograms } from '../riscv/toolchain.ts';
 import { firstDifference, formatTraceRow, type TraceRow } from '../riscv/trace.ts';
-import { REPO_ROOT, SimMismatchError, buildPipelineSim } from './verilator.ts';
+import { REPO_ROOT, SimMismatchError, buildPipelineSim, runSimulator } from './verilator.ts';
 
 export const RV32IM_HARNESS_PATH = join(REPO_ROOT, 'sim', 'rv32im_harness.cpp');
 
@@ -113,13 +113,16 @@ export async function runOnRtl(image: Uint8Array, entry: number, opts: RtlRunOpt
       args.push('--wait-seed', String(opts.waitStates.seed), '--wait-prob', String(opts.waitStates.probability));
     }
     if (opts.wave) {
-      await mkdir(resolve(opts.wave.path, '..'), { recursive: true });
+      await mkdir(dirname(resolve(opts.wave.path)), { recursive: true });
       args.push('--wave', resolve(opts.wave.path), '--wave-from', String(opts.wave.from), '--wave-to', String(opts.wave.to));
     }
-    const { code, signal, stdout, stderr } = await runHarness(binary, args, opts.onOutput);
-    if (code !== 0) {
-      throw new Error(`rv32im simulator ${binary} failed (${code === null ? `signal ${signal}` : `exit ${code}`}): ${Buffer.from(stderr).toString('utf8').trim()}`);
+    const dirs = [dir, ...(opts.wave ? [dirname(resolve(opts.wave.path))] : [])];
+    const r = await runSimulator(binary, args, dirs, { onData: opts.onOutput });
+    if (r.code !== 0) {
+      throw new Error(`rv32im simulator ${binary} failed (${r.code === null ? `signal ${r.signal}` : `exit ${r.code}`}): ${r.stderr.trim()}`);
     }
+    const stdout = new Uint8Array(r.stdoutBytes);
+    const stderr = new Uint8Array(r.stderrBytes);
     const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as HarnessSummary;
     const result: RtlRunResult = {
       stop: summary.stop as StopReason,
@@ -148,30 +151,6 @@ export async function runOnRtl(image: Uint8Array, entry: number, opts: RtlRunOpt
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function runHarness(
-  binary: string,
-  args: string[],
-  onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: Uint8Array; stderr: Uint8Array }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => {
-      out.push(c);
-      onOutput?.(1, c);
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err.push(c);
-      onOutput?.(2, c);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      resolvePromise({ code, signal, stdout: new Uint8Array(Buffer.concat(out)), stderr: new Uint8Array(Buffer.concat(err)) });
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -307,7 +286,12 @@ export async function checkRv32im(
   progress: { step(message: string): void },
   opts: { random?: number; seed?: number; waveformDir?: string; ramBytes?: number; maxCycles?: number } = {},
 ): Promise<Rv32imCheckResult> {
-  const ramBytes = opts.ramBytes ?? 16 * 1024 * 1024;
+  // The bundled programs and the random ones use M; an M-less core would trap on them where
+  // the model (which always has M) would not.
+  if (!parseRv32imParams(params).m) {
+    throw new UsageError('checking an rv32im core runs rv32im programs: give m=on (the M-less cores are checked by the test suite with rv32i programs)');
+  }
+  const ramBytes = opts.ramBytes ?? DEFAULT_RAM_BYTES;
   const maxCycles = opts.maxCycles ?? 50_000_000;
   const seed = opts.seed ?? 1;
   const { top } = await buildRv32imSim(params, (s) => progress.step(s));

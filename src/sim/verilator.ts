@@ -7,11 +7,11 @@
 // Built simulators live in <repo>/.cache/verilator/<sha256>/ (ZKRTL_CACHE moves the root);
 // a build happens in a temporary folder next to them and is renamed into place only when
 // complete, so a killed build never leaves a half-built entry behind.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { ensureDebianPackages, lastLine, runProcess, which, type ProcessOptions, type ProcessResult } from '../tools/process.ts';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,67 +90,6 @@ export function verilatorInvocation(mounts: string[] = []): { kind: 'local' | 'd
 // ---------------------------------------------------------------------------------------
 // Processes
 
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface RunOptions {
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Called with each complete line of stdout and stderr as it arrives. */
-  onLine?: (line: string) => void;
-}
-
-/** Runs argv; rejects only when the program cannot be started (e.g. ENOENT). */
-function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const partial = { stdout: '', stderr: '' };
-    const feed = (key: 'stdout' | 'stderr', chunk: Buffer) => {
-      if (!opts.onLine) return;
-      const lines = (partial[key] + chunk.toString('utf8')).split('\n');
-      partial[key] = lines.pop() ?? '';
-      for (const l of lines) opts.onLine(l);
-    };
-    child.stdout.on('data', (c: Buffer) => {
-      out.push(c);
-      feed('stdout', c);
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err.push(c);
-      feed('stderr', c);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (opts.onLine) for (const k of ['stdout', 'stderr'] as const) if (partial[k]) opts.onLine(partial[k]);
-      resolvePromise({
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-  });
-}
-
-/** Where `name` is on PATH (or the path itself when it contains a slash), else undefined. */
-function which(name: string): string | undefined {
-  if (name.includes('/')) return existsSync(name) ? name : undefined;
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
 /** The environment for make: a jobserver inherited from an outer make would fight `-j 2`. */
 function buildEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -194,47 +133,22 @@ async function doEnsure(log: (s: string) => void): Promise<void> {
     return;
   }
   const bin = inv.argvPrefix[0]!;
-  const missing: string[] = [];
-  if (!which(bin)) {
-    if (process.env.VERILATOR) {
-      throw new Error(`VERILATOR=${process.env.VERILATOR} does not exist: point it at a verilator binary, or unset it and ${INSTALL_HINT}`);
-    }
-    missing.push('verilator');
+  // Set by the user: a wrong path is their mistake to fix, not a package to install.
+  if (process.env.VERILATOR && !which(bin)) {
+    throw new Error(`VERILATOR=${process.env.VERILATOR} does not exist: point it at a verilator binary, or unset it and ${INSTALL_HINT}`);
   }
-  if (!which('make')) missing.push('make');
-  if (!which(process.env.CXX || 'g++')) {
-    if (process.env.CXX) throw new Error(`CXX=${process.env.CXX} does not exist: point it at a C++ compiler, or unset it`);
-    missing.push('g++');
-  }
-  if (missing.length === 0) return;
-
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !which('apt-get')) {
-    throw new Error(`${missing.join(', ')} not found (needed to lint and simulate with Verilator): ${INSTALL_HINT}`);
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const onLine = (l: string) => {
-    if (l.trim()) log(`  ${l.trim()}`);
-  };
-  const install = () => run(['apt-get', 'install', '-y', '--no-install-recommends', ...missing], { env, onLine });
-  log(`${missing.join(', ')} not found: installing with apt-get install -y ${missing.join(' ')}`);
-  let r = await install();
-  if (r.code !== 0) {
-    log('apt-get install failed; refreshing the package lists (apt-get update) and trying again');
-    const u = await run(['apt-get', 'update'], { env, onLine });
-    if (u.code !== 0) throw new Error(`apt-get update failed (exit ${u.code}): ${lastLine(u.stderr)}; ${INSTALL_HINT}`);
-    r = await install();
-    if (r.code !== 0) throw new Error(`apt-get install ${missing.join(' ')} failed (exit ${r.code}): ${lastLine(r.stderr)}`);
-  }
-  if (missing.includes('verilator') && !which(bin)) {
-    throw new Error(`apt-get installed verilator but \`${bin}\` is still not on PATH: ${INSTALL_HINT}`);
-  }
-  log(`installed ${missing.join(', ')}`);
-}
-
-function lastLine(s: string): string {
-  const lines = s.trim().split('\n');
-  return lines[lines.length - 1]?.trim() || '(no output)';
+  if (process.env.CXX && !which(process.env.CXX)) throw new Error(`CXX=${process.env.CXX} does not exist: point it at a C++ compiler, or unset it`);
+  const onPath = (name: string) => () => which(name) !== undefined;
+  await ensureDebianPackages({
+    packages: [
+      { pkg: 'verilator', present: onPath(bin) },
+      { pkg: 'make', present: onPath('make') },
+      { pkg: 'g++', present: onPath(process.env.CXX || 'g++') },
+    ],
+    purpose: 'needed to lint and simulate with Verilator',
+    hint: INSTALL_HINT,
+    log,
+  });
 }
 
 const versions = new Map<string, Promise<string>>();
@@ -247,7 +161,7 @@ export function verilatorVersion(): Promise<string> {
   if (!v) {
     v = (async () => {
       await ensureVerilator();
-      const r = await run([...inv.argvPrefix, '--version']);
+      const r = await runProcess([...inv.argvPrefix, '--version']);
       if (r.code !== 0) throw new Error(`${inv.argvPrefix.join(' ')} --version failed (exit ${r.code}): ${lastLine(r.stderr)}`);
       return r.stdout.trim();
     })();
@@ -302,7 +216,7 @@ export async function lintVerilog(top: string, files: Record<string, string>): P
   try {
     const sources = await writeSources(dir, files);
     const inv = verilatorInvocation([dir]);
-    const r = await run([...inv.argvPrefix, ...LINT_FLAGS, `-I${dir}`, '--top-module', top, ...sources], { cwd: dir });
+    const r = await runProcess([...inv.argvPrefix, ...LINT_FLAGS, `-I${dir}`, '--top-module', top, ...sources], { cwd: dir });
     const text = (r.stderr + r.stdout).split(dir + sep).join('').trim();
     const problems = text.split('\n').filter((l) => /^%(Warning|Error)/.test(l));
     if (r.code !== 0 || problems.length > 0) {
@@ -408,7 +322,8 @@ function fmtSeconds(ms: number): string {
 const building = new Map<string, Promise<string>>();
 
 /**
- * Builds the pipeline harness against `top` and returns the simulator's path. Cached by the
+ * Builds the pipeline harness (or `harnessPath`) against `top` and returns the simulator's
+ * path, installing Verilator first when it is missing (ensureVerilator). Cached by the
  * SHA-256 of the Verilog (names and text), the harness source, the Verilator version and the
  * build flags: a second call with the same inputs returns the cached binary at once.
  */
@@ -422,13 +337,19 @@ export async function buildPipelineSim(opts: {
   const { top, files } = opts;
   checkSources(top, files);
   const progress = opts.onProgress ?? (() => {});
+  await ensureVerilator({ log: progress });
   const harnessPath = opts.harnessPath ?? HARNESS_PATH;
   const harness = await readFile(harnessPath, 'utf8');
   const harnessName = basename(harnessPath);
+  // The harness' own headers (sim/harness_support.h …) travel with it and into the hash.
+  const harnessDir = dirname(harnessPath);
+  const headers: Record<string, string> = {};
+  for (const h of (await readdir(harnessDir)).filter((n) => n.endsWith('.h')).sort()) headers[h] = await readFile(join(harnessDir, h), 'utf8');
   const version = await verilatorVersion();
   const kind = verilatorInvocation().kind;
   const flags = [...BUILD_FLAGS, '--top-module', top];
-  const hash = hashInputs(top, files, harnessName === basename(HARNESS_PATH) ? harness : `${harnessName}\n${harness}`, version, flags, kind);
+  const bundle = [harnessName, harness, ...Object.entries(headers).flat()].join('\n\0');
+  const hash = hashInputs(top, files, bundle, version, flags, kind);
   const root = cacheRoot();
   const finalDir = join(root, hash);
   const binary = join(finalDir, `V${top}`);
@@ -436,7 +357,7 @@ export async function buildPipelineSim(opts: {
 
   let pending = building.get(hash);
   if (!pending) {
-    pending = build({ top, files, harness, harnessName, flags, root, finalDir, binary, progress });
+    pending = build({ top, files, harness, harnessName, headers, flags, root, finalDir, binary, progress });
     building.set(hash, pending);
     pending.then(
       () => building.delete(hash),
@@ -451,6 +372,7 @@ async function build(b: {
   files: Record<string, string>;
   harness: string;
   harnessName: string;
+  headers: Record<string, string>;
   flags: string[];
   root: string;
   finalDir: string;
@@ -473,6 +395,7 @@ async function build(b: {
     const sources = await writeSources(srcDir, b.files);
     const harnessCopy = join(srcDir, b.harnessName);
     await writeFile(harnessCopy, b.harness);
+    for (const [name, text] of Object.entries(b.headers)) await writeFile(join(srcDir, name), text);
     await writeFile(join(tmp, OPTIMISE_MK_NAME), OPTIMISE_MK);
     const objDir = join(tmp, 'obj');
     const inv = verilatorInvocation([tmp]);
@@ -491,7 +414,7 @@ async function build(b: {
       log.push(l);
       if (/ -c -o \S+\.o /.test(l)) compiled++;
     };
-    const r = await run(argv, { cwd: tmp, env: buildEnv(), onLine });
+    const r = await runProcess(argv, { cwd: tmp, env: buildEnv(), onLine });
     await writeFile(join(tmp, 'build.log'), `${argv.join(' ')}\n\n${log.join('\n')}\n`);
     if (r.code !== 0) {
       const tail = log.filter((l) => l.trim()).slice(-30).join('\n');
@@ -613,18 +536,9 @@ export async function runPipelineSim(opts: {
       : [absBinary, ...args];
   let keep = false;
   try {
-    const r = await run(argv);
-    if (r.code === 1) {
-      keep = true; // the waveform, and the vectors to reproduce the run, stay
-      const m = /^WAVEFORM (.+)$/m.exec(r.stderr);
-      const report = r.stderr.replace(/^WAVEFORM .+$\n?/m, '').trimEnd();
-      let wave = m?.[1];
-      if (wave && !(await stat(wave).then((s) => s.size > 0, () => false))) wave = undefined;
-      throw new SimMismatchError(report, wave);
-    }
-    if (r.code !== 0) {
-      throw new Error(`simulator ${binary} failed (${r.code === null ? `signal ${r.signal}` : `exit ${r.code}`}): ${r.stderr.trim() || r.stdout.trim()}`);
-    }
+    const r = await runProcess(argv);
+    keep = r.code === 1; // on a mismatch the waveform, and the vectors to reproduce the run, stay
+    await checkHarnessExit(binary, r);
     const ok = /^OK vectors=(\d+) cycles=(\d+) sim_seconds=([\d.eE+-]+)$/m.exec(r.stdout);
     if (!ok || Number(ok[1]) !== vectors.length) {
       throw new Error(`simulator ${binary} gave no summary for ${vectors.length} vectors: ${r.stdout.trim()}`);
@@ -643,17 +557,35 @@ export async function runPipelineSim(opts: {
 }
 
 /**
+ * The exit convention of zkrtl's harnesses: 0 ran and checked, 1 a mismatch whose report is
+ * on stderr with a `WAVEFORM <path>` line (thrown as SimMismatchError), anything else a
+ * failure of the run itself (thrown as Error).
+ */
+export async function checkHarnessExit(binary: string, r: ProcessResult): Promise<void> {
+  if (r.code === 1) {
+    const m = /^WAVEFORM (.+)$/m.exec(r.stderr);
+    const report = r.stderr.replace(/^WAVEFORM .+$\n?/m, '').trimEnd();
+    let wave = m?.[1];
+    if (wave && !(await stat(wave).then((st) => st.size > 0, () => false))) wave = undefined;
+    throw new SimMismatchError(report, wave);
+  }
+  if (r.code !== 0) {
+    throw new Error(`simulator ${binary} failed (${r.code === null ? `signal ${r.signal}` : `exit ${r.code}`}): ${r.stderr.trim() || r.stdout.trim()}`);
+  }
+}
+
+/**
  * Runs a simulator built by buildPipelineSim with `args` (locally, or in the Verilator image
  * when ZKRTL_VERILATOR=docker, mounting `dirs`). For drivers of other harnesses than the
  * pipeline one; resolves with the exit code and the captured output.
  */
-export async function runSimulator(binary: string, args: string[], dirs: string[] = []): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+export async function runSimulator(binary: string, args: string[], dirs: string[] = [], opts: ProcessOptions = {}): Promise<ProcessResult> {
   const absBinary = isAbsolute(binary) ? binary : resolve(binary);
   const argv =
     verilatorInvocation().kind === 'docker'
       ? [...dockerRun([dirname(absBinary), ...dirs], absBinary), ...args]
       : [absBinary, ...args];
-  return run(argv);
+  return runProcess(argv, opts);
 }
 
 /** One hex number a line, without building one string of the whole file. */

@@ -1,11 +1,11 @@
 // Place and route on a real part: Yosys synth_ice40 (SB_MAC16 multipliers, SPRAM and EBR
 // memories) → JSON netlist → nextpnr-ice40 for the iCE40 UltraPlus UP5K → Fmax and utilisation
 // as nextpnr reports them after routing.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classifyCells, parseStatJson } from './synth.ts';
+import { ensureDebianPackages, lastLine, runProcess, which } from '../tools/process.ts';
+import { classifyCells, parseStatJson, targetFlow } from './synth.ts';
 import { YosysError, moduleName, runYosys, verilogFileNames, yosysVersionFrom } from './yosys.ts';
 
 export type Ice40Device = 'up5k';
@@ -92,87 +92,26 @@ function nextpnrBinary(): string {
   return process.env.NEXTPNR || 'nextpnr-ice40';
 }
 
-function which(name: string): string | undefined {
-  if (name.includes('/')) return existsSync(name) ? name : undefined;
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(argv: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: string[] = [];
-    const err: string[] = [];
-    let partial = '';
-    const feed = (s: string) => {
-      if (!opts.onLine) return;
-      const lines = (partial + s).split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) opts.onLine(l);
-    };
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out.push(s), feed(s)));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err.push(s), feed(s)));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (opts.onLine && partial) opts.onLine(partial);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: out.join(''), stderr: err.join('') });
-    });
-  });
-}
-
-const lastLine = (s: string) => s.trim().split('\n').pop()?.trim() || '(no output)';
-
-let ensured: Promise<void> | undefined;
-
-/**
- * Makes sure nextpnr-ice40 can run. When it is missing and we are root, installs Debian's
- * nextpnr-ice40 and fpga-icestorm (apt-get install -y, apt-get update first if that fails);
- * otherwise throws an Error whose message is one line saying how to install it.
- */
+/** Makes sure nextpnr-ice40 can run (installing nextpnr-ice40 and fpga-icestorm as root). */
 export function ensureNextpnr(opts: { log?: (s: string) => void } = {}): Promise<void> {
-  if (!ensured) {
-    ensured = doEnsure(opts.log ?? ((s) => process.stderr.write(`zkrtl: ${s}\n`)));
-    ensured.catch(() => (ensured = undefined));
-  }
-  return ensured;
-}
-
-async function doEnsure(log: (s: string) => void): Promise<void> {
   const bin = nextpnrBinary();
-  if (which(bin)) return;
-  if (process.env.NEXTPNR) throw new Error(`NEXTPNR=${process.env.NEXTPNR} does not exist: point it at a nextpnr-ice40 binary, or unset it and ${INSTALL_HINT}`);
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !which('apt-get')) throw new Error(`nextpnr-ice40 not found (needed for place and route): ${INSTALL_HINT}`);
-  const packages = ['nextpnr-ice40', 'fpga-icestorm'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const onLine = (l: string) => {
-    if (l.trim()) log(`  ${l.trim()}`);
-  };
-  const install = () => run(['apt-get', 'install', '-y', '--no-install-recommends', ...packages], { env, onLine });
-  log(`nextpnr-ice40 not found: installing with apt-get install -y ${packages.join(' ')}`);
-  let r = await install();
-  if (r.code !== 0) {
-    log('apt-get install failed; refreshing the package lists (apt-get update) and trying again');
-    const u = await run(['apt-get', 'update'], { env, onLine });
-    if (u.code !== 0) throw new Error(`apt-get update failed (exit ${u.code}): ${lastLine(u.stderr)}; ${INSTALL_HINT}`);
-    r = await install();
-    if (r.code !== 0) throw new Error(`apt-get install ${packages.join(' ')} failed (exit ${r.code}): ${lastLine(r.stderr)}`);
+  if (process.env.NEXTPNR && !which(bin)) {
+    return Promise.reject(new Error(`NEXTPNR=${process.env.NEXTPNR} does not exist: point it at a nextpnr-ice40 binary, or unset it and ${INSTALL_HINT}`));
   }
-  if (!which(bin)) throw new Error(`apt-get installed nextpnr-ice40 but \`${bin}\` is still not on PATH: ${INSTALL_HINT}`);
-  log(`installed ${packages.join(', ')}`);
+  return ensureDebianPackages({
+    packages: [
+      { pkg: 'nextpnr-ice40', present: () => which(bin) !== undefined },
+      { pkg: 'fpga-icestorm', present: () => which('icepack') !== undefined },
+    ],
+    purpose: 'needed for place and route',
+    hint: INSTALL_HINT,
+    log: opts.log,
+  });
 }
 
 export async function nextpnrVersion(): Promise<string> {
   await ensureNextpnr();
-  const r = await run([nextpnrBinary(), '--version']);
+  const r = await runProcess([nextpnrBinary(), '--version']);
   const text = (r.stdout + r.stderr).trim();
   return /\(Version ([^)]+)\)/.exec(text)?.[1] ?? lastLine(text);
 }
@@ -182,33 +121,12 @@ export async function nextpnrVersion(): Promise<string> {
 
 const STAT_FILE = '__zkrtl_pnr_stat.json';
 
-/**
- * The Yosys script: the same multiplier mapping as the `ice40` target of synth.ts — SB_MAC16s
- * mapped by mul2dsp before synth_ice40, not by `synth_ice40 -dsp`, whose ice40_dsp pass corrupts
- * pipelined multipliers (see synth.ts) — plus what a netlist for nextpnr needs: the pieces of a
- * product too narrow for a MAC ($__soft_mul) turned back into $mul so synth_ice40 builds them
- * in LUTs (an unmapped cell would stop nextpnr), and -spram so large single-port memories go to
- * the UltraPlus SPRAMs instead of LUTs. Small memories go to EBR as usual.
- */
+/** The Yosys script: the `ice40` flow of synth.ts, then the JSON netlist nextpnr reads. */
 export function ice40PnrScript(top: string, sources: string[], netlist: string): string {
   moduleName(top);
   return [
     `read_verilog ${sources.join(' ')}`,
-    `hierarchy -check -top ${top}`,
-    'proc',
-    'flatten',
-    'wreduce t:$mul',
-    'techmap -map +/mul2dsp.v -map +/ice40/dsp_map.v -D DSP_A_MAXWIDTH=16 -D DSP_B_MAXWIDTH=16 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 -D DSP_Y_MINWIDTH=11 -D DSP_NAME=$__MUL16X16',
-    'select a:mul2dsp',
-    'setattr -unset mul2dsp',
-    'opt_expr -fine',
-    'wreduce',
-    'select -clear',
-    'chtype -set $mul t:$__soft_mul',
-    `synth_ice40 -spram -top ${top}`,
-    // Yosys 0.55 marks where flattened modules were with $scopeinfo cells; nextpnr has no BEL
-    // for them. (0.23 has none: the selection is empty.)
-    'delete t:$scopeinfo',
+    targetFlow('ice40', top),
     `tee -q -o ${STAT_FILE} stat -json`,
     `hierarchy -purge_lib -top ${top}`,
     `write_json ${netlist}`,
@@ -309,7 +227,7 @@ export async function placeAndRoute(opts: PnrOptions): Promise<PnrResult> {
     progress(`nextpnr-ice40 --${device} --package ${pkg} --freq ${targetMhz} --seed ${seed}`);
     const t1 = Date.now();
     let phase = '';
-    const r = await run(argv, {
+    const r = await runProcess(argv, {
       cwd: dir,
       onLine: (line) => {
         const p = nextpnrPhase(line);

@@ -113,7 +113,8 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
       // mul2dsp leaves the slices too narrow for a DSP as $__soft_mul: back to $mul, so
       // synth_ice40 builds them in LUTs instead of leaving cells nextpnr cannot place.
       'chtype -set $mul t:$__soft_mul',
-      `synth_ice40 -top ${top}`,
+      // -spram: large single-port memories go to the UltraPlus SPRAMs instead of LUTs.
+      `synth_ice40 -spram -top ${top}`,
       // Yosys 0.55 keeps $scopeinfo cells (where flattened modules were) in the netlist;
       // nextpnr rejects them.
       'delete t:$scopeinfo',
@@ -177,6 +178,11 @@ const LUT_PREFIX = 'zkrtl_lut_';
  * gates and takes tens of minutes; the word-level netlist shows the same structure in seconds.
  */
 const WORD_LEVEL_FLOW = (top: string) => `synth -flatten -top ${top} -run begin:fine`;
+
+/** The synthesis commands of a target (after read_verilog, before stat and the writers). */
+export function targetFlow(target: SynthTarget, top: string): string {
+  return TARGETS[target].flow(top);
+}
 
 export function synthScript(
   top: string, sources: string[], target: SynthTarget, netlists: Record<string, NetlistFormat>, wordLevel = false,

@@ -19,16 +19,6 @@ import { writeFileAtomically } from '../output.ts';
 export const DEFAULT_MAX_CYCLES = 1_000_000_000;
 const MAX_RAM = 0x40000000;
 
-export const RUN_USAGE = `  zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
-            [--segment N [--segments FILE]] [--param K=V]...
-      runs a static rv32im ELF on the generated core under Verilator (--param: its configuration),
-      or on the TypeScript golden model with --model; RAM at address 0 (default 16M; --ram 64K, 1M, 0x100000),
-      pc = entry, sp = top of RAM; ecall write (a7=64) to fd 1/2, exit (a7=93/94).
-      Output: the program's stdout/stderr; exit code: the program's, or 125 on a fault (one line on stderr).
-      --max-cycles N (default 1e9): bound in cycles (model: retired instructions);
-      --stats FILE: JSON {engine, cycles, instret, cpi, stalls, stop}; --trace FILE: one JSON line per retired
-      instruction; --segment N: segments of N instructions with start/end state (pc, registers, SHA-256 of RAM)
-      written as JSON to --segments FILE, by default next to the trace (trace.jsonl -> trace.segments.json)`;
 
 function parseSize(opt: string, text: string, min: number, max: number, multiple = 1): number {
   const m = /^(0x[0-9a-f]+|[0-9]+)([kmg]i?b?)?$/i.exec(text.trim());
