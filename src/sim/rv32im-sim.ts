@@ -30,6 +30,8 @@ export interface RtlRunOptions extends RunOptions {
   onProgress?: (s: string) => void;
   /** VCD of cycles [from, to] (inclusive) written to path. */
   wave?: { path: string; from: number; to: number };
+  /** Verilog of the same top to simulate instead of the generated RTL (a gate-level netlist and its cell models). */
+  files?: Record<string, string>;
 }
 
 /** RunResult plus what only the RTL knows: the cycle of each trace row. */
@@ -42,9 +44,9 @@ export interface RtlRunResult extends RunResult {
 }
 
 /** Builds (or finds in the cache) the simulator of an rv32im configuration. */
-export async function buildRv32imSim(params: RawParams, onProgress?: (s: string) => void): Promise<{ binary: string; top: string }> {
+export async function buildRv32imSim(params: RawParams, onProgress?: (s: string) => void, files?: Record<string, string>): Promise<{ binary: string; top: string }> {
   const d = generateRv32im(params);
-  const binary = await buildPipelineSim({ top: d.top, files: verilogSources(d), harnessPath: RV32IM_HARNESS_PATH, onProgress });
+  const binary = await buildPipelineSim({ top: d.top, files: files ?? verilogSources(d), harnessPath: RV32IM_HARNESS_PATH, onProgress });
   return { binary, top: d.top };
 }
 
@@ -94,7 +96,7 @@ function decodeTrace(buf: Buffer): { rows: TraceRow[]; cycles: number[] } {
 /** Runs `image` (raw bytes loaded at address 0) from `entry` on the RTL core of `opts.params`. */
 export async function runOnRtl(image: Uint8Array, entry: number, opts: RtlRunOptions): Promise<RtlRunResult> {
   if (image.length > opts.ramBytes) throw new Error(`image of ${image.length} bytes does not fit in ${opts.ramBytes} bytes of RAM`);
-  const { binary } = await buildRv32imSim(opts.params, opts.onProgress);
+  const { binary } = await buildRv32imSim(opts.params, opts.onProgress, opts.files);
   const dir = await mkdtemp(join(tmpdir(), 'zkrtl-rv32im-'));
   try {
     const imagePath = join(dir, 'image.bin');
@@ -194,6 +196,8 @@ export interface CompareOptions {
   /** A name for the program, used in reports and waveform names. */
   name?: string;
   onProgress?: (s: string) => void;
+  /** Simulate this Verilog instead of the generated RTL (see RtlRunOptions.files). */
+  files?: Record<string, string>;
 }
 
 export interface CompareResult {
@@ -209,7 +213,7 @@ export interface CompareResult {
  */
 export async function compareWithModel(image: Uint8Array, entry: number, runModel: ModelRunner, opts: CompareOptions): Promise<CompareResult> {
   const base: RunOptions = { ramBytes: opts.ramBytes, maxCycles: opts.maxCycles, trace: true, segment: 0 };
-  const rtl = await runOnRtl(image, entry, { ...base, params: opts.params, waitStates: opts.waitStates, onProgress: opts.onProgress });
+  const rtl = await runOnRtl(image, entry, { ...base, params: opts.params, waitStates: opts.waitStates, onProgress: opts.onProgress, files: opts.files });
   // The model counts one cycle per instruction: give it the RTL's bound in instructions.
   const model = await runModel(image, entry, { ...base, maxCycles: opts.maxCycles });
   const name = opts.name ?? 'program';
@@ -238,7 +242,7 @@ export async function compareWithModel(image: Uint8Array, entry: number, runMode
   const wavePath = join(resolve(waveDir), `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${opts.params.pipeline ?? '5'}-row${diff?.row ?? 'end'}.vcd`);
   const from = Math.max(0, cycle - 200);
   try {
-    await runOnRtl(image, entry, { ...base, trace: false, params: opts.params, waitStates: opts.waitStates, wave: { path: wavePath, from, to: cycle + 20 } });
+    await runOnRtl(image, entry, { ...base, trace: false, params: opts.params, waitStates: opts.waitStates, wave: { path: wavePath, from, to: cycle + 20 }, files: opts.files });
   } catch {
     /* the report matters more than the waveform */
   }
@@ -284,7 +288,7 @@ export interface Rv32imCheckResult {
 export async function checkRv32im(
   params: RawParams,
   progress: { step(message: string): void },
-  opts: { random?: number; seed?: number; waveformDir?: string; ramBytes?: number; maxCycles?: number } = {},
+  opts: { random?: number; seed?: number; waveformDir?: string; ramBytes?: number; maxCycles?: number; files?: Record<string, string> } = {},
 ): Promise<Rv32imCheckResult> {
   // The bundled programs and the random ones use M; an M-less core would trap on them where
   // the model (which always has M) would not.
@@ -294,7 +298,7 @@ export async function checkRv32im(
   const ramBytes = opts.ramBytes ?? DEFAULT_RAM_BYTES;
   const maxCycles = opts.maxCycles ?? 50_000_000;
   const seed = opts.seed ?? 1;
-  const { top } = await buildRv32imSim(params, (s) => progress.step(s));
+  const { top } = await buildRv32imSim(params, (s) => progress.step(s), opts.files);
   progress.step(`compiling the test programs (riscv/tests/*.c)…`);
   const programs: { name: string; image: Uint8Array; entry: number }[] = [];
   for (const { name, elf } of await buildTestPrograms()) {
@@ -313,7 +317,7 @@ export async function checkRv32im(
   for (const [i, p] of programs.entries()) {
     for (const waits of [false, true]) {
       const { rtl } = await compareWithModel(p.image, p.entry, runModel, {
-        params, ramBytes, maxCycles, name: p.name, waveDir: opts.waveformDir,
+        params, ramBytes, maxCycles, name: p.name, waveDir: opts.waveformDir, files: opts.files,
         waitStates: waits ? { seed: seed + i, probability: 0.25 } : undefined,
       });
       const st = rtl.stats;

@@ -8,12 +8,14 @@ import { stderrProgress } from '../progress.ts';
 import { DESIGN_OPTIONS, designFromArgs } from './common.ts';
 
 export const TARGETS: readonly SynthTarget[] = ['generic', 'xilinx', 'ice40', 'ecp5'];
+/** What --target accepts: the FPGA/generic flows and the standard-cell flow (synth-asic.ts). */
+const CLI_TARGETS: readonly string[] = [...TARGETS, 'asic'];
 export const NETLISTS: readonly NetlistFormat[] = ['json', 'edif', 'blif', 'verilog'];
 
-export function parseTarget(value: string | undefined): SynthTarget {
-  if (value === undefined) throw new UsageError(`--target is required: one of ${TARGETS.join(', ')}`);
-  if (!(TARGETS as readonly string[]).includes(value)) throw new UsageError(`--target ${value} is not accepted: give one of ${TARGETS.join(', ')}`);
-  return value as SynthTarget;
+export function parseTarget(value: string | undefined): SynthTarget | 'asic' {
+  if (value === undefined) throw new UsageError(`--target is required: one of ${CLI_TARGETS.join(', ')}`);
+  if (!CLI_TARGETS.includes(value)) throw new UsageError(`--target ${value} is not accepted: give one of ${CLI_TARGETS.join(', ')}`);
+  return value as SynthTarget | 'asic';
 }
 
 export function parseNetlists(value: string | undefined): NetlistFormat[] {
@@ -26,10 +28,20 @@ export function parseNetlists(value: string | undefined): NetlistFormat[] {
 }
 
 export async function runSynth(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out', 'freq', 'seed'], flags: ['word-level', 'pnr'] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out', 'freq', 'seed', 'liberty', 'clock', 'effort'], flags: ['word-level', 'pnr'] });
   if (args.positionals.length !== 1) throw new UsageError('zkrtl synth takes one block: zkrtl synth BLOCK --field F --target T');
   const design = designFromArgs(args.positionals[0], args);
   const target = parseTarget(single(args, 'target'));
+  if (target === 'asic') {
+    for (const o of ['netlist', 'freq', 'seed']) if (single(args, o) !== undefined) throw new UsageError(`--${o} does not go with --target asic (it writes a gate-level Verilog netlist and an SDC; --clock NS sets the clock)`);
+    for (const f of ['word-level', 'pnr']) if (args.flags.has(f)) throw new UsageError(`--${f} does not go with --target asic`);
+    const { parseClockNs, parseEffort } = await import('../../synth/asic.ts');
+    const clockNs = parseClockNs(single(args, 'clock'));
+    const effort = parseEffort(single(args, 'effort'));
+    const { libraryFromArgs, runAsicSynth } = await import('./synth-asic.ts');
+    return runAsicSynth(design, { out: single(args, 'out'), library: await libraryFromArgs(single(args, 'liberty')), clockNs, effort });
+  }
+  for (const o of ['liberty', 'clock', 'effort']) if (single(args, o) !== undefined) throw new UsageError(`--liberty, --clock and --effort go with --target asic, not ${target}`);
   const netlists = parseNetlists(single(args, 'netlist'));
   const wordLevel = args.flags.has('word-level');
   if (wordLevel && target !== 'generic') throw new UsageError(`--word-level goes with --target generic, not ${target}`);

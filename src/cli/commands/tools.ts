@@ -2,6 +2,7 @@ import { ensureVerilator, verilatorVersion } from '../../sim/verilator.ts';
 import { ensureRiscvTools, GCC, QEMU } from '../../riscv/toolchain.ts';
 import { ensureNextpnr, nextpnrVersion } from '../../synth/pnr.ts';
 import { yosysVersion } from '../../synth/yosys.ts';
+import { ensureAsicTools, staVersion } from '../../synth/asic.ts';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from '../args.ts';
 import { stderrProgress } from '../progress.ts';
@@ -13,7 +14,8 @@ function firstLine(argv: string[]): string {
 
 /**
  * Makes sure every tool the tests use is there (installing from Debian when missing and
- * root: Verilator, the RISC-V cross compiler and QEMU, nextpnr-ice40) and says which are used.
+ * root: Verilator, the RISC-V cross compiler and QEMU, nextpnr-ice40, OpenSTA and the OSU 0.18 µm
+ * cells) and says which are used.
  */
 export async function runTools(argv: string[]): Promise<number> {
   parseArgs(argv, { options: [], flags: [] });
@@ -21,6 +23,7 @@ export async function runTools(argv: string[]): Promise<number> {
   await ensureVerilator({ log });
   await ensureRiscvTools({ log });
   await ensureNextpnr({ log });
+  await ensureAsicTools({ log });
   process.stdout.write(
     [
       `verilator: ${await verilatorVersion()}`,
@@ -28,6 +31,7 @@ export async function runTools(argv: string[]): Promise<number> {
       `${GCC}: ${firstLine([GCC, '--version'])}`,
       `${QEMU}: ${firstLine([QEMU, '--version'])}`,
       `nextpnr-ice40: ${await nextpnrVersion()}`,
+      `OpenSTA: ${await staVersion()}`,
     ].join('\n') + '\n',
   );
   return 0;
