@@ -15,7 +15,9 @@ import { runPipelineSim, verilatorVersion } from '../src/sim/verilator.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { yosysVersion } from '../src/synth/yosys.ts';
 import { benchNtt, renderNtt, type NttSection } from './ntt.ts';
+import { benchEcadd, renderEcadd, type EcaddSection } from './ecadd.ts';
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
+import { benchAsic, renderAsic, type AsicSection } from './asic.ts';
 
 const BENCH_DIR = import.meta.dirname;
 const DSP_FLOOR_254 = 450; // three 254-bit products' worth of 26x17 tiles: 3 · 10 · 15
@@ -117,9 +119,11 @@ interface Results {
   bn254Stages: Array<{ module: string; report: SynthReport }>;
   ntt?: NttSection;
   rv32im?: Omit<Rv32imBenchResult, 'markdown'>;
+  asic?: AsicSection;
+  ecadd?: EcaddSection;
 }
 
-const SECTIONS = ['fields', 'ntt', 'rv32im'] as const;
+const SECTIONS = ['fields', 'ntt', 'rv32im', 'asic', 'ecadd'] as const;
 
 /** `--only SECTION[,SECTION]` re-measures those sections and keeps the others from results.json. */
 async function main() {
@@ -133,13 +137,15 @@ async function main() {
   const path = join(BENCH_DIR, 'results.json');
   const saved: Partial<Results> = only.length < SECTIONS.length ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const tools = { verilator: await verilatorVersion(), yosys: await yosysVersion(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
-  const results: Results = { tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], ntt: saved.ntt, rv32im: saved.rv32im };
+  const results: Results = { tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd };
   if (only.includes('fields')) Object.assign(results, await benchFieldBlocks());
   if (only.includes('ntt')) results.ntt = await benchNtt(stderrProgress);
   if (only.includes('rv32im')) {
     const { markdown: _markdown, ...rv } = await benchRv32im(stderrProgress);
     results.rv32im = rv;
   }
+  if (only.includes('asic')) results.asic = await benchAsic(stderrProgress);
+  if (only.includes('ecadd')) results.ecadd = await benchEcadd(stderrProgress);
   writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(results));
   stderrProgress.step('wrote bench/results.md and bench/results.json');
@@ -185,6 +191,8 @@ function renderMarkdown(results: Results): string {
   L.push('');
   if (results.ntt) L.push(...renderNtt(results.ntt));
   if (results.rv32im) L.push(renderRv32imMarkdown(results.rv32im));
+  if (results.ecadd) L.push(...renderEcadd(results.ecadd));
+  if (results.asic) L.push(...renderAsic(results.asic));
   return L.join('\n');
 }
 

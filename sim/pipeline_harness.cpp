@@ -1,6 +1,6 @@
 // Generic Verilator harness for a fixed-latency pipeline with ports
 //   clk, rst, in_valid, a[W], b[W]  ->  out_valid, out[W]
-// for any W in 1..1024. The model comes from compile-time defines:
+// for any W in 1..4096. The model comes from compile-time defines:
 //   -DTOP_CLASS=Vfoo -DTOP_HEADER='"Vfoo.h"'
 //
 // What it checks (the contract of a fixed-latency block, DESIGN.md "Ports"):
@@ -56,6 +56,7 @@ using zkrtl::setPort;
 
 constexpr int kExitMismatch = 1;
 constexpr int kExitUsage = 2;
+constexpr unsigned kMaxWidth = 4096;     // widest operand: a point adder packs both points
 constexpr uint64_t kResetCycles = 4;     // cycles with rst=1 (and garbage with in_valid=1)
 constexpr uint64_t kTrailCycles = 4;     // extra idle cycles at the end, watching for spurious out_valid
 constexpr uint64_t kTracePastFail = 8;   // waveform runs this many cycles past the failing cycle
@@ -152,8 +153,8 @@ Options parseArgs(int argc, char** argv) {
                 usageError("--latency must be an integer 0..1000000, got '%s'", val);
         } else if (arg == "--width") {
             o.width = std::strtol(val, &end, 10);
-            if (*end || errno || o.width < 1 || o.width > 1024)
-                usageError("--width must be an integer 1..1024, got '%s'", val);
+            if (*end || errno || o.width < 1 || o.width > kMaxWidth)
+                usageError("--width must be an integer 1..%u, got '%s'", kMaxWidth, val);
         } else if (arg == "--bubble") {
             o.bubble = std::strtod(val, &end);
             if (*end || errno || !(o.bubble >= 0.0 && o.bubble < 1.0))

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './cli/errors.ts';
 import { namedField, type FieldSpec } from './fields/registry.ts';
+import { resolveCurveArg, type CurveSpec } from './curves/registry.ts';
 import { blockInfo } from './gen/index.ts';
 import type { RawParams } from './gen/params.ts';
 
@@ -18,8 +19,10 @@ export interface ZkrtlConfig {
 
 export interface ConfigDesign {
   block: string;
-  /** Empty for blocks without a field (the CPU core). */
+  /** Empty for blocks without a field (the CPU core) and for curve blocks. */
   fields: FieldSpec[];
+  /** The curves of a curve block (ecadd). */
+  curves: CurveSpec[];
   params: RawParams[];
 }
 
@@ -73,17 +76,21 @@ export function parseConfig(raw: unknown, path: string): ZkrtlConfig {
     o.designs.forEach((entry: unknown, i: number) => {
       const e = entry as Record<string, unknown>;
       if (typeof e !== 'object' || e === null || typeof e.block !== 'string') throw bad(`designs[${i}] must be an object with a 'block' name`);
-      for (const k of Object.keys(e)) if (!['block', 'fields', 'params', '$comment'].includes(k)) throw bad(`designs[${i}]: unknown key '${k}': accepted are block, fields, params`);
-      blockInfo(e.block);
+      for (const k of Object.keys(e)) if (!['block', 'fields', 'curves', 'params', '$comment'].includes(k)) throw bad(`designs[${i}]: unknown key '${k}': accepted are block, fields, curves, params`);
+      const info = blockInfo(e.block);
       const fields = e.fields === undefined ? [] : e.fields;
       if (!Array.isArray(fields) || !fields.every((x) => typeof x === 'string')) throw bad(`designs[${i}].fields must be an array of field names`);
+      const curves = e.curves === undefined ? [] : e.curves;
+      if (!Array.isArray(curves) || !curves.every((x) => typeof x === 'string')) throw bad(`designs[${i}].curves must be an array of curve names or curve files`);
+      if (info.usesCurve && (curves.length === 0 || fields.length > 0)) throw bad(`designs[${i}]: ${e.block} works on curves: give 'curves' (not 'fields')`);
+      if (!info.usesCurve && curves.length > 0) throw bad(`designs[${i}]: ${e.block} works on no curve: leave out 'curves'`);
       // params: one object, or a list of objects (one design each).
       const list = e.params === undefined ? [{}] : Array.isArray(e.params) ? e.params : [e.params];
       const params = list.map((p: unknown) => {
         if (typeof p !== 'object' || p === null || Array.isArray(p)) throw bad(`designs[${i}].params must be {key: value} or a list of them`);
         return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)]));
       });
-      designs.push({ block: e.block, fields: fields.map((f: string) => namedField(f)), params });
+      designs.push({ block: e.block, fields: fields.map((f: string) => namedField(f)), curves: curves.map((c: string) => resolveCurveArg(c)), params });
     });
   }
   const sim = { vectors: 10_000, seed: 1 };

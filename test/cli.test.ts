@@ -1,19 +1,9 @@
 // The command line as a user meets it: exit codes, one-line errors, nothing written on bad
 // input, deterministic and atomic output.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const BIN = join(import.meta.dirname, '..', 'bin', 'zkrtl.mjs');
-
-function zkrtl(args: string[], cwd?: string, env?: Record<string, string>) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const scratch = () => mkdtempSync(join(tmpdir(), 'zkrtl-cli-'));
+import { scratch, zkrtl } from './support/cli.ts';
 
 describe('zkrtl CLI', () => {
   it('fields lists every named field with bits and 2-adicity', () => {
@@ -55,7 +45,7 @@ describe('zkrtl CLI', () => {
     ['modulus 3', ['gen', 'montmul', '--prime', '3'], /not an odd prime ≥ 5/],
     ['not a number', ['gen', 'montmul', '--prime', '12z'], /--prime '12z' is not a number/],
     ['unknown field', ['gen', 'montmul', '--field', 'bn256'], /unknown field 'bn256': accepted are bn254\.fr/],
-    ['unknown block', ['gen', 'msm', '--field', 'goldilocks'], /unknown block 'msm': accepted are modadd, modsub, montmul, butterfly, ntt, rv32im/],
+    ['unknown block', ['gen', 'msm', '--field', 'goldilocks'], /unknown block 'msm': accepted are modadd, modsub, montmul, butterfly, ntt, ecadd, rv32im/],
     ['field for the CPU', ['gen', 'rv32im', '--field', 'goldilocks'], /rv32im works on no field: leave out --field\/--prime/],
     ['inverse for montmul', ['sim', 'montmul', '--field', 'goldilocks', '--inverse'], /--inverse is for the ntt block only/],
     ['pnr off ice40', ['synth', 'rv32im', '--target', 'xilinx', '--pnr'], /--pnr goes with --target ice40, not xilinx/],

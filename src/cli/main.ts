@@ -6,19 +6,27 @@ import { ZKRTL_VERSION } from '../gen/design.ts';
 const USAGE = `zkrtl ${ZKRTL_VERSION}: Verilog generators for zero-knowledge proving hardware
 
 usage:
-  zkrtl gen [BLOCK] [--field NAME | --prime P] [--param K=V]... [--out DIR] [--config FILE]
+  zkrtl gen [BLOCK] [--field NAME | --prime P | --curve NAME|FILE.json] [--param K=V]... [--out DIR] [--config FILE]
       without BLOCK: every block × field of the config (default zkrtl.config.json) into its 'out'
-  zkrtl sim [BLOCK] [--field NAME | --prime P] [--param K=V]... [--vectors N] [--seed S]
-            [--input FILE.hex --output OUT.hex] [--inverse] [--config FILE]
+  zkrtl sim [BLOCK] [--field NAME | --prime P | --curve C] [--param K=V]... [--vectors N] [--seed S]
+            [--input FILE.hex --output OUT.hex] [--inverse] [--netlist asic] [--config FILE]
       Verilator run of the RTL against the golden model (back to back, then with bubbles);
-      --input: 'a b' hex pairs (modadd, modsub, montmul) or one element per line (ntt);
+      --netlist asic: the gate-level netlist of 'zkrtl synth BLOCK … --target asic' instead of the RTL;
+      --input: 'a b' hex pairs (modadd, modsub, montmul), one element per line (ntt), or one addition per
+      line (ecadd: [MODE] P's then Q's port coordinates in hex, Montgomery form; --output: the result's);
       --inverse (ntt): inverse transforms
-  zkrtl synth BLOCK [--field NAME | --prime P] [--param K=V]... --target generic|xilinx|ice40|ecp5
+  zkrtl synth BLOCK [--field NAME | --prime P | --curve C] [--param K=V]... --target generic|xilinx|ice40|ecp5
             [--netlist json,edif,blif,verilog] [--out DIR] [--word-level] [--pnr [--freq MHZ] [--seed N]]
       --word-level (generic only): stop at word-level cells, fast on wide multipliers
       --pnr (ice40 only): wraps the block in an FPGA top (the CPU with on-chip RAM), places and routes it
             on an iCE40 UP5K-SG48 with nextpnr-ice40 and reports Fmax (synth-out/<top>.ice40-pnr/)
-  zkrtl lint [BLOCK [--field NAME | --prime P] [--param K=V]...] [--config FILE]
+  zkrtl synth BLOCK [--field NAME | --prime P] [--param K=V]... --target asic [--liberty FILE.lib] [--clock NS]
+            [--effort timing|fast] [--out DIR]
+      standard cells (default OSU 0.18 um, Debian's qflow-tech-osu018) with Yosys + ABC, static timing with
+      OpenSTA against --clock (ns, default 10): area um2, NAND2-eq, FFs, worst path, Fmax; writes the
+      gate-level netlist, an SDC and cell models into synth-out/<top>.asic/ (zkrtl sim BLOCK --netlist asic
+      simulates it); --effort fast: quick ABC mapping for designs of hundreds of thousands of cells
+  zkrtl lint [BLOCK [--field NAME | --prime P | --curve C] [--param K=V]...] [--config FILE]
       verilator --lint-only -Wall and yosys check -assert on every emitted module
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...
@@ -32,10 +40,12 @@ usage:
       written as JSON to --segments FILE, by default next to the trace (trace.jsonl -> trace.segments.json)
   zkrtl fields
       the named fields with their bit length and 2-adicity
+  zkrtl curves
+      the named curves (for --curve) with their fields, cofactor and the adder forms each supports
   zkrtl tools
       installs Verilator from Debian when missing (as root), shows the tool versions
 
-blocks: modadd, modsub, montmul, butterfly, ntt (README: parameters of each)
+blocks: modadd, modsub, montmul, butterfly, ntt, ecadd (--curve), rv32im (README: parameters of each)
 exit codes: 0 success, 1 a check or a tool failed (simulation mismatch, lint, missing Verilator), 2 bad input;
   zkrtl run: the program's exit code, or 125 on a fault
 (ZKRTL_DEBUG=1 adds stack traces to errors)`;
@@ -56,6 +66,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/run.ts')).runRun(rest);
     case 'fields':
       return (await import('./commands/gen.ts')).runFields(rest);
+    case 'curves':
+      return (await import('./commands/gen.ts')).runCurves(rest);
     case 'tools':
       return (await import('./commands/tools.ts')).runTools(rest);
     case undefined:
@@ -68,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`zkrtl ${ZKRTL_VERSION}\n`);
       return 0;
     default:
-      throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, run, fields, tools (zkrtl --help)`);
+      throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, run, fields, curves, tools (zkrtl --help)`);
   }
 }
 

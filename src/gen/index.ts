@@ -1,8 +1,11 @@
 // The blocks zkrtl can generate, by name.
 import { UsageError } from '../cli/errors.ts';
 import type { FieldSpec } from '../fields/registry.ts';
+import type { CurveSpec } from '../curves/registry.ts';
+import { validateCurve } from '../model/curve.ts';
 import type { GeneratedDesign } from './design.ts';
 import { BUTTERFLY_PARAMS, generateButterfly } from './butterfly.ts';
+import { ECADD_PARAMS, generateEcadd } from './ecadd.ts';
 import { MODADD_PARAMS, generateModadd, generateModsub } from './modadd.ts';
 import { MONTMUL_PARAMS, generateMontmul } from './montmul.ts';
 import { NTT_PARAMS, generateNtt } from './ntt.ts';
@@ -15,7 +18,9 @@ export interface BlockInfo {
   params: ParamDoc[];
   /** False for blocks that work on no field (the CPU core): --field/--prime are refused. */
   usesField?: boolean;
-  generate: (field: FieldSpec | undefined, params: RawParams) => GeneratedDesign;
+  /** True for curve blocks: they take --curve (whose base field they work in), not --field. */
+  usesCurve?: boolean;
+  generate: (subject: FieldSpec | CurveSpec | undefined, params: RawParams) => GeneratedDesign;
 }
 
 export const BLOCKS: readonly BlockInfo[] = [
@@ -24,6 +29,7 @@ export const BLOCKS: readonly BlockInfo[] = [
   { name: 'montmul', description: 'Montgomery multiplier a·b·R⁻¹ mod p, pipelined', params: MONTMUL_PARAMS, generate: fieldBlock(generateMontmul) },
   { name: 'butterfly', description: 'NTT butterfly, Cooley-Tukey or Gentleman-Sande, pipelined', params: BUTTERFLY_PARAMS, generate: fieldBlock(generateButterfly) },
   { name: 'ntt', description: 'N-point NTT core (forward and inverse), load/compute/unload', params: NTT_PARAMS, generate: fieldBlock(generateNtt) },
+  { name: 'ecadd', description: 'complete elliptic-curve point adder (Weierstrass or twisted Edwards), pipelined', params: ECADD_PARAMS, usesField: false, usesCurve: true, generate: curveBlock(generateEcadd) },
   { name: 'rv32im', description: 'RV32IM zkVM execution core with a retirement trace port', params: RV32IM_PARAMS, usesField: false, generate: (_field, params) => generateRv32im(params) },
 ];
 
@@ -33,14 +39,40 @@ export function blockInfo(name: string): BlockInfo {
   return b;
 }
 
-export function generateBlock(block: string, field: FieldSpec | undefined, params: RawParams = {}): GeneratedDesign {
+export function isCurve(subject: FieldSpec | CurveSpec | undefined): subject is CurveSpec {
+  return subject !== undefined && 'gx' in subject;
+}
+
+/** `subject`: the field of a field block, the curve of a curve block, nothing for the CPU. */
+export function generateBlock(block: string, subject: FieldSpec | CurveSpec | undefined, params: RawParams = {}): GeneratedDesign {
   const info = blockInfo(block);
-  if (info.usesField === false && field !== undefined) throw new UsageError(`${block} works on no field: leave out --field/--prime`);
-  if (info.usesField !== false && field === undefined) throw new Error(`internal: ${block} needs a field`);
-  return info.generate(field, params);
+  if (info.usesCurve) {
+    if (!isCurve(subject)) throw new UsageError(`${block} works on a curve: give --curve (not --field/--prime)`);
+    return info.generate(subject, params);
+  }
+  if (isCurve(subject)) throw new UsageError(`${block} works on a field, not a curve: leave out --curve`);
+  if (info.usesField === false && subject !== undefined) throw new UsageError(`${block} works on no field: leave out --field/--prime`);
+  if (info.usesField !== false && subject === undefined) throw new Error(`internal: ${block} needs a field`);
+  return info.generate(subject, params);
 }
 
 /** Wraps a field block's generator for the BLOCKS table. */
 function fieldBlock(generate: (field: FieldSpec, params: RawParams) => GeneratedDesign): BlockInfo['generate'] {
-  return (field, params) => generate(field!, params);
+  return (field, params) => generate(field as FieldSpec, params);
+}
+
+/**
+ * Wraps a curve block's generator: the curve is validated first (n prime, G on the curve,
+ * n·G = O), once per curve object.
+ */
+function curveBlock(generate: (curve: CurveSpec, params: RawParams) => GeneratedDesign): BlockInfo['generate'] {
+  const validated = new WeakSet<CurveSpec>();
+  return (curve, params) => {
+    const c = curve as CurveSpec;
+    if (!validated.has(c)) {
+      validateCurve(c);
+      validated.add(c);
+    }
+    return generate(c, params);
+  };
 }

@@ -449,6 +449,9 @@ async function build(b: {
 
 let runCounter = 0;
 
+/** Widest operand the pipeline harness takes (kMaxWidth in sim/pipeline_harness.cpp). */
+export const MAX_SIM_WIDTH = 4096;
+
 /** The first mismatch of a simulation: `.message` is the harness' report. */
 export class SimMismatchError extends Error {
   override name = 'SimMismatchError';
@@ -481,7 +484,7 @@ export async function runPipelineSim(opts: {
   const { binary, latency, width, vectors, expected } = opts;
   const bubble = opts.bubbleProbability ?? 0;
   const seed = opts.seed ?? 1;
-  if (!Number.isInteger(width) || width < 1 || width > 1024) throw new Error(`width ${width} must be an integer 1..1024`);
+  if (!Number.isInteger(width) || width < 1 || width > MAX_SIM_WIDTH) throw new Error(`width ${width} must be an integer 1..${MAX_SIM_WIDTH}`);
   if (!Number.isInteger(latency) || latency < 0) throw new Error(`latency ${latency} must be a non-negative integer`);
   if (!(bubble >= 0 && bubble < 1)) throw new Error(`bubbleProbability ${bubble} must be in [0, 1)`);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed ${seed} must be a non-negative integer`);

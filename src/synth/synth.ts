@@ -185,12 +185,15 @@ export function targetFlow(target: SynthTarget, top: string): string {
 }
 
 export function synthScript(
-  top: string, sources: string[], target: SynthTarget, netlists: Record<string, NetlistFormat>, wordLevel = false,
+  top: string, sources: string[], target: SynthTarget, netlists: Record<string, NetlistFormat>, wordLevel = false, hierarchical = false,
 ): string {
   const t = TARGETS[target];
+  const flow = wordLevel ? WORD_LEVEL_FLOW(top) : t.flow(top);
   const lines = [
     `read_verilog ${sources.join(' ')}`,
-    wordLevel ? WORD_LEVEL_FLOW(top) : t.flow(top),
+    // Hierarchical: each module mapped once, then the mapped netlist flattened (cheap: cells
+    // are copied, not re-mapped) and cells without a load removed, as a flat run would.
+    ...(hierarchical ? [flow.replace(' -flatten', ''), 'flatten', 'opt_clean'] : [flow]),
     // tee -q: the JSON goes to a file we parse; the log already has the flow's own stat table.
     `tee -q -o ${STAT_FILE} stat -json`,
     // The flows load every primitive of the family as a blackbox; without this, the JSON and
@@ -297,6 +300,13 @@ export async function synthesize(opts: {
   onStep?: (step: string) => void;
   /** generic only: stop at word-level cells ($mul, $add, $dff …) instead of gates. */
   wordLevel?: boolean;
+  /**
+   * Map each module once, out of context, then flatten the mapped netlist, instead of
+   * flattening first: for designs built of many copies of one big unit (a point adder's
+   * montmuls), which a flat run maps once per copy. Nothing is optimised across module
+   * boundaries: a unit with a constant input keeps its full datapath.
+   */
+  hierarchical?: boolean;
 }): Promise<SynthResult> {
   const { top, target } = opts;
   if (!(target in TARGETS)) throw new Error(`unknown synthesis target ${target}`);
@@ -310,7 +320,7 @@ export async function synthesize(opts: {
   const synthIndex = { value: null as string | null };
   const onStep = opts.onStep;
   const result = await runYosys({
-    script: synthScript(top, sources, target, netlistFiles, opts.wordLevel),
+    script: synthScript(top, sources, target, netlistFiles, opts.wordLevel, opts.hierarchical),
     files: opts.files,
     outputs: [STAT_FILE, ...Object.keys(netlistFiles)],
     onLine: onStep

@@ -1,6 +1,7 @@
 // Argument handling shared by the commands that take one block.
 import { existsSync } from 'node:fs';
 import { resolveField } from '../../fields/registry.ts';
+import { resolveCurveArg } from '../../curves/registry.ts';
 import { blockInfo, generateBlock } from '../../gen/index.ts';
 import type { GeneratedDesign } from '../../gen/design.ts';
 import { parseParamArgs } from '../../gen/params.ts';
@@ -8,11 +9,16 @@ import { DEFAULT_CONFIG_PATH, loadConfig, type ZkrtlConfig } from '../../config.
 import { single, type ParsedArgs } from '../args.ts';
 import { UsageError } from '../errors.ts';
 
-export const DESIGN_OPTIONS = ['field', 'prime', 'param'];
+export const DESIGN_OPTIONS = ['field', 'prime', 'curve', 'param'];
 
 export function designFromArgs(block: string, args: ParsedArgs): GeneratedDesign {
   const info = blockInfo(block);
   const params = parseParamArgs(args.options.param ?? []);
+  if (info.usesCurve) {
+    if (args.options.field || args.options.prime) throw new UsageError(`${block} works on a curve: give --curve NAME or --curve FILE.json instead of --field/--prime`);
+    return generateBlock(block, resolveCurveArg(single(args, 'curve')), params);
+  }
+  if (args.options.curve) throw new UsageError(`${block} works on a field, not a curve: leave out --curve`);
   if (info.usesField === false) {
     if (args.options.field || args.options.prime) throw new UsageError(`${block} works on no field: leave out --field/--prime`);
     return generateBlock(block, undefined, params);
@@ -50,9 +56,10 @@ export function configDesigns(config: ZkrtlConfig): GeneratedDesign[] {
     for (const block of config.blocks) designs.push(generateBlock(block, field, config.params[block] ?? {}));
   }
   for (const extra of config.designs) {
-    const fields = blockInfo(extra.block).usesField === false ? [undefined] : extra.fields;
-    for (const field of fields) {
-      for (const params of extra.params) designs.push(generateBlock(extra.block, field, params));
+    const info = blockInfo(extra.block);
+    const subjects = info.usesCurve ? extra.curves : info.usesField === false ? [undefined] : extra.fields;
+    for (const subject of subjects) {
+      for (const params of extra.params) designs.push(generateBlock(extra.block, subject, params));
     }
   }
   return designs;

@@ -6,6 +6,8 @@ import { SimMismatchError, runPipelineSim } from '../../sim/verilator.ts';
 import { butterflyVectors, checkButterfly } from '../../sim/butterfly-sim.ts';
 import { checkNtt, modelOf, readNttInput } from '../../sim/ntt-check.ts';
 import { checkRv32im } from '../../sim/rv32im-sim.ts';
+import { parseNetlistOption, simulateGateLevel } from '../../sim/gate-level.ts';
+import { checkEcadd, ecaddContext, ecaddVectors, readEcaddInput, runEcaddFile } from '../../sim/ecadd-sim.ts';
 import { buildNttSim, runNttSim } from '../../sim/ntt-sim.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
@@ -47,6 +49,14 @@ async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean
           `PASS ${design.top}: ${r.transforms} ${o.inverse ? 'inverse' : 'forward'} transforms (zero, p-1, impulses, ${random} random) equal to the golden model, ` +
             `and back through the ${o.inverse ? 'forward' : 'inverse'} transform (${modes}); load ${r.stats.load}, compute ${r.stats.compute}, unload ${r.stats.unload} cycles\n`,
         );
+        return true;
+      }
+      case 'ecadd': {
+        const ctx = ecaddContext(design);
+        const ops = ecaddVectors(ctx, o.vectorCount, o.seed);
+        const runs = await checkEcadd(design, ctx, ops, { progress: stderrProgress, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) });
+        const modes = runs.map((r) => `${r.mode} ${r.cycles} cycles`).join(', ');
+        process.stdout.write(`PASS ${design.top}: ${ops.length} additions (${ops.length - o.vectorCount} edge, ${o.vectorCount} random) equal to the golden model coordinate by coordinate (${modes}; latency ${design.manifest.latency}, II 1)\n`);
         return true;
       }
       case 'rv32im': {
@@ -103,9 +113,28 @@ async function simulateNttFile(design: GeneratedDesign, input: string, output: s
   return 0;
 }
 
+/** --input/--output for a point adder: one operation per line, one result per line. */
+async function simulateEcaddFile(design: GeneratedDesign, input: string, output: string): Promise<number> {
+  const ctx = ecaddContext(design);
+  const ops = readEcaddInput(input, ctx);
+  const { got, want } = await runEcaddFile(design, ctx, ops, stderrProgress);
+  const digits = Math.ceil(ctx.mf.bits / 4);
+  writeFileAtomically(output, got.map((coords) => coords.map((v) => v.toString(16).padStart(digits, '0')).join(' ') + '\n').join(''));
+  for (const [i, g] of got.entries()) {
+    const bad = g.findIndex((v, j) => v !== want[i]![j]);
+    if (bad >= 0) {
+      process.stdout.write(`FAIL ${design.top}: operation ${i} (${ops[i]!.kind}) ${ctx.formula.outCoords[bad]}: RTL 0x${g[bad]!.toString(16)}, golden model 0x${want[i]![bad]!.toString(16)}; RTL results written to ${output}\n`);
+      return 1;
+    }
+  }
+  process.stdout.write(`wrote ${ops.length} RTL results of ${design.top} to ${output} (${ctx.formula.outCoords.join(' ')} per line, Montgomery form; all equal to the golden model)\n`);
+  return 0;
+}
+
 /** --input/--output: the RTL's results for external vectors, then a comparison with the model. */
 async function simulateFile(design: GeneratedDesign, input: string, output: string, inverse: boolean): Promise<number> {
   if (design.manifest.block === 'ntt') return simulateNttFile(design, input, output, inverse);
+  if (design.manifest.block === 'ecadd') return simulateEcaddFile(design, input, output);
   if (design.manifest.block === 'butterfly') throw new UsageError('--input/--output runs modadd, modsub, montmul and ntt: a butterfly takes three operands');
   const vectors = readVectorFile(input, BigInt(design.manifest.field!.p));
   const binary = await buildDesignSim(design, stderrProgress);
@@ -123,7 +152,8 @@ async function simulateFile(design: GeneratedDesign, input: string, output: stri
 }
 
 export async function runSim(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'vectors', 'seed', 'input', 'output', 'config'], flags: ['inverse'] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'vectors', 'seed', 'input', 'output', 'config', 'netlist'], flags: ['inverse'] });
+  const netlist = parseNetlistOption(single(args, 'netlist'));
   const inverse = args.flags.has('inverse');
   const block = atMostOnePositional(args, 'sim');
   const config = configFromArgs(args, block === undefined);
@@ -136,10 +166,13 @@ export async function runSim(argv: string[]): Promise<number> {
   if (block !== undefined) {
     const design = designFromArgs(block, args);
     if (inverse && design.manifest.block !== 'ntt') throw new UsageError('--inverse is for the ntt block only');
+    if (netlist && (input !== undefined || inverse)) throw new UsageError('--netlist asic runs the generated vectors and programs: leave out --input/--output and --inverse');
+    if (netlist) return (await simulateGateLevel(design, { vectorCount, seed, progress: stderrProgress, waveformDir: resolve(WAVEFORM_DIR) })) ? 0 : 1;
     if (input !== undefined) return simulateFile(design, input, output!, inverse);
     return (await simulate(design, { vectorCount, seed, inverse })) ? 0 : 1;
   }
   noDesignOptions(args, 'sim');
+  if (netlist) throw new UsageError('--netlist asic needs a block: zkrtl sim BLOCK --field F --netlist asic');
   if (input !== undefined) throw new UsageError('--input needs a block: zkrtl sim BLOCK --field F --input … --output …');
   const designs = configDesigns(config!);
   let failed = 0;
