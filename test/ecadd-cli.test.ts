@@ -46,7 +46,7 @@ describe('zkrtl curves and ecadd on the command line', () => {
     ['bad mode', () => ['gen', 'ecadd', '--curve', 'bn254.g1', '--param', 'mode=double'], /mode=double is not accepted/],
     ['bad tagbits', () => ['gen', 'ecadd', '--curve', 'bn254.g1', '--param', 'tagbits=99'], /tagbits=99 is not accepted/],
     ['curve file missing', (d) => ['gen', 'ecadd', '--curve', join(d, 'none.json')], /cannot read curve file .*none\.json: ENOENT/],
-    ['p not prime', (d) => ['gen', 'ecadd', '--curve', curveFile(d, { p: '1000161' })], /p: --prime 1000161 is not an odd prime/],
+    ['p not prime', (d) => ['gen', 'ecadd', '--curve', curveFile(d, { p: '1000161' })], /p = 1000161 is not an odd prime/],
     ['n not prime', (d) => ['gen', 'ecadd', '--curve', curveFile(d, { n: '1001528' })], /n = 0xf4838 is not a prime/],
     ['G off the curve', (d) => ['gen', 'ecadd', '--curve', curveFile(d, { gy: '3' })], /the generator \(0x1, 0x3\) is not on y\^2 = x\^3 \+ 0x3/],
     ['n·G ≠ O', (d) => ['gen', 'ecadd', '--curve', curveFile(d, { n: '1001549' })], /n\*G is not the point at infinity/],

@@ -72,10 +72,23 @@ describe('ecadd generator', () => {
       expect([m.multiplications, m.multiplierLevels]).toEqual([muls, levels]);
       expect(d.manifest.latency).toBeGreaterThanOrEqual(levels * L);
       expect(d.manifest.latency).toBeLessThanOrEqual(levels * L + 8);
-      // Every unit starts once its operands are ready, and the schedule equals a fresh one.
+      // The manifest's schedule, checked against the formula: every unit starts exactly when
+      // its last operand is ready (ASAP) and takes its unit's latency.
       const f = adderFormula(curve, curveMontgomery(curve), form, mode);
-      const s = scheduleFormula(f, { mul: L, add: 1 });
-      expect(s.latency).toBe(d.manifest.latency);
+      const ready = new Map<string, number>(f.slp.inputs.map((i) => [i, 0]));
+      const units = new Map<string, { unit: string; start: number; ready: number }>(m.schedule.units.map((u: any) => [u.result, u]));
+      for (const op of f.slp.ops) {
+        const at = Math.max(0, ...[op.a, op.b].filter((x) => !(x in f.slp.constants)).map((x) => ready.get(x)!));
+        if (op.op === 'select') {
+          ready.set(op.dst, at);
+          continue;
+        }
+        const u = units.get(op.dst)!;
+        expect([u.unit, u.start, u.ready], op.dst).toEqual([op.op, at, at + (op.op === 'mul' ? L : 1)]);
+        ready.set(op.dst, u.ready);
+      }
+      expect(Math.max(...f.outCoords.map((o) => ready.get(o)!))).toBe(d.manifest.latency);
+      expect(scheduleFormula(f, { mul: L, add: 1 }).latency).toBe(d.manifest.latency);
       expect(m.schedule.units.filter((u: any) => u.unit === 'mul')).toHaveLength(muls);
     }
   });
@@ -88,7 +101,8 @@ describe('ecadd generator', () => {
     expect(m.montgomeryForm).toMatch(/Montgomery form/);
     expect(m.edwards.d).toMatch(/^0x[0-9a-f]+$/);
     expect(m.params).toMatchObject({ form: 'edwards', mode: 'both', tagbits: 16 });
-    expect(generateBlock('ecadd', namedCurve('bls12_377.g1'), {}).manifest.inputs).toMatch(/point T of order 2/);
+    expect(generateBlock('ecadd', namedCurve('bls12_377.g1'), {}).manifest.inputs).toMatch(/has points of order 2/);
+    expect(generateBlock('ecadd', bn, { mode: 'mixed' }).manifest.inputs).toMatch(/no point of order 2.*cannot be O/);
     expect(generateBlock('ecadd', bn, {}).manifest.inputs).toMatch(/no point of order 2/);
   });
 

@@ -5,6 +5,7 @@
 // which does the arithmetic; this file only holds constants and parses files.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
 import { customField, namedField, type FieldSpec } from '../fields/registry.ts';
 
@@ -89,11 +90,20 @@ export function scalarFieldName(curve: CurveSpec): string | undefined {
 
 const CURVE_KEYS = ['name', 'p', 'n', 'b', 'gx', 'gy', 'h', 'a', '$comment'];
 
-/** A number in a curve file: a JSON integer (safe range) or a decimal / 0x-hex string. */
+/** A number in a curve file: a JSON integer (safe range) or a decimal / 0x-hex string, optionally signed. */
+function parseSigned(path: string, key: string, v: unknown): bigint {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === 'string' && /^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(v.trim())) {
+    const t = v.trim();
+    return t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+  }
+  throw new UsageError(`curve file ${path}: '${key}' = ${JSON.stringify(v)} is not accepted: give a non-negative integer, decimal or "0x…" hex in a string (JSON numbers above 2^53 lose digits: write them as strings)`);
+}
+
 function parseNumber(path: string, key: string, v: unknown): bigint {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
-  if (typeof v === 'string' && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(v.trim())) return BigInt(v.trim());
-  throw new UsageError(`curve file ${path}: '${key}' = ${JSON.stringify(v)} is not accepted: give a non-negative integer, decimal or "0x…" hex in a string`);
+  const x = parseSigned(path, key, v);
+  if (x < 0n) throw new UsageError(`curve file ${path}: '${key}' = ${JSON.stringify(v)} is not accepted: give a non-negative integer`);
+  return x;
 }
 
 /**
@@ -123,14 +133,15 @@ export function curveFromFile(path: string): CurveSpec {
     if (o[k] === undefined) throw new UsageError(`curve file ${path}: '${k}' is missing: a curve needs p, n, b, gx, gy (and optionally h, name)`);
   }
   const num = (k: string) => parseNumber(path, k, o[k]);
-  if (o.a !== undefined && num('a') !== 0n) {
+  if (o.a !== undefined && parseSigned(path, 'a', o.a) !== 0n) {
     throw new UsageError(`curve file ${path}: a = ${o.a} is not accepted: zkrtl's adders are for a = 0 curves (y^2 = x^3 + b)`);
   }
+  const pValue = num('p');
   let field: FieldSpec;
   try {
-    field = customField(String(o.p));
+    field = customField(`0x${pValue.toString(16)}`);
   } catch (e) {
-    throw new UsageError(`curve file ${path}: p: ${(e as Error).message}`);
+    throw new UsageError(`curve file ${path}: p = ${o.p} ${(e as Error).message.replace(/^--prime \S+ /, '')}`);
   }
   const p = field.p;
   const [n, b, gx, gy] = ['n', 'b', 'gx', 'gy'].map(num) as [bigint, bigint, bigint, bigint];
@@ -151,7 +162,8 @@ export function curveFromFile(path: string): CurveSpec {
   const digest = createHash('sha256').update([p, n, b, gx, gy].map((v) => v.toString(16)).join(',')).digest('hex').slice(0, 8);
   return {
     name, tag: `c${field.bits}_${digest}`, description: `custom curve y^2 = x^3 + 0x${b.toString(16)} over a ${field.bits}-bit prime`,
-    field, n, h, b, gx, gy, source: path,
+    // The file's name, not its path: the manifest must not depend on where it was read from.
+    field, n, h, b, gx, gy, source: `curve file ${basename(path)}`,
   };
 }
 

@@ -10,7 +10,7 @@
 // that rst clears.
 import type { CurveSpec } from '../curves/registry.ts';
 import {
-  adderFormula, cubeRoots, curveMontgomery, edwardsModelOrThrow, type AddMode, type AdderFormula, type CurveForm,
+  adderFormula, curveMontgomery, isCube, edwardsModelOrThrow, type AddMode, type AdderFormula, type CurveForm,
 } from '../model/curve.ts';
 import { slpCounts, type SlpOp } from '../model/slp.ts';
 import { GENERATOR_ID, delayModule, fieldInfo, hex, mergeModules, renderTemplate, type GeneratedDesign, type Port } from './design.ts';
@@ -161,6 +161,7 @@ export function generateEcadd(curve: CurveSpec, raw: RawParams): GeneratedDesign
     form: cfg.form,
     mode: cfg.mode,
     reference: formula.reference,
+    validInputs: inputsDoc(curve, cfg),
     p: field.p.toString(16),
     W,
     latency: L,
@@ -196,13 +197,9 @@ export function generateEcadd(curve: CurveSpec, raw: RawParams): GeneratedDesign
       params: { form: cfg.form, mode: cfg.mode, tagbits: cfg.tagBits, ...mm.manifest.params },
       latency: L,
       ii: 1,
-      function: 'out = P + Q on the curve, complete: doubling, P + (-P), P + O and O + P go through the same formula',
+      function: `out = P + Q on the curve, with no special case on the inputs stated in 'inputs': doubling, P + (-P), ${cfg.mode === 'mixed' && cfg.form === 'weierstrass' ? 'and O + Q' : 'P + O, O + P and O + O'} go through the same formula`,
       formula: formula.reference,
-      inputs: cfg.form === 'weierstrass' && cubeRoots(-curve.b, field.p).length > 0
-        ? 'points of the subgroup of order n: the curve has a point T of order 2, and the formulas fail for pairs whose difference is T (none lie in that subgroup)'
-        : cfg.form === 'weierstrass'
-          ? 'any points of the curve: it has no point of order 2, so the formulas have no exceptions'
-          : 'points of the subgroup of order n (see edwards.completeness)',
+      inputs: inputsDoc(curve, cfg),
       coordinates: coordinatesDoc(formula),
       montgomeryForm: 'every coordinate on every port is in Montgomery form, x*R mod p (R = montgomery.R)',
       multiplications: counts.mul,
@@ -213,9 +210,7 @@ export function generateEcadd(curve: CurveSpec, raw: RawParams): GeneratedDesign
         edwards: {
           equation: '-x^2 + y^2 = 1 + d*x^2*y^2',
           d: hex(edwards.d), k: hex(edwards.k),
-          completeness: edwards.complete
-            ? 'd is a non-square: the addition law has no exceptional pairs on the whole curve'
-            : 'd is a square: the addition law is exceptional only for pairs whose difference has order 2 or 4, none of which lies in the prime-order subgroup (inputs must be in the subgroup of order n)',
+          completeness: 'd = (A - 2)^2 is a square (as for every a = 0 curve): the addition law has exceptional pairs, whose difference has order 2 or 4; none lies in the subgroup of odd prime order n, so inputs must be in it',
           map: 'Weierstrass (x, y) -> Montgomery (u, v) = (s(x - alpha), s*y) -> Edwards (r*u/v, (u-1)/(u+1)); see src/model/curve.ts',
           alpha: hex(edwards.alpha), s: hex(edwards.s), r: hex(edwards.r),
         },
@@ -230,6 +225,15 @@ export function generateEcadd(curve: CurveSpec, raw: RawParams): GeneratedDesign
       files: modules.map((m) => `${m.name}.v`),
     },
   };
+}
+
+/** Which inputs the formulas are exact for, from the curve's 2-torsion and the mode. */
+function inputsDoc(curve: CurveSpec, cfg: Config): string {
+  const mixedO = cfg.mode !== 'full' && cfg.form === 'weierstrass' ? '; a mixed operation\'s Q is affine, so it cannot be O' : '';
+  if (cfg.form === 'edwards') return `points of the subgroup of order n (see edwards.completeness)${mixedO}`;
+  return isCube(-curve.b, curve.field.p)
+    ? `points of the subgroup of order n: the curve has points of order 2, and the formulas fail for pairs whose difference is one (none lie in that subgroup)${mixedO}`
+    : `any points of the curve: it has no point of order 2, so the formulas have no exceptional pairs${mixedO}`;
 }
 
 function coordinatesDoc(f: AdderFormula): Record<string, unknown> {

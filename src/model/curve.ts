@@ -68,6 +68,12 @@ export function sqrtMod(a: bigint, p: bigint): bigint | undefined {
   return r <= p - r ? r : p - r;
 }
 
+/** Is c a cube mod p (does x³ = c have a root)? */
+export function isCube(c: bigint, p: bigint): boolean {
+  const x = mod(c, p);
+  return x === 0n || p % 3n === 2n || modPow(x, (p - 1n) / 3n, p) === 1n;
+}
+
 /** The roots of x³ = c in F_p, ascending. */
 export function cubeRoots(c: bigint, p: bigint): bigint[] {
   const x = mod(c, p);
@@ -84,7 +90,7 @@ export function cubeRoots(c: bigint, p: bigint): bigint[] {
     s++;
   }
   const sylow = 3n ** s;
-  if (sylow > 1n << 24n) throw new Error(`internal: cube roots mod a prime with 3^${s} | p - 1 are not supported`);
+  if (sylow > 1n << 24n) throw new UsageError(`cube roots mod p = 0x${p.toString(16)} (3^${s} divides p - 1) are not supported: the twisted-Edwards model needs one`);
   let z = 2n;
   while (modPow(z, (p - 1n) / 3n, p) === 1n) z++;
   const cc = modPow(z, t, p);
@@ -184,16 +190,24 @@ export interface EdwardsModel {
   r: bigint;
   /** d of −x² + y² = 1 + d·x²y². */
   d: bigint;
-  /** k = 2d, the constant of the extended-coordinates addition (Hisil et al. 2008). */
+  /**
+   * k = 2d, the constant of the extended-coordinates addition (Hisil et al. 2008). For every
+   * a = 0 curve A² = 3, so d = (A − 2)² is a square: the law has exceptional pairs on the
+   * whole curve, none inside the subgroup of odd prime order n.
+   */
   k: bigint;
-  /** d is a non-square: the addition law has no exceptions on the whole curve. */
-  complete: boolean;
 }
 
 /** The a = −1 twisted-Edwards model of the curve, or the reason there is none. */
 export function edwardsModel(c: CurveSpec): EdwardsModel | string {
   const p = c.field.p;
-  const roots = cubeRoots(-c.b, p);
+  let roots: bigint[];
+  try {
+    roots = cubeRoots(-c.b, p);
+  } catch (e) {
+    if (e instanceof UsageError) return e.message;
+    throw e;
+  }
   if (roots.length === 0) return `x^3 + 0x${c.b.toString(16)} has no root mod p (no point of order 2): the curve has no Montgomery or twisted-Edwards model`;
   for (const alpha of roots) {
     const sq = sqrtMod(3n * alpha * alpha, p);
@@ -208,7 +222,7 @@ export function edwardsModel(c: CurveSpec): EdwardsModel | string {
     const r = sqrtMod(-aE, p);
     if (r === undefined) continue;
     const d = mod(-dE * modInverse(aE, p), p);
-    return { alpha, s, A, B, r, d, k: mod(2n * d, p), complete: !isSquare(d, p) };
+    return { alpha, s, A, B, r, d, k: mod(2n * d, p) };
   }
   return `the curve's Montgomery model needs a square root of 3*alpha^2 and of -(A+2)/B mod p, and none exists for any root alpha of x^3 + b: the curve has no a = -1 twisted-Edwards model`;
 }

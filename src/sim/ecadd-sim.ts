@@ -117,10 +117,10 @@ function qOperand(ctx: EcaddContext, Q: Affine, full: boolean, lambda: bigint): 
   } else if (ctx.form === 'weierstrass') {
     if (Q === null) throw new Error('internal: a mixed Weierstrass operand cannot be O');
     q = weierstrassProjective(mf, Q).slice(0, 2);
-    if (ctx.mode === 'both') q.push(0n); // the Z port is ignored for mixed operations
+    if (ctx.mode === 'both') q.push(0n); // the Z port, ignored by mixed operations
   } else {
     q = edwardsPrecomputed(mf, ctx.edwards!, toEdwards(ctx.curve, ctx.edwards!, Q));
-    if (ctx.mode === 'both') q.push(0n);
+    if (ctx.mode === 'both') q.push(0n); // the Z port, ignored by mixed operations
   }
   return q;
 }
@@ -139,12 +139,15 @@ function modesOf(ctx: EcaddContext): boolean[] {
 export function ecaddVectors(ctx: EcaddContext, randomCount: number, seed: number): EcaddOp[] {
   const c = ctx.curve;
   const rng = new Rng(seed ^ 0x3c6ef372);
-  const tagMask = (1n << BigInt(ctx.tagBits)) - 1n;
   const ops: EcaddOp[] = [];
   const push = (kind: string, P: Affine, Q: Affine, full: boolean, lp = randomScale(ctx.mf, rng), lq = randomScale(ctx.mf, rng)) => {
     // Mixed Weierstrass operands are affine: O cannot be one.
     if (!full && ctx.form === 'weierstrass' && Q === null) return;
-    ops.push({ p: pOperand(ctx, P, lp), q: qOperand(ctx, Q, full, lq), full, tag: BigInt(ops.length) & tagMask, kind });
+    const q = qOperand(ctx, Q, full, lq);
+    // A mixed operation of a both-mode adder ignores its last Q port: drive garbage into it.
+    if (!full && ctx.mode === 'both') q[q.length - 1] = rng.below(ctx.mf.p);
+    // Random tags, so every tag bit toggles.
+    ops.push({ p: pOperand(ctx, P, lp), q, full, tag: rng.bits(ctx.tagBits), kind });
   };
   const G = generator(c);
   const multiples: Affine[] = [G];
