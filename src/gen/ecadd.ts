@@ -97,7 +97,8 @@ export function ecaddPorts(f: AdderFormula, W: number, tagBits: number): Port[] 
 
 export function generateEcadd(curve: CurveSpec, raw: RawParams): GeneratedDesign {
   const cfg = parseConfig(raw);
-  if (cfg.form === 'edwards') edwardsModelOrThrow(curve);
+  // Before any unit is generated: a curve without an Edwards model is a one-line error.
+  const edwards = cfg.form === 'edwards' ? edwardsModelOrThrow(curve) : undefined;
   const field = curve.field;
   const mm = generateMontmul(field, multiplierParams(raw));
   const add = generateModadd(field, {});
@@ -180,7 +181,6 @@ export function generateEcadd(curve: CurveSpec, raw: RawParams): GeneratedDesign
     outWires: formula.outCoords.map((o) => wireAt(o, L)),
   });
   const modules = [...mergeModules([delayModule()], mm.modules, add.modules, sub.modules), { name: top, text }];
-  const edwards = cfg.form === 'edwards' ? edwardsModelOrThrow(curve) : undefined;
   return {
     top,
     modules,

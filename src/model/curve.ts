@@ -297,14 +297,17 @@ export interface AdderFormula {
  * c·x in Montgomery form: a modadd chain for small c, else a montmul by c·R mod p. Returns
  * the name of the result.
  */
+/** A constant small enough for a modadd chain (shift-and-add) rather than a montmul. */
+const isSmallConstant = (c: bigint) => c > 1n && smallChainLength(c) <= SMALL_CHAIN_MAX;
+
 function mulConst(s: SlpBuilder, mf: MontgomeryField, dst: string, x: string, c: bigint, constName: string): string {
-  if (c > 1n && smallChainLength(c) <= SMALL_CHAIN_MAX) return s.mulSmall(dst, x, c);
+  if (isSmallConstant(c)) return s.mulSmall(dst, x, c);
   if (!(constName in s.constants)) s.constant(constName, (c * mf.R) % mf.p);
   return s.mul(dst, x, constName);
 }
 
 function constHow(mf: MontgomeryField, c: bigint): string {
-  return c > 1n && smallChainLength(c) <= SMALL_CHAIN_MAX
+  return isSmallConstant(c)
     ? `shift-and-add: a chain of ${smallChainLength(c)} modadds`
     : `montmul by the constant c*R mod p = 0x${((c * mf.R) % mf.p).toString(16)}`;
 }

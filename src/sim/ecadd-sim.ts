@@ -9,7 +9,7 @@ import { UsageError } from '../cli/errors.ts';
 import type { Progress } from '../cli/progress.ts';
 import type { CurveSpec } from '../curves/registry.ts';
 import { customField } from '../fields/registry.ts';
-import { verilogSources, type GeneratedDesign } from '../gen/design.ts';
+import { hex as hx, verilogSources, type GeneratedDesign } from '../gen/design.ts';
 import {
   addAffine, adderFormula, curveMontgomery, edwardsExtended, edwardsModelOrThrow, edwardsPrecomputed, generator,
   mulAffine, negAffine, scaleProjective, sqrtMod, toEdwards, weierstrassProjective,
@@ -285,7 +285,6 @@ export function unpackResult(ctx: EcaddContext, v: bigint): { coords: bigint[]; 
   return { coords, tag };
 }
 
-const hx = (v: bigint) => `0x${v.toString(16)}`;
 
 /** What went wrong in one operation, coordinate by coordinate, for a mismatch report. */
 export function describeMismatch(ctx: EcaddContext, op: EcaddOp, index: number, got: { coords: bigint[]; tag: bigint }): string {
