@@ -16,6 +16,7 @@ import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { yosysVersion } from '../src/synth/yosys.ts';
 import { benchNtt, renderNtt, type NttSection } from './ntt.ts';
 import { benchEcadd, renderEcadd, type EcaddSection } from './ecadd.ts';
+import { benchMsm, renderMsm, type MsmSection } from './msm.ts';
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
 import { benchAsic, renderAsic, type AsicSection } from './asic.ts';
 
@@ -121,9 +122,10 @@ interface Results {
   rv32im?: Omit<Rv32imBenchResult, 'markdown'>;
   asic?: AsicSection;
   ecadd?: EcaddSection;
+  msm?: MsmSection;
 }
 
-const SECTIONS = ['fields', 'ntt', 'rv32im', 'asic', 'ecadd'] as const;
+const SECTIONS = ['fields', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm'] as const;
 
 /** `--only SECTION[,SECTION]` re-measures those sections and keeps the others from results.json. */
 async function main() {
@@ -137,7 +139,7 @@ async function main() {
   const path = join(BENCH_DIR, 'results.json');
   const saved: Partial<Results> = only.length < SECTIONS.length ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const tools = { verilator: await verilatorVersion(), yosys: await yosysVersion(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
-  const results: Results = { tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd };
+  const results: Results = { tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm };
   if (only.includes('fields')) Object.assign(results, await benchFieldBlocks());
   if (only.includes('ntt')) results.ntt = await benchNtt(stderrProgress);
   if (only.includes('rv32im')) {
@@ -146,6 +148,7 @@ async function main() {
   }
   if (only.includes('asic')) results.asic = await benchAsic(stderrProgress);
   if (only.includes('ecadd')) results.ecadd = await benchEcadd(stderrProgress);
+  if (only.includes('msm')) results.msm = await benchMsm(stderrProgress);
   writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(results));
   stderrProgress.step('wrote bench/results.md and bench/results.json');
@@ -192,6 +195,7 @@ function renderMarkdown(results: Results): string {
   if (results.ntt) L.push(...renderNtt(results.ntt));
   if (results.rv32im) L.push(renderRv32imMarkdown(results.rv32im));
   if (results.ecadd) L.push(...renderEcadd(results.ecadd));
+  if (results.msm) L.push(...renderMsm(results.msm));
   if (results.asic) L.push(...renderAsic(results.asic));
   return L.join('\n');
 }

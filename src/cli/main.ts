@@ -10,11 +10,15 @@ usage:
       without BLOCK: every block × field of the config (default zkrtl.config.json) into its 'out'
   zkrtl sim [BLOCK] [--field NAME | --prime P | --curve C] [--param K=V]... [--vectors N] [--seed S]
             [--input FILE.hex --output OUT.hex] [--inverse] [--netlist asic] [--config FILE]
+            [--points N] [--msms M] [--adversarial]
       Verilator run of the RTL against the golden model (back to back, then with bubbles);
       --netlist asic: the gate-level netlist of 'zkrtl synth BLOCK … --target asic' instead of the RTL;
       --input: 'a b' hex pairs (modadd, modsub, montmul), one element per line (ntt), or one addition per
       line (ecadd: [MODE] P's then Q's port coordinates in hex, Montgomery form; --output: the result's);
       --inverse (ntt): inverse transforms
+      msm: --points N pairs per MSM (default 16), --msms M random MSMs (default 2), --adversarial the hazard-heavy
+      families too (default when neither --points nor --msms is given); --input FILE: 'scalar x y' hex per line
+      (plain affine coordinates), a blank line between MSMs; --output: one affine 'x y' per MSM (O: infinity)
   zkrtl synth BLOCK [--field NAME | --prime P | --curve C] [--param K=V]... --target generic|xilinx|ice40|ecp5
             [--netlist json,edif,blif,verilog] [--out DIR] [--word-level] [--pnr [--freq MHZ] [--seed N]]
       --word-level (generic only): stop at word-level cells, fast on wide multipliers
@@ -45,7 +49,7 @@ usage:
   zkrtl tools
       installs Verilator from Debian when missing (as root), shows the tool versions
 
-blocks: modadd, modsub, montmul, butterfly, ntt, ecadd (--curve), rv32im (README: parameters of each)
+blocks: modadd, modsub, montmul, butterfly, ntt, ecadd (--curve), msm (--curve), rv32im (README: parameters of each)
 exit codes: 0 success, 1 a check or a tool failed (simulation mismatch, lint, missing Verilator), 2 bad input;
   zkrtl run: the program's exit code, or 125 on a fault
 (ZKRTL_DEBUG=1 adds stack traces to errors)`;

@@ -6,6 +6,7 @@ import { validateCurve } from '../model/curve.ts';
 import type { GeneratedDesign } from './design.ts';
 import { BUTTERFLY_PARAMS, generateButterfly } from './butterfly.ts';
 import { ECADD_PARAMS, generateEcadd } from './ecadd.ts';
+import { MSM_PARAMS, generateMsm } from './msm.ts';
 import { MODADD_PARAMS, generateModadd, generateModsub } from './modadd.ts';
 import { MONTMUL_PARAMS, generateMontmul } from './montmul.ts';
 import { NTT_PARAMS, generateNtt } from './ntt.ts';
@@ -30,6 +31,7 @@ export const BLOCKS: readonly BlockInfo[] = [
   { name: 'butterfly', description: 'NTT butterfly, Cooley-Tukey or Gentleman-Sande, pipelined', params: BUTTERFLY_PARAMS, generate: fieldBlock(generateButterfly) },
   { name: 'ntt', description: 'N-point NTT core (forward and inverse), load/compute/unload', params: NTT_PARAMS, generate: fieldBlock(generateNtt) },
   { name: 'ecadd', description: 'complete elliptic-curve point adder (Weierstrass or twisted Edwards), pipelined', params: ECADD_PARAMS, usesField: false, usesCurve: true, generate: curveBlock(generateEcadd) },
+  { name: 'msm', description: 'Pippenger MSM core: one ecadd, bucket accumulation, reduction and window combination on chip', params: MSM_PARAMS, usesField: false, usesCurve: true, generate: curveBlock(generateMsm) },
   { name: 'rv32im', description: 'RV32IM zkVM execution core with a retirement trace port', params: RV32IM_PARAMS, usesField: false, generate: (_field, params) => generateRv32im(params) },
 ];
 

@@ -119,3 +119,79 @@ export function runSlp(slp: Slp, f: MontgomeryField, inputs: readonly bigint[], 
   const v = evalSlp(slp, f, inputs, full);
   return slp.outputs.map((o) => v.get(o)!);
 }
+
+/**
+ * The program as a function of (inputs, full) → outputs, for hot loops (the MSM model runs
+ * millions of additions): values live in an array indexed by position instead of a map, and
+ * montmul is inlined. Same arithmetic as evalSlp, which the tests compare it with.
+ *
+ * domain 'plain' runs the same program on the field elements themselves (x instead of
+ * x·R mod p): montmul(aR, bR) = abR is the product in Montgomery form, adds and subtracts are
+ * linear, so a program fed plain values returns exactly the plain values of what it returns
+ * in Montgomery form — with one native multiplication and remainder per product instead of
+ * REDC's three multiplications. Inputs, outputs (and the constants, converted here) are then
+ * plain; callers convert at their boundaries.
+ */
+export function compileSlp(slp: Slp, f: MontgomeryField, domain: 'montgomery' | 'plain' = 'montgomery'): (inputs: readonly bigint[], full: boolean) => bigint[] {
+  const full = compileVariant(slp, f, domain, true);
+  const mixed = compileVariant(slp, f, domain, false);
+  return (inputs, isFull) => (isFull ? full : mixed)(inputs);
+}
+
+/**
+ * One variant (full or mixed) of the program: its selects resolved at compile time (a select
+ * is an alias of the operand it picks) and the ops no output depends on dropped.
+ */
+function compileVariant(slp: Slp, f: MontgomeryField, domain: 'montgomery' | 'plain', full: boolean): (inputs: readonly bigint[]) => bigint[] {
+  const plain = domain === 'plain';
+  const alias = new Map<string, string>();
+  const resolve = (x: string): string => alias.get(x) ?? x;
+  for (const o of slp.ops) if (o.op === 'select') alias.set(o.dst, resolve(full ? o.a : o.b));
+  const live = new Set(slp.outputs.map(resolve));
+  const kept: SlpOp[] = [];
+  for (let i = slp.ops.length - 1; i >= 0; i--) {
+    const o = slp.ops[i]!;
+    if (o.op === 'select' || !live.has(o.dst)) continue;
+    live.add(resolve(o.a));
+    live.add(resolve(o.b));
+    kept.unshift(o);
+  }
+  // Straight-line JavaScript (one local per value, no interpreter loop), which V8 compiles
+  // like hand-written code: the hot loop of the MSM model.
+  const name = new Map<string, string>();
+  const consts: bigint[] = [];
+  const lines: string[] = [];
+  slp.inputs.forEach((n, i) => { name.set(n, `v${i}`); lines.push(`const v${i} = x[${i}];`); });
+  for (const [n, c] of Object.entries(slp.constants)) { name.set(n, `c${consts.length}`); lines.push(`const c${consts.length} = k[${consts.length}];`); consts.push(plain ? (c * f.rInv) % f.p : c); }
+  kept.forEach((o, i) => {
+    const a = name.get(resolve(o.a))!;
+    const b = name.get(resolve(o.b))!;
+    const d = `t${i}`;
+    name.set(o.dst, d);
+    if (o.op === 'mul') {
+      lines.push(plain ? `const ${d} = (${a} * ${b}) % p;` : `const ${d} = mm(${a}, ${b});`);
+    } else if (plain) {
+      // Plain values are reduced lazily: sums and differences stay within a few p of 0, every
+      // product is reduced, and the outputs are made canonical.
+      lines.push(`const ${d} = ${a} ${o.op === 'add' ? '+' : '-'} ${b};`);
+    } else if (o.op === 'add') {
+      lines.push(`let ${d} = ${a} + ${b}; if (${d} >= p) ${d} -= p;`);
+    } else {
+      lines.push(`let ${d} = ${a} - ${b}; if (${d} < 0n) ${d} += p;`);
+    }
+  });
+  const outs = slp.outputs.map((o) => name.get(resolve(o))!);
+  lines.push(`return [${outs.map((o) => (plain ? `canon(${o})` : o)).join(', ')}];`);
+  const nIn = slp.inputs.length;
+  const { p } = f;
+  const mm = (a: bigint, b: bigint) => montmul(f, a, b);
+  const canon = (r: bigint) => (r >= 0n && r < p ? r : ((r % p) + p) % p);
+  // eslint-disable-next-line no-new-func
+  const body = new Function('p', 'k', 'mm', 'canon', `return function adder(x) {\n${lines.join('\n')}\n};`) as (
+    p: bigint, k: bigint[], mm: (a: bigint, b: bigint) => bigint, canon: (r: bigint) => bigint) => (x: readonly bigint[]) => bigint[];
+  const fn = body(p, consts, mm, canon);
+  return (inputs) => {
+    if (inputs.length !== nIn) throw new Error(`internal: ${inputs.length} inputs for ${nIn}`);
+    return fn(inputs);
+  };
+}

@@ -76,7 +76,7 @@ export function ecaddExpected(ctx: EcaddContext, op: EcaddOp): bigint[] {
 // Vectors
 
 /** Points of the prime-order subgroup: a random walk from random multiples of G. */
-function randomPoints(c: CurveSpec, count: number, rng: Rng): Affine[] {
+export function randomPoints(c: CurveSpec, count: number, rng: Rng): Affine[] {
   const G = generator(c);
   const pool: Affine[] = [];
   for (let i = 0; i < 8; i++) pool.push(mulAffine(c, G, 1n + (rng.bits(c.n.toString(2).length) % (c.n - 1n))));

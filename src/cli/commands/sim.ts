@@ -9,6 +9,8 @@ import { checkRv32im } from '../../sim/rv32im-sim.ts';
 import { parseNetlistOption, simulateGateLevel } from '../../sim/gate-level.ts';
 import { checkEcadd, ecaddContext, ecaddVectors, readEcaddInput, runEcaddFile } from '../../sim/ecadd-sim.ts';
 import { buildNttSim, runNttSim } from '../../sim/ntt-sim.ts';
+import { buildMsmSim, checkMsm, formatMsmResults, modelMsm, msmJobs, msmSimContext, readMsmInput, referenceMsm, runMsmSim } from '../../sim/msm-sim.ts';
+import { msmResultAffine } from '../../model/msm.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { writeFileAtomically } from '../output.ts';
@@ -24,10 +26,17 @@ function count(value: string | undefined, name: string, fallback: number): numbe
   return Number(value);
 }
 
+function countInRange(value: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${name} ${value} is not accepted: give an integer from ${min} to ${max}`);
+  return Number(value);
+}
+
 interface SimOptions {
   vectorCount: number;
   seed: number;
   inverse: boolean;
+  /** msm: pairs per MSM, random MSMs, the adversarial families too. */
+  msm: { points: number; msms: number; adversarial: boolean };
 }
 
 async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean> {
@@ -57,6 +66,20 @@ async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean
         const runs = await checkEcadd(design, ctx, ops, { progress: stderrProgress, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) });
         const modes = runs.map((r) => `${r.mode} ${r.cycles} cycles`).join(', ');
         process.stdout.write(`PASS ${design.top}: ${ops.length} additions (${ops.length - o.vectorCount} edge, ${o.vectorCount} random) equal to the golden model coordinate by coordinate (${modes}; latency ${design.manifest.latency}, II 1)\n`);
+        return true;
+      }
+      case 'msm': {
+        const ctx = msmSimContext(design);
+        const jobs = msmJobs(ctx, { points: o.msm.points, random: o.msm.msms, adversarial: o.msm.adversarial, seed: o.seed });
+        const r = await checkMsm(design, ctx, jobs, { progress: stderrProgress, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) });
+        const acc = r.stats.reduce((n, s) => n + s.acc, 0);
+        const adds = r.stats.reduce((n, s) => n + s.addsAcc, 0);
+        const first = r.stats[0]!;
+        process.stdout.write(
+          `PASS ${design.top}: ${jobs.length} MSMs (${[...new Set(jobs.map((j) => j.kind))].join('; ')}) equal to the golden model coordinate by coordinate ` +
+            `and to @noble/curves, every phase's cycles as scheduled; back to back, bubbles on every other MSM, output stalls; ` +
+            `adder busy ${((100 * adds) / Math.max(1, acc)).toFixed(1)} % of accumulation cycles; MSM 0: accumulate ${first.acc}, reduce ${first.red}, combine ${first.comb} cycles\n`,
+        );
         return true;
       }
       case 'rv32im': {
@@ -131,9 +154,33 @@ async function simulateEcaddFile(design: GeneratedDesign, input: string, output:
   return 0;
 }
 
+/** --input/--output for an MSM core: `scalar x y` lines, a blank line between MSMs; one affine result per MSM. */
+async function simulateMsmFile(design: GeneratedDesign, input: string, output: string): Promise<number> {
+  const ctx = msmSimContext(design);
+  const jobs = readMsmInput(input, ctx);
+  const binary = await buildMsmSim(design, ctx, stderrProgress);
+  const run = await runMsmSim(binary, design, ctx, jobs);
+  const got = run.results.map((r) => msmResultAffine(ctx, r));
+  writeFileAtomically(output, formatMsmResults(got));
+  for (const [m, job] of jobs.entries()) {
+    const model = modelMsm(ctx, job);
+    const bad = model.result.findIndex((v, i) => v !== run.results[m]![i]);
+    const ref = referenceMsm(ctx.curve, job);
+    const g = got[m]!;
+    const same = ref === null ? g === null : g !== null && g.x === ref.x && g.y === ref.y;
+    if (bad >= 0 || !same) {
+      process.stdout.write(`FAIL ${design.top}: MSM ${m} (${job.kind}): ${bad >= 0 ? `RTL coordinate ${bad} 0x${run.results[m]![bad]!.toString(16)}, golden model 0x${model.result[bad]!.toString(16)}` : 'not equal to @noble/curves'}; RTL results written to ${output} (zkrtl sim msm … without --input runs the checks that locate a mismatch)\n`);
+      return 1;
+    }
+  }
+  process.stdout.write(`wrote ${jobs.length} MSM results of ${design.top} to ${output} (affine x y per line, O for the point at infinity; all equal to the golden model and @noble/curves)\n`);
+  return 0;
+}
+
 /** --input/--output: the RTL's results for external vectors, then a comparison with the model. */
 async function simulateFile(design: GeneratedDesign, input: string, output: string, inverse: boolean): Promise<number> {
   if (design.manifest.block === 'ntt') return simulateNttFile(design, input, output, inverse);
+  if (design.manifest.block === 'msm') return simulateMsmFile(design, input, output);
   if (design.manifest.block === 'ecadd') return simulateEcaddFile(design, input, output);
   if (design.manifest.block === 'butterfly') throw new UsageError('--input/--output runs modadd, modsub, montmul and ntt: a butterfly takes three operands');
   const vectors = readVectorFile(input, BigInt(design.manifest.field!.p));
@@ -152,7 +199,7 @@ async function simulateFile(design: GeneratedDesign, input: string, output: stri
 }
 
 export async function runSim(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'vectors', 'seed', 'input', 'output', 'config', 'netlist'], flags: ['inverse'] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'vectors', 'seed', 'input', 'output', 'config', 'netlist', 'points', 'msms'], flags: ['inverse', 'adversarial'] });
   const netlist = parseNetlistOption(single(args, 'netlist'));
   const inverse = args.flags.has('inverse');
   const block = atMostOnePositional(args, 'sim');
@@ -162,14 +209,24 @@ export async function runSim(argv: string[]): Promise<number> {
   const input = single(args, 'input');
   const output = single(args, 'output');
   if ((input === undefined) !== (output === undefined)) throw new UsageError('--input and --output go together: --input PAIRS.hex --output RESULTS.hex');
+  const points = single(args, 'points');
+  const msms = single(args, 'msms');
+  const adversarial = args.flags.has('adversarial');
+  const msm = {
+    points: points === undefined ? 16 : countInRange(points, 'points', 1, 1 << 20),
+    msms: msms === undefined ? 2 : countInRange(msms, 'msms', 0, 10_000),
+    adversarial: adversarial || (points === undefined && msms === undefined),
+  };
 
   if (block !== undefined) {
     const design = designFromArgs(block, args);
     if (inverse && design.manifest.block !== 'ntt') throw new UsageError('--inverse is for the ntt block only');
+    if ((points !== undefined || msms !== undefined || adversarial) && design.manifest.block !== 'msm') throw new UsageError('--points, --msms and --adversarial are for the msm block only');
+    if (input !== undefined && (points !== undefined || msms !== undefined || adversarial)) throw new UsageError('--input runs the MSMs of the file: leave out --points, --msms and --adversarial');
     if (netlist && (input !== undefined || inverse)) throw new UsageError('--netlist asic runs the generated vectors and programs: leave out --input/--output and --inverse');
     if (netlist) return (await simulateGateLevel(design, { vectorCount, seed, progress: stderrProgress, waveformDir: resolve(WAVEFORM_DIR) })) ? 0 : 1;
     if (input !== undefined) return simulateFile(design, input, output!, inverse);
-    return (await simulate(design, { vectorCount, seed, inverse })) ? 0 : 1;
+    return (await simulate(design, { vectorCount, seed, inverse, msm })) ? 0 : 1;
   }
   noDesignOptions(args, 'sim');
   if (netlist) throw new UsageError('--netlist asic needs a block: zkrtl sim BLOCK --field F --netlist asic');
@@ -178,7 +235,7 @@ export async function runSim(argv: string[]): Promise<number> {
   let failed = 0;
   for (const [i, d] of designs.entries()) {
     stderrProgress.step(`[${i + 1}/${designs.length}] ${d.top}`);
-    if (!(await simulate(d, { vectorCount, seed, inverse }))) failed++;
+    if (!(await simulate(d, { vectorCount, seed, inverse, msm }))) failed++;
   }
   process.stdout.write(`${designs.length - failed} passed, ${failed} failed\n`);
   return failed ? 1 : 0;
