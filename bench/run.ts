@@ -16,7 +16,7 @@ import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { yosysVersion } from '../src/synth/yosys.ts';
 import { benchNtt, renderNtt, type NttSection } from './ntt.ts';
 import { benchEcadd, renderEcadd, type EcaddSection } from './ecadd.ts';
-import { benchMsm, renderMsm, type MsmSection } from './msm.ts';
+import { benchMsm, measureModelVsNoble, renderMsm, type MsmSection } from './msm.ts';
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
 import { benchAsic, renderAsic, type AsicSection } from './asic.ts';
 
@@ -125,7 +125,7 @@ interface Results {
   msm?: MsmSection;
 }
 
-const SECTIONS = ['fields', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm'] as const;
+const SECTIONS = ['fields', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
 
 /** `--only SECTION[,SECTION]` re-measures those sections and keeps the others from results.json. */
 async function main() {
@@ -149,6 +149,11 @@ async function main() {
   if (only.includes('asic')) results.asic = await benchAsic(stderrProgress);
   if (only.includes('ecadd')) results.ecadd = await benchEcadd(stderrProgress);
   if (only.includes('msm')) results.msm = await benchMsm(stderrProgress);
+  else if (only.includes('msm-model')) {
+    // Only the model-against-noble timing of the MSM section, at the c it was measured at.
+    if (!results.msm) throw new Error('--only msm-model needs an MSM section in bench/results.json: run --only msm first');
+    results.msm.modelVsNoble = measureModelVsNoble(results.msm.modelVsNoble.c);
+  }
   writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(results));
   stderrProgress.step('wrote bench/results.md and bench/results.json');

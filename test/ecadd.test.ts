@@ -1,8 +1,9 @@
 // The point adder: generator contract (ports, names, manifest, schedule, determinism, bad
 // parameters), lint, and Verilator equivalence with the golden model — coordinate by
 // coordinate, back to back and with bubbles — for the whole form × mode matrix on toy
-// curves (20-bit primes, same generator) and once per real curve with fewer vectors; plus
-// a planted bug that the flow must catch and name.
+// curves (20-bit primes, same generator; the real-curve adders run at full width inside the
+// MSM core of test/msm.test.ts and standalone in `make sim`); plus a planted bug that the
+// flow must catch and name.
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

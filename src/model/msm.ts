@@ -36,7 +36,7 @@ import {
   adderFormula, curveMontgomery, edwardsAffine, edwardsModelOrThrow, edwardsPrecomputed, fromEdwards, toEdwards,
   weierstrassAffine, type Affine, type AdderFormula, type CurveForm, type EdwardsModel,
 } from './curve.ts';
-import { compileSlp } from './slp.ts';
+import { compileAdder } from './slp.ts';
 
 export const MIN_WINDOW_BITS = 2;
 export const MAX_WINDOW_BITS = 16;
@@ -382,7 +382,7 @@ export interface MsmContext {
    * The adder on plain field elements (see compileSlp: the same values as the hardware's, not
    * in Montgomery form): (P coords, Q coords (with the ignored Z in mixed mode), full) → result.
    */
-  addPlain: (inputs: readonly bigint[], full: boolean) => bigint[];
+  addPlain: (P: readonly bigint[], Q: readonly bigint[], full: boolean) => bigint[];
   /** The identity in the buckets' coordinates (projective / extended), Montgomery form. */
   identity: bigint[];
   /** Coordinates per input point (2 Weierstrass affine, 3 Edwards precomputed). */
@@ -399,7 +399,7 @@ export function msmContext(curve: CurveSpec, form: CurveForm, k: number, o: { c:
     edwards: form === 'edwards' ? edwardsModelOrThrow(curve) : undefined,
     shape,
     tail: tailProgram(shape),
-    addPlain: compileSlp(formula.slp, mf, 'plain'),
+    addPlain: compileAdder(formula.slp, mf, 'plain', formula.pCoords.length),
     identity: form === 'weierstrass' ? [0n, one, 0n] : [0n, one, 0n, one],
     inputCoords: form === 'weierstrass' ? 2 : 3,
   };
@@ -488,7 +488,6 @@ export function runMsm(
   const acc = accumulate(s, digits, o.gaps);
   const writes: MsmWrite[] | undefined = o.trace ? [] : undefined;
   const L = s.latency;
-  const zq = (q: readonly bigint[]) => [...q, 0n]; // the ignored Z port of a mixed op
   // The arithmetic runs on plain field elements (compileSlp, domain 'plain'); values enter and
   // leave in Montgomery form, as the ports and memories hold them.
   const { p, R, rInv } = ctx.mf;
@@ -502,21 +501,15 @@ export function runMsm(
   // in test/msm-model.test.ts), so a write-back may land at once: the reads see the same values.
   const buckets = new DelayedRam(o.buckets ? o.buckets.map(toPlain) : Array.from({ length: s.windows * s.buckets }, () => identity));
   const cells = buckets.cells;
-  const plainPoints = new Map<number, bigint[]>();
-  const negCache = new Map<number, bigint[]>();
+  const plainPoints = points.map(toPlain);
+  const negated = plainPoints.map((q) => negateInput(ctx, q));
+  const B = s.buckets;
   for (const op of acc.issues) {
-    const addr = op.window * s.buckets + op.bucket;
-    const P = cells[addr]!;
-    let q = plainPoints.get(op.point);
-    if (!q) plainPoints.set(op.point, (q = toPlain(points[op.point]!)));
-    if (op.negative) {
-      let nq = negCache.get(op.point);
-      if (!nq) negCache.set(op.point, (nq = negateInput(ctx, q)));
-      q = nq;
-    }
-    const r = add([...P, ...zq(q)], false);
+    const addr = op.window * B + op.bucket;
+    // Q without its Z port: a mixed operation ignores it.
+    const r = add(cells[addr]!, op.negative ? negated[op.point]! : plainPoints[op.point]!, false);
     cells[addr] = r;
-    writes?.push({ cycle: op.cycle + 1 + L, phase: 'accumulate', addr, value: toMont(r), what: `window ${op.window} bucket ${op.bucket} += ${op.negative ? '-' : ''}P[${op.point}]` });
+    if (writes) writes.push({ cycle: op.cycle + 1 + L, phase: 'accumulate', addr, value: toMont(r), what: `window ${op.window} bucket ${op.bucket} += ${op.negative ? '-' : ''}P[${op.point}]` });
   }
   buckets.flush();
 
@@ -537,7 +530,7 @@ export function runMsm(
         const Bj = buckets.cells[addr]!;
         buckets.cells[addr] = identity;
         const S = r === 0 ? identity : slots.read(t1, sumSlot(k));
-        const res = add([...S, ...Bj], true);
+        const res = add(S, Bj, true);
         slots.write(t1 + 1 + L, sumSlot(k), res);
         reduceAdds++;
         writes?.push({ cycle: t0 + t1 + 1 + L, phase: 'reduce', addr: sumSlot(k), value: toMont(res), what: `window ${w} segment ${g}: S += bucket ${j - 1}` });
@@ -546,7 +539,7 @@ export function runMsm(
         const t2 = t1 + 1;
         const Rk = r === 1 ? identity : slots.read(t2, sumOfSumsSlot(k));
         const S = slots.read(t2, sumSlot(k));
-        const res = add([...Rk, ...S], true);
+        const res = add(Rk, S, true);
         slots.write(t2 + 1 + L, sumOfSumsSlot(k), res);
         reduceAdds++;
         writes?.push({ cycle: t0 + t2 + 1 + L, phase: 'reduce', addr: sumOfSumsSlot(k), value: toMont(res), what: `window ${w} segment ${g}: R += S` });
@@ -561,7 +554,7 @@ export function runMsm(
     const t = t3 + op.cycle;
     const P = slots.read(t, op.p);
     const Q = slots.read(t, op.q);
-    const res = add([...P, ...Q], true);
+    const res = add(P, Q, true);
     slots.write(t + 1 + L, op.dst, res);
     writes?.push({ cycle: t0 + t + 1 + L, phase: 'combine', addr: op.dst, value: toMont(res), what: op.what });
   }

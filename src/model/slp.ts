@@ -133,16 +133,31 @@ export function runSlp(slp: Slp, f: MontgomeryField, inputs: readonly bigint[], 
  * plain; callers convert at their boundaries.
  */
 export function compileSlp(slp: Slp, f: MontgomeryField, domain: 'montgomery' | 'plain' = 'montgomery'): (inputs: readonly bigint[], full: boolean) => bigint[] {
-  const full = compileVariant(slp, f, domain, true);
-  const mixed = compileVariant(slp, f, domain, false);
-  return (inputs, isFull) => (isFull ? full : mixed)(inputs);
+  const full = compileVariant(slp, f, domain, true, slp.inputs.length);
+  const mixed = compileVariant(slp, f, domain, false, slp.inputs.length);
+  const n = slp.inputs.length;
+  return (inputs, isFull) => {
+    if (inputs.length !== n) throw new Error(`internal: ${inputs.length} inputs for ${n}`);
+    return (isFull ? full : mixed)(inputs, inputs.slice(n));
+  };
+}
+
+/**
+ * compileSlp for an adder whose first `nP` inputs are P's coordinates and the rest Q's:
+ * (P, Q, full) → outputs, without joining the operands into one array (the MSM model's hot
+ * loop). A mixed operation may pass Q without its ignored last coordinate.
+ */
+export function compileAdder(slp: Slp, f: MontgomeryField, domain: 'montgomery' | 'plain', nP: number): (P: readonly bigint[], Q: readonly bigint[], full: boolean) => bigint[] {
+  const full = compileVariant(slp, f, domain, true, nP);
+  const mixed = compileVariant(slp, f, domain, false, nP);
+  return (P, Q, isFull) => (isFull ? full(P, Q) : mixed(P, Q));
 }
 
 /**
  * One variant (full or mixed) of the program: its selects resolved at compile time (a select
  * is an alias of the operand it picks) and the ops no output depends on dropped.
  */
-function compileVariant(slp: Slp, f: MontgomeryField, domain: 'montgomery' | 'plain', full: boolean): (inputs: readonly bigint[]) => bigint[] {
+function compileVariant(slp: Slp, f: MontgomeryField, domain: 'montgomery' | 'plain', full: boolean, nP: number): (P: readonly bigint[], Q: readonly bigint[]) => bigint[] {
   const plain = domain === 'plain';
   const alias = new Map<string, string>();
   const resolve = (x: string): string => alias.get(x) ?? x;
@@ -161,19 +176,42 @@ function compileVariant(slp: Slp, f: MontgomeryField, domain: 'montgomery' | 'pl
   const name = new Map<string, string>();
   const consts: bigint[] = [];
   const lines: string[] = [];
-  slp.inputs.forEach((n, i) => { name.set(n, `v${i}`); lines.push(`const v${i} = x[${i}];`); });
+  // Only the inputs the variant reads are loaded (a mixed op's Q may lack its ignored Z).
+  slp.inputs.forEach((n, i) => {
+    name.set(n, `v${i}`);
+    if (live.has(n)) lines.push(i < nP ? `const v${i} = P[${i}];` : `const v${i} = Q[${i - nP}];`);
+  });
   for (const [n, c] of Object.entries(slp.constants)) { name.set(n, `c${consts.length}`); lines.push(`const c${consts.length} = k[${consts.length}];`); consts.push(plain ? (c * f.rInv) % f.p : c); }
+  // Plain values are reduced lazily. A product stays unreduced (twice the width) while only
+  // sums and differences consume it; it is reduced once, where a multiplication or an output
+  // needs it. Sums and differences of reduced values stay within a few p of 0.
+  const wide = new Set<string>();
+  const reduced = new Map<string, string>();
+  const narrow = (x: string): string => {
+    if (!wide.has(x)) return x;
+    let r = reduced.get(x);
+    if (!r) {
+      r = `r_${x}`;
+      reduced.set(x, r);
+      lines.push(`const ${r} = ${x} % p;`);
+    }
+    return r;
+  };
   kept.forEach((o, i) => {
     const a = name.get(resolve(o.a))!;
     const b = name.get(resolve(o.b))!;
     const d = `t${i}`;
     name.set(o.dst, d);
     if (o.op === 'mul') {
-      lines.push(plain ? `const ${d} = (${a} * ${b}) % p;` : `const ${d} = mm(${a}, ${b});`);
+      if (plain) {
+        lines.push(`const ${d} = ${narrow(a)} * ${narrow(b)};`);
+        wide.add(d);
+      } else {
+        lines.push(`const ${d} = mm(${a}, ${b});`);
+      }
     } else if (plain) {
-      // Plain values are reduced lazily: sums and differences stay within a few p of 0, every
-      // product is reduced, and the outputs are made canonical.
       lines.push(`const ${d} = ${a} ${o.op === 'add' ? '+' : '-'} ${b};`);
+      if (wide.has(a) || wide.has(b)) wide.add(d);
     } else if (o.op === 'add') {
       lines.push(`let ${d} = ${a} + ${b}; if (${d} >= p) ${d} -= p;`);
     } else {
@@ -181,17 +219,17 @@ function compileVariant(slp: Slp, f: MontgomeryField, domain: 'montgomery' | 'pl
     }
   });
   const outs = slp.outputs.map((o) => name.get(resolve(o))!);
-  lines.push(`return [${outs.map((o) => (plain ? `canon(${o})` : o)).join(', ')}];`);
-  const nIn = slp.inputs.length;
+  lines.push(`return [${outs.map((o) => (plain ? `canon(${narrow(o)})` : o)).join(', ')}];`);
   const { p } = f;
   const mm = (a: bigint, b: bigint) => montmul(f, a, b);
-  const canon = (r: bigint) => (r >= 0n && r < p ? r : ((r % p) + p) % p);
-  // eslint-disable-next-line no-new-func
-  const body = new Function('p', 'k', 'mm', 'canon', `return function adder(x) {\n${lines.join('\n')}\n};`) as (
-    p: bigint, k: bigint[], mm: (a: bigint, b: bigint) => bigint, canon: (r: bigint) => bigint) => (x: readonly bigint[]) => bigint[];
-  const fn = body(p, consts, mm, canon);
-  return (inputs) => {
-    if (inputs.length !== nIn) throw new Error(`internal: ${inputs.length} inputs for ${nIn}`);
-    return fn(inputs);
+  // Lazily reduced outputs are within a few p of [0, p): one correction usually does.
+  const canon = (r: bigint) => {
+    if (r < 0n) { r += p; return r < 0n ? ((r % p) + p) % p : r; }
+    if (r >= p) { r -= p; return r >= p ? r % p : r; }
+    return r;
   };
+  // eslint-disable-next-line no-new-func
+  const body = new Function('p', 'k', 'mm', 'canon', `return function adder(P, Q) {\n${lines.join('\n')}\n};`) as (
+    p: bigint, k: bigint[], mm: (a: bigint, b: bigint) => bigint, canon: (r: bigint) => bigint) => (P: readonly bigint[], Q: readonly bigint[]) => bigint[];
+  return body(p, consts, mm, canon);
 }
