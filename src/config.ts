@@ -1,7 +1,7 @@
 // The project configuration (`zkrtl.config.json`): which blocks for which fields `zkrtl gen`
 // and `zkrtl sim` cover when no block is named.
 import { readFileSync } from 'node:fs';
-import { UsageError } from './cli/errors.ts';
+import { UsageError } from './base/errors.ts';
 import { namedField, type FieldSpec } from './fields/registry.ts';
 import { resolveCurveArg, type CurveSpec } from './curves/registry.ts';
 import { blockInfo } from './gen/index.ts';

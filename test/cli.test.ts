@@ -2,6 +2,7 @@
 // input, deterministic and atomic output.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { scratch, zkrtl } from './support/cli.ts';
 
@@ -136,6 +137,40 @@ describe('zkrtl CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/VERILATOR=\/nonexistent\/verilator does not exist: .*apt-get install verilator/);
+  });
+
+  it('every command answers --help, and gen/sim/synth BLOCK --help lists the block\'s parameters from its parser\'s table', async () => {
+    const { BLOCKS } = await import('../src/gen/index.ts');
+    for (const c of ['gen', 'sim', 'synth', 'lint', 'run', 'fields', 'curves', 'tools']) {
+      const r = zkrtl([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage:\\n  zkrtl ${c}`));
+    }
+    for (const b of BLOCKS) {
+      const r = zkrtl(['gen', b.name, '-h']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`${b.name}: ${b.description}`);
+      for (const p of b.params) expect(r.stdout).toMatch(new RegExp(`\\n  ${p.name}\\s+`));
+    }
+    const bad = zkrtl(['gen', 'modmul', '--help']);
+    expect(bad.stderr).toMatch(/unknown block 'modmul'/);
+    expect(bad.code).toBe(2);
+  });
+
+  it('--out below a file, or where the system refuses to write, is one line and exit 2 (no hang)', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'afile'), 'x');
+    const a = zkrtl(['gen', 'modadd', '--field', 'babybear', '--out', join(dir, 'afile', 'sub')], dir);
+    expect(a.stderr).toMatch(/cannot write below .*afile: it is a file, not a directory/);
+    expect(a.code).toBe(2);
+    expect(readdirSync(dir)).toEqual(['afile']);
+    const b = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'zkrtl.mjs'), 'gen', 'modadd', '--field', 'babybear', '--out', '/proc/zkrtl-out'], { encoding: 'utf8', timeout: 60_000 });
+    expect(b.stderr).toMatch(/cannot write \/proc\/zkrtl-out: /);
+    expect(b.stderr.trim().split('\n')).toHaveLength(1);
+    expect(b.status).toBe(2);
+    const c = zkrtl(['sim', 'modadd', '--field', 'babybear', '--input', join(dir, 'afile'), '--output', dir], dir);
+    expect(c.stderr).toMatch(/cannot write .*: it is a directory|is not an 'a b' pair/);
+    expect(c.code).toBe(2);
   });
 
   it('an unreadable vector file is a one-line error', () => {

@@ -1,9 +1,2 @@
-/**
- * Bad input from the user: a wrong prime, field, block, parameter or file. The CLI prints
- * the message as one line and exits with code 2, having written nothing.
- */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-export const EXIT_USAGE = 2;
+// The CLI's view of user errors: defined in src/base so that every layer can throw them.
+export { EXIT_USAGE, UsageError } from '../base/errors.ts';

@@ -54,8 +54,42 @@ exit codes: 0 success, 1 a check or a tool failed (simulation mismatch, lint, mi
   zkrtl run: the program's exit code, or 125 on a fault
 (ZKRTL_DEBUG=1 adds stack traces to errors)`;
 
+/** The usage lines of one command, cut from USAGE (so the two cannot drift). */
+function commandUsage(command: string): string | undefined {
+  const lines = USAGE.split('\n');
+  const out: string[] = [];
+  let inside = false;
+  for (const l of lines) {
+    if (/^  zkrtl \S+/.test(l)) inside = l.startsWith(`  zkrtl ${command} `) || l === `  zkrtl ${command}`;
+    else if (!l.startsWith('  ')) inside = false;
+    if (inside) out.push(l);
+  }
+  return out.length ? out.join('\n') : undefined;
+}
+
+/** `zkrtl COMMAND --help` and `zkrtl COMMAND BLOCK --help`: usage, and a block's parameters. */
+async function help(command: string, rest: string[]): Promise<number> {
+  const usage = commandUsage(command);
+  if (!usage) throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, run, fields, curves, tools (zkrtl --help)`);
+  const out = [`usage:\n${usage}`];
+  const block = rest.find((a) => !a.startsWith('-'));
+  if (block !== undefined && ['gen', 'sim', 'synth', 'lint'].includes(command)) {
+    const { blockInfo } = await import('../gen/index.ts');
+    const info = blockInfo(block);
+    out.push('', `${info.name}: ${info.description}${info.usesCurve ? ' (--curve NAME|FILE.json)' : info.usesField === false ? '' : ' (--field NAME | --prime P)'}`);
+    if (info.params.length) {
+      out.push('', 'parameters (--param key=value):');
+      const w = Math.max(...info.params.map((p) => p.name.length));
+      for (const p of info.params) out.push(`  ${p.name.padEnd(w)}  ${p.accepted}${p.default ? ` [default: ${p.default}]` : ''}`);
+    }
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && !command.startsWith('-') && command !== 'help' && (rest.includes('--help') || rest.includes('-h'))) return help(command, rest);
   switch (command) {
     // Commands load lazily: `zkrtl fields` need not load Yosys or the simulator driver.
     case 'gen':

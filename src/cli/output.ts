@@ -5,6 +5,42 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.ts';
 
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a file of that name exists',
+  ENOENT: 'the system refuses to create it there',
+};
+
+/** A file-system error on `path` as the one line a user reads (exit 2). */
+function pathError(path: string, e: unknown): UsageError {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return new UsageError(`cannot write ${path}: ${REASONS[code] ?? (e instanceof Error ? e.message : String(e))}${code ? ` (${code})` : ''}`);
+}
+
+/**
+ * mkdir -p without `recursive: true`: one level at a time, so that a file in the way or a
+ * place the OS refuses (/proc) is a clear error, not an EEXIST from deep inside Node or a
+ * loop (Node's recursive mkdir retries forever on some pseudo file systems).
+ */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`cannot write below ${dir}: it is a file, not a directory`);
+    return;
+  }
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statSync(dir).isDirectory()) return;
+    throw pathError(dir, e);
+  }
+}
+
 /** Files that mark a directory as zkrtl output we may replace. */
 const MARKERS = ['filelist.f', 'designs.json', 'report.json'];
 
@@ -22,17 +58,25 @@ export function writeDirectoryAtomically(outDir: string, files: Map<string, stri
   const target = resolve(outDir);
   checkReplaceable(target);
   const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
+  makeDirs(parent);
   const tag = `${process.pid}-${Date.now().toString(36)}`;
   const tmp = join(parent, `.${basename(target)}.tmp-${tag}`);
   const old = join(parent, `.${basename(target)}.old-${tag}`);
   try {
+    try {
+      mkdirSync(tmp);
+    } catch (e) {
+      throw pathError(target, e);
+    }
     for (const [rel, content] of files) {
       const path = join(tmp, rel);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, content);
+      makeDirs(dirname(path));
+      try {
+        writeFileSync(path, content);
+      } catch (e) {
+        throw pathError(join(target, rel), e);
+      }
     }
-    mkdirSync(tmp, { recursive: true });
     if (existsSync(target)) renameSync(target, old);
     renameSync(tmp, target);
   } finally {
@@ -44,10 +88,15 @@ export function writeDirectoryAtomically(outDir: string, files: Map<string, stri
 /** One file, written via a temporary name in the same directory and renamed. */
 export function writeFileAtomically(path: string, content: string): void {
   const target = resolve(path);
-  mkdirSync(dirname(target), { recursive: true });
+  if (existsSync(target) && statSync(target).isDirectory()) throw new UsageError(`cannot write ${target}: it is a directory`);
+  makeDirs(dirname(target));
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
   try {
-    writeFileSync(tmp, content);
+    try {
+      writeFileSync(tmp, content);
+    } catch (e) {
+      throw pathError(target, e);
+    }
     renameSync(tmp, target);
   } finally {
     rmSync(tmp, { force: true });

@@ -1,12 +1,2 @@
-// Progress lines for long work go to stderr, so stdout stays clean for results.
-export interface Progress {
-  step(message: string): void;
-}
-
-export const stderrProgress: Progress = {
-  step(message) {
-    process.stderr.write(`zkrtl: ${message}\n`);
-  },
-};
-
-export const silentProgress: Progress = { step() {} };
+// Progress printers: defined in src/base so that every layer can report through them.
+export { silentProgress, stderrProgress, type Progress } from '../base/progress.ts';

@@ -2,7 +2,7 @@
 // line. Every consumer takes a `FieldSpec`; nothing downstream knows whether it was named.
 import { createHash } from 'node:crypto';
 import { isProbablePrime } from './primality.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 export interface FieldSpec {
   /** Registry name (`bn254.fr`) or `custom` for a --prime. */

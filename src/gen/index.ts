@@ -1,5 +1,5 @@
 // The blocks zkrtl can generate, by name.
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import type { FieldSpec } from '../fields/registry.ts';
 import type { CurveSpec } from '../curves/registry.ts';
 import { validateCurve } from '../model/curve.ts';

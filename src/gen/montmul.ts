@@ -22,7 +22,7 @@ import {
 import { parseChoice, parseInteger, parseTile, rejectUnknown, type ParamDoc, type RawParams } from './params.ts';
 import { planProduct, type ProductPlan, type ProductSpec } from './product.ts';
 import { productModule } from './product-module.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 export const MONTMUL_PARAMS: ParamDoc[] = [
   { name: 'tile', accepted: 'AxB, 1..64 bits each: 26x17 DSP48E2, 18x18, 16x16 iCE40 MAC16', default: '26x17' },

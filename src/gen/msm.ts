@@ -6,14 +6,14 @@ import type { CurveSpec } from '../curves/registry.ts';
 import {
   MAX_WINDOW_BITS, MIN_WINDOW_BITS, accumulate, msmShape, reductionCycles, signedDigits, tailProgram, type MsmShape, type TailProgram,
 } from '../model/msm.ts';
-import { Rng } from '../sim/vectors.ts';
+import { Rng } from '../base/rng.ts';
 import { curveMontgomery, type CurveForm } from '../model/curve.ts';
 import { GENERATOR_ID, mergeModules, renderTemplate, type GeneratedDesign, type Port } from './design.ts';
 import { generateEcadd } from './ecadd.ts';
 import { multiplierParams } from './butterfly.ts';
 import { MONTMUL_PARAMS } from './montmul.ts';
 import { parseChoice, parseInteger, rejectUnknown, type ParamDoc, type RawParams } from './params.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 /** Largest c the default choice takes: 2^(c−1)·W buckets (62 Mbit for BN254 at 13) must fit on chip. */
 export const MAX_AUTO_WINDOW_BITS = 13;

@@ -5,7 +5,7 @@
 import type { FieldSpec } from '../fields/registry.ts';
 import { montgomeryField } from '../model/field.ts';
 import { nttModel, nttSchedule, nttShape, rootOfUnity, type NttShape } from '../model/ntt.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { BUTTERFLY_PARAMS, generateButterfly, multiplierParams } from './butterfly.ts';
 import { GENERATOR_ID, fieldInfo, hex, mergeModules, renderTemplate, type GeneratedDesign, type Port } from './design.ts';
 import { parseChoice, rejectUnknown, type ParamDoc, type RawParams } from './params.ts';

@@ -1,6 +1,6 @@
 // Parsing of `--param key=value` for the generators. Every bad value is a UsageError that
 // names the value and what is accepted.
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 export type RawParams = Record<string, string>;
 

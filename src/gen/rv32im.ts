@@ -9,7 +9,7 @@
 // src/riscv/trace.ts, and talk to the world through an instruction port, a data port and an
 // environment (ECALL/EBREAK) port, all documented in the manifest.
 import { GENERATOR_ID, renderTemplate, type GeneratedDesign, type Port, type VerilogModule } from './design.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { parseChoice, rejectUnknown, type ParamDoc, type RawParams } from './params.ts';
 
 export const RV32IM_PARAMS: ParamDoc[] = [

@@ -7,7 +7,7 @@
 //   * reference: textbook affine chord-and-tangent arithmetic with inversions (naive maths),
 //     used to validate curves (n·G = O) and, in the tests, beside @noble/curves;
 //   * formulas: the projective/extended programs the RTL runs, with no special cases.
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { isProbablePrime } from '../fields/primality.ts';
 import type { CurveSpec } from '../curves/registry.ts';
 import { modInverse, montgomeryField, type MontgomeryField } from './field.ts';

@@ -15,7 +15,7 @@
 // or not) and L unload reads hit 2L different banks when N ≥ 2·L² (checked by the tests for
 // every stage, not assumed).
 import type { FieldSpec } from '../fields/registry.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { modPow } from '../fields/primality.ts';
 import { modInverse } from './field.ts';
 

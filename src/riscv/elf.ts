@@ -2,7 +2,7 @@
 // EM_RISCV) is turned into the initial RAM image. Every PT_LOAD segment is copied to its
 // virtual address (RAM starts at address 0) and the rest of its memory size (.bss) is zero.
 // Anything else is rejected with a UsageError naming the value and what is accepted.
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 export interface LoadedSegment {
   vaddr: number;

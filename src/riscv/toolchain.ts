@@ -12,7 +12,7 @@ import { constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { access, copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { REPO_ROOT } from '../sim/verilator.ts';
+import { REPO_ROOT } from '../base/paths.ts';
 import { ensureDebianPackages, lastLine, runProcess, which } from '../tools/process.ts';
 
 export const RISCV_DIR = join(REPO_ROOT, 'riscv');

@@ -4,7 +4,7 @@
 import { verilogSources, type GeneratedDesign } from '../gen/design.ts';
 import { montgomeryField } from '../model/field.ts';
 import { butterflyCT, butterflyGS } from '../model/ntt.ts';
-import type { Progress } from '../cli/progress.ts';
+import type { Progress } from '../base/progress.ts';
 import { runModes, type RunResult } from './equivalence.ts';
 import { Rng, edgeValues, makeVectors } from './vectors.ts';
 import { buildPipelineSim } from './verilator.ts';

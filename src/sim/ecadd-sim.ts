@@ -5,8 +5,8 @@
 // projective representative, not merely the same point. A mismatch is reported with the
 // operation, its points and mode, the coordinate that differs, the cycle and a waveform.
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli/errors.ts';
-import type { Progress } from '../cli/progress.ts';
+import { UsageError } from '../base/errors.ts';
+import type { Progress } from '../base/progress.ts';
 import type { CurveSpec } from '../curves/registry.ts';
 import { customField } from '../fields/registry.ts';
 import { hex as hx, verilogSources, type GeneratedDesign } from '../gen/design.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { verilogSources } from '../gen/design.ts';
 import { blockModel } from '../model/blocks.ts';
-import type { Progress } from '../cli/progress.ts';
+import type { Progress } from '../base/progress.ts';
 import { buildPipelineSim, runPipelineSim } from './verilator.ts';
 
 export interface RunResult {

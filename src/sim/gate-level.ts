@@ -4,8 +4,8 @@
 // A netlist is only worth handing on if it computes what the RTL does.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../cli/errors.ts';
-import type { Progress } from '../cli/progress.ts';
+import { UsageError } from '../base/errors.ts';
+import type { Progress } from '../base/progress.ts';
 import { verilogSources, type GeneratedDesign } from '../gen/design.ts';
 import { CELL_MODELS_FILE, asicNetlistName, asicOutDir, rtlHash } from '../synth/asic.ts';
 import { expectedResults, runModes, type RunResult } from './equivalence.ts';

@@ -13,7 +13,7 @@ import type { CurveSpec } from '../curves/registry.ts';
 import { nobleCurve, noblePippenger, fromNoble, toNoble } from '../curves/noble.ts';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { verilogSources } from '../gen/design.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { negAffine, onCurve, type Affine, type CurveForm } from '../model/curve.ts';
 import { msmContext, msmInputPoint, msmResultAffine, runMsm, signedDigits, type MsmContext, type MsmRun } from '../model/msm.ts';
 import { curveOfManifest, randomPoints } from './ecadd-sim.ts';

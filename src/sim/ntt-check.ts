@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { namedField, customField, type FieldSpec } from '../fields/registry.ts';
 import { bitReverse, nttModel, nttShape, type NttModel } from '../model/ntt.ts';
-import type { Progress } from '../cli/progress.ts';
-import { UsageError } from '../cli/errors.ts';
+import type { Progress } from '../base/progress.ts';
+import { UsageError } from '../base/errors.ts';
 import { Rng } from './vectors.ts';
 import { buildNttSim, runNttSim } from './ntt-sim.ts';
 

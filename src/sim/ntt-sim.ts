@@ -8,7 +8,7 @@
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Progress } from '../cli/progress.ts';
+import type { Progress } from '../base/progress.ts';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { verilogSources } from '../gen/design.ts';
 import {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { verilogSources } from '../gen/design.ts';
 import { generateRv32im, parseRv32imParams } from '../gen/rv32im.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import type { RawParams } from '../gen/params.ts';
 import { DEFAULT_RAM_BYTES, type FaultCause, type RunOptions, type RunResult, type StopReason } from '../riscv/machine.ts';
 import { runModel } from '../model/rv32im.ts';

@@ -13,23 +13,12 @@ import { mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat, writeFile } 
 import { tmpdir } from 'node:os';
 import { ensureDebianPackages, lastLine, runProcess, which, type ProcessOptions, type ProcessResult } from '../tools/process.ts';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../base/paths.ts';
 
 // ---------------------------------------------------------------------------------------
 // Locations
 
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
-
-/** The folder holding package.json. */
-export const REPO_ROOT = findRepoRoot();
+export { REPO_ROOT };
 
 /** The harness every pipeline simulator is built from. */
 export const HARNESS_PATH = join(REPO_ROOT, 'sim', 'pipeline_harness.cpp');

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { ensureDebianPackages, lastLine, runProcess, which } from '../tools/process.ts';
 import { behaviouralModels, mappingCells, parseLiberty, type LibCorner, type LibertyLibrary, type MappingCells } from './liberty.ts';
 import { parseStatJson, stepFromLogLine } from './synth.ts';

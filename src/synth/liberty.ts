@@ -3,7 +3,7 @@
 // a NAND2, an inverter, a buffer, tie cells when the library has them), and behavioural
 // Verilog models of cells made from their Liberty functions — for gate-level simulation with
 // Verilator, which rejects the UDPs and specify blocks of most vendors' cell models.
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 // ---------------------------------------------------------------------------------------
 // Syntax: groups `name (args) { … }`, simple attributes `name : value ;`, complex attributes

@@ -54,7 +54,11 @@ export async function runSynth(argv: string[]): Promise<number> {
   if (single(args, 'freq') !== undefined || single(args, 'seed') !== undefined) throw new UsageError('--freq and --seed go with --pnr');
   const out = single(args, 'out') ?? join('synth-out', `${design.top}.${target}`);
 
-  stderrProgress.step(`synthesizing ${design.top} for ${target}`);
+  // Point adders and MSM cores hold a dozen copies of one wide multiplier: map each module
+  // once, then flatten the mapped netlist (minutes instead of hours; nothing is optimised
+  // across module boundaries — see bench/results.md, "Per-unit against flat synthesis").
+  const hierarchical = !wordLevel && (design.manifest.block === 'ecadd' || design.manifest.block === 'msm');
+  stderrProgress.step(`synthesizing ${design.top} for ${target}${hierarchical ? ' (each module mapped once, then flattened)' : ''}`);
   const started = Date.now();
   const result = await synthesize({
     top: design.top,
@@ -62,6 +66,7 @@ export async function runSynth(argv: string[]): Promise<number> {
     target,
     netlists,
     wordLevel,
+    hierarchical,
     onStep: (s) => stderrProgress.step(`  ${s} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
   });
   const text = formatSynthReport(result.report);
