@@ -46,7 +46,7 @@ describe('zkrtl CLI', () => {
     ['modulus 3', ['gen', 'montmul', '--prime', '3'], /not an odd prime ≥ 5/],
     ['not a number', ['gen', 'montmul', '--prime', '12z'], /--prime '12z' is not a number/],
     ['unknown field', ['gen', 'montmul', '--field', 'bn256'], /unknown field 'bn256': accepted are bn254\.fr/],
-    ['unknown block', ['gen', 'msm', '--field', 'goldilocks'], /unknown block 'msm': accepted are modadd, modsub, montmul, butterfly, ntt, ecadd, rv32im/],
+    ['unknown block', ['gen', 'modmul', '--field', 'goldilocks'], /unknown block 'modmul': accepted are modadd, modsub, montmul, butterfly, ntt, ecadd, msm, rv32im/],
     ['field for the CPU', ['gen', 'rv32im', '--field', 'goldilocks'], /rv32im works on no field: leave out --field\/--prime/],
     ['inverse for montmul', ['sim', 'montmul', '--field', 'goldilocks', '--inverse'], /--inverse is for the ntt block only/],
     ['pnr off ice40', ['synth', 'rv32im', '--target', 'xilinx', '--pnr'], /--pnr goes with --target ice40, not xilinx/],
