@@ -447,8 +447,8 @@ export interface MsmRun {
 }
 
 /**
- * A RAM whose writes land `delay` cycles after they are issued: reads in cycle t see writes
- * issued at t − delay or earlier (REUSE = delay + ... see the timing rule above).
+ * A memory whose writes land at the end of a given cycle: a read in cycle t sees the writes
+ * that landed before t (the timing rule at the top of this file).
  */
 class DelayedRam {
   private pending: Array<{ at: number; addr: number; value: bigint[] }> = [];
@@ -466,11 +466,6 @@ class DelayedRam {
   /** A write landing at the end of cycle `at` (readable from at + 1). */
   write(at: number, addr: number, value: bigint[]): void { this.pending.push({ at, addr, value }); }
   flush(): void { this.sync(Infinity); }
-}
-
-/** Bucket memory of the core: W·B points, O after reset and after every reduction. */
-export function emptyBuckets(ctx: MsmContext): bigint[][] {
-  return Array.from({ length: ctx.shape.windows * ctx.shape.buckets }, () => ctx.identity);
 }
 
 /**
