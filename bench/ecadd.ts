@@ -3,10 +3,8 @@
 // per extra back-to-back addition), Yosys xilinx cost of the whole flattened adder,
 // Verilator additions/s, and the golden model's additions/s beside @noble/curves' Point.add
 // timed in the same run.
-import { bn254 } from '@noble/curves/bn254.js';
-import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { fileURLToPath } from 'node:url';
+import { nobleCurve, type NoblePoint } from '../src/curves/noble.ts';
 import { curveFromFile, namedCurve, type CurveSpec } from '../src/curves/registry.ts';
 import { generateBlock } from '../src/gen/index.ts';
 import { verilogSources, type GeneratedDesign } from '../src/gen/design.ts';
@@ -61,11 +59,8 @@ function rate(body: (i: number) => void): number {
   return n / (Number(t - t0) / 1e9);
 }
 
-type NoblePoint = { add(o: NoblePoint): NoblePoint; multiply(k: bigint): NoblePoint };
-
 function noblePoints(c: CurveSpec): NoblePoint[] {
-  const P = (c.name === 'bn254.g1' ? bn254.G1.Point : c.name === 'bls12_381.g1' ? bls12_381.G1.Point
-    : weierstrass({ p: c.field.p, n: c.n, h: c.h ?? 1n, a: 0n, b: c.b, Gx: c.gx, Gy: c.gy })) as unknown as { BASE: NoblePoint };
+  const P = nobleCurve(c);
   return Array.from({ length: 64 }, (_, i) => P.BASE.multiply(BigInt(i) * 0x9e3779b97f4a7c15n + 12345n));
 }
 

@@ -72,8 +72,8 @@ function jobOf(curve: ReturnType<typeof namedCurve>, N: number, seed: number): M
 }
 
 /** MSM cycles at c for these scalars, from the model's schedule. */
-function cyclesAt(scalars: bigint[], c: number, latency: number, fifo: number): number {
-  const s = msmShape({ c, scalarBits: 254, latency, fifoDepth: fifo });
+function cyclesAt(scalars: bigint[], scalarBits: number, c: number, latency: number, fifo: number): number {
+  const s = msmShape({ c, scalarBits, latency, fifoDepth: fifo });
   const acc = accumulate(s, scalars.map((k) => signedDigits(k, c, s.windows)));
   return acc.cycles + reductionCycles(s) + tailProgram(s).cycles;
 }
@@ -91,6 +91,7 @@ function fastest(reps: number, body: () => void): number {
 
 export async function benchMsm(progress: Progress): Promise<MsmSection> {
   const curve = namedCurve(CURVE);
+  const scalarBits = curve.n.toString(2).length;
   const fifo = 8;
   const designs = new Map<number, GeneratedDesign>();
   const design = (c: number) => {
@@ -106,7 +107,7 @@ export async function benchMsm(progress: Progress): Promise<MsmSection> {
     progress.step(`MSM of 2^${e} pairs: points, scalars, best c from the model's schedule`);
     const job = jobOf(curve, N, 1000 + e);
     const cyclesByC: Record<number, number> = {};
-    for (const c of C_RANGE) cyclesByC[c] = cyclesAt(job.scalars, c, latency, fifo);
+    for (const c of C_RANGE) cyclesByC[c] = cyclesAt(job.scalars, scalarBits, c, latency, fifo);
     const c = C_RANGE.reduce((best, x) => (cyclesByC[x]! < cyclesByC[best]! ? x : best), C_RANGE[0]!);
     const d = design(c);
     const ctx = msmSimContext(d, curve);
@@ -117,7 +118,7 @@ export async function benchMsm(progress: Progress): Promise<MsmSection> {
     rows.push({
       points: N, c, windows: s.windows, accCycles: st.acc, accAdds: st.addsAcc, redCycles: st.red, redAdds: st.addsRed,
       combCycles: st.comb, combAdds: st.addsComb, cyclesByC,
-      ideal: N * Math.ceil(254 / c) + st.addsRed + st.addsComb, simSeconds: r.seconds,
+      ideal: N * Math.ceil(scalarBits / c) + st.addsRed + st.addsComb, simSeconds: r.seconds,
     });
   }
 

@@ -1,7 +1,6 @@
 // The project configuration (`zkrtl.config.json`): which blocks for which fields `zkrtl gen`
 // and `zkrtl sim` cover when no block is named.
-import { readFileSync } from 'node:fs';
-import { UsageError } from './base/errors.ts';
+import { UsageError, readUserFile } from './base/errors.ts';
 import { namedField, type FieldSpec } from './fields/registry.ts';
 import { resolveCurveArg, type CurveSpec } from './curves/registry.ts';
 import { blockInfo } from './gen/index.ts';
@@ -31,12 +30,7 @@ export const DEFAULT_CONFIG_PATH = 'zkrtl.config.json';
 const KEYS = ['out', 'blocks', 'fields', 'params', 'designs', 'sim', '$comment'];
 
 export function loadConfig(path: string = DEFAULT_CONFIG_PATH): ZkrtlConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = readUserFile(path, 'config');
   let raw: unknown;
   try {
     raw = JSON.parse(text);

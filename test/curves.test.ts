@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bn254 } from '@noble/curves/bn254.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { isProbablePrime } from '../src/fields/primality.ts';
 import { curveFromFile, namedCurve, type CurveSpec } from '../src/curves/registry.ts';
 import {
@@ -18,21 +17,10 @@ import {
 } from '../src/model/curve.ts';
 import { runSlp, slpCounts } from '../src/model/slp.ts';
 import { Rng } from '../src/sim/vectors.ts';
+import { fromNoble, nobleCurve, type NoblePoint } from '../src/curves/noble.ts';
 import { TOY_CURVES } from './support/curves.ts';
 
-type NoblePoint = { add(o: NoblePoint): NoblePoint; negate(): NoblePoint; multiply(k: bigint): NoblePoint; is0(): boolean; toAffine(): { x: bigint; y: bigint }; equals(o: NoblePoint): boolean };
-type NobleCons = { BASE: NoblePoint; ZERO: NoblePoint; fromAffine(a: { x: bigint; y: bigint }): NoblePoint; CURVE(): Record<string, bigint> };
-
-const nobleCurves = new Map<string, NobleCons>();
-
-function nobleOf(c: CurveSpec): NobleCons {
-  if (c.name === 'bn254.g1') return bn254.G1.Point as unknown as NobleCons;
-  if (c.name === 'bls12_381.g1') return bls12_381.G1.Point as unknown as NobleCons;
-  // One point class per curve: noble refuses to add points of two classes.
-  let P = nobleCurves.get(c.tag);
-  if (!P) nobleCurves.set(c.tag, (P = weierstrass({ p: c.field.p, n: c.n, h: c.h ?? 1n, a: 0n, b: c.b, Gx: c.gx, Gy: c.gy }) as unknown as NobleCons));
-  return P;
-}
+const nobleOf = nobleCurve;
 
 const REAL = ['bn254.g1', 'bls12_381.g1', 'bls12_377.g1'].map(namedCurve);
 
@@ -190,7 +178,7 @@ function randomPairs(c: CurveSpec, count: number, seed: number): Array<[NoblePoi
   return out;
 }
 
-const affineOf = (P: NoblePoint): Affine => (P.is0() ? null : P.toAffine());
+const affineOf = fromNoble;
 
 /** The model's adder on two affine points (random representatives), normalised to affine. */
 function modelAdd(c: CurveSpec, form: CurveForm, mode: AddMode, full: boolean, A: Affine, B: Affine, rng: Rng): Affine {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { namedCurve, type CurveSpec } from '../src/curves/registry.ts';
 import { nobleNaive, toNoble, fromNoble } from '../src/curves/noble.ts';
-import { adderFormula, curveMontgomery, type Affine, type CurveForm } from '../src/model/curve.ts';
+import { adderFormula, affineEqual, curveMontgomery, type Affine, type CurveForm } from '../src/model/curve.ts';
 import { compileSlp, runSlp } from '../src/model/slp.ts';
 import { accumulate, msmContext, msmResultAffine, msmShape, reductionCycles, signedDigits, tailProgram, type MsmContext } from '../src/model/msm.ts';
 import { modelMsm, msmJobs, referenceMsm, type MsmJob } from '../src/sim/msm-sim.ts';
@@ -17,7 +17,7 @@ import { TOY_CURVES } from './support/curves.ts';
 
 const TOY_W = TOY_CURVES[0]!.curve;
 const TOY_E = TOY_CURVES[1]!.curve;
-const same = (a: Affine, b: Affine) => (a === null ? b === null : b !== null && a.x === b.x && a.y === b.y);
+const same = affineEqual;
 
 function naive(curve: CurveSpec, job: MsmJob): Affine {
   return fromNoble(nobleNaive(curve, job.points.map((P) => toNoble(curve, P)), job.scalars));

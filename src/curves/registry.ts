@@ -4,9 +4,8 @@
 // curve (primes, generator on the curve, n·G = O) lives in the model (src/model/curve.ts),
 // which does the arithmetic; this file only holds constants and parses files.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError } from '../base/errors.ts';
+import { UsageError, readUserFile } from '../base/errors.ts';
 import { customField, namedField, type FieldSpec } from '../fields/registry.ts';
 
 export interface CurveSpec {
@@ -112,12 +111,7 @@ function parseNumber(path: string, key: string, v: unknown): bigint {
  * (validateCurve: n prime, G on the curve, n·G = O).
  */
 export function curveFromFile(path: string): CurveSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read curve file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = readUserFile(path, 'curve file');
   let raw: unknown;
   try {
     raw = JSON.parse(text);

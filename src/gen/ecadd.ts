@@ -95,20 +95,27 @@ export function ecaddPorts(f: AdderFormula, W: number, tagBits: number): Port[] 
   return ports;
 }
 
-export function generateEcadd(curve: CurveSpec, raw: RawParams): GeneratedDesign {
-  const cfg = parseConfig(raw);
+/**
+ * `tagBitsFor`: for a block built around the adder whose tag width depends on the adder's
+ * latency (the MSM's: its slot count does), the tag width as a function of that latency,
+ * instead of the `tagbits` parameter — so the adder is generated once.
+ */
+export function generateEcadd(curve: CurveSpec, raw: RawParams, tagBitsFor?: (latency: number) => number): GeneratedDesign {
+  const parsed = parseConfig(raw);
   // Before any unit is generated: a curve without an Edwards model is a one-line error.
-  const edwards = cfg.form === 'edwards' ? edwardsModelOrThrow(curve) : undefined;
+  const edwards = parsed.form === 'edwards' ? edwardsModelOrThrow(curve) : undefined;
   const field = curve.field;
   const mm = generateMontmul(field, multiplierParams(raw));
   const add = generateModadd(field, {});
   const sub = generateModsub(field, {});
   const mf = curveMontgomery(curve, mm.manifest.montgomery!.k);
-  const formula = adderFormula(curve, mf, cfg.form, cfg.mode);
+  const formula = adderFormula(curve, mf, parsed.form, parsed.mode);
   const mmLatency = mm.manifest.latency!;
   const sched = scheduleFormula(formula, { mul: mmLatency, add: add.manifest.latency! });
   const W = field.bits;
   const L = sched.latency;
+  const cfg = tagBitsFor ? { ...parsed, tagBits: tagBitsFor(L) } : parsed;
+  if (!Number.isInteger(cfg.tagBits) || cfg.tagBits < 0 || cfg.tagBits > MAX_TAG_BITS) throw new Error(`internal: tag width ${cfg.tagBits} outside 0..${MAX_TAG_BITS}`);
 
   // Delay taps: for each value, the distinct delays its consumers need.
   const taps = new Map<string, Set<number>>();

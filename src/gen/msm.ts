@@ -4,7 +4,7 @@
 // core, picks c, fills the combination ROM and documents the interface in the manifest.
 import type { CurveSpec } from '../curves/registry.ts';
 import {
-  MAX_WINDOW_BITS, MIN_WINDOW_BITS, accumulate, msmShape, reductionCycles, signedDigits, tailProgram, type MsmShape, type TailProgram,
+  MAX_WINDOW_BITS, MIN_WINDOW_BITS, accumulate, msmIdentity, msmShape, reductionCycles, signedDigits, tailProgram, type MsmShape, type TailProgram,
 } from '../model/msm.ts';
 import { Rng } from '../base/rng.ts';
 import { curveMontgomery, type CurveForm } from '../model/curve.ts';
@@ -65,7 +65,7 @@ export function sampledAccumulation(n: bigint, shape: MsmShape, pairs = SAMPLE_P
 }
 
 /** Cycles of an MSM of `points` random pairs: the sampled accumulation rate, the reduction and the combination. */
-export function estimateMsmCycles(n: bigint, shape: MsmShape, tail: TailProgram, points: number): number {
+function estimateMsmCycles(n: bigint, shape: MsmShape, tail: TailProgram, points: number): number {
   const a = sampledAccumulation(n, shape, Math.min(points, SAMPLE_PAIRS));
   return Math.round(points * a.cyclesPerPair + a.fill) + reductionCycles(shape) + tail.cycles;
 }
@@ -86,30 +86,30 @@ export function chooseWindowBits(n: bigint, latency: number, fifoDepth: number, 
 export function generateMsm(curve: CurveSpec, raw: RawParams): GeneratedDesign {
   const cfg = parseConfig(raw);
   const scalarBits = curve.n.toString(2).length;
-  // The adder's tag carries a bucket address or a slot; its width depends on c, so size a
-  // first adder to learn the latency (the tag does not change it).
-  const adderParams = (tagbits: number): RawParams => ({ form: cfg.form, mode: 'both', tagbits: String(tagbits), ...multiplierParams(raw) });
-  const probe = generateEcadd(curve, adderParams(1));
-  const L = probe.manifest.latency!;
-  const c = cfg.c ?? chooseWindowBits(curve.n, L, cfg.fifo, cfg.points);
-  if (c > scalarBits) throw new UsageError(`c=${c} is not accepted: the scalars of ${curve.name} have ${scalarBits} bits (give c ≤ ${scalarBits})`);
-  const shape = msmShape({ c, scalarBits, latency: L, fifoDepth: cfg.fifo });
-  const tail = tailProgram(shape);
+  // The adder's tag carries a bucket address or a slot, and the slot count depends on the
+  // adder's latency: the core is sized inside the adder's generation, once L is known.
+  let sized: { L: number; c: number; shape: MsmShape; tail: TailProgram; KB: number; KCB: number; SB: number; TB: number } | undefined;
+  const adder = generateEcadd(curve, { form: cfg.form, mode: 'both', ...multiplierParams(raw) }, (L) => {
+    const c = cfg.c ?? chooseWindowBits(curve.n, L, cfg.fifo, cfg.points);
+    if (c > scalarBits) throw new UsageError(`c=${c} is not accepted: the scalars of ${curve.name} have ${scalarBits} bits (give c ≤ ${scalarBits})`);
+    const shape = msmShape({ c, scalarBits, latency: L, fifoDepth: cfg.fifo });
+    const tail = tailProgram(shape);
+    const KB = clog2(shape.windows) + c - 1;
+    // Chain index bits: bucket address = chain·m + (m − 1 − r).
+    const KCB = KB - Math.log2(shape.segmentLength);
+    const SB = Math.max(bitsFor(tail.slots - 1), KCB + 1);
+    sized = { L, c, shape, tail, KB, KCB, SB, TB: 1 + Math.max(KB, SB) };
+    return sized.TB;
+  });
+  const { L, c, shape, tail, KB, KCB, SB, TB } = sized!;
   const sampled = sampledAccumulation(curve.n, shape);
-  const KB = clog2(shape.windows) + c - 1;
-  // Chain index bits: bucket address = chain·m + (m − 1 − r).
-  const KCB = KB - Math.log2(shape.segmentLength);
-  const SB = Math.max(bitsFor(tail.slots - 1), KCB + 1);
-  const TB = 1 + Math.max(KB, SB);
-  const adder = generateEcadd(curve, adderParams(TB));
   const mf = curveMontgomery(curve, adder.manifest.montgomery!.k);
   const FW = curve.field.bits;
   const nCoords = cfg.form === 'weierstrass' ? 3 : 4;
   const coordNames = cfg.form === 'weierstrass' ? ['x', 'y', 'z'] : ['x', 'y', 't', 'z'];
   const inNames = cfg.form === 'weierstrass' ? ['in_x', 'in_y'] : ['in_ymx', 'in_ypx', 'in_kt'];
   const outNames = coordNames.map((n) => `out_${n}`);
-  const identityCoords = cfg.form === 'weierstrass' ? [0n, mf.rModP, 0n] : [0n, mf.rModP, 0n, mf.rModP];
-  const identity = identityCoords.reduce((acc, v, i) => acc | (v << BigInt(i * FW)), 0n);
+  const identity = msmIdentity(cfg.form, mf).reduce((acc, v, i) => acc | (v << BigInt(i * FW)), 0n);
   const PW = nCoords * FW;
   const IW = inNames.length * FW;
   const CB = bitsFor(shape.roundChains - 1);

@@ -117,6 +117,11 @@ export function onCurve(c: { field: { p: bigint }; b: bigint }, P: Affine): bool
   return P.x >= 0n && P.x < p && P.y >= 0n && P.y < p && mod(P.y * P.y - P.x * P.x * P.x - c.b, p) === 0n;
 }
 
+/** The same affine point (O equals only O). */
+export function affineEqual(a: Affine, b: Affine): boolean {
+  return a === null ? b === null : b !== null && a.x === b.x && a.y === b.y;
+}
+
 export function negAffine(c: { field: { p: bigint } }, P: Affine): Affine {
   return P === null ? null : { x: P.x, y: mod(-P.y, c.field.p) };
 }

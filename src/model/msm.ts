@@ -380,7 +380,7 @@ export interface MsmContext {
   tail: TailProgram;
   /**
    * The adder on plain field elements (see compileSlp: the same values as the hardware's, not
-   * in Montgomery form): (P coords, Q coords (with the ignored Z in mixed mode), full) → result.
+   * in Montgomery form): (P coords, Q coords (a mixed op's Q without its ignored Z), full) → result.
    */
   addPlain: (P: readonly bigint[], Q: readonly bigint[], full: boolean) => bigint[];
   /** The identity in the buckets' coordinates (projective / extended), Montgomery form. */
@@ -389,18 +389,23 @@ export interface MsmContext {
   inputCoords: number;
 }
 
+/** The identity in the buckets' coordinates, Montgomery form: O = (0:1:0), Edwards (0:1:0:1). */
+export function msmIdentity(form: CurveForm, mf: MontgomeryField): bigint[] {
+  const one = mf.rModP;
+  return form === 'weierstrass' ? [0n, one, 0n] : [0n, one, 0n, one];
+}
+
 export function msmContext(curve: CurveSpec, form: CurveForm, k: number, o: { c: number; latency: number; fifoDepth: number }): MsmContext {
   const mf = curveMontgomery(curve, k);
   const formula = adderFormula(curve, mf, form, 'both');
   const shape = msmShape({ c: o.c, scalarBits: curve.n.toString(2).length, latency: o.latency, fifoDepth: o.fifoDepth });
-  const one = mf.rModP;
   return {
     curve, form, mf, formula,
     edwards: form === 'edwards' ? edwardsModelOrThrow(curve) : undefined,
     shape,
     tail: tailProgram(shape),
     addPlain: compileAdder(formula.slp, mf, 'plain', formula.pCoords.length),
-    identity: form === 'weierstrass' ? [0n, one, 0n] : [0n, one, 0n, one],
+    identity: msmIdentity(form, mf),
     inputCoords: form === 'weierstrass' ? 2 : 3,
   };
 }
@@ -470,12 +475,13 @@ class DelayedRam {
 
 /**
  * One MSM through the model: `points` in the input format, `scalars` (any value below
- * 2^scalarBits), `gaps` the input bubbles (see accumulate). `buckets` is the bucket memory,
- * left cleared as the hardware leaves it. With `trace`, every write-back is recorded.
+ * 2^scalarBits), `gaps` the input bubbles (see accumulate); the buckets start at O, as the
+ * hardware's do (cleared after reset and by every reduction). With `trace`, every
+ * write-back is recorded.
  */
 export function runMsm(
   ctx: MsmContext, points: readonly (readonly bigint[])[], scalars: readonly bigint[],
-  o: { gaps?: readonly number[]; trace?: boolean; buckets?: bigint[][] } = {},
+  o: { gaps?: readonly number[]; trace?: boolean } = {},
 ): MsmRun {
   const s = ctx.shape;
   if (points.length !== scalars.length || points.length === 0) throw new Error(`an MSM needs as many scalars as points, at least one (got ${scalars.length} and ${points.length})`);
@@ -494,8 +500,7 @@ export function runMsm(
   // 1. Accumulation: each bucket op in issue order, reading the bucket memory as it is then.
   // The schedule never reads a bucket whose addition is in flight (accumulate's rule, checked
   // in test/msm-model.test.ts), so a write-back may land at once: the reads see the same values.
-  const buckets = new DelayedRam(o.buckets ? o.buckets.map(toPlain) : Array.from({ length: s.windows * s.buckets }, () => identity));
-  const cells = buckets.cells;
+  const cells: bigint[][] = Array.from({ length: s.windows * s.buckets }, () => identity);
   const plainPoints = points.map(toPlain);
   const negated = plainPoints.map((q) => negateInput(ctx, q));
   const B = s.buckets;
@@ -504,11 +509,11 @@ export function runMsm(
     // Q without its Z port: a mixed operation ignores it.
     const r = add(cells[addr]!, op.negative ? negated[op.point]! : plainPoints[op.point]!, false);
     cells[addr] = r;
-    if (writes) writes.push({ cycle: op.cycle + 1 + L, phase: 'accumulate', addr, value: toMont(r), what: `window ${op.window} bucket ${op.bucket} += ${op.negative ? '-' : ''}P[${op.point}]` });
+    writes?.push({ cycle: op.cycle + 1 + L, phase: 'accumulate', addr, value: toMont(r), what: `window ${op.window} bucket ${op.bucket} += ${op.negative ? '-' : ''}P[${op.point}]` });
   }
-  buckets.flush();
 
-  // 2. Reduction: rounds of 2K cycles (cycle numbers from the phase's start, `t0` before it).
+  // 2. Reduction: rounds of 2·roundChains cycles (cycle numbers from the phase's start, `t0`
+  // before it); every bucket is read once and cleared.
   const t0 = acc.cycles;
   const slots = new DelayedRam(Array.from({ length: ctx.tail.slots }, () => identity));
   const K = s.chains;
@@ -522,8 +527,7 @@ export function runMsm(
       if (r < m) {
         const j = (g + 1) * m - r; // digit magnitude: bucket j − 1
         const addr = w * s.buckets + j - 1;
-        const Bj = buckets.cells[addr]!;
-        buckets.cells[addr] = identity;
+        const Bj = cells[addr]!;
         const S = r === 0 ? identity : slots.read(t1, sumSlot(k));
         const res = add(S, Bj, true);
         slots.write(t1 + 1 + L, sumSlot(k), res);
@@ -554,8 +558,6 @@ export function runMsm(
     writes?.push({ cycle: t0 + t + 1 + L, phase: 'combine', addr: op.dst, value: toMont(res), what: op.what });
   }
   slots.flush();
-  buckets.flush();
-  if (o.buckets) buckets.cells.forEach((v, i) => (o.buckets![i] = toMont(v)));
   return {
     result: toMont(slots.cells[ctx.tail.resultSlot]!),
     phases: { accumulate: acc.cycles, reduce: red, combine: ctx.tail.cycles },

@@ -4,8 +4,7 @@
 // Each result is compared coordinate by coordinate with the golden model: the same
 // projective representative, not merely the same point. A mismatch is reported with the
 // operation, its points and mode, the coordinate that differs, the cycle and a waveform.
-import { readFileSync } from 'node:fs';
-import { UsageError } from '../base/errors.ts';
+import { UsageError, readUserFile } from '../base/errors.ts';
 import type { Progress } from '../base/progress.ts';
 import type { CurveSpec } from '../curves/registry.ts';
 import { customField } from '../fields/registry.ts';
@@ -355,12 +354,7 @@ function operandOnCurve(ctx: EcaddContext, coords: bigint[], asQ: boolean, full:
 
 /** Reads one operation per line; rejects non-hex, coordinates ≥ p and points off the curve. */
 export function readEcaddInput(path: string, ctx: EcaddContext): EcaddOp[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read vector file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = readUserFile(path, 'vector file');
   const nP = ctx.formula.pCoords.length;
   const nQ = ctx.formula.qCoords.length;
   const both = ctx.mode === 'both';

@@ -5,7 +5,6 @@
 // mismatch the run is repeated with the adder's write-backs traced, the first write-back
 // that differs from the model names the MSM, phase, window, bucket and cycle, and a waveform
 // around it is left in the waveform folder.
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +12,8 @@ import type { CurveSpec } from '../curves/registry.ts';
 import { nobleCurve, noblePippenger, fromNoble, toNoble } from '../curves/noble.ts';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { verilogSources } from '../gen/design.ts';
-import { UsageError } from '../base/errors.ts';
-import { negAffine, onCurve, type Affine, type CurveForm } from '../model/curve.ts';
+import { UsageError, readUserFile } from '../base/errors.ts';
+import { affineEqual, negAffine, onCurve, type Affine, type CurveForm } from '../model/curve.ts';
 import { msmContext, msmInputPoint, msmResultAffine, runMsm, signedDigits, type MsmContext, type MsmRun } from '../model/msm.ts';
 import { curveOfManifest, randomPoints } from './ecadd-sim.ts';
 import { Rng } from './vectors.ts';
@@ -139,7 +138,6 @@ export function referenceMsm(curve: CurveSpec, job: MsmJob): Affine {
   return fromNoble(noblePippenger(curve, job.points.map((P) => toNoble(curve, P)), job.scalars));
 }
 
-const sameAffine = (a: Affine, b: Affine) => (a === null ? b === null : b !== null && a.x === b.x && a.y === b.y);
 const showAffine = (a: Affine) => (a === null ? 'O' : `(${hx(a.x)}, ${hx(a.y)})`);
 
 // ---------------------------------------------------------------------------------------
@@ -308,7 +306,7 @@ export async function checkMsm(
     jobs.forEach((j, m) => {
       const ref = referenceMsm(ctx.curve, j);
       const got = msmResultAffine(ctx, runs[m]!.result);
-      if (!sameAffine(got, ref)) throw new Error(`golden model: MSM ${m} (${j.kind}) gives ${showAffine(got)}, @noble/curves pippenger ${showAffine(ref)}`);
+      if (!affineEqual(got, ref)) throw new Error(`golden model: MSM ${m} (${j.kind}) gives ${showAffine(got)}, @noble/curves pippenger ${showAffine(ref)}`);
     });
   }
   o.progress.step(`${design.top}: Verilator, ${jobs.length} MSMs`);
@@ -390,12 +388,7 @@ async function diagnose(
 // Files: `scalar x y` per line (hex, plain affine coordinates), a blank line between MSMs.
 
 export function readMsmInput(path: string, ctx: MsmContext): MsmJob[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read MSM file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = readUserFile(path, 'MSM file');
   const c = ctx.curve;
   const N = nobleCurve(c);
   const jobs: MsmJob[] = [];

@@ -3,12 +3,11 @@
 // input bubbles and output stalls; the forward results go back through the core's inverse
 // and must give the input; and the cycle counts must be the manifest's.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { namedField, customField, type FieldSpec } from '../fields/registry.ts';
 import { bitReverse, nttModel, nttShape, type NttModel } from '../model/ntt.ts';
 import type { Progress } from '../base/progress.ts';
-import { UsageError } from '../base/errors.ts';
+import { UsageError, readUserFile } from '../base/errors.ts';
 import { Rng } from './vectors.ts';
 import { buildNttSim, runNttSim } from './ntt-sim.ts';
 
@@ -96,12 +95,7 @@ export async function checkNtt(
 
 /** One hex element per line; N per transform. Bad values or counts are one-line UsageErrors. */
 export function readNttInput(path: string, p: bigint, n: number): bigint[][] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read --input ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = readUserFile(path, '--input');
   const values: bigint[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

@@ -1,8 +1,7 @@
 // Test vectors for two-operand field blocks: every pair of edge values, then seeded random
 // operands, half uniform below p and half adversarial (sparse, dense, near 0, near p,
 // near 2^(W−1)) because carries and the final conditional subtraction break on those.
-import { readFileSync } from 'node:fs';
-import { UsageError } from '../base/errors.ts';
+import { UsageError, readUserFile } from '../base/errors.ts';
 
 import { Rng } from '../base/rng.ts';
 
@@ -85,12 +84,7 @@ const HEX = /^(0x)?[0-9a-fA-F]+$/;
 
 /** Reads `a b` hex pairs, one per line; blank lines and `#` comments are skipped. */
 export function readVectorFile(path: string, p: bigint): Array<[bigint, bigint]> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read vector file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = readUserFile(path, 'vector file');
   const out: Array<[bigint, bigint]> = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/#.*/, '').trim();

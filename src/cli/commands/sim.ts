@@ -11,6 +11,7 @@ import { checkEcadd, ecaddContext, ecaddVectors, readEcaddInput, runEcaddFile } 
 import { buildNttSim, runNttSim } from '../../sim/ntt-sim.ts';
 import { buildMsmSim, checkMsm, formatMsmResults, modelMsm, msmJobs, msmSimContext, readMsmInput, referenceMsm, runMsmSim } from '../../sim/msm-sim.ts';
 import { msmResultAffine } from '../../model/msm.ts';
+import { affineEqual } from '../../model/curve.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { writeFileAtomically } from '../output.ts';
@@ -167,8 +168,7 @@ async function simulateMsmFile(design: GeneratedDesign, input: string, output: s
     const bad = model.result.findIndex((v, i) => v !== run.results[m]![i]);
     const ref = referenceMsm(ctx.curve, job);
     const g = got[m]!;
-    const same = ref === null ? g === null : g !== null && g.x === ref.x && g.y === ref.y;
-    if (bad >= 0 || !same) {
+    if (bad >= 0 || !affineEqual(g, ref)) {
       process.stdout.write(`FAIL ${design.top}: MSM ${m} (${job.kind}): ${bad >= 0 ? `RTL coordinate ${bad} 0x${run.results[m]![bad]!.toString(16)}, golden model 0x${model.result[bad]!.toString(16)}` : 'not equal to @noble/curves'}; RTL results written to ${output} (zkrtl sim msm … without --input runs the checks that locate a mismatch)\n`);
       return 1;
     }
