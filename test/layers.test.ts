@@ -26,6 +26,12 @@ function importsByFolder(): Array<{ file: string; folder: string; imports: strin
 }
 
 describe('layers', () => {
+  it('reads the imports it judges (a parser that found none would pass everything)', () => {
+    const all = importsByFolder();
+    expect(all.find((x) => x.file === 'gen/msm.ts')!.imports).toEqual(expect.arrayContaining(['model', 'base', 'gen']));
+    expect(all.find((x) => x.file === 'cli/commands/sim.ts')!.imports).toEqual(expect.arrayContaining(['sim', 'cli']));
+  });
+
   it('only the command line imports src/cli', () => {
     const bad = importsByFolder().filter((x) => x.folder !== 'cli' && x.imports.includes('cli')).map((x) => x.file);
     expect(bad).toEqual([]);
