@@ -1,9 +1,8 @@
 // The point adder: generator contract (ports, names, manifest, schedule, determinism, bad
 // parameters), lint, and Verilator equivalence with the golden model — coordinate by
 // coordinate, back to back and with bubbles — for the whole form × mode matrix on toy
-// curves (20-bit primes, same generator; the real-curve adders run at full width inside the
-// MSM core of test/msm.test.ts and standalone in `make sim`); plus a planted bug that the
-// flow must catch and name.
+// curves (20-bit primes, same generator; the real-curve adders run in `make sim`); plus a
+// planted bug that the flow must catch and name.
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,11 +143,9 @@ describe('ecadd equals the golden model in Verilator: every form and mode on toy
   }
 });
 
-// A real-curve adder takes minutes of CPU to build in Verilator. The suite builds none on its
-// own: test/msm.test.ts runs the BLS12-377 Edwards MSM core, whose adder is this generator's
-// widest and richest (every unit kind incl. the constant montmul, three levels, mixed and full
-// operations) at full width, against the model and noble; every real-curve adder of the config
-// is simulated standalone by `make sim` and the bench.
+// A real-curve adder takes minutes of CPU to build in Verilator, which the suite's budget does
+// not hold: every real-curve adder of the config, and the MSM cores built around them, are
+// simulated by `make sim` and the bench; `make test` lints them.
 
 describe('the ecadd flow catches broken hardware', () => {
   it('a unit fed the wrong operand is reported with the operation, coordinate, cycle and a waveform', async () => {
