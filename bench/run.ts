@@ -19,6 +19,7 @@ import { benchEcadd, renderEcadd, type EcaddSection } from './ecadd.ts';
 import { benchMsm, measureModelVsNoble, renderMsm, type MsmSection } from './msm.ts';
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
 import { benchAsic, renderAsic, type AsicSection } from './asic.ts';
+import { writeBenchReport } from '../src/cli/commands/report.ts';
 
 const BENCH_DIR = import.meta.dirname;
 const DSP_FLOOR_254 = 450; // three 254-bit products' worth of 26x17 tiles: 3 · 10 · 15
@@ -156,7 +157,8 @@ async function main() {
   }
   writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(results));
-  stderrProgress.step('wrote bench/results.md and bench/results.json');
+  writeBenchReport(path, join(BENCH_DIR, 'report.html'));
+  stderrProgress.step('wrote bench/results.md, bench/results.json and bench/report.html');
 }
 
 function renderMarkdown(results: Results): string {

@@ -1,7 +1,9 @@
 // rv32im benchmark rows for `npm run bench`: the C programs of bench/riscv/ run on both core
 // configurations (cycles, instret, CPI, stalls, Verilator speed), on the golden model (its
 // speed) and under qemu-riscv32 (the reference output); Yosys ice40 and xilinx counts of both
-// cores; nextpnr-ice40 Fmax of both cores in their FPGA top. Every figure comes from a tool run.
+// cores; nextpnr-ice40 Fmax of both cores in their FPGA top, with the WebAssembly nextpnr (the
+// default engine) and, when $NEXTPNR names one, a native binary too. Every figure comes from a
+// tool run.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Progress } from '../src/cli/progress.ts';
@@ -13,7 +15,7 @@ import { loadElf } from '../src/riscv/elf.ts';
 import { DEFAULT_RAM_BYTES, describeStop, type RunOptions } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { runOnRtl } from '../src/sim/rv32im-sim.ts';
-import { PnrFitError, placeAndRoute, type PnrReport } from '../src/synth/pnr.ts';
+import { PnrFitError, nextpnrEngine, nextpnrVersion, placeAndRoute, type NextpnrEngine, type PnrReport } from '../src/synth/pnr.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { rv32imFpgaTop } from '../src/synth/wrappers.ts';
 
@@ -60,6 +62,8 @@ export interface Rv32imProgramRow {
 }
 
 export interface Rv32imPnrRow {
+  /** The nextpnr that ran: `nextpnr-ice40 0.8 (yowasp 0.8.621, WebAssembly)`, `nextpnr-ice40 0.4-1+b1 (native /usr/bin/nextpnr-ice40)`. */
+  engine: string;
   fits: boolean;
   report?: PnrReport;
   /** Why there is no Fmax: the fit error (resources over capacity). */
@@ -71,7 +75,10 @@ export interface Rv32imSynthRow {
   top: string;
   ice40: SynthReport;
   xilinx: SynthReport;
+  /** The default engine: @yowasp/nextpnr-ice40 (WebAssembly). */
   pnr: Rv32imPnrRow;
+  /** The native binary $NEXTPNR names, when it was set for the run. */
+  pnrNative?: Rv32imPnrRow;
 }
 
 export interface Rv32imBenchResult {
@@ -158,27 +165,7 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
     }
   }
 
-  const synth: Rv32imSynthRow[] = [];
-  for (const cfg of RV32IM_BENCH_CONFIGS) {
-    const design = generateRv32im(cfg.params);
-    const files = verilogSources(design);
-    const reports: Partial<Record<'ice40' | 'xilinx', SynthReport>> = {};
-    for (const target of ['ice40', 'xilinx'] as const) {
-      step(`yosys ${target} ${design.top}`);
-      reports[target] = (await synthesize({ top: design.top, files, target, onStep: (s) => step(`yosys ${target} ${design.top}: ${s}`) })).report;
-    }
-    const fpga = rv32imFpgaTop(design);
-    let pnr: Rv32imPnrRow;
-    try {
-      const r = await placeAndRoute({ top: fpga.top, files: fpga.files, device: 'up5k', package: 'sg48', onProgress: step });
-      pnr = { fits: true, report: r.report };
-    } catch (e) {
-      if (!(e instanceof PnrFitError)) throw e;
-      step(e.message);
-      pnr = { fits: false, error: e.message };
-    }
-    synth.push({ config: cfg.name, top: design.top, ice40: reports.ice40!, xilinx: reports.xilinx!, pnr });
-  }
+  const synth = await benchRv32imSynth(progress);
 
   const meanCpi: Record<string, number> = {};
   const aggregateCpi: Record<string, number> = {};
@@ -201,6 +188,41 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
   const result = { programs, runs, synth, summary, floors: RV32IM_FLOORS, anchors: RV32IM_ANCHORS, markdown: '' };
   result.markdown = renderRv32imMarkdown(result);
   return result;
+}
+
+/** Yosys counts of both cores and place and route of their FPGA tops, on each engine. */
+export async function benchRv32imSynth(progress: Progress): Promise<Rv32imSynthRow[]> {
+  const step = (s: string) => progress.step(`rv32im: ${s}`);
+  const synth: Rv32imSynthRow[] = [];
+  // The WebAssembly nextpnr always; a native one as well when $NEXTPNR names it.
+  const native = process.env.NEXTPNR ? nextpnrEngine() : undefined;
+  for (const cfg of RV32IM_BENCH_CONFIGS) {
+    const design = generateRv32im(cfg.params);
+    const files = verilogSources(design);
+    const reports: Partial<Record<'ice40' | 'xilinx', SynthReport>> = {};
+    for (const target of ['ice40', 'xilinx'] as const) {
+      step(`yosys ${target} ${design.top}`);
+      reports[target] = (await synthesize({ top: design.top, files, target, onStep: (s) => step(`yosys ${target} ${design.top}: ${s}`) })).report;
+    }
+    const fpga = rv32imFpgaTop(design);
+    const pnr = await pnrRow(fpga, { kind: 'wasm' }, step);
+    const pnrNative = native ? await pnrRow(fpga, native, step) : undefined;
+    synth.push({ config: cfg.name, top: design.top, ice40: reports.ice40!, xilinx: reports.xilinx!, pnr, ...(pnrNative ? { pnrNative } : {}) });
+  }
+  return synth;
+}
+
+/** One place and route of the FPGA top at the default --freq 100 --seed 1, on `engine`. */
+async function pnrRow(fpga: { top: string; files: Record<string, string> }, engine: NextpnrEngine, step: (s: string) => void): Promise<Rv32imPnrRow> {
+  const name = `nextpnr-ice40 ${await nextpnrVersion(engine)}`;
+  try {
+    const r = await placeAndRoute({ top: fpga.top, files: fpga.files, device: 'up5k', package: 'sg48', engine, onProgress: step });
+    return { engine: name, fits: true, report: r.report };
+  } catch (e) {
+    if (!(e instanceof PnrFitError)) throw e;
+    step(e.message);
+    return { engine: name, fits: false, error: e.message };
+  }
 }
 
 const mega = (v: number) => `${(v / 1e6).toFixed(2)} M`;
@@ -267,22 +289,38 @@ export function renderRv32imMarkdown(r: Omit<Rv32imBenchResult, 'markdown'>): st
 
   L.push('### Synthesis and place and route', '');
   L.push(
-    'Core alone (flattened, every port a pin): Yosys `ice40` (UP5K: SB_MAC16 multipliers) and `xilinx` (`synth_xilinx -family xcup`). ' +
-      'nextpnr-ice40: the core in its FPGA top (`src/synth/wrappers.ts`: RAM in SPRAM, the code region copied in EBR for fetch, a serial program loader, ' +
-      'the trace folded into a byte, 20 pins) on an iCE40 UP5K-SG48, `--freq 100 --seed 1`.',
+    'Core alone (flattened, every port a pin): Yosys `ice40` (UP5K: SB_MAC16 multipliers) and `xilinx` (`synth_xilinx -family xcup`).',
     '',
   );
-  L.push('| core | ice40 LUT4 | ice40 FF | SB_MAC16 | SB_CARRY | xilinx LUT | xilinx FF | DSP48E2 | CARRY | nextpnr Fmax | logic cells (of 5280) | EBR | SPRAM |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('| core | ice40 LUT4 | ice40 FF | SB_MAC16 | SB_CARRY | xilinx LUT | xilinx FF | DSP48E2 | CARRY |');
+  L.push('|---|---|---|---|---|---|---|---|---|');
   for (const s of r.synth) {
-    const p = s.pnr.report;
-    const pnr = p
-      ? `${p.fmaxMhz === null ? '–' : `${p.fmaxMhz.toFixed(1)} MHz`} | ${p.lcs} | ${p.brams} | ${p.sprams}`
-      : `does not fit | ${/ICESTORM_LC (\d+)\/\d+/.exec(s.pnr.error ?? '')?.[1] ?? '–'} needed | – | –`;
     const softMul = s.ice40.cells['$__soft_mul'] ?? 0;
-    L.push(`| ${s.top} (${s.config}) | ${s.ice40.luts}${softMul ? ` (+${softMul} unmapped $__soft_mul)` : ''} | ${s.ice40.ffs} | ${s.ice40.dsps} | ${s.ice40.carry} | ${s.xilinx.luts} | ${s.xilinx.ffs} | ${s.xilinx.dsps} | ${s.xilinx.carry} | ${pnr} |`);
+    L.push(`| ${s.top} (${s.config}) | ${s.ice40.luts}${softMul ? ` (+${softMul} unmapped $__soft_mul)` : ''} | ${s.ice40.ffs} | ${s.ice40.dsps} | ${s.ice40.carry} | ${s.xilinx.luts} | ${s.xilinx.ffs} | ${s.xilinx.dsps} | ${s.xilinx.carry} |`);
   }
-  for (const s of r.synth) if (!s.pnr.fits) L.push('', `${s.top}: ${s.pnr.error}`);
+  L.push('');
+  const pnrRows = r.synth.flatMap((s) => [s.pnr, ...(s.pnrNative ? [s.pnrNative] : [])].map((p) => ({ s, p })));
+  const seeds = [...new Set(pnrRows.map(({ p }) => p.report?.seed ?? 1))].join(', ');
+  L.push(
+    'Place and route: the core in its FPGA top (`src/synth/wrappers.ts`: RAM in SPRAM, the code region copied in EBR for fetch, a serial program loader, ' +
+      `the trace folded into a byte, 20 pins) on an iCE40 UP5K-SG48, \`--freq 100 --seed ${seeds}\`. ` +
+      "Fmax is nextpnr's own report after routing (`Max frequency for clock 'clk'`) for the one clock domain, at that seed, by the engine in the row: " +
+      'the WebAssembly build from npm (`@yowasp/nextpnr-ice40`, the default) and, when `NEXTPNR` names one, a native binary. ' +
+      'Each engine gives the same placement and Fmax again at the same seed; different nextpnr versions place differently, so their Fmax differ. ' +
+      'nextpnr time: wall clock of that run.',
+    '',
+  );
+  L.push('| core | engine | Fmax | logic cells (of 5280) | EBR | SPRAM | nextpnr time |');
+  L.push('|---|---|---|---|---|---|---|');
+  for (const { s, p } of pnrRows) {
+    const engine = p.engine ?? (p.report ? `nextpnr-ice40 ${p.report.nextpnrVersion.replace(/^nextpnr-ice40 /, '')}` : '–');
+    const x = p.report;
+    const cells = x
+      ? `${x.fmaxMhz === null ? '–' : `${x.fmaxMhz.toFixed(1)} MHz`} | ${x.lcs} | ${x.brams} | ${x.sprams} | ${x.nextpnrSeconds.toFixed(0)} s`
+      : `does not fit | ${/ICESTORM_LC (\d+)\/\d+/.exec(p.error ?? '')?.[1] ?? '–'} needed | – | – | –`;
+    L.push(`| ${s.top} (${s.config}) | ${engine} | ${cells} |`);
+  }
+  for (const { s, p } of pnrRows) if (!p.fits) L.push('', `${s.top} (${p.engine}): ${p.error}`);
   L.push('');
   L.push('### Anchors', '');
   for (const a of r.anchors) L.push(`- ${a}`);

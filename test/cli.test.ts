@@ -23,12 +23,12 @@ describe('zkrtl CLI', () => {
     expect(zkrtl(['gen', 'montmul', '--field', 'goldilocks', '--out', out1]).code).toBe(0);
     expect(zkrtl(['gen', 'montmul', '--field', 'goldilocks', '--out', out2]).code).toBe(0);
     const files = readdirSync(out1).sort();
-    expect(files).toEqual(['filelist.f', 'montmul_goldilocks.json', 'montmul_goldilocks.v', 'montmul_goldilocks_ab.v', 'montmul_goldilocks_m.v', 'montmul_goldilocks_mp.v', 'zkrtl_delay.v']);
+    expect(files).toEqual(['filelist.f', 'montmul_goldilocks.core', 'montmul_goldilocks.json', 'montmul_goldilocks.v', 'montmul_goldilocks_ab.v', 'montmul_goldilocks_m.v', 'montmul_goldilocks_mp.v', 'zkrtl_delay.v']);
     for (const f of files) expect(readFileSync(join(out2, f), 'utf8'), f).toBe(readFileSync(join(out1, f), 'utf8'));
     // Regenerating over zkrtl's own output replaces it whole, with nothing stale left behind.
     writeFileSync(join(out1, 'stale.v'), '');
     expect(zkrtl(['gen', 'modadd', '--field', 'goldilocks', '--out', out1]).code).toBe(0);
-    expect(readdirSync(out1).sort()).toEqual(['filelist.f', 'modadd_goldilocks.json', 'modadd_goldilocks.v']);
+    expect(readdirSync(out1).sort()).toEqual(['filelist.f', 'modadd_goldilocks.core', 'modadd_goldilocks.json', 'modadd_goldilocks.v']);
   });
 
   it('gen without a block writes the whole config set, with an index', () => {
@@ -141,7 +141,7 @@ describe('zkrtl CLI', () => {
 
   it('every command answers --help, and gen/sim/synth BLOCK --help lists the block\'s parameters from its parser\'s table', async () => {
     const { BLOCKS } = await import('../src/gen/index.ts');
-    for (const c of ['gen', 'sim', 'synth', 'lint', 'run', 'fields', 'curves', 'tools']) {
+    for (const c of ['gen', 'sim', 'synth', 'lint', 'run', 'sweep', 'report', 'fields', 'curves', 'tools']) {
       const r = zkrtl([c, '--help']);
       expect(r.code, c).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^usage:\\n  zkrtl ${c}`));

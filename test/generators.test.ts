@@ -112,7 +112,7 @@ describe('generated designs', () => {
     const files = designFiles(d);
     expect([...files.keys()]).toEqual([
       'zkrtl_delay.v', 'montmul_bn254_fr_ab.v', 'montmul_bn254_fr_m.v', 'montmul_bn254_fr_mp.v', 'montmul_bn254_fr.v',
-      'montmul_bn254_fr.json', 'filelist.f',
+      'montmul_bn254_fr.json', 'filelist.f', 'montmul_bn254_fr.core',
     ]);
     const m = JSON.parse(files.get('montmul_bn254_fr.json')!);
     expect(m).toMatchObject({
@@ -193,4 +193,27 @@ describe('generated designs', () => {
       expect((err as Error).message).not.toContain('\n');
     }
   });
+});
+
+describe('parameter tables (what --help prints) agree with the parsers', () => {
+  it('every documented literal default is accepted and gives the design the generator builds without it', async () => {
+    const { BLOCKS } = await import('../src/gen/index.ts');
+    const { TOY_CURVES } = await import('./support/curves.ts');
+    const checked: string[] = [];
+    for (const b of BLOCKS) {
+      const subject = b.usesCurve ? TOY_CURVES[0]!.curve : b.usesField === false ? undefined : namedField('babybear');
+      // msm chooses c by sampling its schedule: give it a small size so the default is cheap.
+      const fixed: Record<string, string> = b.name === 'msm' ? { points: '64' } : b.name === 'ntt' ? { n: '64' } : {};
+      const plain = designFiles(generateBlock(b.name, subject, fixed));
+      for (const p of b.params) {
+        // Defaults that are a value (not a rule like 'bitlength(p)' or prose) must be the parser's default.
+        if (!/^[\w.]+$/.test(p.default) || p.name in fixed) continue;
+        const explicit = designFiles(generateBlock(b.name, subject, { ...fixed, [p.name]: p.default }));
+        const strip = (files: Map<string, string>) => [...files].filter(([f]) => f.endsWith('.v')).map(([f, t]) => [f, t.replace(/^\/\/.*$/gm, '')]);
+        expect(strip(explicit), `${b.name} ${p.name}=${p.default}`).toEqual(strip(plain));
+        checked.push(`${b.name}.${p.name}`);
+      }
+    }
+    expect(checked.length).toBeGreaterThan(15);
+  }, 60_000);
 });

@@ -32,13 +32,18 @@ describe('layers', () => {
     expect(all.find((x) => x.file === 'cli/commands/sim.ts')!.imports).toEqual(expect.arrayContaining(['sim', 'cli']));
   });
 
+  it('the plots and pages (src/report) are pure: they import nothing but base', () => {
+    const bad = importsByFolder().filter((x) => x.folder === 'report' && x.imports.some((i) => i !== 'report' && i !== 'base')).map((x) => x.file);
+    expect(bad).toEqual([]);
+  });
+
   it('only the command line imports src/cli', () => {
     const bad = importsByFolder().filter((x) => x.folder !== 'cli' && x.imports.includes('cli')).map((x) => x.file);
     expect(bad).toEqual([]);
   });
 
   it('models, generators, fields, curves, RISC-V runs, synthesis and base do not import the simulators', () => {
-    const pure = ['model', 'gen', 'fields', 'curves', 'riscv', 'synth', 'base'];
+    const pure = ['model', 'gen', 'fields', 'curves', 'riscv', 'synth', 'base', 'report', 'sweep'];
     const bad = importsByFolder().filter((x) => pure.includes(x.folder) && x.imports.includes('sim')).map((x) => x.file);
     expect(bad).toEqual([]);
   });

@@ -1,5 +1,6 @@
-// Place and route with nextpnr-ice40: the log parser on captured text, the FPGA wrappers
-// (lint, Yosys check), one real run of a small design and the error for one that does not fit.
+// Place and route with nextpnr-ice40 (the WebAssembly build, or $NEXTPNR): the log parser on
+// captured text, the FPGA wrappers (lint, Yosys check), real runs of small designs and the error
+// for one that does not fit.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { parsePnrNumber, runPnrFor } from '../src/cli/commands/synth-pnr.ts';
 import { UsageError } from '../src/cli/errors.ts';
 import { silentProgress } from '../src/cli/progress.ts';
-import { namedField } from '../src/fields/registry.ts';
+import { customField, namedField } from '../src/fields/registry.ts';
 import { generateBlock } from '../src/gen/index.ts';
 import { generateRv32im } from '../src/gen/rv32im.ts';
 import { benchPrograms } from '../bench/rv32im.ts';
@@ -18,7 +19,7 @@ import { loadElf } from '../src/riscv/elf.ts';
 import { DEFAULT_RAM_BYTES } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { buildPipelineSim, cacheRoot, lintVerilog } from '../src/sim/verilator.ts';
-import { PnrFitError, clockName, ensureNextpnr, formatPnrReport, overCapacity, parseNextpnrLog, placeAndRoute } from '../src/synth/pnr.ts';
+import { PnrFitError, clockName, ensureNextpnr, formatPnrReport, nextpnrEngine, overCapacity, parseNextpnrLog, placeAndRoute, type PnrReport } from '../src/synth/pnr.ts';
 import { fpgaTopFor, pinWrapper, rv32imFpgaTop } from '../src/synth/wrappers.ts';
 import { checkVerilog } from '../src/synth/yosys.ts';
 
@@ -205,21 +206,17 @@ describe('rv32im FPGA top', () => {
 });
 
 describe('place and route', () => {
-  it('places and routes the babybear montmul on an UP5K and reports Fmax and utilisation', async () => {
-    await ensureNextpnr();
-    const w = pinWrapper(generateBlock('montmul', namedField('babybear')));
-    const { report, asc } = await placeAndRoute({ top: w.top, files: w.files, device: 'up5k', package: 'sg48', clockMhz: 50, seed: 1 });
-    expect(report.fmaxMhz).toBeGreaterThan(0);
-    expect(report.clocks.clk).toBe(report.fmaxMhz);
-    // Three 31x31 products: the a·b, m and m·p stages take SB_MAC16s.
-    expect(report.dsps).toBeGreaterThan(0);
-    expect(report.dsps).toBe(report.yosys.dsps);
-    expect(report.lcs).toBeGreaterThan(report.yosys.ffs / 2);
-    expect(report.lcsAvailable).toBe(5280);
-    expect(report.ios).toBe(11);
-    expect(asc).toMatch(/^\.comment/);
-    expect(formatPnrReport(report)).toMatch(/Fmax \d+\.\d\d MHz; \d+ of 5280 logic cells/);
-  }, 120_000);
+  it('refuses a NEXTPNR that is not an executable, in one line', async () => {
+    vi.stubEnv('NEXTPNR', join(tmpdir(), 'no-such-nextpnr-ice40'));
+    try {
+      expect(() => nextpnrEngine()).toThrow(/^NEXTPNR=\S+no-such-nextpnr-ice40 is not an executable file: point it at a nextpnr-ice40 binary, or unset it to use the WebAssembly build from npm \(@yowasp\/nextpnr-ice40\)$/);
+      await expect(ensureNextpnr()).rejects.toThrow(/is not an executable file/);
+      vi.stubEnv('NEXTPNR', '');
+      expect(nextpnrEngine()).toEqual({ kind: 'wasm' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 
   it('says which resources are over capacity when a design does not fit', async () => {
     await ensureNextpnr();
@@ -243,31 +240,47 @@ describe('place and route', () => {
     await expect(run).rejects.toThrow(/nine_macs does not fit the iCE40 UP5K \(sg48\): ICESTORM_DSP 9\/8/);
   }, 60_000);
 
-  it('runPnrFor prints one paragraph and writes the report, the logs and the .asc', async () => {
+  // The default engine is the WebAssembly nextpnr (several times slower than a native one), so
+  // one real run serves both placeAndRoute and the CLI's files, on a 14-bit montmul: small, but
+  // its a·b product still takes an SB_MAC16.
+  it('places and routes a 14-bit montmul on an UP5K: Fmax, utilisation and the engine in one paragraph, the report, the logs and the .asc', async () => {
+    await ensureNextpnr();
+    const design = generateBlock('montmul', customField('12289'));
+    const w = pinWrapper(design);
     const dir = mkdtempSync(join(tmpdir(), 'zkrtl-pnr-cli-'));
     const out = join(dir, 'out');
     const printed: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (printed.push(String(s)), true));
     try {
-      const code = await runPnrFor(generateBlock('modadd', namedField('babybear')), { out, clockMhz: 50, seed: 2, progress: silentProgress });
+      const code = await runPnrFor(design, { out, clockMhz: 50, seed: 2, progress: silentProgress });
       expect(code).toBe(0);
     } finally {
       spy.mockRestore();
     }
     try {
-      expect(printed.join('')).toMatch(/^modadd_babybear_fpga on iCE40 UP5K-SG48 \(nextpnr-ice40 .*, seed 2, target 50 MHz\): Fmax [\d.]+ MHz;/);
-      expect(readdirSync(out).sort()).toEqual(
-        ['modadd_babybear.v', 'modadd_babybear_fpga.asc', 'modadd_babybear_fpga.v', 'nextpnr.log', 'report.json', 'report.txt', 'yosys.log'].sort(),
+      expect(printed.join('')).toMatch(
+        new RegExp(`^${w.top} on iCE40 UP5K-SG48 \\(nextpnr-ice40 \\S+ \\((yowasp [\\d.]+, WebAssembly|native /\\S+)\\), seed 2, target 50 MHz\\): Fmax \\d+\\.\\d\\d MHz; \\d+ of 5280 logic cells`),
       );
-      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-      expect(report.core).toBe('modadd_babybear');
-      expect(report.fmaxMhz).toBeGreaterThan(0);
+      expect(readdirSync(out).sort()).toEqual([...Object.keys(w.files), `${w.top}.asc`, 'nextpnr.log', 'report.json', 'report.txt', 'yosys.log'].sort());
+      expect(readFileSync(join(out, `${w.top}.asc`), 'utf8')).toMatch(/^\.comment/);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as PnrReport & { core: string };
+      expect(report.core).toBe(design.top);
       expect(report.seed).toBe(2);
+      expect(report.fmaxMhz).toBeGreaterThan(0);
+      expect(report.clocks.clk).toBe(report.fmaxMhz);
+      expect(report.nextpnrEngine).toBe(process.env.NEXTPNR ? 'native' : 'wasm');
+      expect(report.nextpnrVersion).toMatch(process.env.NEXTPNR ? /^nextpnr-ice40 \S+ \(native \/\S+\)$/ : /^nextpnr-ice40 \S+ \(yowasp [\d.]+, WebAssembly\)$/);
+      expect(report.dsps).toBeGreaterThan(0);
+      expect(report.dsps).toBe(report.yosys.dsps);
+      expect(report.lcs).toBeGreaterThan(report.yosys.ffs / 2);
+      expect(report.lcsAvailable).toBe(5280);
+      expect(report.ios).toBe(11);
+      expect(readFileSync(join(out, 'report.txt'), 'utf8')).toBe(formatPnrReport(report));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(existsSync(out)).toBe(false);
-  }, 60_000);
+  }, 120_000);
 
   it('rejects a bad --freq or --seed with a usage error', () => {
     expect(parsePnrNumber('freq', '48')).toBe(48);

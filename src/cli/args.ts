@@ -1,5 +1,8 @@
-// Minimal argv parser: positionals, `--opt value` / `--opt=value`, repeatable options, flags.
-import { UsageError } from './errors.ts';
+// Command-line options on Node's util.parseArgs: positionals, `--opt value` / `--opt=value`,
+// repeatable options, flags. util.parseArgs tokenizes; the checks below turn every misuse
+// into one line that names the option and what is accepted (exit 2).
+import { parseArgs as nodeParseArgs } from 'node:util';
+import { UsageError } from '../base/errors.ts';
 
 export interface ParsedArgs {
   positionals: string[];
@@ -8,29 +11,25 @@ export interface ParsedArgs {
 }
 
 export function parseArgs(argv: string[], spec: { options: string[]; flags: string[] }): ParsedArgs {
+  const config: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  for (const o of spec.options) config[o] = { type: 'string', multiple: true };
+  for (const f of spec.flags) config[f] = { type: 'boolean' };
+  // Non-strict: unknown options come back as tokens, so the error below can list what is accepted.
+  const { tokens } = nodeParseArgs({ args: argv, options: config, allowPositionals: true, strict: false, tokens: true });
   const out: ParsedArgs = { positionals: [], options: {}, flags: new Set() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) {
-      out.positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (spec.flags.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      out.flags.add(name);
-      continue;
-    }
-    if (!spec.options.includes(name)) {
+  for (const t of tokens) {
+    if (t.kind === 'positional') out.positionals.push(t.value);
+    if (t.kind !== 'option') continue;
+    if (spec.flags.includes(t.name)) {
+      if (t.value !== undefined) throw new UsageError(`${t.rawName} takes no value`);
+      out.flags.add(t.name);
+    } else if (spec.options.includes(t.name)) {
+      if (t.value === undefined) throw new UsageError(`${t.rawName} needs a value`);
+      (out.options[t.name] ??= []).push(t.value);
+    } else {
       const known = [...spec.options, ...spec.flags].map((o) => `--${o}`).join(', ');
-      throw new UsageError(`unknown option --${name}: accepted here are ${known || 'none'}`);
+      throw new UsageError(`unknown option ${t.rawName}: accepted here are ${known || 'none'}`);
     }
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else if (i + 1 < argv.length) value = argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    (out.options[name] ??= []).push(value);
   }
   return out;
 }

@@ -3,6 +3,8 @@
 import { EXIT_USAGE, UsageError } from './errors.ts';
 import { ZKRTL_VERSION } from '../gen/design.ts';
 
+const COMMANDS = ['gen', 'sim', 'synth', 'lint', 'run', 'sweep', 'report', 'fields', 'curves', 'tools'];
+
 const USAGE = `zkrtl ${ZKRTL_VERSION}: Verilog generators for zero-knowledge proving hardware
 
 usage:
@@ -42,6 +44,16 @@ usage:
       --stats FILE: JSON {engine, cycles, instret, cpi, stalls, stop}; --trace FILE: one JSON line per retired
       instruction; --segment N: segments of N instructions with start/end state (pc, registers, SHA-256 of RAM)
       written as JSON to --segments FILE, by default next to the trace (trace.jsonl -> trace.segments.json)
+  zkrtl sweep BLOCK [--field F1,F2,… | --prime P1,… | --curve C1,…] [--param K=V1,V2,…]...
+            --target generic|xilinx|ice40|ecp5|asic [--pnr [--freq MHZ] [--seed N]] [--clock NS] [--liberty FILE]
+            [--jobs N] [--out DIR]
+      every combination of the values, synthesized by 'zkrtl synth' in --jobs worker processes (default: the
+      cores), each result cached by a hash of its RTL and the flow (.cache/sweep; ZKRTL_SWEEP_CACHE moves it);
+      writes DIR (default sweep-out/<block>_<subjects>)/results.csv, results.json and index.html: sortable
+      table, LUT and DSP (generic: gates, asic: area) against latency and Fmax, Pareto fronts marked
+  zkrtl report [--results FILE.json] [--out FILE.html] [--screenshot FILE.png]
+      the benchmark as plots: bench/report.html from bench/results.json (npm run bench calls it);
+      --screenshot: a full-page picture of it by headless Chromium (bench/report.png)
   zkrtl fields
       the named fields with their bit length and 2-adicity
   zkrtl curves
@@ -70,7 +82,7 @@ function commandUsage(command: string): string | undefined {
 /** `zkrtl COMMAND --help` and `zkrtl COMMAND BLOCK --help`: usage, and a block's parameters. */
 async function help(command: string, rest: string[]): Promise<number> {
   const usage = commandUsage(command);
-  if (!usage) throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, run, fields, curves, tools (zkrtl --help)`);
+  if (!usage) throw new UsageError(`unknown command '${command}': accepted are ${COMMANDS.join(', ')} (zkrtl --help)`);
   const out = [`usage:\n${usage}`];
   const block = rest.find((a) => !a.startsWith('-'));
   if (block !== undefined && ['gen', 'sim', 'synth', 'lint'].includes(command)) {
@@ -102,6 +114,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/lint.ts')).runLint(rest);
     case 'run':
       return (await import('./commands/run.ts')).runRun(rest);
+    case 'sweep':
+      return (await import('./commands/sweep.ts')).runSweep(rest);
+    case 'report':
+      return (await import('./commands/report.ts')).runReport(rest);
     case 'fields':
       return (await import('./commands/gen.ts')).runFields(rest);
     case 'curves':
@@ -118,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`zkrtl ${ZKRTL_VERSION}\n`);
       return 0;
     default:
-      throw new UsageError(`unknown command '${command}': accepted are gen, sim, synth, lint, run, fields, curves, tools (zkrtl --help)`);
+      throw new UsageError(`unknown command '${command}': accepted are ${COMMANDS.join(', ')} (zkrtl --help)`);
   }
 }
 

@@ -42,7 +42,7 @@ function makeDirs(dir: string): void {
 }
 
 /** Files that mark a directory as zkrtl output we may replace. */
-const MARKERS = ['filelist.f', 'designs.json', 'report.json'];
+const MARKERS = ['filelist.f', 'designs.json', 'report.json', 'results.json'];
 
 function checkReplaceable(dir: string): void {
   if (!existsSync(dir)) return;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import type { FieldSpec } from '../fields/registry.ts';
+import { fusesocCore } from './fusesoc.ts';
 
 export const ZKRTL_VERSION: string = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
@@ -67,12 +68,16 @@ export function renderTemplate(name: string, data: Record<string, unknown>): str
   return fn(data).replace(/\n{3,}/g, '\n\n');
 }
 
-/** The files a design writes: every module, the manifest, the file list. */
+/**
+ * The files a design writes: every module, the manifest, the file list, and the FuseSoC
+ * core file (`<top>.core`, CAPI2: the same Verilog files in the same order, see fusesoc.ts).
+ */
 export function designFiles(d: GeneratedDesign): Map<string, string> {
   const files = new Map<string, string>();
   for (const m of d.modules) files.set(`${m.name}.v`, m.text);
   files.set(`${d.top}.json`, JSON.stringify(d.manifest, null, 2) + '\n');
   files.set('filelist.f', d.modules.map((m) => `${m.name}.v`).join('\n') + '\n');
+  files.set(`${d.top}.core`, fusesocCore(d));
   return files;
 }
 

@@ -1,10 +1,11 @@
 // Place and route on a real part: Yosys synth_ice40 (SB_MAC16 multipliers, SPRAM and EBR
 // memories) → JSON netlist → nextpnr-ice40 for the iCE40 UltraPlus UP5K → Fmax and utilisation
-// as nextpnr reports them after routing.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// as nextpnr reports them after routing. nextpnr is the WebAssembly build from npm by default
+// (nothing to install), or the native binary $NEXTPNR names.
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureDebianPackages, lastLine, runProcess, which } from '../tools/process.ts';
+import { join, resolve } from 'node:path';
+import { lastLine, runProcess, which } from '../tools/process.ts';
 import { classifyCells, parseStatJson, targetFlow } from './synth.ts';
 import { YosysError, moduleName, runYosys, verilogFileNames, yosysVersionFrom } from './yosys.ts';
 
@@ -23,6 +24,8 @@ export interface PnrOptions {
   seed?: number;
   /** One line per long step (synthesis, packing, placement, routing). */
   onProgress?: (message: string) => void;
+  /** Which nextpnr-ice40 runs; default nextpnrEngine() (WebAssembly, or $NEXTPNR). */
+  engine?: NextpnrEngine;
 }
 
 export interface Utilisation {
@@ -53,7 +56,10 @@ export interface PnrReport {
   utilisation: Record<string, Utilisation>;
   /** Counts from Yosys before packing. */
   yosys: { luts: number; ffs: number; carry: number; dsps: number; bram: number; version: string };
+  /** The tool, its version and the engine that ran: `nextpnr-ice40 0.8 (yowasp 0.8.621, WebAssembly)`, `nextpnr-ice40 0.4-1+b1 (native /usr/bin/nextpnr-ice40)`. */
   nextpnrVersion: string;
+  /** `wasm`: @yowasp/nextpnr-ice40 from npm (the default); `native`: the binary $NEXTPNR names. */
+  nextpnrEngine: NextpnrEngine['kind'];
   seconds: number;
   yosysSeconds: number;
   nextpnrSeconds: number;
@@ -84,37 +90,172 @@ export class PnrError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------
-// Tools
+// Tools: the WebAssembly build of nextpnr-ice40 from npm (@yowasp/nextpnr-ice40, nothing to
+// install) by default, or a native binary named by $NEXTPNR, as runYosys does with $YOSYS.
 
-const INSTALL_HINT = 'install it with `apt-get install nextpnr-ice40 fpga-icestorm` (Debian/Ubuntu), or set NEXTPNR=/path/to/nextpnr-ice40';
+export type NextpnrEngine = { kind: 'wasm' } | { kind: 'native'; path: string };
 
-function nextpnrBinary(): string {
-  return process.env.NEXTPNR || 'nextpnr-ice40';
-}
-
-/** Makes sure nextpnr-ice40 can run (installing nextpnr-ice40 and fpga-icestorm as root). */
-export function ensureNextpnr(opts: { log?: (s: string) => void } = {}): Promise<void> {
-  const bin = nextpnrBinary();
-  if (process.env.NEXTPNR && !which(bin)) {
-    return Promise.reject(new Error(`NEXTPNR=${process.env.NEXTPNR} does not exist: point it at a nextpnr-ice40 binary, or unset it and ${INSTALL_HINT}`));
+/** The engine placeAndRoute uses: $NEXTPNR when set (it must be an executable file), else yowasp. */
+export function nextpnrEngine(): NextpnrEngine {
+  const env = process.env.NEXTPNR;
+  if (!env) return { kind: 'wasm' };
+  const found = which(env);
+  const path = found && (found.includes('/') ? resolve(found) : found);
+  let executable = false;
+  try {
+    executable = path !== undefined && statSync(path).isFile() && (accessSync(path, constants.X_OK), true);
+  } catch {
+    executable = false;
   }
-  return ensureDebianPackages({
-    packages: [
-      { pkg: 'nextpnr-ice40', present: () => which(bin) !== undefined },
-      { pkg: 'fpga-icestorm', present: () => which('icepack') !== undefined },
-    ],
-    purpose: 'needed for place and route',
-    hint: INSTALL_HINT,
-    log: opts.log,
-  });
+  if (!executable) {
+    throw new Error(`NEXTPNR=${env} is not an executable file: point it at a nextpnr-ice40 binary, or unset it to use the WebAssembly build from npm (@yowasp/nextpnr-ice40)`);
+  }
+  return { kind: 'native', path: path! };
 }
 
-export async function nextpnrVersion(): Promise<string> {
-  await ensureNextpnr();
-  const r = await runProcess([nextpnrBinary(), '--version']);
-  const text = (r.stdout + r.stderr).trim();
-  return /\(Version ([^)]+)\)/.exec(text)?.[1] ?? lastLine(text);
+/**
+ * Makes sure nextpnr-ice40 can run: nothing to do for the WebAssembly build (an npm
+ * dependency); with $NEXTPNR set, throws a one-line Error when it does not name an executable.
+ */
+export async function ensureNextpnr(_opts: { log?: (s: string) => void } = {}): Promise<void> {
+  nextpnrEngine();
 }
+
+/** How the engine is named after the version: `yowasp 0.8.621, WebAssembly` or `native /usr/bin/nextpnr-ice40`. */
+async function engineDescription(engine: NextpnrEngine): Promise<string> {
+  if (engine.kind === 'native') return `native ${engine.path}`;
+  const { version } = await import('@yowasp/nextpnr-ice40');
+  return `yowasp ${version}, WebAssembly`;
+}
+
+/** "0.8" from "(Version nextpnr-0.8)", "0.4-1+b1" from "(Version 0.4-1+b1)". */
+export function nextpnrVersionFrom(text: string): string | undefined {
+  return /\(Version (?:nextpnr-)?([^)]+)\)/.exec(text)?.[1];
+}
+
+const versions = new Map<string, Promise<string>>();
+
+/** Says which nextpnr-ice40 is used: `0.8 (yowasp 0.8.621, WebAssembly)` or `0.4-1+b1 (native /usr/bin/nextpnr-ice40)`. */
+export function nextpnrVersion(engine: NextpnrEngine = nextpnrEngine()): Promise<string> {
+  // Found once per engine and process: nextpnr's --log file does not carry the version.
+  const key = engine.kind === 'native' ? engine.path : '';
+  let v = versions.get(key);
+  if (!v) {
+    v = (async () => {
+      if (engine.kind === 'wasm') {
+        // A release build's package version is the nextpnr version and a build number
+        // (0.8.621: nextpnr 0.8, which its --version prints as `nextpnr-0.8`), which saves
+        // starting the WebAssembly module (seconds) to ask it.
+        const { version } = await import('@yowasp/nextpnr-ice40');
+        const release = /^(\d+\.\d+)\.\d+$/.exec(version);
+        if (release) return `${release[1]} (${await engineDescription(engine)})`;
+      }
+      const r = await runNextpnr(engine, ['--version'], {});
+      const text = r.log.trim();
+      return `${nextpnrVersionFrom(text) ?? lastLine(text)} (${await engineDescription(engine)})`;
+    })();
+    v.catch(() => versions.delete(key));
+    versions.set(key, v);
+  }
+  return v;
+}
+
+interface NextpnrRun {
+  /** Exit code (0 on success; -1 after a WebAssembly trap). */
+  code: number;
+  /** The WebAssembly trap that ended the run (`unreachable` after an ERROR), if any. */
+  trap?: string;
+  /** stdout and stderr as printed. */
+  log: string;
+  /** The files asked for that nextpnr wrote, as text. */
+  files: Record<string, string>;
+}
+
+/** A stream of bytes → text kept in `all`, and complete lines for onLine; finish() flushes. */
+function streamSink(all: string[], onLine?: (line: string) => void): { write: (bytes: Uint8Array | null) => void; finish: () => void } {
+  // One decoder and one partial line per stream: a UTF-8 sequence or a line split across
+  // chunks is reassembled, and stdout and stderr do not cut into each other's lines.
+  const decoder = new TextDecoder();
+  let partial = '';
+  const push = (text: string) => {
+    if (!text) return;
+    all.push(text);
+    if (!onLine) return;
+    const lines = (partial + text).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) onLine(l);
+  };
+  return {
+    write: (bytes) => push(bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode()),
+    finish: () => {
+      push(decoder.decode());
+      if (onLine && partial) onLine(partial);
+      partial = '';
+    },
+  };
+}
+
+/** Runs nextpnr-ice40 on `files` (by name, in a fresh directory) and returns the `outputs` it wrote. */
+async function runNextpnr(
+  engine: NextpnrEngine,
+  args: string[],
+  files: Record<string, string>,
+  opts: { outputs?: string[]; onLine?: (line: string) => void } = {},
+): Promise<NextpnrRun> {
+  const outputs = opts.outputs ?? [];
+  if (engine.kind === 'native') {
+    const dir = mkdtempSync(join(tmpdir(), 'zkrtl-pnr-'));
+    try {
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      let r;
+      try {
+        r = await runProcess([engine.path, ...args], { cwd: dir, onLine: opts.onLine });
+      } catch (e) {
+        throw new Error(`nextpnr-ice40 ${engine.path} could not be run: ${(e as Error).message}`);
+      }
+      const out: Record<string, string> = {};
+      for (const name of outputs) if (existsSync(join(dir, name))) out[name] = readFileSync(join(dir, name), 'utf8');
+      return { code: r.code ?? 1, log: r.stderr + r.stdout, files: out };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  // Loaded lazily: the module is large and only place and route needs it.
+  const yowasp = await import('@yowasp/nextpnr-ice40');
+  const chunks: string[] = [];
+  const stdout = streamSink(chunks, opts.onLine);
+  const stderr = streamSink(chunks, opts.onLine);
+  let tree: Tree;
+  let code = 0;
+  let trap: string | undefined;
+  try {
+    tree = ((await yowasp.runNextpnrIce40(args, files, { stdout: stdout.write, stderr: stderr.write })) ?? {}) as Tree;
+  } catch (e) {
+    if (e instanceof yowasp.Exit) {
+      code = e.code;
+      tree = e.files ?? {};
+    } else if (e instanceof WebAssembly.RuntimeError) {
+      // nextpnr's ERROR (a C++ exception, which this build cannot catch) ends in a trap after
+      // the message is printed: the streamed log is all there is, the files are lost.
+      code = -1;
+      trap = e.message;
+      tree = {};
+    } else {
+      throw e;
+    }
+  }
+  stdout.finish();
+  stderr.finish();
+  const out: Record<string, string> = {};
+  for (const name of outputs) {
+    const v = tree[name];
+    if (typeof v === 'string') out[name] = v;
+    else if (v instanceof Uint8Array) out[name] = new TextDecoder().decode(v);
+  }
+  return { code, trap, log: chunks.join(''), files: out };
+}
+
+type Tree = { [name: string]: Tree | string | Uint8Array };
 
 // ---------------------------------------------------------------------------------------
 // Synthesis for place and route
@@ -198,7 +339,7 @@ export async function placeAndRoute(opts: PnrOptions): Promise<PnrResult> {
   const top = moduleName(opts.top);
   const sources = verilogFileNames(opts.files);
   if (sources.length === 0) throw new Error(`placeAndRoute ${top}: no .v files given`);
-  await ensureNextpnr({ log: progress });
+  const engine = opts.engine ?? nextpnrEngine();
 
   const started = Date.now();
   progress(`yosys synth_ice40 ${top}`);
@@ -212,69 +353,65 @@ export async function placeAndRoute(opts: PnrOptions): Promise<PnrResult> {
   const counts = classifyCells('ice40', cells);
   const yosysSeconds = (Date.now() - started) / 1000;
 
-  const dir = mkdtempSync(join(tmpdir(), 'zkrtl-pnr-'));
-  try {
-    writeFileSync(join(dir, netlistName), y.files[netlistName]);
-    const argv = [
-      nextpnrBinary(), `--${device}`, '--package', pkg,
-      '--json', netlistName, '--asc', `${top}.asc`,
-      '--freq', String(targetMhz), '--seed', String(seed),
-      // The wrapper's few pins go wherever the placer likes; timing below the target is a
-      // result to report, not a failure.
-      '--pcf-allow-unconstrained', '--timing-allow-fail',
-      '--log', 'nextpnr.log',
-    ];
-    progress(`nextpnr-ice40 --${device} --package ${pkg} --freq ${targetMhz} --seed ${seed}`);
-    const t1 = Date.now();
-    let phase = '';
-    const r = await runProcess(argv, {
-      cwd: dir,
-      onLine: (line) => {
-        const p = nextpnrPhase(line);
-        if (p && p !== phase) {
-          phase = p;
-          progress(`${p} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-        }
-      },
-    });
-    const nextpnrSeconds = (Date.now() - t1) / 1000;
-    const log = existsSync(join(dir, 'nextpnr.log')) ? readFileSync(join(dir, 'nextpnr.log'), 'utf8') : r.stderr + r.stdout;
-    const facts = parseNextpnrLog(log);
-    const over = overCapacity(facts.utilisation);
-    if (over.length) {
-      throw new PnrFitError(`${top} does not fit the iCE40 ${device.toUpperCase()} (${pkg}): ${over.join(', ')} used/available`, facts.utilisation);
-    }
-    if (r.code !== 0 || !existsSync(join(dir, `${top}.asc`))) {
-      throw new PnrError(`nextpnr-ice40 failed on ${top} (exit ${r.code}): ${facts.error ?? lastLine(r.stderr + r.stdout)}`, log);
-    }
-    const util = (k: string) => facts.utilisation[k]?.used ?? 0;
-    const clockNames = Object.keys(facts.clocks);
-    const report: PnrReport = {
-      top,
-      device,
-      package: pkg,
-      targetMhz,
-      seed,
-      fmaxMhz: clockNames.length ? facts.clocks[clockNames.includes('clk') ? 'clk' : clockNames[0]] : null,
-      clocks: facts.clocks,
-      lcs: util('ICESTORM_LC'),
-      lcsAvailable: facts.utilisation.ICESTORM_LC?.available ?? 0,
-      brams: util('ICESTORM_RAM'),
-      sprams: util('ICESTORM_SPRAM'),
-      dsps: util('ICESTORM_DSP'),
-      ios: util('SB_IO'),
-      utilisation: facts.utilisation,
-      yosys: { luts: counts.luts, ffs: counts.ffs, carry: counts.carry, dsps: counts.dsps, bram: counts.bram, version: yosysVersionFrom(creator || y.log) },
-      nextpnrVersion: /\(Version ([^)]+)\)/.exec(log)?.[1] ?? (await nextpnrVersion()),
-      seconds: (Date.now() - started) / 1000,
-      yosysSeconds,
-      nextpnrSeconds,
-    };
-    progress(`${top}: Fmax ${report.fmaxMhz ?? '–'} MHz, ${report.lcs} LCs (${(Date.now() - started) / 1000} s)`);
-    return { report, asc: readFileSync(join(dir, `${top}.asc`), 'utf8'), yosysLog: y.log, nextpnrLog: log };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const argv = [
+    `--${device}`, '--package', pkg,
+    '--json', netlistName, '--asc', `${top}.asc`,
+    '--freq', String(targetMhz), '--seed', String(seed),
+    // The wrapper's few pins go wherever the placer likes; timing below the target is a
+    // result to report, not a failure.
+    '--pcf-allow-unconstrained', '--timing-allow-fail',
+    '--log', 'nextpnr.log',
+  ];
+  progress(`nextpnr-ice40 --${device} --package ${pkg} --freq ${targetMhz} --seed ${seed} (${engine.kind === 'wasm' ? 'WebAssembly' : engine.path})`);
+  const t1 = Date.now();
+  let phase = '';
+  const r = await runNextpnr(engine, argv, { [netlistName]: y.files[netlistName] }, {
+    outputs: [`${top}.asc`, 'nextpnr.log'],
+    onLine: (line) => {
+      const p = nextpnrPhase(line);
+      if (p && p !== phase) {
+        phase = p;
+        progress(`${p} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      }
+    },
+  });
+  const nextpnrSeconds = (Date.now() - t1) / 1000;
+  const log = r.files['nextpnr.log'] ?? r.log;
+  const facts = parseNextpnrLog(log);
+  const over = overCapacity(facts.utilisation);
+  if (over.length) {
+    throw new PnrFitError(`${top} does not fit the iCE40 ${device.toUpperCase()} (${pkg}): ${over.join(', ')} used/available`, facts.utilisation);
   }
+  const asc = r.files[`${top}.asc`];
+  if (r.code !== 0 || asc === undefined) {
+    throw new PnrError(`nextpnr-ice40 failed on ${top} (${r.trap ? `WebAssembly trap: ${r.trap}` : `exit ${r.code}`}): ${facts.error ?? lastLine(r.log)}`, log);
+  }
+  const util = (k: string) => facts.utilisation[k]?.used ?? 0;
+  const clockNames = Object.keys(facts.clocks);
+  const report: PnrReport = {
+    top,
+    device,
+    package: pkg,
+    targetMhz,
+    seed,
+    fmaxMhz: clockNames.length ? facts.clocks[clockNames.includes('clk') ? 'clk' : clockNames[0]] : null,
+    clocks: facts.clocks,
+    lcs: util('ICESTORM_LC'),
+    lcsAvailable: facts.utilisation.ICESTORM_LC?.available ?? 0,
+    brams: util('ICESTORM_RAM'),
+    sprams: util('ICESTORM_SPRAM'),
+    dsps: util('ICESTORM_DSP'),
+    ios: util('SB_IO'),
+    utilisation: facts.utilisation,
+    yosys: { luts: counts.luts, ffs: counts.ffs, carry: counts.carry, dsps: counts.dsps, bram: counts.bram, version: yosysVersionFrom(creator || y.log) },
+    nextpnrVersion: `nextpnr-ice40 ${await nextpnrVersion(engine)}`,
+    nextpnrEngine: engine.kind,
+    seconds: (Date.now() - started) / 1000,
+    yosysSeconds,
+    nextpnrSeconds,
+  };
+  progress(`${top}: Fmax ${report.fmaxMhz ?? '–'} MHz, ${report.lcs} LCs (${(Date.now() - started) / 1000} s)`);
+  return { report, asc, yosysLog: y.log, nextpnrLog: log };
 }
 
 /** The report as a short paragraph. */
@@ -283,7 +420,7 @@ export function formatPnrReport(r: PnrReport): string {
   const u = (k: string) => r.utilisation[k];
   const fmax = r.fmaxMhz === null ? 'no register-to-register path' : `Fmax ${r.fmaxMhz.toFixed(2)} MHz`;
   return (
-    `${r.top} on iCE40 ${r.device.toUpperCase()}-${r.package.toUpperCase()} (nextpnr-ice40 ${r.nextpnrVersion}, seed ${r.seed}, target ${r.targetMhz} MHz): ` +
+    `${r.top} on iCE40 ${r.device.toUpperCase()}-${r.package.toUpperCase()} (${r.nextpnrVersion}, seed ${r.seed}, target ${r.targetMhz} MHz): ` +
     `${fmax}; ${r.lcs} of ${r.lcsAvailable} logic cells${pct(r.lcs, r.lcsAvailable)}, ` +
     `${r.dsps} of ${u('ICESTORM_DSP')?.available ?? 8} DSPs, ${r.brams} of ${u('ICESTORM_RAM')?.available ?? 30} EBRs, ` +
     `${r.sprams} of ${u('ICESTORM_SPRAM')?.available ?? 4} SPRAMs, ${r.ios} I/O; ` +

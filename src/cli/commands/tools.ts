@@ -1,8 +1,9 @@
 import { ensureVerilator, verilatorVersion } from '../../sim/verilator.ts';
 import { ensureRiscvTools, GCC, QEMU } from '../../riscv/toolchain.ts';
-import { ensureNextpnr, nextpnrVersion } from '../../synth/pnr.ts';
+import { nextpnrVersion } from '../../synth/pnr.ts';
 import { yosysVersion } from '../../synth/yosys.ts';
 import { ensureAsicTools, staVersion } from '../../synth/asic.ts';
+import { chromiumVersion, ensureChromium } from '../../tools/chromium.ts';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from '../args.ts';
 import { stderrProgress } from '../progress.ts';
@@ -14,16 +15,17 @@ function firstLine(argv: string[]): string {
 
 /**
  * Makes sure every tool the tests use is there (installing from Debian when missing and
- * root: Verilator, the RISC-V cross compiler and QEMU, nextpnr-ice40, OpenSTA and the OSU 0.18 µm
- * cells) and says which are used.
+ * root: Verilator, the RISC-V cross compiler and QEMU, OpenSTA and the OSU 0.18 µm cells) and
+ * says which are used. Yosys and nextpnr-ice40 come from npm (WebAssembly) unless $YOSYS or
+ * $NEXTPNR names a native binary.
  */
 export async function runTools(argv: string[]): Promise<number> {
   parseArgs(argv, { options: [], flags: [] });
   const log = (s: string) => stderrProgress.step(s);
   await ensureVerilator({ log });
   await ensureRiscvTools({ log });
-  await ensureNextpnr({ log });
   await ensureAsicTools({ log });
+  await ensureChromium({ log });
   process.stdout.write(
     [
       `verilator: ${await verilatorVersion()}`,
@@ -32,6 +34,7 @@ export async function runTools(argv: string[]): Promise<number> {
       `${QEMU}: ${firstLine([QEMU, '--version'])}`,
       `nextpnr-ice40: ${await nextpnrVersion()}`,
       `OpenSTA: ${await staVersion()}`,
+      `chromium: ${await chromiumVersion()}`,
     ].join('\n') + '\n',
   );
   return 0;
