@@ -64,8 +64,9 @@ describe('NTT cores of the default config: forward and inverse', () => {
     }
   });
   // Wide fields: N = 2^8 with 4 lanes (N and the lane count change address widths, ROM
-  // depth and banking, which the small fields cover in every combination).
-  for (const d of cores.filter((x) => !wide(x) || (x.manifest.params.n === 256 && x.manifest.params.lanes === 4))) {
+  // depth and banking, which the small fields cover in every combination), on bn254.fr only:
+  // bls12_381.fr's cores are the same generator at 255 bits (make sim runs them).
+  for (const d of cores.filter((x) => !wide(x) || (x.manifest.field!.name === 'bn254.fr' && x.manifest.params.n === 256 && x.manifest.params.lanes === 4))) {
     it(`${d.top}`, async () => {
       await nttBothWays(d);
     });

@@ -17,7 +17,7 @@ export const VARIANTS: Array<() => GeneratedDesign> = [
   () => generateBlock('montmul', namedField('mersenne31'), {}),
   () => generateBlock('montmul', namedField('koalabear'), { rbits: '32' }),
   () => generateBlock('montmul', customField(P128), { rbits: '130', depth: '14' }),
-  () => generateBlock('montmul', namedField('bls12_377.fp'), { constmul: 'csd' }),
+  () => generateBlock('montmul', customField(P128), { constmul: 'csd' }),
   () => generateBlock('montmul', customField('5'), {}),
   () => generateBlock('modadd', customField('5'), {}),
   () => generateBlock('modsub', customField('7'), {}),
