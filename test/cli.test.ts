@@ -1,6 +1,6 @@
 // The command line as a user meets it: exit codes, one-line errors, nothing written on bad
 // input, deterministic and atomic output.
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,23 @@ describe('zkrtl CLI', () => {
     expect(readdirSync(out1).sort()).toEqual(['filelist.f', 'modadd_goldilocks.core', 'modadd_goldilocks.json', 'modadd_goldilocks.v']);
   });
 
+  it('gen BLOCK into the default rtl-out/ and then gen of the config: zkrtl recognises its own output', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'zkrtl.config.json'), JSON.stringify({ out: 'rtl-out', blocks: ['modadd'], fields: ['babybear'] }));
+    expect(zkrtl(['gen', 'montmul', '--prime', '0x7fffffff'], dir).code).toBe(0);
+    expect(readdirSync(join(dir, 'rtl-out'))).toEqual(['montmul_mersenne31']);
+    // Beside a file of the user's, the design directories do not make rtl-out/ ours to replace.
+    writeFileSync(join(dir, 'rtl-out', 'notes.txt'), 'mine');
+    const refused = zkrtl(['gen'], dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/non-empty directory not written by zkrtl/);
+    rmSync(join(dir, 'rtl-out', 'notes.txt'));
+    const r = zkrtl(['gen'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(dir, 'rtl-out')).sort()).toEqual(['designs.json', 'modadd_babybear']);
+  });
+
   it('gen without a block writes the whole config set, with an index', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'zkrtl.config.json'), JSON.stringify({ out: 'rtl', blocks: ['modadd', 'montmul'], fields: ['babybear', 'mersenne31'] }));
@@ -56,6 +73,7 @@ describe('zkrtl CLI', () => {
     ['param without =', ['gen', 'montmul', '--field', 'goldilocks', '--param', 'tile'], /--param 'tile' is not key=value/],
     ['both field and prime', ['gen', 'montmul', '--field', 'goldilocks', '--prime', '7'], /either --field or --prime/],
     ['unknown option', ['gen', 'montmul', '--feild', 'goldilocks'], /unknown option --feild/],
+    ['a test-only parameter', ['gen', 'rv32im', '--param', 'test_break=forward'], /unknown parameter 'test_break' for rv32im: accepted are pipeline/],
     ['unknown command', ['generate'], /unknown command 'generate'/],
     ['bad target', ['synth', 'montmul', '--field', 'goldilocks', '--target', 'stratix'], /--target stratix is not accepted: give one of generic, xilinx, ice40, ecp5/],
     ['bad netlist', ['synth', 'montmul', '--field', 'goldilocks', '--target', 'ice40', '--netlist', 'json,vhdl'], /--netlist vhdl is not accepted/],

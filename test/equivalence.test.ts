@@ -75,6 +75,13 @@ describe('the equivalence flow catches broken hardware', () => {
     expect(statSync(err.waveformPath).size).toBeGreaterThan(0);
   });
 
+  it('a pipeline register added inside the generated montmul is reported (results one cycle late)', async () => {
+    const broken = mutate(/assign out = out_r;/, 'reg [30:0] out_late;\n    always @(posedge clk) out_late <= out_r;\n    assign out = out_late;');
+    const err = await equivalent(broken, 200).catch((e) => e);
+    expect(err).toBeInstanceOf(SimMismatchError);
+    expect(err.message).toMatch(/vector \d+/);
+  });
+
   it('a latency that differs from the manifest is reported', async () => {
     const late = { ...base, manifest: { ...base.manifest, latency: base.manifest.latency! + 1 } };
     await expect(equivalent(late, 100)).rejects.toBeInstanceOf(SimMismatchError);

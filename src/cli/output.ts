@@ -44,11 +44,20 @@ function makeDirs(dir: string): void {
 /** Files that mark a directory as zkrtl output we may replace. */
 const MARKERS = ['filelist.f', 'designs.json', 'report.json', 'results.json'];
 
+/** zkrtl wrote it: a marker at the top, or only design directories that hold one (`zkrtl gen BLOCK` into rtl-out/). */
+function writtenByZkrtl(dir: string): boolean {
+  const entries = readdirSync(dir);
+  if (entries.length === 0 || MARKERS.some((m) => entries.includes(m))) return true;
+  return entries.every((e) => {
+    const sub = join(dir, e);
+    return statSync(sub).isDirectory() && MARKERS.some((m) => existsSync(join(sub, m)));
+  });
+}
+
 function checkReplaceable(dir: string): void {
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} exists and is not a directory`);
-  const entries = readdirSync(dir);
-  if (entries.length > 0 && !MARKERS.some((m) => entries.includes(m))) {
+  if (!writtenByZkrtl(dir)) {
     throw new UsageError(`--out ${dir} is a non-empty directory not written by zkrtl: choose another or empty it`);
   }
 }

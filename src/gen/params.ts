@@ -44,6 +44,18 @@ export function parseChoice<T extends string>(name: string, value: string, choic
   return value as T;
 }
 
+/**
+ * Parameters named test_* plant known bugs so the tests can prove their checks catch them;
+ * the generators take them from tests only. From a user (command line, config file) they are
+ * unknown parameters.
+ */
+export function rejectTestOnly(block: string, keys: string[], docs: ParamDoc[]): void {
+  const key = keys.find((k) => k.startsWith('test_'));
+  if (key === undefined) return;
+  const known = docs.length ? docs.map((d) => d.name).join(', ') : 'none';
+  throw new UsageError(`unknown parameter '${key}' for ${block}: accepted are ${known}`);
+}
+
 /** `--param k=v` strings into a record; a repeated key or a missing '=' is an error. */
 export function parseParamArgs(args: string[]): RawParams {
   const out: RawParams = {};

@@ -5,7 +5,7 @@ import { resolveField, type FieldSpec } from '../fields/registry.ts';
 import { resolveCurveArg, type CurveSpec } from '../curves/registry.ts';
 import { blockInfo, generateBlock } from '../gen/index.ts';
 import type { GeneratedDesign } from '../gen/design.ts';
-import type { RawParams } from '../gen/params.ts';
+import { rejectTestOnly, type RawParams } from '../gen/params.ts';
 
 /** How a subject is named on the command line, so a worker process can be given the same. */
 export interface SweepSubject {
@@ -113,6 +113,7 @@ function combinations(axes: SweepPlan['axes']): RawParams[] {
 export function planSweep(req: SweepRequest, onProgress?: (done: number, total: number) => void): SweepPlan {
   const info = blockInfo(req.block);
   const axes = parseAxes(req.param ?? []);
+  rejectTestOnly(info.name, axes.map((a) => a.key), info.params);
   const subjects = subjectsOf(req);
   const combos = combinations(axes);
   const points: SweepPoint[] = [];

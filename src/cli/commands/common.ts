@@ -4,7 +4,7 @@ import { resolveField } from '../../fields/registry.ts';
 import { resolveCurveArg } from '../../curves/registry.ts';
 import { blockInfo, generateBlock } from '../../gen/index.ts';
 import type { GeneratedDesign } from '../../gen/design.ts';
-import { parseParamArgs } from '../../gen/params.ts';
+import { parseParamArgs, rejectTestOnly } from '../../gen/params.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig, type ZkrtlConfig } from '../../config.ts';
 import { single, type ParsedArgs } from '../args.ts';
 import { UsageError } from '../errors.ts';
@@ -14,6 +14,7 @@ export const DESIGN_OPTIONS = ['field', 'prime', 'curve', 'param'];
 export function designFromArgs(block: string, args: ParsedArgs): GeneratedDesign {
   const info = blockInfo(block);
   const params = parseParamArgs(args.options.param ?? []);
+  rejectTestOnly(block, Object.keys(params), info.params);
   if (info.usesCurve) {
     if (args.options.field || args.options.prime) throw new UsageError(`${block} works on a curve: give --curve NAME or --curve FILE.json instead of --field/--prime`);
     return generateBlock(block, resolveCurveArg(single(args, 'curve')), params);
@@ -52,11 +53,13 @@ export function atMostOnePositional(args: ParsedArgs, command: string): string |
 /** Every design of a config, generated up front so a bad entry fails before any output. */
 export function configDesigns(config: ZkrtlConfig): GeneratedDesign[] {
   const designs: GeneratedDesign[] = [];
+  for (const block of config.blocks) rejectTestOnly(block, Object.keys(config.params[block] ?? {}), blockInfo(block).params);
   for (const field of config.fields) {
     for (const block of config.blocks) designs.push(generateBlock(block, field, config.params[block] ?? {}));
   }
   for (const extra of config.designs) {
     const info = blockInfo(extra.block);
+    for (const p of extra.params) rejectTestOnly(info.name, Object.keys(p), info.params);
     const subjects = info.usesCurve ? extra.curves : info.usesField === false ? [undefined] : extra.fields;
     for (const subject of subjects) {
       for (const params of extra.params) designs.push(generateBlock(extra.block, subject, params));

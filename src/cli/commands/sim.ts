@@ -87,7 +87,9 @@ async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean
         const random = Math.max(4, Math.min(64, Math.ceil(o.vectorCount / 1000)));
         const params = Object.fromEntries(Object.entries(design.manifest.params).map(([k, v]) => [k, String(v)]));
         const r = await checkRv32im(params, stderrProgress, { random, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) });
-        process.stdout.write(`PASS ${design.top}: ${r.runs.length} programs (test programs and ${random} random) retire the same trace rows, output and exit as the golden model; CPI ${r.cpi.toFixed(3)}\n`);
+        // Each program runs twice: without and with random memory wait states.
+        const programs = new Set(r.runs.map((x) => x.name)).size;
+        process.stdout.write(`PASS ${design.top}: ${programs} programs (${programs - random} test programs and ${random} random), each without and with random wait states (${r.runs.length} runs), retire the same trace rows, output and exit as the golden model; CPI ${r.cpi.toFixed(3)}\n`);
         return true;
       }
       default:
