@@ -217,3 +217,13 @@ describe('parameter tables (what --help prints) agree with the parsers', () => {
     expect(checked.length).toBeGreaterThan(15);
   }, 60_000);
 });
+
+describe('README documents every parameter', () => {
+  it('each block parameter appears in README.md as `name` or `name=…`', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { BLOCKS } = await import('../src/gen/index.ts');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const missing = BLOCKS.flatMap((b) => b.params.filter((p) => !readme.includes(`\`${p.name}\``) && !readme.includes(`\`${p.name}=`)).map((p) => `${b.name}.${p.name}`));
+    expect(missing).toEqual([]);
+  });
+});
