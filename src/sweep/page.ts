@@ -75,12 +75,13 @@ export function sweepFigures(flow: SweepFlow): Figure[] {
   return out;
 }
 
-function columns(plan: SweepPlan, flow: SweepFlow): Column[] {
+/** The table's columns; a figure no design has (latency of the CPU core) is left out. */
+function columns(plan: SweepPlan, flow: SweepFlow, results: SweepResult[]): Column[] {
   const cols: Column[] = [{ key: 'n', label: '#', numeric: true }, { key: 'design', label: 'design' }];
   if (plan.subjects.length > 1) cols.push({ key: 'subject', label: plan.subjects[0]!.option ?? 'subject' });
   for (const a of plan.axes) cols.push({ key: `param.${a.key}`, label: a.key });
   cols.push({ key: 'status', label: 'status' });
-  for (const f of sweepFigures(flow)) cols.push(f);
+  for (const f of sweepFigures(flow)) if (results.some((r) => f.value(r) !== undefined) || results.every((r) => r.status !== 'ok')) cols.push(f);
   cols.push({ key: 'seconds', label: 'synth s', numeric: true }, { key: 'cached', label: 'cached' }, { key: 'tool', label: 'tool' }, { key: 'error', label: 'error' });
   return cols;
 }
@@ -121,7 +122,7 @@ const csvCell = (v: Cell) => {
 };
 
 export function resultsCsv(plan: SweepPlan, flow: SweepFlow, results: SweepResult[]): string {
-  const cols = columns(plan, flow);
+  const cols = columns(plan, flow, results);
   const lines = [cols.map((c) => csvCell(c.label)).join(',')];
   for (const r of results) {
     const rec = row(plan, flow, r);
@@ -200,11 +201,11 @@ export function sweepPage(plan: SweepPlan, flow: SweepFlow, results: SweepResult
     `<h1>zkrtl sweep: ${escapeHtml(plan.name)}</h1>`,
     `<p><code>${escapeHtml(command)}</code></p>`,
     `<p>${results.length} design${results.length === 1 ? '' : 's'} of ${escapeHtml(plan.block)}, synthesized for ${escapeHtml(flowText)}. ` +
-      `Each figure is read from the report of <code>zkrtl synth</code> on that design; latency is the generator's pipeline depth (cycles from operands to result). ` +
+      `Each figure is read from the report of <code>zkrtl synth</code> on that design${results.some((r) => latencyOf(r) !== undefined) ? "; latency is the generator's pipeline depth (cycles from operands to result)" : ''}${flow.pnr ? "; Fmax is nextpnr's after routing" : flow.target === 'asic' ? "; Fmax is OpenSTA's from the worst setup slack" : ''}. ` +
       `Marked points are on the Pareto front (no other design is at least as good in both figures and better in one).</p>`,
     summary.length ? `<ul>${summary.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '',
     `<div class="plots">${plots(plan, flow, results).map(scatterSvg).join('\n')}</div>`,
-    sortableTable(columns(plan, flow), results.map((r) => row(plan, flow, r))),
+    sortableTable(columns(plan, flow, results), results.map((r) => row(plan, flow, r))),
   ];
   return htmlPage(`zkrtl sweep ${plan.name}`, body.join('\n'));
 }
