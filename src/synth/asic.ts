@@ -363,6 +363,12 @@ export async function synthesizeAsic(opts: {
   library: AsicLibrary;
   clockNs: number;
   effort?: AsicEffort;
+  /**
+   * Modules kept as black boxes (their stubs, `(* blackbox *)` headers, are among the files):
+   * their instances are left out of the cell counts and area, and OpenSTA does not time
+   * through them (see asic-compose.ts).
+   */
+  blackBoxes?: readonly string[];
   onStep?: (step: string) => void;
 }): Promise<AsicResult> {
   const { top, library: lib, clockNs } = opts;
@@ -390,7 +396,9 @@ export async function synthesizeAsic(opts: {
   const yosysSeconds = (Date.now() - t0) / 1000;
   const conflict = /^Warning: Driver-driver conflict.*$/m.exec(result.log);
   if (conflict) throw new YosysError(`yosys produced a broken netlist for ${top}: ${conflict[0].replace(/^Warning: /, '')}`, result.log);
-  const { cells, creator } = parseStatJson(result.files[STAT_FILE]!, top);
+  const { cells: statCells, creator } = parseStatJson(result.files[STAT_FILE]!, top);
+  const boxes = new Set(opts.blackBoxes ?? []);
+  const cells = Object.fromEntries(Object.entries(statCells).filter(([c]) => !boxes.has(c) && !boxes.has(c.replace(/^\\/, ''))));
   const netlist = result.files[netlistName]!;
   if (/^\s*assign\s/m.test(netlist)) throw new Error(`the ${top} netlist still has assign statements after insbuf: report this as a zkrtl bug`);
   const unknown = Object.keys(cells).filter((c) => !lib.lib.cells.has(c));
