@@ -66,7 +66,10 @@ describe('NTT cores of the default config: forward and inverse', () => {
   // Wide fields: N = 2^8 with 4 lanes (N and the lane count change address widths, ROM
   // depth and banking, which the small fields cover in every combination), on bn254.fr only:
   // bls12_381.fr's cores are the same generator at 255 bits (make sim runs them).
-  for (const d of cores.filter((x) => !wide(x) || (x.manifest.field!.name === 'bn254.fr' && x.manifest.params.n === 256 && x.manifest.params.lanes === 4))) {
+  // Goldilocks' N = 2^10 four-lane core is babybear's and koalabear's at 64 bits (its N = 2^8
+  // four-lane and N = 2^10 one-lane cores run here; make sim runs it).
+  const simOnly = (x: GeneratedDesign) => x.manifest.field!.name === 'goldilocks' && x.manifest.params.n === 1024 && x.manifest.params.lanes === 4;
+  for (const d of cores.filter((x) => !simOnly(x) && (!wide(x) || (x.manifest.field!.name === 'bn254.fr' && x.manifest.params.n === 256 && x.manifest.params.lanes === 4)))) {
     it(`${d.top}`, async () => {
       await nttBothWays(d);
     });

@@ -103,8 +103,9 @@ afterAll(() => {
 });
 
 describe('pipeline harness: equality with (a + b) mod 2^W', () => {
-  // CData (≤ 8), SData (≤ 16), IData (≤ 32), QData (≤ 64) and VlWide ports.
-  const widths = [1, 13, 32, 64, 200, 1024];
+  // CData (≤ 8), SData (≤ 16), IData (≤ 32), QData (≤ 64) and VlWide ports (200: a partial top
+  // word; whole-word and wider VlWide ports run in the 254/381-bit equivalence tests).
+  const widths = [1, 13, 32, 64, 200];
   const N = 3000;
 
   for (const W of widths) {
