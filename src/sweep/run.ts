@@ -2,11 +2,11 @@
 // flow a user runs by hand), --jobs at a time, each result cached by a hash of the design's
 // RTL and of the flow, so a re-run with one more value only synthesizes the new designs.
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '../base/paths.ts';
+import { lastLine, runProcess } from '../tools/process.ts';
 import { ZKRTL_VERSION, verilogSources } from '../gen/design.ts';
 import type { SweepPlan, SweepPoint } from './plan.ts';
 
@@ -110,17 +110,8 @@ export function synthArgs(plan: SweepPlan, point: SweepPoint, flow: SweepFlow, o
   return [...args, ...flow.extraArgs, '--out', out];
 }
 
-const lastLine = (s: string) => s.trim().split('\n').filter((l) => l.trim() !== '').pop()?.replace(/^zkrtl: (error: )?/, '') ?? '';
-
-function runWorker(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'zkrtl.mjs'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-20000)));
-    child.on('error', (e) => done({ code: -1, stderr: String(e) }));
-    child.on('close', (code, signal) => done({ code: code ?? -1, stderr: signal ? `${stderr}\nkilled by ${signal}` : stderr }));
-  });
-}
+/** The worker's one-line error: the last line it wrote, without the CLI's prefix. */
+const workerError = (stderr: string) => lastLine(stderr).replace(/^zkrtl: (error: )?/, '');
 
 /**
  * Synthesizes every point of `plan` with `jobs` workers. Results come back in the plan's
@@ -162,7 +153,7 @@ export async function runSweep(plan: SweepPlan, flow: SweepFlow, jobs: number, e
         events.started?.(point, done, total, running);
         const out = join(scratch, `d${point.index}`);
         const started = Date.now();
-        const r = await runWorker(synthArgs(plan, point, flow, out));
+        const r = await runProcess([process.execPath, join(REPO_ROOT, 'bin', 'zkrtl.mjs'), ...synthArgs(plan, point, flow, out)]);
         const seconds = (Date.now() - started) / 1000;
         running.splice(running.indexOf(point), 1);
         const reportPath = join(out, 'report.json');
@@ -174,7 +165,7 @@ export async function runSweep(plan: SweepPlan, flow: SweepFlow, jobs: number, e
           renameSync(`${file}.tmp-${process.pid}`, file);
           finish({ point, status: 'ok', metrics, seconds, cached: false });
         } else {
-          finish({ point, status: 'error', error: lastLine(r.stderr) || `zkrtl synth exited with ${r.code}`, seconds, cached: false });
+          finish({ point, status: 'error', error: r.signal ? `zkrtl synth killed by ${r.signal}` : workerError(r.stderr), seconds, cached: false });
         }
         rmSync(out, { recursive: true, force: true });
       }
