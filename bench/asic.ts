@@ -350,7 +350,7 @@ export function renderAsic(s: AsicSection): string[] {
   const cores = s.rows.filter((r) => r.group === 'rv32im' && r.report);
   if (cores.length) {
     L.push('### The rv32im cores against "a RISC-V core ≈ 0.1 mm²"', '');
-    L.push(`The talk's figure is for a modern node. The NAND2-equivalent count does not depend on the node; the areas below are **estimates**: NAND2-eq × the area of one NAND2 at another node. sky130: sky130_fd_sc_hd__nand2_1, 1.38 × 2.72 µm = ${SKY130_NAND2_UM2.toFixed(2)} µm² (three 0.46 µm sites of the SkyWater 130 nm PDK's high-density library). 28 nm: the measured 0.18 µm area × (28/180)² = × ${SHRINK_28NM.toFixed(4)}, the ideal square-law shrink, which real 28 nm libraries do not quite reach (wires and pin access shrink less), so it is a lower bound.`, '');
+    L.push(`The talk's figure (as quoted in issue 15; the talk gives no source or node, so it is an unsourced estimate) is for a modern node. The NAND2-equivalent count does not depend on the node; the areas below are **estimates**: NAND2-eq × the area of one NAND2 at another node. sky130: sky130_fd_sc_hd__nand2_1, 1.38 × 2.72 µm = ${SKY130_NAND2_UM2.toFixed(2)} µm² (three 0.46 µm sites of the SkyWater 130 nm PDK's high-density library). 28 nm: the measured 0.18 µm area × (28/180)² = × ${SHRINK_28NM.toFixed(4)}, the ideal square-law shrink, which real 28 nm libraries do not quite reach (wires and pin access shrink less), so it is a lower bound.`, '');
     L.push('| core | area at 0.18 µm (measured) | NAND2-eq | sky130 estimate | 28 nm estimate (ideal shrink) | STA Fmax at 0.18 µm |', '|---|---|---|---|---|---|');
     for (const row of cores) {
       const r = row.report!;

@@ -1,17 +1,21 @@
 // `npm run bench`: cost and speed of every block of the default config, written to
 // bench/results.md and bench/results.json. Figures come from the tools, nothing is typed in:
-// latency from the manifest, II measured in Verilator, cells from Yosys, speeds timed here.
+// latency from the manifest, II measured in Verilator (from the cycles of the results of a
+// back-to-back run), cells from Yosys, speeds timed here. Each section records where and with
+// what it was measured (`provenance`), as `--only` re-measures some sections and keeps others.
+import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import { configDesigns } from '../src/cli/commands/common.ts';
 import { stderrProgress } from '../src/cli/progress.ts';
 import { verilogSources, type GeneratedDesign } from '../src/gen/design.ts';
 import { PAIR_BLOCKS, blockModel } from '../src/model/blocks.ts';
-import { buildDesignSim, expectedResults } from '../src/sim/equivalence.ts';
+import { buildDesignSim, expectedResults, measureIi } from '../src/sim/equivalence.ts';
 import { makeVectors } from '../src/sim/vectors.ts';
-import { runPipelineSim, verilatorVersion } from '../src/sim/verilator.ts';
+import { verilatorVersion } from '../src/sim/verilator.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { yosysVersion } from '../src/synth/yosys.ts';
 import { benchNtt, renderNtt, type NttSection } from './ntt.ts';
@@ -22,16 +26,21 @@ import { benchAsic, renderAsic, type AsicSection } from './asic.ts';
 import { writeBenchReport } from '../src/cli/commands/report.ts';
 
 const BENCH_DIR = import.meta.dirname;
+const REPO_DIR = resolve(BENCH_DIR, '..');
 const DSP_FLOOR_254 = 450; // three 254-bit products' worth of 26x17 tiles: 3 · 10 · 15
 
-interface Row {
+export interface Row {
   module: string;
   block: string;
   field: string;
   bits: number;
   latency: number;
   iiManifest: number;
-  iiMeasured: number;
+  /** measureIi: (cycle of the last result − cycle of the first) / (results − 1); null under 2 results. */
+  iiMeasured: number | null;
+  /** Largest gap between consecutive results, and vectors that got none (absent in rows measured before). */
+  iiMaxGap?: number | null;
+  iiDropped?: number;
   tiles: number | null;
   xilinx: SynthReport;
   generic: SynthReport;
@@ -39,15 +48,17 @@ interface Row {
   modelOpsPerSecond: number;
 }
 
-/** II measured: extra cycles per extra vector between a 1-vector and an N-vector run. */
+/**
+ * II measured (measureIi): the vectors go in back to back (in_valid held high), every result
+ * is checked, and II = (cycle of the last result − cycle of the first) / (results − 1). A block
+ * that cannot take a vector every cycle shows II > 1 (and dropped vectors) instead of failing.
+ */
 async function measureSim(d: GeneratedDesign, binary: string) {
   const p = BigInt(d.manifest.field!.p);
   const n = d.manifest.field!.bits > 128 ? 20_000 : 100_000;
   const vectors = makeVectors({ p, k: d.manifest.montgomery?.k }, n, 42);
-  const common = { binary, latency: d.manifest.latency!, width: d.manifest.field!.bits };
-  const one = await runPipelineSim({ ...common, vectors: vectors.slice(0, 1), expected: expectedResults(d, vectors.slice(0, 1)) });
-  const all = await runPipelineSim({ ...common, vectors, expected: expectedResults(d, vectors) });
-  return { ii: (all.cycles - one.cycles) / (vectors.length - 1), vectorsPerSecond: vectors.length / all.seconds };
+  const m = await measureIi({ binary, latency: d.manifest.latency!, width: d.manifest.field!.bits, vectors, expected: expectedResults(d, vectors) });
+  return { ii: m.ii, maxGap: m.maxGap, dropped: m.dropped, vectorsPerSecond: vectors.length / m.seconds };
 }
 
 function modelSpeed(d: GeneratedDesign): number {
@@ -96,6 +107,8 @@ async function benchFieldBlocks(): Promise<{ rows: Row[]; bn254Stages: Array<{ m
       latency: d.manifest.latency!,
       iiManifest: d.manifest.ii!,
       iiMeasured: sim.ii,
+      iiMaxGap: sim.maxGap,
+      iiDropped: sim.dropped,
       tiles: (d.manifest.multiplierTiles as number | undefined) ?? null,
       xilinx,
       generic,
@@ -115,7 +128,23 @@ async function benchFieldBlocks(): Promise<{ rows: Row[]; bn254Stages: Array<{ m
   return { rows, bn254Stages: stages };
 }
 
-interface Results {
+export const SECTIONS = ['fields', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Where and with what one section was measured. */
+export interface Provenance {
+  /** `git rev-parse --short HEAD` when the bench started. */
+  commit: string;
+  /** Tracked files other than the bench's own outputs differed from that commit. */
+  dirty: boolean;
+  /** When the section's measurement started: ISO date-time, UTC. */
+  date: string;
+  machine: { cpu: string; cores: number };
+  tools: { verilator: string; yosys: string; node: string };
+}
+
+export interface Results {
+  /** The tools of the latest run (any section); each section's own are in `provenance`. */
   tools: Record<string, string | number>;
   rows: Row[];
   bn254Stages: Array<{ module: string; report: SynthReport }>;
@@ -124,11 +153,90 @@ interface Results {
   asic?: AsicSection;
   ecadd?: EcaddSection;
   msm?: MsmSection;
+  /** Per section; absent for sections measured before it was recorded. */
+  provenance?: Partial<Record<Section, Provenance>>;
 }
 
-const SECTIONS = ['fields', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
+const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
 
-/** `--only SECTION[,SECTION]` re-measures those sections and keeps the others from results.json. */
+/** The commit checked out and whether tracked files differ from it ('unknown' outside git). */
+function gitState(): { commit: string; dirty: boolean } {
+  try {
+    // The bench's own outputs do not count: a previous `--only` run leaves them changed.
+    const outputs = ['results.json', 'results.md', 'report.html'].map((f) => `:!bench/${f}`);
+    const changes = git('status', '--porcelain', '--untracked-files=no', '--', '.', ...outputs);
+    return { commit: git('rev-parse', '--short', 'HEAD').trim(), dirty: changes.trim() !== '' };
+  } catch {
+    return { commit: 'unknown', dirty: false };
+  }
+}
+
+/** What of results.json a section writes: what it was measured from, to find when it changed. */
+function sectionData(r: Partial<Results>, s: Section): unknown {
+  switch (s) {
+    case 'fields': return r.rows?.length ? { rows: r.rows, bn254Stages: r.bn254Stages } : undefined;
+    case 'msm': {
+      if (!r.msm) return undefined;
+      const { modelVsNoble: _timing, ...rest } = r.msm; // `--only msm-model` re-measures that part alone
+      return rest;
+    }
+    case 'msm-model': return r.msm?.modelVsNoble;
+    default: return r[s];
+  }
+}
+
+/**
+ * For a section measured before provenance was recorded: the newest commit from which
+ * bench/results.json has held the section's current data unchanged, from `git log`; 'unknown'
+ * without git history, or when the data is not in HEAD's results.json.
+ */
+function gitLastChangedIn(results: Partial<Results>): (s: Section) => string {
+  let history: Array<{ commit: string; json: Partial<Results> | undefined }> | undefined;
+  return (s) => {
+    try {
+      history ??= git('log', '--format=%h', '--', 'bench/results.json').split('\n').filter(Boolean).map((commit) => {
+        try {
+          return { commit, json: JSON.parse(git('show', `${commit}:bench/results.json`)) as Partial<Results> };
+        } catch {
+          return { commit, json: undefined }; // deleted or unreadable in that commit
+        }
+      });
+    } catch {
+      history = [];
+    }
+    const now = JSON.stringify(sectionData(results, s));
+    let found = 'unknown';
+    for (const h of history) {
+      if (!h.json || JSON.stringify(sectionData(h.json, s)) !== now) break;
+      found = h.commit; // unchanged back to here: the change is in this commit or an older one
+    }
+    return found;
+  };
+}
+
+/** "2026-12-02T01:23:45.678Z" → "2026-12-02 01:23 UTC". */
+const utc = (iso: string) => iso.replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d).*$/, '$1 $2 UTC');
+
+export function provenanceLine(p: Provenance | undefined, lastChangedIn: () => string): string {
+  if (!p) return `Measured before provenance was recorded; last re-measured in commit ${lastChangedIn()}.`;
+  const t = p.tools;
+  return `Measured at commit ${p.commit} (${p.dirty ? 'with uncommitted changes' : 'clean'}) on ${utc(p.date)}, ${p.machine.cores} × ${p.machine.cpu}, with ${t.verilator}, Yosys ${t.yosys}, Node ${t.node}.`;
+}
+
+/** `lines` with `note` under every '## ' heading (after the heading's blank line). */
+function underHeadings(lines: string[], note: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    out.push(lines[i]!);
+    if (!lines[i]!.startsWith('## ')) continue;
+    if (lines[i + 1] === '') out.push(lines[++i]!);
+    else out.push('');
+    out.push(note, '');
+  }
+  return out;
+}
+
+/** `--only SECTION[,SECTION]` re-measures those sections and keeps the others (and their provenance) from results.json. */
 async function main() {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]?.split(',') ?? [] : [...SECTIONS];
   for (const o of only) {
@@ -140,19 +248,43 @@ async function main() {
   const path = join(BENCH_DIR, 'results.json');
   const saved: Partial<Results> = only.length < SECTIONS.length ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const tools = { verilator: await verilatorVersion(), yosys: await yosysVersion(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
-  const results: Results = { tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm };
-  if (only.includes('fields')) Object.assign(results, await benchFieldBlocks());
-  if (only.includes('ntt')) results.ntt = await benchNtt(stderrProgress);
+  const results: Results = { tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
+  const state = gitState();
+  const stamp = (...sections: Section[]) => {
+    const p: Provenance = {
+      ...state, date: new Date().toISOString(),
+      machine: { cpu: tools.cpu, cores: tools.cores }, tools: { verilator: tools.verilator, yosys: tools.yosys, node: tools.node },
+    };
+    for (const s of sections) results.provenance![s] = p;
+  };
+  if (only.includes('fields')) {
+    stamp('fields');
+    Object.assign(results, await benchFieldBlocks());
+  }
+  if (only.includes('ntt')) {
+    stamp('ntt');
+    results.ntt = await benchNtt(stderrProgress);
+  }
   if (only.includes('rv32im')) {
+    stamp('rv32im');
     const { markdown: _markdown, ...rv } = await benchRv32im(stderrProgress);
     results.rv32im = rv;
   }
-  if (only.includes('asic')) results.asic = await benchAsic(stderrProgress);
-  if (only.includes('ecadd')) results.ecadd = await benchEcadd(stderrProgress);
-  if (only.includes('msm')) results.msm = await benchMsm(stderrProgress);
-  else if (only.includes('msm-model')) {
+  if (only.includes('asic')) {
+    stamp('asic');
+    results.asic = await benchAsic(stderrProgress);
+  }
+  if (only.includes('ecadd')) {
+    stamp('ecadd');
+    results.ecadd = await benchEcadd(stderrProgress);
+  }
+  if (only.includes('msm')) {
+    stamp('msm', 'msm-model'); // the MSM section times the model against noble too
+    results.msm = await benchMsm(stderrProgress);
+  } else if (only.includes('msm-model')) {
     // Only the model-against-noble timing of the MSM section, at the c it was measured at.
     if (!results.msm) throw new Error('--only msm-model needs an MSM section in bench/results.json: run --only msm first');
+    stamp('msm-model');
     results.msm.modelVsNoble = measureModelVsNoble(results.msm.modelVsNoble.c);
   }
   writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
@@ -161,56 +293,82 @@ async function main() {
   stderrProgress.step('wrote bench/results.md, bench/results.json and bench/report.html');
 }
 
-function renderMarkdown(results: Results): string {
-  const { tools, rows, bn254Stages: stages } = results;
+/** An II figure: whole numbers as they are, others to two decimals. */
+const fmtIi = (ii: number | null | undefined) => (ii === null || ii === undefined ? '–' : Number.isInteger(ii) ? String(ii) : ii.toFixed(2));
+
+/**
+ * bench/results.md from the results. `lastChangedIn` names the commit a section without
+ * provenance was last re-measured in (default: from git log of bench/results.json).
+ */
+export function renderMarkdown(results: Results, opts: { lastChangedIn?: (s: Section) => string } = {}): string {
+  const { rows, bn254Stages: stages } = results;
+  const lastChangedIn = opts.lastChangedIn ?? gitLastChangedIn(results);
+  const note = (s: Section) => provenanceLine(results.provenance?.[s], () => lastChangedIn(s));
   const L: string[] = [];
   const bn = rows.find((r) => r.module === 'montmul_bn254_fr')!;
   const montmuls = rows.filter((r) => r.block === 'montmul');
   const slowestModel = Math.min(...montmuls.map((r) => r.modelOpsPerSecond));
-  const allIi1 = rows.every((r) => r.iiMeasured === 1 && r.iiManifest === 1);
+  // Rows measured before II came from the results' cycles have no max gap.
+  const fromBeats = rows.every((r) => r.iiMaxGap !== undefined);
+  const allIi1 = rows.every((r) => r.iiMeasured === 1 && r.iiManifest === 1 && (r.iiMaxGap ?? 1) === 1 && !r.iiDropped);
+  const iiHow = fromBeats
+    ? 'measured in Verilator: the vectors back to back (in_valid held high), II = (cycle of the last result − cycle of the first) / (results − 1); max gap: most cycles between consecutive results'
+    : 'measured the old way: extra cycles per extra vector between a 1-vector and an N-vector run, which a harness offering a vector every cycle makes 1 for any block that keeps its latency; `--only fields` re-measures it from the cycles of the results';
+  const iiSeen = [...new Set(rows.map((r) => fmtIi(r.iiMeasured)))].join(', ');
+  const gaps = fromBeats ? `; max gap ${[...new Set(rows.map((r) => fmtIi(r.iiMaxGap)))].join(', ')}` : '';
+  const dropped = rows.filter((r) => r.iiDropped).map((r) => `${r.module} dropped ${r.iiDropped}`);
   L.push('# zkrtl benchmark results', '');
-  L.push('Written by `npm run bench` (`bench/run.ts`); every figure below was produced by that run.', '');
-  L.push(`Tools: ${tools.verilator}; Yosys ${tools.yosys}; Node ${tools.node}; ${tools.cores} × ${tools.cpu}.`, '');
-  L.push('## Floors', '');
-  L.push('| floor | measured | met |', '|---|---|---|');
-  L.push(`| II = 1 for every block (measured in Verilator: extra cycles per extra back-to-back vector) | ${[...new Set(rows.map((r) => r.iiMeasured))].join(', ')} | ${allIi1 ? 'yes' : 'NO'} |`);
-  L.push(`| 254-bit montmul (bn254.fr, 26x17 tiles) ≤ ${DSP_FLOOR_254} DSP48E2 | ${bn.xilinx.dsps} DSP48E2 (${bn.tiles} tiles planned) | ${bn.xilinx.dsps <= DSP_FLOOR_254 ? 'yes' : 'NO'} |`);
-  L.push(`| golden-model montmul ≥ 1M ops/s in Node (slowest field) | ${fmt(slowestModel)}ops/s | ${slowestModel >= 1e6 ? 'yes' : 'NO'} |`, '');
-  L.push('## Field blocks (default config)', '');
-  L.push('Xilinx: `synth_xilinx -family xcup` (UltraScale+). Generic: Yosys `synth` stopped before fine-grained mapping, so the counts are word-level cells: multipliers (`$mul`/`$macc`, `$macc_v2` in newer Yosys; one per tile), adders (`$alu`/`$add`/`$sub`) and registers (`$dff`/`$sdff`, each a whole word). Longest path: Yosys `ltp` on the flattened netlist between registers, in cells (LUT levels in brackets; each CARRY4 counts as a cell). Yosys maps carry chains to CARRY4 even for UltraScale+ (Vivado turns them into CARRY8), and it does not pack registers into DSP48E2, so the FF column includes the tile input/output registers that Vivado absorbs into the DSPs (AREG/BREG/MREG).', '');
-  L.push('| module | field | bits | latency | II | tiles | LUT | FF | DSP48E2 | CARRY4 | SRL | longest path xilinx | generic cells (mul / add / reg) | Verilator vectors/s | model ops/s |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('Written by `npm run bench` (`bench/run.ts`) from `bench/results.json`. `npm run bench -- --only SECTION` re-measures some sections and keeps the others, so sections can come from different commits, machines and tools: each section states its own provenance under its heading.', '');
+  const F: string[] = [];
+  F.push('## Floors', '');
+  F.push('| floor | measured | met |', '|---|---|---|');
+  F.push(`| II = 1 for every block (${iiHow}) | II ${iiSeen}${gaps}${dropped.length ? `; ${dropped.join(', ')}` : ''} | ${allIi1 ? 'yes' : 'NO'} |`);
+  F.push(`| 254-bit montmul (bn254.fr, 26x17 tiles) ≤ ${DSP_FLOOR_254} DSP48E2 | ${bn.xilinx.dsps} DSP48E2 (${bn.tiles} tiles planned) | ${bn.xilinx.dsps <= DSP_FLOOR_254 ? 'yes' : 'NO'} |`);
+  F.push(`| golden-model montmul ≥ 1M ops/s in Node (slowest field) | ${fmt(slowestModel)}ops/s | ${slowestModel >= 1e6 ? 'yes' : 'NO'} |`, '');
+  F.push('## Field blocks (default config)', '');
+  F.push('Xilinx: `synth_xilinx -family xcup` (UltraScale+). Generic: Yosys `synth` stopped before fine-grained mapping, so the counts are word-level cells: multipliers (`$mul`/`$macc`, `$macc_v2` in newer Yosys; one per tile), adders (`$alu`/`$add`/`$sub`) and registers (`$dff`/`$sdff`, each a whole word). Longest path: Yosys `ltp` on the flattened netlist between registers, in cells (LUT levels in brackets; each CARRY4 counts as a cell). Yosys maps carry chains to CARRY4 even for UltraScale+ (which has CARRY8), and it does not pack registers into DSP48E2, so the FF column includes the tile input/output registers that a vendor flow could absorb into the DSPs (AREG/BREG/MREG); nothing here runs Vivado, so how many it would absorb is not measured.', '');
+  F.push(`II: ${iiHow}.`, '');
+  F.push('| module | field | bits | latency | II | tiles | LUT | FF | DSP48E2 | CARRY4 | SRL | longest path xilinx | generic cells (mul / add / reg) | Verilator vectors/s | model ops/s |');
+  F.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const x = r.xilinx;
-    L.push(`| ${r.module} | ${r.field} | ${r.bits} | ${r.latency} | ${r.iiMeasured} | ${r.tiles ?? '–'} | ${x.luts} | ${x.ffs} | ${x.dsps} | ${x.carry} | ${x.srl ?? 0} | ${x.longestPath.cells} (${x.longestPath.lutLevels ?? '–'}) | ${r.generic.totalCells} (${wordCells(r.generic, /^\$(mul|macc(_v2)?)$/)} / ${wordCells(r.generic, /^\$(alu|add|sub)$/)} / ${wordCells(r.generic, /^\$(s?dff|dffe|sdffe|sdffce|adff)$/)}) | ${fmt(r.verilatorVectorsPerSecond)} | ${fmt(r.modelOpsPerSecond)} |`);
+    F.push(`| ${r.module} | ${r.field} | ${r.bits} | ${r.latency} | ${fmtIi(r.iiMeasured)}${r.iiDropped ? ` (${r.iiDropped} dropped)` : ''} | ${r.tiles ?? '–'} | ${x.luts} | ${x.ffs} | ${x.dsps} | ${x.carry} | ${x.srl ?? 0} | ${x.longestPath.cells} (${x.longestPath.lutLevels ?? '–'}) | ${r.generic.totalCells} (${wordCells(r.generic, /^\$(mul|macc(_v2)?)$/)} / ${wordCells(r.generic, /^\$(alu|add|sub)$/)} / ${wordCells(r.generic, /^\$(s?dff|dffe|sdffe|sdffce|adff)$/)}) | ${fmt(r.verilatorVectorsPerSecond)} | ${fmt(r.modelOpsPerSecond)} |`);
   }
-  L.push('', '## What a 254-bit montmul costs, stage by stage (bn254.fr, xilinx)', '');
-  L.push('| stage | LUT | FF | DSP48E2 | CARRY4 |', '|---|---|---|---|---|');
-  for (const s of stages) L.push(`| ${s.module} | ${s.report.luts} | ${s.report.ffs} | ${s.report.dsps} | ${s.report.carry} |`);
+  F.push('', '## What a 254-bit montmul costs, stage by stage (bn254.fr, xilinx)', '');
+  F.push('| stage | LUT | FF | DSP48E2 | CARRY4 |', '|---|---|---|---|---|');
+  for (const s of stages) F.push(`| ${s.module} | ${s.report.luts} | ${s.report.ffs} | ${s.report.dsps} | ${s.report.carry} |`);
   const dspTotal = stages.reduce((a, s) => a + s.report.dsps, 0);
   const lutTotal = stages.reduce((a, s) => a + s.report.luts, 0);
-  L.push('');
-  L.push(`DSPs: the three products take ${stages.map((s) => s.report.dsps).join(' + ')} = ${dspTotal} DSP48E2 against ${DSP_FLOOR_254} for three full 254×254 products: the m stage keeps only the tiles below bit k (a low half-product), the constant p has zero and power-of-two 17-bit chunks that need no tile at all, and Yosys builds the few tiles whose constant chunk is narrow in LUTs (so DSPs can come out below the planned tiles). LUTs: ${lutTotal} of the ${bn.xilinx.luts} LUTs of the whole multiplier are in the three products' adder trees (summing partial products in carry chains); the rest is the final conditional subtraction and glue. FFs are dominated by the one-register-per-adder-level pipelining (tree=1); \`tree=2\` or \`depth=\` trades them for latency and path length.`);
-  L.push('');
-  L.push(`Longest path: ${bn.xilinx.longestPath.cells} cells for the 254-bit montmul, almost all of them CARRY4s of one adder-tree level: the widest adders span the 2W-bit product (a 508-bit carry chain, 64 CARRY8s after Vivado). Splitting wide adders into registered carry segments is the next step for Fmax; \`tree=0\`/\`tree=2\` move the other way (fewer registers, longer paths).`);
-  L.push('');
-  L.push('## Anchors', '');
-  L.push(`- Three 254-bit products on a 26×17 grid are 3 · ⌈254/26⌉ · ⌈254/17⌉ = ${DSP_FLOOR_254} DSP48E2: the floor above; a Montgomery multiplier built from three full products lands there.`);
+  F.push('');
+  F.push(`DSPs: the three products take ${stages.map((s) => s.report.dsps).join(' + ')} = ${dspTotal} DSP48E2 against ${DSP_FLOOR_254} for three full 254×254 products: the m stage keeps only the tiles below bit k (a low half-product), the constant p has zero and power-of-two 17-bit chunks that need no tile at all, and Yosys builds the few tiles whose constant chunk is narrow in LUTs (so DSPs can come out below the planned tiles). LUTs: ${lutTotal} of the ${bn.xilinx.luts} LUTs of the whole multiplier are in the three products' adder trees (summing partial products in carry chains); the rest is the final conditional subtraction and glue. FFs are dominated by the one-register-per-adder-level pipelining (tree=1); \`tree=2\` or \`depth=\` trades them for latency and path length.`);
+  F.push('');
+  F.push(`Longest path: ${bn.xilinx.longestPath.cells} cells for the 254-bit montmul, almost all of them CARRY4s of one adder-tree level: the widest adders span the 2W-bit product (a 508-bit carry chain). Splitting wide adders into registered carry segments is the next step for Fmax; \`tree=0\`/\`tree=2\` move the other way (fewer registers, longer paths).`);
+  F.push('');
+  F.push('## Anchors', '');
+  F.push(`- Three 254-bit products on a 26×17 grid are 3 · ⌈254/26⌉ · ⌈254/17⌉ = ${DSP_FLOOR_254} DSP48E2 (arithmetic, not a published figure): the floor above; a Montgomery multiplier built from three full products lands there.`);
   const small = rows.filter((r) => r.block === 'montmul' && r.bits <= 64);
-  L.push(`- Sparse primes (Goldilocks, BabyBear, KoalaBear, Mersenne-31: at most 3 signed digits) are reduced with shift-and-add, so their montmul spends DSPs on the a·b tiles only: ${small.map((r) => `${r.field} ${r.xilinx.dsps} DSP48E2`).join(', ')} with 26×17 tiles.`);
-  L.push('');
-  if (results.ntt) L.push(...renderNtt(results.ntt));
-  if (results.rv32im) L.push(renderRv32imMarkdown(results.rv32im));
-  if (results.ecadd) L.push(...renderEcadd(results.ecadd));
-  if (results.msm) L.push(...renderMsm(results.msm));
-  if (results.asic) L.push(...renderAsic(results.asic));
+  F.push(`- Sparse primes (Goldilocks, BabyBear, KoalaBear, Mersenne-31: at most 3 signed digits) are reduced with shift-and-add, so their montmul spends DSPs on the a·b tiles only (measured, in the table above): ${small.map((r) => `${r.field} ${r.xilinx.dsps} DSP48E2`).join(', ')} with 26×17 tiles.`);
+  F.push('');
+  L.push(...underHeadings(F, note('fields')));
+  if (results.ntt) L.push(...underHeadings(renderNtt(results.ntt), note('ntt')));
+  if (results.rv32im) L.push(...underHeadings(renderRv32imMarkdown(results.rv32im).split('\n'), note('rv32im')));
+  if (results.ecadd) L.push(...underHeadings(renderEcadd(results.ecadd), note('ecadd')));
+  if (results.msm) {
+    // The model-against-noble timing can be re-measured alone (`--only msm-model`).
+    const msmNote = note('msm') === note('msm-model') ? note('msm') : `${note('msm')} The model-against-noble timing: ${note('msm-model').replace(/^M/, 'm')}`;
+    L.push(...underHeadings(renderMsm(results.msm), msmNote));
+  }
+  if (results.asic) L.push(...underHeadings(renderAsic(results.asic), note('asic')));
   return L.join('\n');
 }
 
-// `--render`: rewrite results.md from the committed results.json (no tools run).
-if (process.argv.includes('--render')) {
-  const saved = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8'));
-  writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(saved));
-} else {
-  await main();
+// Run only as the entry script (a test imports renderMarkdown).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--render')) {
+    // `--render`: rewrite results.md from the committed results.json (no tools run).
+    const saved = JSON.parse(readFileSync(join(BENCH_DIR, 'results.json'), 'utf8'));
+    writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(saved));
+  } else {
+    await main();
+  }
 }

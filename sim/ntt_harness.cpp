@@ -1,6 +1,6 @@
 // Verilator harness for an NTT core (load -> compute -> unload) with ports
 //   clk, rst, in_valid, in_ready, in_inverse, in_data[L*W], out_valid, out_ready,
-//   out_data[L*W], out_last, done, phase[2]
+//   out_data[L*W], out_last, done (other outputs, e.g. status, are not read)
 // for any L*W the port types allow (CData .. VlWide). The model comes from compile-time
 // defines: -DTOP_CLASS=Vfoo -DTOP_HEADER='"Vfoo.h"'.
 //
@@ -13,18 +13,21 @@
 // (the core must sample it with the first beat); in_data is random when in_valid is low.
 //
 // What it checks:
-//   * phase is 0, 1 or 2; a beat is taken (in_valid && in_ready) only in phase 0, and only
-//     after the previous transform has been fully unloaded;
+//   * a beat of transform k is taken (in_valid && in_ready) only while the core holds fewer
+//     than --max-held transforms (a transform is held from its first beat in to its last
+//     beat out): 1 for a core that must be emptied before it loads again;
 //   * out_valid only when a transform has been fully loaded and not yet fully unloaded;
 //   * out_last exactly on each transform's last beat taken (out_valid && out_ready);
 //   * done high exactly in the cycle after each transform's last beat was taken, and never
 //     otherwise;
 //   * each output element against --expected, when given;
 //   * progress: no beat in or out for --timeout-cycles cycles is a hang.
-// Per transform it counts the cycles the core spends in each phase: every cycle after reset
-// belongs to the oldest transform not yet fully unloaded, in the phase the core reports.
+// Per transform it records, on its own cycle counter, the cycles of the first and last beat
+// in, the first and last beat out and the done pulse; the core's own outputs (status) play no
+// part in the figures.
 //
-// On success: one line `STATS t load=.. compute=.. unload=..` per transform, then
+// On success: one line `STATS t first_in=.. last_in=.. first_out=.. last_out=.. done=..` per
+// transform, then
 // `OK transforms=T cycles=C sim_seconds=S` on stdout, exit code 0. On the first failure the
 // simulation is run again from the start with VCD tracing over a window ending a few cycles
 // past the failing cycle, and ONE report goes to stderr (with a `WAVEFORM <path>` line when
@@ -140,13 +143,14 @@ struct Options {
     uint64_t seed = 1;
     long waveFrom = -1;          // first traced cycle; -1: kTraceContext before the failure
     uint64_t timeout = 0;        // 0: derived from N
+    long maxHeld = 1;            // transforms the core may hold at once
     std::string commandLine;
 };
 
 const char* const kUsage =
     "usage: ntt_harness --input FILE --n N --lanes L --width W [--inverse BITS]\n"
     "                   [--expected FILE] [--out FILE] [--bubble P] [--stall P] [--seed S]\n"
-    "                   [--wave FILE.vcd] [--wave-from C] [--timeout-cycles C]\n"
+    "                   [--wave FILE.vcd] [--wave-from C] [--timeout-cycles C] [--max-held H]\n"
     "  --input: one hex element per line, transforms of N elements concatenated\n"
     "  --inverse: one 0/1 per transform (default: all forward)\n"
     "  --expected: the outputs, same layout (checked)    --out: the outputs, same layout\n"
@@ -154,6 +158,7 @@ const char* const kUsage =
     "  --wave: waveform written on a failure (default: FILE.vcd next to the input)\n"
     "  --wave-from: first cycle in the waveform (default: 256 cycles before the failure)\n"
     "  --timeout-cycles: cycles without a beat in or out that count as a hang\n"
+    "  --max-held: transforms the core may hold at once, from first beat in to last beat out (default 1)\n"
     "                    (default 100000 + 4*N*log2(N))\n";
 
 long parseLong(const char* name, const char* val, long lo, long hi) {
@@ -196,6 +201,7 @@ Options parseArgs(int argc, char** argv) {
         } else if (arg == "--bubble") o.bubble = parseProbability("--bubble", val);
         else if (arg == "--stall") o.stall = parseProbability("--stall", val);
         else if (arg == "--wave-from") o.waveFrom = parseLong("--wave-from", val, 0, 0x7fffffffffffffffL);
+        else if (arg == "--max-held") o.maxHeld = parseLong("--max-held", val, 1, 64);
         else if (arg == "--timeout-cycles") o.timeout = static_cast<uint64_t>(parseLong("--timeout-cycles", val, 1, 0x7fffffffffffffffL));
         else if (arg == "--seed") {
             char* end = nullptr;
@@ -306,7 +312,7 @@ Data readData(const Options& o) {
 // The simulation.
 
 enum class FailKind {
-    None, Wrong, BadPhase, InputOutsideLoad, InputBeforeUnload, SpuriousOutput, LastMissing, LastEarly,
+    None, Wrong, TooManyHeld, SpuriousOutput, LastMissing, LastEarly,
     DoneMissing, DoneSpurious, Timeout
 };
 
@@ -316,15 +322,13 @@ struct Failure {
     long transform = -1;     // the transform concerned (-1: none)
     long beat = -1;          // its beat (-1: none)
     long lane = -1;          // for Wrong: the first wrong lane
-    unsigned phase = 0;      // phase the core reported in that cycle
     unsigned wrongLanes = 0; // for Wrong: how many lanes of the beat are wrong
     std::vector<uint32_t> got;
     std::string detail;
 };
 
 struct TransformLog {
-    uint64_t load = 0, compute = 0, unload = 0;
-    uint64_t firstIn = UINT64_MAX, lastIn = 0, firstOut = UINT64_MAX, lastOut = 0;
+    uint64_t firstIn = UINT64_MAX, lastIn = 0, firstOut = UINT64_MAX, lastOut = 0, done = UINT64_MAX;
 };
 
 struct Outcome {
@@ -334,15 +338,6 @@ struct Outcome {
     uint64_t traceFrom = 0, traceTo = 0;
     std::vector<TransformLog> log;
 };
-
-const char* phaseName(unsigned p) {
-    switch (p) {
-        case 0: return "load";
-        case 1: return "compute";
-        case 2: return "unload";
-        default: return "invalid";
-    }
-}
 
 class Harness {
 public:
@@ -419,7 +414,6 @@ public:
             // --- sample outputs (after reset) and check the contract
             if (!inReset && !failed) {
                 Failure f;
-                const unsigned ph = top->phase & 3u;
                 const bool inFire = holding && top->in_ready;
                 const bool ov = top->out_valid != 0;
                 const bool outFire = ov && top->out_ready;
@@ -429,20 +423,11 @@ public:
                     f.cycle = cycle;
                     f.transform = t;
                     f.beat = b;
-                    f.phase = ph;
                     f.detail = std::move(detail);
                 };
-                if (outT < T) {
-                    TransformLog& lg = out.log[outT];
-                    if (ph == 0) ++lg.load;
-                    else if (ph == 1) ++lg.compute;
-                    else if (ph == 2) ++lg.unload;
-                }
-                if (ph == 3) fail(FailKind::BadPhase, outT < T ? static_cast<long>(outT) : -1, -1);
                 // Input handshake.
                 if (inFire) {
-                    if (ph != 0) fail(FailKind::InputOutsideLoad, static_cast<long>(inT), inBeat);
-                    else if (outT < inT) fail(FailKind::InputBeforeUnload, static_cast<long>(inT), inBeat);
+                    if (inT - outT >= static_cast<std::size_t>(opt_.maxHeld)) fail(FailKind::TooManyHeld, static_cast<long>(inT), inBeat);
                     TransformLog& lg = out.log[inT];
                     lg.firstIn = std::min(lg.firstIn, cycle);
                     lg.lastIn = cycle;
@@ -491,8 +476,10 @@ public:
                 // done: exactly the cycle after each transform's last beat.
                 const bool isDoneDue = !doneDue.empty() && doneDue.front().first == cycle;
                 if (top->done) {
-                    if (isDoneDue) doneDue.pop_front();
-                    else {
+                    if (isDoneDue) {
+                        out.log[doneDue.front().second].done = cycle;
+                        doneDue.pop_front();
+                    } else {
                         const long t = !doneDue.empty() ? static_cast<long>(doneDue.front().second)
                                        : outT > 0 ? static_cast<long>(outT - 1) : static_cast<long>(outT);
                         fail(FailKind::DoneSpurious, t < static_cast<long>(T) ? t : -1, -1);
@@ -549,14 +536,10 @@ void report(const Options& o, const Data& d, const Outcome& first, const Outcome
     char line[1024];
     switch (f.kind) {
         case FailKind::Wrong: what = "wrong result"; break;
-        case FailKind::BadPhase: what = "phase = 3 (only 0 load, 1 compute, 2 unload exist)"; break;
-        case FailKind::InputOutsideLoad:
-            std::snprintf(line, sizeof line, "in_ready high (a beat was taken) while phase = %u (%s), not 0 (load)", f.phase,
-                          phaseName(f.phase));
+        case FailKind::TooManyHeld:
+            std::snprintf(line, sizeof line, "a beat of this transform was taken while the core held %ld transform%s not fully unloaded (at most --max-held %ld at once)",
+                          o.maxHeld, o.maxHeld == 1 ? "" : "s", o.maxHeld);
             what = line;
-            break;
-        case FailKind::InputBeforeUnload:
-            what = "a beat of this transform was taken before the previous transform was fully unloaded";
             break;
         case FailKind::SpuriousOutput:
             what = f.transform >= 0 ? "out_valid high before this transform was fully loaded"
@@ -607,8 +590,6 @@ void report(const Options& o, const Data& d, const Outcome& first, const Outcome
         std::snprintf(line, sizeof line, "%s at cycle %" PRIu64 ": %s\n", head, f.cycle, what.c_str());
         msg += line;
     }
-    std::snprintf(line, sizeof line, "  phase = %u (%s) in that cycle\n", f.phase, phaseName(f.phase));
-    msg += line;
     if (f.transform >= 0 && static_cast<std::size_t>(f.transform) < d.transforms) {
         const TransformLog& lg = first.log[f.transform];
         std::snprintf(line, sizeof line, "  transform %ld (%s):", f.transform, d.inverse[f.transform] ? "inverse" : "forward");
@@ -620,14 +601,11 @@ void report(const Options& o, const Data& d, const Outcome& first, const Outcome
             msg += " no beat loaded yet,";
         }
         if (lg.firstOut != UINT64_MAX) {
-            std::snprintf(line, sizeof line, " output beats from cycle %" PRIu64 ";", lg.firstOut);
+            std::snprintf(line, sizeof line, " output beats from cycle %" PRIu64 "\n", lg.firstOut);
             msg += line;
         } else {
-            msg += " no output beat yet;";
+            msg += " no output beat yet\n";
         }
-        std::snprintf(line, sizeof line, " cycles so far: load=%" PRIu64 " compute=%" PRIu64 " unload=%" PRIu64 "\n", lg.load,
-                      lg.compute, lg.unload);
-        msg += line;
     }
     std::snprintf(line, sizeof line,
                   "  run: %zu transforms of N=%u, lanes %u, width %u, bubble probability %g, stall probability %g, seed %" PRIu64 "\n",
@@ -682,7 +660,8 @@ int main(int argc, char** argv) {
     }
     for (std::size_t t = 0; t < data.transforms; ++t) {
         const TransformLog& lg = first.log[t];
-        std::printf("STATS %zu load=%" PRIu64 " compute=%" PRIu64 " unload=%" PRIu64 "\n", t, lg.load, lg.compute, lg.unload);
+        std::printf("STATS %zu first_in=%" PRIu64 " last_in=%" PRIu64 " first_out=%" PRIu64 " last_out=%" PRIu64 " done=%" PRIu64 "\n", t,
+                    lg.firstIn, lg.lastIn, lg.firstOut, lg.lastOut, lg.done);
     }
     std::printf("OK transforms=%zu cycles=%" PRIu64 " sim_seconds=%.6f\n", data.transforms, first.cycles, first.seconds);
     return 0;

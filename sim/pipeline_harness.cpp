@@ -1,20 +1,41 @@
 // Generic Verilator harness for a fixed-latency pipeline with ports
-//   clk, rst, in_valid, a[W], b[W]  ->  out_valid, out[W]
+//   clk, rst, in_valid, a[W], b[W]  ->  out_valid, out[W]   (and optionally in_ready)
 // for any W in 1..4096. The model comes from compile-time defines:
 //   -DTOP_CLASS=Vfoo -DTOP_HEADER='"Vfoo.h"'
 //
 // What it checks (the contract of a fixed-latency block, DESIGN.md "Ports"):
 //   * after reset, no out_valid from the garbage presented (with in_valid=1) during reset;
-//   * each vector presented with in_valid=1 in cycle c comes out with out_valid=1 in cycle
-//     c+L, and with the expected value when the vectors file gives one;
+//   * each vector taken in cycle c (in_valid=1, and in_ready=1 if the model has in_ready)
+//     comes out with out_valid=1 in cycle c+L, and with the expected value when the vectors
+//     file gives one;
 //   * out_valid is never high in a cycle when no vector is due.
-// Vectors go in back to back (one per cycle: II = 1) unless a bubble probability is given, in
-// which case a seeded PRNG holds in_valid low (with garbage operands) in some cycles.
+// With --in-order (for measuring a block that need not keep to the contract, e.g. one whose
+// results come out less often than vectors go in) the latency is not checked: each out_valid
+// beat answers the oldest vector taken and not yet answered, whenever it comes. If its value
+// is not that vector's expected result but a later open vector's, the vectors in between are
+// counted as dropped (a block without in_ready that ignores vectors while busy); a value
+// that is no open vector's expected result is a mismatch. When everything went in and
+// nothing comes out for kStallCycles + 2L cycles, the vectors still open are counted as
+// dropped and the run ends (drained).
+// Vectors go in back to back (in_valid held high, a new vector every cycle the block takes
+// one) unless a bubble probability is given, in which case a seeded PRNG holds in_valid low
+// (with garbage operands) in some cycles. A vector offered and not taken (in_ready low) stays
+// on the inputs until it is taken (the valid/ready rule). A model without in_ready takes a
+// vector in every cycle with in_valid high.
+//
+// Timing of the results: the cycle of every out_valid beat answering a vector is noted; the
+// harness reports how many came, the first and last such cycle, II = (last - first) /
+// (beats - 1) (cycles per result in steady state: 1 for a block taking a vector every
+// cycle), the largest gap between consecutive beats, and the least and most cycles from a
+// vector being taken to its result.
 //
 // On the first failure the simulation is run again from the start with VCD tracing, up to a
-// few cycles past the failing cycle, and ONE report goes to stderr (exit code 1). On success
-// one line `OK vectors=N cycles=C sim_seconds=S` goes to stdout (exit code 0). Bad usage or
-// input: a one-line message, exit code 2.
+// few cycles past the failing cycle, and ONE report goes to stderr (exit code 1). A run in
+// which vectors wait to go in and nothing is taken and nothing comes out for kStallCycles + 2L
+// cycles (in_ready stuck low) is such a failure. On success one line
+//   OK vectors=N cycles=C sim_seconds=S beats=K first_out=F last_out=L ii=X max_gap=G latency_min=A latency_max=B dropped=D
+// goes to stdout (exit code 0; `-` for a figure that needs more beats; D is 0 unless
+// --in-order). Bad usage or input: a one-line message, exit code 2.
 //
 // Timing convention: cycle c spans simulation time [10c, 10c+10); inputs change and outputs
 // are sampled at 10c (clk low), the rising edge is at 10c+5.
@@ -32,6 +53,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "verilated.h"
@@ -61,6 +83,20 @@ constexpr uint64_t kResetCycles = 4;     // cycles with rst=1 (and garbage with 
 constexpr uint64_t kTrailCycles = 4;     // extra idle cycles at the end, watching for spurious out_valid
 constexpr uint64_t kTracePastFail = 8;   // waveform runs this many cycles past the failing cycle
 constexpr uint64_t kTraceContext = 64;   // and starts this many cycles (plus L) before it
+constexpr uint64_t kStallCycles = 1024;  // (plus 2L) with nothing taken and nothing out: stalled, or drained
+
+// Whether the model has an in_ready output (a valid/ready input port), found at compile time
+// so that one harness source builds for blocks with and without it.
+template <class T, class = void>
+struct HasInReady : std::false_type {};
+template <class T>
+struct HasInReady<T, std::void_t<decltype(std::declval<T&>().in_ready)>> : std::true_type {};
+
+template <class T>
+bool inReady(T& top) {
+    if constexpr (HasInReady<T>::value) return top.in_ready != 0;
+    else return true;  // no in_ready: the block takes a vector in every cycle
+}
 
 [[noreturn]] void usageError(const char* fmt, ...) {
     va_list ap;
@@ -121,14 +157,17 @@ struct Options {
     double bubble = 0.0;
     uint64_t seed = 1;
     long waveFrom = -1;          // first traced cycle; -1: L + 64 cycles before the failure
+    bool inOrder = false;        // results matched in order whenever they come; latency not checked
     std::string commandLine;     // to print how to reproduce a failure
 };
 
 const char* const kUsage =
-    "usage: pipeline_harness --vectors FILE --latency L --width W [--out FILE]\n"
+    "usage: pipeline_harness --vectors FILE --latency L --width W [--out FILE] [--in-order]\n"
     "                        [--bubble P] [--seed S] [--wave FILE.vcd] [--wave-from C]\n"
     "  FILE: one vector per line, 'a b' or 'a b expected' in hex (results checked when given)\n"
     "  --out: one hex result per line, in input order      --bubble: P(in_valid low) per cycle\n"
+    "  --in-order: each out_valid beat answers the oldest open vector, at any latency (L then\n"
+    "              only sets the idle cycles after reset)\n"
     "  --wave: waveform written on a mismatch (default: FILE.vcd next to the vectors)\n"
     "  --wave-from: first cycle in the waveform (default: latency + 64 cycles before the failure)\n";
 
@@ -139,6 +178,10 @@ Options parseArgs(int argc, char** argv) {
         if (arg == "--help" || arg == "-h") {
             std::fputs(kUsage, stdout);
             std::exit(0);
+        }
+        if (arg == "--in-order") {
+            o.inOrder = true;
+            continue;
         }
         if (i + 1 >= argc) usageError("%s needs a value (--help for usage)", arg.c_str());
         const char* val = argv[++i];
@@ -244,7 +287,7 @@ Vectors readVectors(const std::string& path, unsigned width) {
 // ---------------------------------------------------------------------------------------
 // The simulation.
 
-enum class FailKind { None, Garbage, Wrong, Missing, Spurious };
+enum class FailKind { None, Garbage, Wrong, Missing, Spurious, Stall };
 
 struct Failure {
     FailKind kind = FailKind::None;
@@ -254,8 +297,43 @@ struct Failure {
     Value got{};
 };
 
+// When the results came out: one beat per out_valid answering a vector.
+struct Timing {
+    uint64_t beats = 0;
+    uint64_t first = 0, last = 0;   // cycles of the first and last beat
+    uint64_t maxGap = 0;            // most cycles between consecutive beats
+    uint64_t latMin = UINT64_MAX, latMax = 0;  // cycles from a vector taken to its result
+    uint64_t dropped = 0;           // vectors taken that got no result (--in-order only)
+
+    void beat(uint64_t cycle, uint64_t taken) {
+        if (beats == 0) first = cycle;
+        else maxGap = std::max(maxGap, cycle - last);
+        last = cycle;
+        ++beats;
+        latMin = std::min(latMin, cycle - taken);
+        latMax = std::max(latMax, cycle - taken);
+    }
+    // "k=v" pairs for the summary line; `-` where there are too few beats.
+    std::string summary() const {
+        char buf[256];
+        auto num = [](uint64_t v, bool ok) { return ok ? std::to_string(v) : std::string("-"); };
+        std::string ii = "-";
+        if (beats >= 2) {
+            std::snprintf(buf, sizeof buf, "%.4f", static_cast<double>(last - first) / static_cast<double>(beats - 1));
+            ii = buf;
+        }
+        std::snprintf(buf, sizeof buf,
+                      "beats=%" PRIu64 " first_out=%s last_out=%s ii=%s max_gap=%s latency_min=%s latency_max=%s dropped=%" PRIu64,
+                      beats, num(first, beats >= 1).c_str(), num(last, beats >= 1).c_str(), ii.c_str(),
+                      num(maxGap, beats >= 2).c_str(), num(latMin, beats >= 1).c_str(), num(latMax, beats >= 1).c_str(), dropped);
+        return buf;
+    }
+};
+
 struct Outcome {
     Failure fail;
+    Timing timing;
+    std::size_t taken = 0;      // vectors the block took
     uint64_t cycles = 0;        // cycles simulated in all
     double seconds = 0;         // wall time of the simulation loop
     // Only in a traced re-run: where the failing vector's expected value did show up.
@@ -309,6 +387,9 @@ public:
         std::size_t next = 0;
         uint64_t cycle = 0;
         uint64_t lastOut = streamStart;  // last cycle a result was due (or the stream start)
+        uint64_t lastProgress = streamStart;  // last cycle a vector was taken or a result came out
+        const uint64_t stallLimit = kStallCycles + 2 * L;
+        bool holding = false;            // the vector offered last cycle was not taken: offer it again
         Value got;
         bool failed = false;
         Value target{};
@@ -328,14 +409,13 @@ public:
             const bool inReset = cycle < kResetCycles;
             const bool streaming = cycle >= streamStart;
             bool present = false;
-            if (streaming && next < n) present = !(opt_.bubble > 0.0 && bubbleRng.unit() < opt_.bubble);
+            // No bubble while a vector waits for in_ready: once offered, it stays until taken.
+            if (streaming && next < n) present = holding || !(opt_.bubble > 0.0 && bubbleRng.unit() < opt_.bubble);
             top->rst = inReset ? 1 : 0;
             if (present) {
                 setPort(top->a, vec_.a[next].w);
                 setPort(top->b, vec_.b[next].w);
                 top->in_valid = 1;
-                due.push_back({cycle + L, next, cycle});
-                ++next;
             } else {
                 const Value ga = randomValue(garbageRng, width_);
                 const Value gb = randomValue(garbageRng, width_);
@@ -346,17 +426,39 @@ public:
             top->clk = 0;
             top->eval();
             dump(ctx->time());
+            // The block takes the vector at the coming edge if it is ready; in_ready is sampled
+            // after eval, as it may depend on in_valid.
+            if (present) {
+                holding = !inReady(*top);
+                if (!holding) {
+                    due.push_back({cycle + L, next, cycle});
+                    ++next;
+                    lastProgress = cycle;
+                }
+            }
 
             // --- sample outputs (after reset) and check the contract
             if (!inReset && !failed) {
                 const bool ov = top->out_valid != 0;
-                const bool isDue = !due.empty() && due.front().cycle == cycle;
+                // In order: any out_valid answers the oldest open vector; else only at its cycle.
+                const bool isDue = !due.empty() && (opt_.inOrder ? ov : due.front().cycle == cycle);
                 Failure f;
                 if (ov) getPort(top->out, got.w);
+                if (ov && isDue && opt_.inOrder && vec_.checked && !equal(got, vec_.expected[due.front().index])) {
+                    // A later open vector's result: the ones before it were dropped.
+                    std::size_t k = 1;
+                    while (k < due.size() && !equal(got, vec_.expected[due[k].index])) ++k;
+                    if (k < due.size()) {
+                        out.timing.dropped += k;
+                        due.erase(due.begin(), due.begin() + static_cast<std::ptrdiff_t>(k));
+                    }
+                }
                 if (ov && isDue) {
                     const Due d = due.front();
                     due.pop_front();
                     lastOut = cycle;
+                    lastProgress = cycle;
+                    out.timing.beat(cycle, d.presented);
                     outputs_[d.index] = got;
                     if (vec_.checked && !equal(got, vec_.expected[d.index]))
                         f = {FailKind::Wrong, cycle, static_cast<long>(d.index), d.presented, got};
@@ -373,6 +475,16 @@ public:
                     due.pop_front();
                     lastOut = cycle;
                     f = {FailKind::Missing, cycle, static_cast<long>(d.index), d.presented, Value{}};
+                } else if (next < n && cycle >= lastProgress + stallLimit) {
+                    // Vectors wait, nothing taken and nothing out for long: report rather than spin.
+                    f.kind = FailKind::Stall;
+                    f.cycle = cycle;
+                    f.vector = static_cast<long>(due.empty() ? next : due.front().index);
+                    f.presented = due.empty() ? 0 : due.front().presented;
+                } else if (opt_.inOrder && !due.empty() && cycle >= lastProgress + stallLimit) {
+                    // Drained: whatever is still open will not come.
+                    out.timing.dropped += due.size();
+                    due.clear();
                 }
                 if (f.kind != FailKind::None) {
                     out.fail = f;
@@ -397,6 +509,7 @@ public:
             dump(ctx->time());
             ctx->timeInc(5);
         }
+        out.taken = next;
         out.cycles = cycle + 1;
         out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         top->final();
@@ -425,6 +538,13 @@ void report(const Options& o, const Vectors& v, const Outcome& first, const Outc
         case FailKind::Garbage:
             what = "out_valid high after reset from garbage presented during reset (valid bits not reset?)";
             break;
+        case FailKind::Stall: {
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "stalled: no vector taken and no result out for %" PRIu64 " cycles",
+                          kStallCycles + 2 * static_cast<uint64_t>(L));
+            what = buf;
+            break;
+        }
         case FailKind::None: break;
     }
     std::string msg;
@@ -441,16 +561,26 @@ void report(const Options& o, const Vectors& v, const Outcome& first, const Outc
         msg += "  a        = 0x" + toHex(v.a[f.vector]) + "\n";
         msg += "  b        = 0x" + toHex(v.b[f.vector]) + "\n";
         msg += "  expected = " + (v.checked ? "0x" + toHex(v.expected[f.vector]) : std::string("(not given)")) +
-               (f.kind == FailKind::Wrong || f.kind == FailKind::Missing ? "" : " (due later)") + "\n";
+               (f.kind == FailKind::Wrong || f.kind == FailKind::Missing || f.kind == FailKind::Stall ? "" : " (due later)") + "\n";
     }
-    if (f.kind == FailKind::Missing) msg += "  got      = nothing (out_valid=0)\n";
+    if (f.kind == FailKind::Missing || f.kind == FailKind::Stall) msg += "  got      = nothing (out_valid=0)\n";
     else msg += "  got      = 0x" + toHex(f.got) + " (out_valid=1)\n";
-    if (f.vector >= 0) {
+    if (f.kind == FailKind::Stall) {
+        std::snprintf(line, sizeof line, "  the block took %zu of the %zu vectors; %" PRIu64 " results came out\n",
+                      first.taken, v.size(), first.timing.beats);
+        msg += line;
+    } else if (f.vector >= 0 && !o.inOrder) {
         std::snprintf(line, sizeof line,
                       "  vector %ld went in at cycle %" PRIu64 ", due at cycle %" PRIu64 " (latency %ld)\n",
                       f.vector, f.presented, f.presented + L, L);
         msg += line;
+    } else if (f.vector >= 0 && f.kind == FailKind::Wrong) {
+        std::snprintf(line, sizeof line,
+                      "  vector %ld went in at cycle %" PRIu64 " (results in order, at any latency; the value is no open vector's)\n",
+                      f.vector, f.presented);
+        msg += line;
     }
+    if (first.timing.beats > 0) msg += "  results so far: " + first.timing.summary() + "\n";
     if (f.kind == FailKind::Spurious && f.vector >= 0 && v.checked && equal(f.got, v.expected[f.vector])) {
         std::snprintf(line, sizeof line,
                       "  hint: that is vector %ld's expected result, %" PRIu64 " cycles after it went in: "
@@ -510,6 +640,7 @@ int main(int argc, char** argv) {
         if (std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fclose(f) != 0)
             usageError("cannot write %s: %s", opt.outPath.c_str(), std::strerror(errno));
     }
-    std::printf("OK vectors=%zu cycles=%" PRIu64 " sim_seconds=%.6f\n", vec.size(), first.cycles, first.seconds);
+    std::printf("OK vectors=%zu cycles=%" PRIu64 " sim_seconds=%.6f %s\n", vec.size(), first.cycles, first.seconds,
+                first.timing.summary().c_str());
     return 0;
 }

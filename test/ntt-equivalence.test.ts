@@ -27,13 +27,10 @@ async function nttBothWays(d: GeneratedDesign, random = 3) {
   for (const inverse of [false, true]) {
     const r = await checkNtt(d, { inverse, random, seed: 5, progress: silentProgress, waveformDir });
     expect(r.runs.map((x) => x.mode)).toEqual(['back-to-back', 'bubbles+stalls', 'round-trip']);
-    const cycles = d.manifest.cycles as { load: number; compute: number; unload: number };
-    expect(r.stats).toEqual({ load: cycles.load, compute: cycles.compute, unload: cycles.unload });
-    // Back to back: no idle cycle between transforms, so the run is the sum of the phases
-    // (plus the reset preamble and the one-cycle done turnaround of each transform).
-    const per = cycles.load + cycles.compute + cycles.unload;
-    expect(r.runs[0]!.cycles).toBeGreaterThanOrEqual(r.transforms * per);
-    expect(r.runs[0]!.cycles).toBeLessThanOrEqual(r.transforms * (per + 1) + 16);
+    // checkNtt held every beat and done pulse of the back-to-back run to the control model;
+    // the harness' counts are also the manifest's figures.
+    const cycles = d.manifest.cycles as { latency: number; period: number };
+    expect(r.stats).toEqual({ latency: cycles.latency, period: cycles.period });
   }
 }
 
@@ -66,9 +63,11 @@ describe('NTT cores of the default config: forward and inverse', () => {
   // Wide fields: N = 2^8 with 4 lanes (N and the lane count change address widths, ROM
   // depth and banking, which the small fields cover in every combination), on bn254.fr only:
   // bls12_381.fr's cores are the same generator at 255 bits (make sim runs them).
-  // Goldilocks' N = 2^10 four-lane core is babybear's and koalabear's at 64 bits (its N = 2^8
-  // four-lane and N = 2^10 one-lane cores run here; make sim runs it).
-  const simOnly = (x: GeneratedDesign) => x.manifest.field!.name === 'goldilocks' && x.manifest.params.n === 1024 && x.manifest.params.lanes === 4;
+  // Goldilocks' N = 2^10 four-lane core is babybear's at 64 bits (its N = 2^8 four-lane and
+  // N = 2^10 one-lane cores run here); koalabear's cores are babybear's generator on another
+  // 31-bit prime with a sparse Montgomery form (its butterflies run above). make sim runs them.
+  const simOnly = (x: GeneratedDesign) =>
+    (x.manifest.field!.name === 'goldilocks' && x.manifest.params.n === 1024 && x.manifest.params.lanes === 4) || x.manifest.field!.name === 'koalabear';
   for (const d of cores.filter((x) => !simOnly(x) && (!wide(x) || (x.manifest.field!.name === 'bn254.fr' && x.manifest.params.n === 256 && x.manifest.params.lanes === 4)))) {
     it(`${d.top}`, async () => {
       await nttBothWays(d);
@@ -85,6 +84,11 @@ describe('NTT cores: custom prime and bit-reversed orders', () => {
   });
   it('goldilocks N=64, natural in, bit-reversed out', async () => {
     await nttBothWays(generateBlock('ntt', namedField('goldilocks'), { n: '64', lanes: '1', output: 'bitrev' }));
+  });
+  it('babybear N=64, 2 lanes, overlap=off (one buffer set)', async () => {
+    const d = generateBlock('ntt', namedField('babybear'), { n: '64', lanes: '2', overlap: 'off' });
+    expect(d.manifest.memory).toMatchObject({ sets: 1, words: 64 });
+    await nttBothWays(d);
   });
 });
 
@@ -112,9 +116,19 @@ describe('the NTT flow catches broken hardware', () => {
   }
 
   it('one cycle too little gap between two stages (a read-after-write hazard)', async () => {
-    const d = generateBlock('ntt', namedField('babybear'), { n: '256', lanes: '8' });
-    expect((d.manifest.dataflow as { stageGaps: number[] }).stageGaps).toEqual([0, 0, 0, 0, 0, 2, 6]);
-    await expectMismatch(mutate(d, "gap_after = 3'd6;", "gap_after = 3'd5;"), false);
+    const d = generateBlock('ntt', namedField('babybear'), { n: '32', lanes: '1' });
+    expect((d.manifest.dataflow as { stageGaps: number[] }).stageGaps).toEqual([0, 1, 3, 7]);
+    await expectMismatch(mutate(d, "gap_after = 3'd7;", "gap_after = 3'd6;"), false);
+  });
+
+  it('the inverse without the halving stage (no N^-1 scaling)', async () => {
+    const d = generateBlock('ntt', namedField('babybear'), { n: '16', lanes: '1' });
+    await expectMismatch(mutate(d, 'tag_inv ? half(bf_x_0) : bf_x_0', 'bf_x_0'), true);
+  });
+
+  it('compute reading the buffer set being unloaded (overlap)', async () => {
+    const d = generateBlock('ntt', namedField('babybear'), { n: '16', lanes: '1' });
+    await expectMismatch(mutate(d, 'cs2 ? rdata_1_1 : rdata_0_1', 'us2 ? rdata_1_1 : rdata_0_1'), false);
   });
 
   it('the inverse twiddle not negated', async () => {

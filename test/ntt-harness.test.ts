@@ -14,6 +14,7 @@ import { NTT_HARNESS_PATH, buildNttSim, runNttSim } from '../src/sim/ntt-sim.ts'
 import { silentProgress } from '../src/cli/progress.ts';
 import { namedField } from '../src/fields/registry.ts';
 import { generateNtt } from '../src/gen/ntt.ts';
+import { expectedTimes } from '../src/sim/ntt-check.ts';
 
 const COMPUTE = 5;
 const MAGIC_LAST = 0x5a5a5an; // element 0: out_last also on the second-to-last beat
@@ -170,12 +171,17 @@ describe.each(SHAPES)('NTT harness, $label', (shape) => {
   const beats = n / lanes;
   const binary = () => binaries.get(topOf(shape))!;
 
-  it('returns the outputs and per-phase cycle counts of back-to-back transforms', async () => {
+  it('returns the outputs and the cycles of every transform\'s beats and done, back to back', async () => {
     const transforms = transformsFor(shape, 5, width);
     const r = await runNttSim({ binary: binary(), n, lanes, width, transforms });
     expect(r.outputs).toEqual(transforms.map((tr) => tr.input.map(model(width, tr.inverse))));
-    // No bubbles, no stalls: N/L beats each way, COMPUTE cycles in between, no idle gap.
-    expect(r.stats).toEqual(transforms.map(() => ({ load: beats, compute: COMPUTE, unload: beats })));
+    // No bubbles, no stalls: N/L beats in, COMPUTE cycles, N/L beats out, done, and the next
+    // transform's first beat in the cycle of done; the stand-in's phase output plays no part.
+    expect(r.times).toEqual(transforms.map((_, t) => {
+      const firstIn = 4 + t * (2 * beats + COMPUTE);
+      const firstOut = firstIn + beats + COMPUTE;
+      return { firstIn, lastIn: firstIn + beats - 1, firstOut, lastOut: firstOut + beats - 1, done: firstOut + beats };
+    }));
     // 4 reset cycles, the transforms back to back, 4 idle cycles after the last beat.
     expect(r.cycles).toBe(4 + transforms.length * (2 * beats + COMPUTE) + 4);
     expect(r.seconds).toBeGreaterThanOrEqual(0);
@@ -188,16 +194,16 @@ describe.each(SHAPES)('NTT harness, $label', (shape) => {
       binary: binary(), n, lanes, width, transforms, expected, bubbleProbability: 0.3, stallProbability: 0.4, seed: 11,
     });
     expect(r.outputs).toEqual(expected);
-    const total = (k: 'load' | 'compute' | 'unload') => r.stats.reduce((a, s) => a + s[k], 0);
-    expect(total('load')).toBeGreaterThan(transforms.length * beats);
-    expect(total('unload')).toBeGreaterThan(transforms.length * beats);
-    expect(r.stats.every((s) => s.compute === COMPUTE && s.load >= beats && s.unload >= beats)).toBe(true);
-    expect(r.cycles).toBe(4 + total('load') + total('compute') + total('unload') + 4);
+    // Bubbles stretch the loads and stalls the unloads (and may delay the first beat out).
+    expect(r.times.some((x) => x.lastIn - x.firstIn > beats - 1)).toBe(true);
+    expect(r.times.some((x) => x.lastOut - x.firstOut > beats - 1)).toBe(true);
+    expect(r.times.every((x) => x.firstOut - x.lastIn >= 1 + COMPUTE && x.done === x.lastOut + 1)).toBe(true);
+    expect(r.cycles).toBe(r.times.at(-1)!.done + 4);
     // Same seed, same run.
     const again = await runNttSim({
       binary: binary(), n, lanes, width, transforms, expected, bubbleProbability: 0.3, stallProbability: 0.4, seed: 11,
     });
-    expect(again.stats).toEqual(r.stats);
+    expect(again.times).toEqual(r.times);
     expect(again.cycles).toBe(r.cycles);
 
     // Round trip through the RTL: forward, then inverse of the outputs.
@@ -270,12 +276,13 @@ describe('NTT harness failure reports', () => {
     expect(m.message).toMatch(/^PROTOCOL at transform 2, cycle \d+: done low in the cycle after the transform's last beat was taken/);
   });
 
-  it('a hang is a timeout naming the cycle and phase', async () => {
+  it('a hang is a timeout naming the transform and cycle', async () => {
     const transforms = transformsFor(wide, 2, 8);
     transforms[1]!.input[0] = MAGIC_HANG;
     const m = await expectFailure(runNttSim({ binary: binary(), n, lanes, width, transforms, workDir: scratch, timeoutCycles: 500 }));
     expect(m.message).toMatch(/^TIMEOUT at transform 1, cycle \d+: hang: no beat went in or came out for 501 cycles/);
-    expect(m.message).toContain('phase = 1 (compute)');
+    expect(m.message).toContain('transform 1 (inverse): loaded in cycles');
+    expect(m.message).toContain('no output beat yet');
   });
 
   it('bad usage: one line, exit code 2', async () => {
@@ -299,10 +306,10 @@ describe('NTT harness failure reports', () => {
 });
 
 // The lead's equivalence tests (src/sim/ntt-check.ts) own the values; this only shows the
-// harness drives a generated core through its interface contract (out_last, done, phase,
-// no input outside the load phase) and counts its phases as the manifest states them.
+// harness drives a generated core through its interface contract (out_last, done, how many
+// transforms it holds) and counts the cycles the control model predicts.
 describe('NTT harness on a generated core', () => {
-  it('babybear N=64, 2 lanes: back to back, with bubbles and stalls; phase cycles as in the manifest', async () => {
+  it('babybear N=64, 2 lanes: back to back, with bubbles and stalls; timing as the control model says', async () => {
     const field = namedField('babybear');
     const n = 64;
     const lanes = 2;
@@ -312,13 +319,20 @@ describe('NTT harness on a generated core', () => {
       inverse: t === 1,
       input: randomElements(n, 32, 40 + t).map((v) => v % field.p),
     }));
-    const r = await runNttSim({ binary, n, lanes, width: field.bits, transforms });
+    const maxHeld = design.manifest.holds as number;
+    expect(maxHeld).toBe(3);
+    const r = await runNttSim({ binary, n, lanes, width: field.bits, transforms, maxHeld });
     expect(r.outputs).toHaveLength(3);
     expect(r.outputs.every((o) => o.length === n && o.every((v) => v < (1n << BigInt(field.bits))))).toBe(true);
-    const cycles = design.manifest.cycles as { load: number; compute: number; unload: number };
-    expect(r.stats).toEqual(transforms.map(() => ({ load: cycles.load, compute: cycles.compute, unload: cycles.unload })));
+    expect(r.times).toEqual(expectedTimes(design, 3));
+    // Overlap: the second transform is taken while the first computes, which a harness told
+    // the core holds one transform at a time reports.
+    expect(r.times[1]!.firstIn).toBeLessThan(r.times[0]!.firstOut);
+    const held = await runNttSim({ binary, n, lanes, width: field.bits, transforms, maxHeld: 1, workDir: scratch }).then(() => undefined, (e: unknown) => e);
+    expect(held).toBeInstanceOf(SimMismatchError);
+    expect((held as Error).message).toMatch(/^PROTOCOL at transform 1, beat 0, cycle \d+: a beat of this transform was taken while the core held 1 transform not fully unloaded/);
     // The contract holds with bubbles and stalls too; the outputs do not depend on them.
-    const j = await runNttSim({ binary, n, lanes, width: field.bits, transforms, bubbleProbability: 0.3, stallProbability: 0.3, seed: 9 });
+    const j = await runNttSim({ binary, n, lanes, width: field.bits, transforms, maxHeld, bubbleProbability: 0.3, stallProbability: 0.3, seed: 9 });
     expect(j.outputs).toEqual(r.outputs);
   }, 300_000);
 });

@@ -2,6 +2,7 @@
 // lint and Yosys check of every configuration; C test programs, random instruction streams
 // and hand-assembled fault programs on the pipelined and the multi-cycle core, with and
 // without random memory wait states; stdout and exit codes equal; a planted bug is caught.
+// Every run's cycles are a partition: cycles = instret + Σ stall causes (perf_stall), exactly.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { loadElf } from '../src/riscv/elf.ts';
 import type { RunResult } from '../src/riscv/machine.ts';
 import { randomProgram } from '../src/riscv/random-program.ts';
 import { buildTestPrograms, compileProgram } from '../src/riscv/toolchain.ts';
-import { compareWithModel, firstTraceDifference, runOnRtl } from '../src/sim/rv32im-sim.ts';
+import { compareWithModel, cycleAccountingError, firstTraceDifference, runOnRtl, type RtlRunResult } from '../src/sim/rv32im-sim.ts';
 import { SimMismatchError, buildPipelineSim, lintVerilog } from '../src/sim/verilator.ts';
 import { RV32IM_HARNESS_PATH } from '../src/sim/rv32im-sim.ts';
 import { checkVerilog } from '../src/synth/yosys.ts';
@@ -28,7 +29,11 @@ const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
 const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '4bit', btb: '0' };
 const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
-const BROKEN: RawParams = { test_break: 'forward' };
+// The planted bugs: a missing MEM -> EX forward, and (both cores) a cycle-cause encoder that
+// tests a stall before retirement (the 5-stage core's ECALLs, the multicycle core's multiplies
+// and divides count their retiring cycle twice).
+const BROKEN: RawParams = { test_break: 'forward,perf' };
+const MC_BROKEN_PERF: RawParams = { pipeline: 'multicycle', test_break: 'perf' };
 const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2];
 const WAITS = { seed: 7, probability: 0.25 };
 
@@ -107,7 +112,16 @@ const FAULT_PROGRAMS: Record<string, { words: number[]; cause: string; mOnly?: b
 
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
-function expectSameRun(rtl: RunResult, model: RunResult) {
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** Every cycle of the run is a retirement or exactly one stall cause. */
+function expectCyclePartition(rtl: RtlRunResult) {
+  expect(cycleAccountingError(rtl)).toBeUndefined();
+  expect(rtl.stats.cycles).toBe(rtl.stats.instret + sum(rtl.stats.stalls));
+}
+
+function expectSameRun(rtl: RtlRunResult, model: RunResult) {
+  expectCyclePartition(rtl);
   expect(text(rtl.stdout)).toBe(text(model.stdout));
   expect(text(rtl.stderr)).toBe(text(model.stderr));
   expect(rtl.stop).toEqual(model.stop.kind === 'fault' ? { ...model.stop, detail: expect.any(String) } : model.stop);
@@ -149,7 +163,7 @@ describe('rv32im generator', () => {
 });
 
 describe('rv32im: lint and yosys check of every configuration', () => {
-  for (const params of [...CONFIGS, BROKEN]) {
+  for (const params of [...CONFIGS, BROKEN, MC_BROKEN_PERF]) {
     const d = generateRv32im(params);
     it(`${d.top}`, async () => {
       await lintVerilog(d.top, verilogSources(d));
@@ -165,7 +179,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'zkrtl-rv32im-test-'));
     // Build the simulators (cached) up front, one at a time: the machine has 2 cores.
-    for (const params of [...CONFIGS, BROKEN]) {
+    for (const params of [...CONFIGS, BROKEN, MC_BROKEN_PERF]) {
       const d = generateRv32im(params);
       await buildPipelineSim({ top: d.top, files: verilogSources(d), harnessPath: RV32IM_HARNESS_PATH });
     }
@@ -249,6 +263,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
         const { image, entry } = program(FAULT_PROGRAMS.muldiv!.words);
         const opts = { ramBytes: SMALL_RAM, maxCycles: 10_000, trace: true, segment: 0 };
         const rtl = await runOnRtl(image, entry, { ...opts, params });
+        expectCyclePartition(rtl);
         const model = runModel(image, entry, opts);
         const rows = rtl.trace!;
         // Identical up to the MUL, which the model executes and this core refuses.
@@ -279,6 +294,26 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     expect(readFileSync(wave, 'utf8')).toMatch(/\$enddefinitions/);
   }, 120_000);
 
+  it('the cycle accounting catches a planted overlap of a stall cause with retirement, on both cores', async () => {
+    // write(1, buf, 0), then a multiply and two divides, then exit: 2 ECALLs, 3 M instructions
+    // (no operand forwarded MEM -> EX as rs2, which BROKEN also lacks).
+    const { image, entry } = program([
+      asm.addi(A0, 0, 1), asm.addi(A1, 0, 0x80), asm.addi(A2, 0, 0), asm.addi(A7, 0, 64), asm.ecall(),
+      asm.addi(T0, 0, 77), asm.addi(T1, 0, -5), asm.addi(0, 0, 0), asm.mul(A1, T0, T1), asm.div(A2, A1, T0), asm.div(A2, T0, 0), ...exitWith(3),
+    ]);
+    const opts = { ramBytes: SMALL_RAM, maxCycles: 10_000, trace: false, segment: 0 };
+    for (const [good, broken, overlaps] of [[P5, BROKEN, 2], [MC, MC_BROKEN_PERF, 3]] as const) {
+      const ok = await runOnRtl(image, entry, { ...opts, params: good });
+      expectCyclePartition(ok);
+      const bad = await runOnRtl(image, entry, { ...opts, params: broken });
+      expect(bad.stop).toEqual(ok.stop);
+      expect(bad.stats.instret).toBe(ok.stats.instret);
+      // Each overlapping cycle is counted twice: once in instret, once as a stall.
+      expect(bad.stats.instret + sum(bad.stats.stalls) - bad.stats.cycles).toBe(overlaps);
+      expect(cycleAccountingError(bad)).toMatch(new RegExp(`^cycle accounting broken: .*; ${overlaps} cycle\\(s\\) where perf_stall = 0 and rvfi_valid disagree \\(first: cycle \\d+\\)`));
+    }
+  }, 60_000);
+
   it('a trace field mis-wired inside the generated core is caught, by row and field', async () => {
     // The multicycle core's trace port drives rs2_rdata from the rs1 register: a bug in the RTL
     // text, not in the rows after simulation.
@@ -303,6 +338,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     const { image, entry } = program(FAULT_PROGRAMS.exit!.words);
     const opts = { ramBytes: SMALL_RAM, maxCycles: 10_000, trace: true, segment: 0 };
     const rtl = await runOnRtl(image, entry, { ...opts, params: P5 });
+    expectCyclePartition(rtl);
     const model = runModel(image, entry, opts);
     expect(firstTraceDifference(rtl.trace!, model.trace!)).toBeUndefined();
     for (const field of ['rd_wdata', 'mem_wmask', 'pc_wdata'] as const) {
@@ -317,6 +353,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     const p = programs.find((x) => x.name === 'sort') ?? programs[0]!;
     const opts = { ramBytes: RAM, maxCycles: MAX_CYCLES, trace: false, segment: 20_000 };
     const rtl = await runOnRtl(p.image, p.entry, { ...opts, params: P5, waitStates: WAITS });
+    expectCyclePartition(rtl);
     const model = runModel(p.image, p.entry, opts);
     expect(rtl.segments!.length).toBeGreaterThan(1);
     expect(rtl.segments).toEqual(model.segments);
@@ -329,6 +366,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
       const r = await runOnRtl(image, entry, { ramBytes: SMALL_RAM, maxCycles: 500, trace: false, segment: 0, params });
       expect(r.stop).toMatchObject({ kind: 'fault', cause: 'max-cycles' });
       expect(r.stats.cycles).toBe(500);
+      expectCyclePartition(r);
     }
   });
 

@@ -4,7 +4,7 @@
 // model (src/model/ntt.ts) holds the dataflow; this file turns it into Verilog.
 import type { FieldSpec } from '../fields/registry.ts';
 import { montgomeryField } from '../model/field.ts';
-import { nttModel, nttSchedule, nttShape, rootOfUnity, type NttShape } from '../model/ntt.ts';
+import { NTT_FIFO_DEPTH, nttModel, nttSchedule, nttShape, nttTimeline, rootOfUnity, type NttShape } from '../model/ntt.ts';
 import { UsageError } from '../base/errors.ts';
 import { BUTTERFLY_PARAMS, generateButterfly, multiplierParams } from './butterfly.ts';
 import { GENERATOR_ID, fieldInfo, hex, mergeModules, renderTemplate, type GeneratedDesign, type Port } from './design.ts';
@@ -15,6 +15,7 @@ export const NTT_PARAMS: ParamDoc[] = [
   { name: 'lanes', accepted: 'butterflies in parallel: a power of two with n ≥ 2·lanes²', default: '1' },
   { name: 'input', accepted: 'natural or bitrev: order of the elements going in', default: 'natural' },
   { name: 'output', accepted: 'natural or bitrev: order of the elements coming out', default: 'natural' },
+  { name: 'overlap', accepted: 'on: two buffer sets, the next transform loads and the previous unloads while one computes (2·N words); off: one set, load, compute and unload in turn (N words)', default: 'on' },
   ...BUTTERFLY_PARAMS.filter((d) => d.name !== 'kind'),
 ];
 
@@ -29,6 +30,11 @@ function parsePow2(name: string, value: string): number {
     throw new UsageError(`${name}=${value} is not accepted: give ${what}`);
   }
   return n;
+}
+
+/** Buffer sets: 2 with overlap (ping-pong), 1 without. */
+export function nttSets(raw: RawParams): 1 | 2 {
+  return parseChoice('overlap', raw.overlap ?? 'on', ['on', 'off'] as const) === 'on' ? 2 : 1;
 }
 
 export function nttShapeFromParams(field: FieldSpec, raw: RawParams): NttShape {
@@ -46,7 +52,7 @@ export function nttPorts(lanes: number, width: number): Port[] {
     { name: 'clk', dir: 'in', width: 1 },
     { name: 'rst', dir: 'in', width: 1, description: 'synchronous, active high' },
     { name: 'in_valid', dir: 'in', width: 1 },
-    { name: 'in_ready', dir: 'out', width: 1, description: 'high in the load phase' },
+    { name: 'in_ready', dir: 'out', width: 1, description: 'high while a buffer set is free to load' },
     { name: 'in_inverse', dir: 'in', width: 1, description: 'sampled with the first beat of a transform: 1 = inverse' },
     { name: 'in_data', dir: 'in', width: data, description: `lane l = bits [l*${width} +: ${width}]` },
     { name: 'out_valid', dir: 'out', width: 1 },
@@ -54,12 +60,13 @@ export function nttPorts(lanes: number, width: number): Port[] {
     { name: 'out_data', dir: 'out', width: data, description: `lane l = bits [l*${width} +: ${width}]` },
     { name: 'out_last', dir: 'out', width: 1, description: 'with the last beat of a transform' },
     { name: 'done', dir: 'out', width: 1, description: 'one-cycle pulse after the last beat was taken' },
-    { name: 'phase', dir: 'out', width: 2, description: '0 load, 1 compute, 2 unload' },
+    { name: 'status', dir: 'out', width: 3, description: 'bit 0: a transform is partly loaded; 1: one is being computed; 2: one is being unloaded' },
   ];
 }
 
 export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
   const shape = nttShapeFromParams(field, raw);
+  const NS = nttSets(raw);
   const bf = generateButterfly(field, { kind: 'ct', ...multiplierParams(raw) });
   const Lb = bf.manifest.latency!;
   const model = nttModel(field, shape);
@@ -69,11 +76,11 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
   const { n: N, k: K, lanes: L, lgL: LGL } = shape;
   const mmSuffix = bf.top.replace(/^butterfly_ct_/, '').slice(field.tag.length);
   const top =
-    `ntt_${field.tag}_n${N}_l${L}` + (shape.input === 'bitrev' ? '_bri' : '') + (shape.output === 'bitrev' ? '_bro' : '') + mmSuffix;
+    `ntt_${field.tag}_n${N}_l${L}` + (shape.input === 'bitrev' ? '_bri' : '') + (shape.output === 'bitrev' ? '_bro' : '') + (NS === 1 ? '_seq' : '') + mmSuffix;
   const W = field.bits;
   const hexDigits = (v: bigint) => v.toString(16);
   const romValues = model.twiddles.map((w) => hexDigits((w * mf.R) % field.p));
-  const fifoDepth = 2 ** bitLength(Lb + 5);
+  const fifoDepth = NTT_FIFO_DEPTH;
   const common = { generator: GENERATOR_ID, top, W };
   const bank = { name: `${top}_bank`, text: renderTemplate('ntt_bank', { ...common, name: `${top}_bank`, depth: N / (2 * L), BA: K - LGL - 1 }) };
   const rom = {
@@ -87,16 +94,15 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
     name: top,
     fieldName: field.name,
     p: hexDigits(field.p),
+    pHalfUp: hexDigits((field.p + 1n) / 2n),
     omega: hexDigits(root.omega),
     omegaDerivation: root.derivation,
-    N, K, L, LGL,
+    N, K, L, LGL, NS,
     NB: 2 * L,
-    NP: 2 * L,
     BD: N / (2 * L),
     BA: K - LGL - 1,
     BW: LGL + 1,
     TB: K - LGL + 1,
-    CB: bitLength(sched.computeCycles - 1),
     SB: bitLength(K),
     MB: K - 1 - LGL,
     M: sched.cyclesPerStage,
@@ -105,18 +111,21 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
     FD: fifoDepth,
     FB: Math.log2(fifoDepth),
     Lb,
-    computeCycles: sched.computeCycles,
+    issueCycles: sched.issueCycles,
     idealCycles: sched.idealCycles,
     input: shape.input,
     output: shape.output,
     butterfly: bf.top,
     bankModule: bank.name,
     romModule: rom.name,
-    scaleForward: hexDigits(mf.rModP),
-    scaleInverse: hexDigits((model.nInverse * mf.R) % field.p),
   });
   const modules = [...mergeModules(bf.modules, [bank, rom]), { name: top, text }];
-  const utilization = sched.idealCycles / sched.computeCycles;
+  // Cycle figures of the control as the model replays it (the tests hold the RTL to them):
+  // a lone transform, and the steady state of a back-to-back run.
+  const [lone] = nttTimeline(shape, sched, Lb, NS, 1);
+  const run = nttTimeline(shape, sched, Lb, NS, 6);
+  const period = run[5]!.done - run[4]!.done;
+  const utilization = sched.idealCycles / period;
   return {
     top,
     modules,
@@ -126,8 +135,8 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
       generator: GENERATOR_ID,
       field: fieldInfo(field),
       montgomery: bf.manifest.montgomery,
-      params: { n: N, lanes: L, input: shape.input, output: shape.output, ...bf.manifest.params, kind: 'ct' },
-      summary: `N=${N}, ${L} lane${L > 1 ? 's' : ''}, compute ${sched.computeCycles} cycles (${(100 * utilization).toFixed(1)}% of ideal)`,
+      params: { n: N, lanes: L, input: shape.input, output: shape.output, overlap: NS === 2 ? 'on' : 'off', ...bf.manifest.params, kind: 'ct' },
+      summary: `N=${N}, ${L} lane${L > 1 ? 's' : ''}, ${NS === 2 ? 'overlapped' : 'sequential'}: a transform every ${period} cycles back to back (${(100 * utilization).toFixed(1)}% butterfly utilization)`,
       function: 'forward: X[j] = sum_i x[i]*omega^(i*j); inverse: x[i] = N^-1 * sum_j X[j]*omega^(-i*j); all mod p, canonical',
       root: {
         omega: hex(root.omega),
@@ -144,9 +153,13 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
         algorithm: 'radix-2 Cooley-Tukey decimation in time, in place, stages s = 0..log2(N)-1 with half-distance 2^s',
         load: shape.input === 'natural' ? 'element i to position bitrev(i)' : 'element i to position i',
         butterfly: `lane l of cycle c in stage s: g = c*${L} + l; a = g with a 0 inserted at bit s; b = a + 2^s; twiddle omega^((g mod 2^s) * N/2^(s+1))`,
-        inverse: 'twiddle omega^-m = -omega^(N/2-m) from the same ROM; unload multiplies by N^-1',
-        unload: `${shape.output === 'natural' ? 'position t*lanes + l' : 'position bitrev(t*lanes + l)'} through the lane's multiplier (x1 forward, xN^-1 inverse)`,
+        inverse: 'twiddle omega^-m = -omega^(N/2-m) from the same ROM; both butterfly outputs halved mod p in every stage (2^-log2(N) = N^-1)',
+        unload: `${shape.output === 'natural' ? 'position t*lanes + l' : 'position bitrev(t*lanes + l)'}, straight to the output FIFO (${fifoDepth} entries)`,
+        overlap: NS === 2
+          ? 'two buffer sets used in turn: transform j loads, computes and unloads in set j mod 2; the next transform loads while one computes, and compute of the next starts the cycle after the last butterfly of the previous issued'
+          : 'one buffer set: load, compute and unload in turn',
         banks: {
+          sets: NS,
           count: 2 * L,
           words: N / (2 * L),
           bank: LGL === 0 ? 'parity(q)' : `{parity(q >> ${LGL}), q[${LGL - 1}:0] xor q[${K - 1}:${K - LGL}]}`,
@@ -158,13 +171,22 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
         stageGaps: sched.gaps.slice(0, -1),
         stageStart: sched.stageStart,
       },
+      memory: {
+        sets: NS,
+        words: NS * N,
+        bits: NS * N * W,
+        note: `data banks: ${NS} set${NS > 1 ? 's' : ''} × ${2 * L} banks × ${N / (2 * L)} words × ${W} bits; plus ${L} twiddle ROM${L > 1 ? 's' : ''} of ${N / 2} words`,
+      },
+      holds: NS + 1,
       cycles: {
         load: N / L,
-        compute: sched.computeCycles,
-        computeIdeal: sched.idealCycles,
-        computeUtilization: Number(utilization.toFixed(4)),
-        unload: sched.unloadCycles,
-        note: 'load and unload with in_valid and out_ready held high; compute from the cycle after the last load beat',
+        issue: sched.issueCycles,
+        ideal: sched.idealCycles,
+        computeToLastWrite: sched.computeCycles,
+        latency: lone!.lastOut - lone!.firstIn + 1,
+        period,
+        utilization: Number(utilization.toFixed(4)),
+        note: 'from the control model with in_valid and out_ready held high: latency = first beat in to last beat out of a lone transform; period = cycles between successive done pulses back to back; utilization = ideal / period',
       },
       ports: nttPorts(L, W),
       files: modules.map((m) => `${m.name}.v`),

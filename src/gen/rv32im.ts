@@ -32,7 +32,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
 ];
 
 /** Test-only parameter (not documented to users): plants a known bug to prove the checks catch it. */
-const TEST_PARAMS: ParamDoc[] = [{ name: 'test_break', accepted: 'forward', default: '' }];
+const TEST_PARAMS: ParamDoc[] = [{ name: 'test_break', accepted: 'forward, perf or both (forward,perf)', default: '' }];
 
 export interface Rv32imConfig {
   pipeline: '5' | 'multicycle';
@@ -44,6 +44,8 @@ export interface Rv32imConfig {
   ras: number;
   syncRf: boolean;
   breakForward: boolean;
+  /** test_break=perf: the cycle-cause encoder tests a stall before retirement (an overlap). */
+  breakPerf: boolean;
 }
 
 export function parseRv32imParams(raw: RawParams): Rv32imConfig {
@@ -58,8 +60,10 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const rasRaw = parseChoice('ras', raw.ras ?? '0', ['0', '2', '4', '8'] as const);
   if (pipeline !== '5' && raw.ras !== undefined) throw new UsageError(`ras=${raw.ras} is not accepted with pipeline=multicycle: the return address stack belongs to pipeline=5`);
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
-  const breakForward = raw.test_break !== undefined && parseChoice('test_break', raw.test_break, ['forward'] as const) === 'forward';
-  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, breakForward };
+  const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, ['forward', 'perf'] as const));
+  const breakForward = breaks.includes('forward');
+  const breakPerf = breaks.includes('perf');
+  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, breakForward, breakPerf };
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
@@ -68,8 +72,60 @@ export const TRAP_CAUSES = [
   'misaligned-load', 'misaligned-store', 'load-outside-ram', 'store-outside-ram',
 ] as const;
 
-/** perf_stall bit i counts cycles of cause STALL_CAUSES[i]. */
-export const STALL_CAUSES = ['load-use', 'redirect', 'muldiv', 'imem-wait', 'dmem-wait', 'env-wait'] as const;
+/**
+ * What each clock cycle of a run is spent on: perf_stall carries one code per cycle, from a
+ * priority encoder, so the cycles between reset release and the halting row are a partition:
+ * cycles = instret (code 0, `retire`) + the cycles of every other code. A core uses the codes
+ * that describe it (p5: pipeline=5, mc: multicycle); `halted` (after the halting row) is never
+ * inside a run. The 5-stage core counts a cycle without a retirement for the cause that emptied
+ * the slot in WB (each empty slot carries its cause down the pipeline); the multicycle core for
+ * its state.
+ */
+export interface PerfCause {
+  code: number;
+  name: string;
+  /** Verilog localparam: PC_<ident>. */
+  ident: string;
+  /** What the cycle is spent on, per core that uses the code. */
+  p5?: string;
+  mc?: string;
+  /** Only with the M extension. */
+  mOnly?: boolean;
+}
+
+export const PERF_CAUSES: readonly PerfCause[] = [
+  { code: 0, name: 'retire', ident: 'RETIRE', p5: 'an instruction retires (rvfi_valid)', mc: 'an instruction completes (its row is on rvfi_* in the next cycle)' },
+  { code: 1, name: 'fill', ident: 'FILL', p5: 'the empty pipeline after reset: the slots before the first instruction reaches WB', mc: 'the cycle after reset (S_RESET), and the last reset cycle (perf_stall is registered like rvfi_*)' },
+  { code: 2, name: 'imem-wait', ident: 'IMEM_WAIT', p5: 'the slot IF could not fill: a fetch waited for imem_ready', mc: 'FETCH waits for imem_ready' },
+  { code: 3, name: 'predicted-taken', ident: 'TAKEN', p5: 'the bubble of a taken prediction made in ID (JAL, backward branch, RAS return) without a BTB hit' },
+  { code: 4, name: 'mispredict', ident: 'MISPREDICT', p5: 'the two slots flushed when EX finds a misprediction and redirects fetch' },
+  { code: 5, name: 'load-use', ident: 'LOAD_USE', p5: 'the bubble of a load-use stall (ID waits for a load in EX)' },
+  { code: 6, name: 'muldiv', ident: 'MULDIV', mOnly: true, p5: 'the bubbles behind a multiply or divide held in EX', mc: 'EXEC of a multiply or divide before its last cycle' },
+  { code: 7, name: 'dmem-wait', ident: 'DMEM_WAIT', p5: 'the bubbles behind a load or store waiting in MEM for dmem_ready', mc: 'MEM waits for dmem_ready' },
+  { code: 8, name: 'env-wait', ident: 'ENV_WAIT', p5: 'an ECALL/EBREAK waits in WB for env_ack', mc: 'ENV waits for env_ack' },
+  { code: 9, name: 'serialize', ident: 'SERIALIZE', p5: 'the slots of the younger instructions flushed by a trap or ECALL/EBREAK, and the refill after it retires' },
+  { code: 10, name: 'mc-fetch', ident: 'MC_FETCH', mc: 'FETCH: the cycle the instruction word arrives (decoded as it is captured)' },
+  { code: 11, name: 'mc-execute', ident: 'MC_EXECUTE', mc: 'EXEC of a load, store, ECALL or EBREAK (it completes in MEM or ENV)' },
+  { code: 15, name: 'halted', ident: 'HALTED', p5: 'after the halting row (a run ends there)', mc: 'after the halting row (a run ends there)' },
+];
+
+/** Width of perf_stall. */
+export const PERF_CAUSE_BITS = 4;
+
+/** The cycle causes a core configuration can report, in code order (retire and halted included). */
+export function perfCauses(cfg: Pick<Rv32imConfig, 'pipeline' | 'm'>): PerfCause[] {
+  return PERF_CAUSES.filter((c) => (cfg.pipeline === '5' ? c.p5 : c.mc) !== undefined && (cfg.m || !c.mOnly));
+}
+
+/** The causes a run counts apart from `retire`: every one but retire and halted (never inside a run). */
+export function stallCauseNames(cfg: Pick<Rv32imConfig, 'pipeline' | 'm'>): string[] {
+  return perfCauses(cfg).filter((c) => c.name !== 'retire' && c.name !== 'halted').map((c) => c.name);
+}
+
+function perfLocalparams(causes: PerfCause[]): string {
+  const w = PERF_CAUSE_BITS;
+  return `    localparam [${w - 1}:0] ${causes.map((c) => `PC_${c.ident} = ${w}'d${c.code}`).join(',\n                     ')};`;
+}
 
 /** env_ack_kind values. */
 export const ENV_ACK = { return: 0, exit: 1, fault: 2 } as const;
@@ -123,7 +179,7 @@ export function rv32imPorts(): Port[] {
     p('rvfi_mem_wmask', 'out', 4, 'byte lanes written'),
     p('rvfi_mem_rdata', 'out', 32, 'whole aligned word read (0 without a read)'),
     p('rvfi_mem_wdata', 'out', 32, 'stored bytes in their lanes, 0 elsewhere'),
-    p('perf_stall', 'out', 6, `stall causes, one bit per cycle each: ${STALL_CAUSES.map((c, i) => `bit ${i} ${c}`).join(', ')}`),
+    p('perf_stall', 'out', PERF_CAUSE_BITS, 'what this cycle is spent on, one code per cycle (a priority encoder): 0 retire, else the stall cause (manifest trace.perfCauses); the multicycle core registers it like rvfi_*, so 0 exactly when rvfi_valid on both cores'),
   ];
 }
 
@@ -146,6 +202,7 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
   if (!cfg.syncRf) name += '_arf';
   if (cfg.breakForward) name += '_broken_fwd';
+  if (cfg.breakPerf) name += '_broken_perf';
   return name;
 }
 
@@ -171,7 +228,8 @@ export function generateRv32im(raw: RawParams): GeneratedDesign {
   }
   const data = {
     generator, name: top, isa, m: cfg.m, decoder, alu, regfile, mulName, divName,
-    mulStages: cfg.mulStages, divBits: cfg.divBits, btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breakForward, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, divBits: cfg.divBits, btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breakForward, breakPerf: cfg.breakPerf, portDecls: portDecls(ports),
+    perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
 
@@ -180,7 +238,7 @@ export function generateRv32im(raw: RawParams): GeneratedDesign {
   if (cfg.m) Object.assign(params, { mul: `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras) });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
-  if (cfg.breakForward) params.test_break = 'forward';
+  if (cfg.breakForward || cfg.breakPerf) params.test_break = [cfg.breakForward && 'forward', cfg.breakPerf && 'perf'].filter(Boolean).join(',');
   const manifest = {
     module: top,
     block: 'rv32im',
@@ -228,7 +286,13 @@ export function generateRv32im(raw: RawParams): GeneratedDesign {
     trace: {
       port: 'rvfi_* (RVFI shape): one row per cycle with rvfi_valid, in program order, exactly the TraceRow of src/riscv/trace.ts',
       trapCauses: Object.fromEntries(TRAP_CAUSES.map((c, i) => [i, c])),
-      stallCauses: Object.fromEntries(STALL_CAUSES.map((c, i) => [`bit${i}`, c])),
+      perfPort:
+        'perf_stall: one code per cycle from a priority encoder, so the cycles from reset release to the halting row are a partition: ' +
+        'cycles = instret (code 0) + the cycles of each other code' +
+        (cfg.pipeline === '5'
+          ? '. Every empty pipeline slot carries the cause that emptied it down to WB; a cycle without a retirement is counted for the slot in WB'
+          : '. Registered like rvfi_*: it describes the previous cycle, so it is 0 exactly when rvfi_valid'),
+      perfCauses: Object.fromEntries(perfCauses(cfg).map((c) => [c.code, `${c.name}: ${cfg.pipeline === '5' ? c.p5 : c.mc}`])),
     },
   };
   return { top, manifest, modules };

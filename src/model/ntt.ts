@@ -119,26 +119,27 @@ export function butterflyAt(s: NttShape, st: number, c: number, l: number): { a:
 /**
  * Pipeline timing of the core, in cycles (the RTL is generated from the same numbers):
  * a butterfly issued in cycle t reads memory at edge t + READ_EDGE and writes its results at
- * edge t + butterflyLatency + WRITE_EXTRA; a later read sees the write only at a later edge.
+ * edge t + butterflyLatency + WRITE_EXTRA (read crossbar, butterfly input register, the
+ * butterfly, the halving register, the write register); a later read sees the write only at
+ * a later edge.
  */
 export const READ_EDGE = 2;
-export const WRITE_EXTRA = 5;
+export const WRITE_EXTRA = 6;
+/** Output FIFO entries: an unload beat holds one from its issue until it is taken (4 cycles at full rate). */
+export const NTT_FIFO_DEPTH = 8;
 
 export interface NttSchedule {
-  /** Issue cycle of the first butterfly of each stage, from the first compute cycle. */
+  /** Issue cycle of the first butterfly of each stage, from the first issue of the transform. */
   stageStart: number[];
   /** Idle cycles inserted after stage s so stage s+1 reads only written data. */
   gaps: number[];
   cyclesPerStage: number;
-  /** Cycles the core spends in its compute phase: issue, gaps and pipeline drain. */
+  /** Cycles from the first to the last issue of a transform, plus one: ideal plus the gaps. */
+  issueCycles: number;
+  /** Cycles from the first issue to the edge the last result is written. */
   computeCycles: number;
   /** N/2 · log2 N / lanes. */
   idealCycles: number;
-  /**
-   * Cycles of the unload phase with out_ready high: N/lanes reads, then the last one's path to
-   * the output — bank read (READ_EDGE), butterfly input register, butterfly, output FIFO.
-   */
-  unloadCycles: number;
 }
 
 /** The static issue schedule: each stage starts as early as its data dependences allow. */
@@ -171,11 +172,99 @@ export function nttSchedule(s: NttShape, butterflyLatency: number): NttSchedule 
     }
   }
   gaps.push(0);
-  // The last butterfly issues in cycle start + M − 1; its write lands butterflyLatency +
-  // WRITE_EXTRA edges later, and the compute phase ends with that edge.
-  const computeCycles = start + M - 1 + butterflyLatency + WRITE_EXTRA;
-  const unloadCycles = s.n / s.lanes + READ_EDGE + 1 + butterflyLatency + 1;
-  return { stageStart, gaps, cyclesPerStage: M, computeCycles, idealCycles: (s.n / 2) * s.k / s.lanes, unloadCycles };
+  const issueCycles = start + M;
+  return {
+    stageStart,
+    gaps,
+    cyclesPerStage: M,
+    issueCycles,
+    computeCycles: issueCycles - 1 + butterflyLatency + WRITE_EXTRA,
+    idealCycles: (s.n / 2) * s.k / s.lanes,
+  };
+}
+
+/** When the harness sees each transform's beats and done pulse (cycles from the start of reset). */
+export interface NttTransformTimes {
+  firstIn: number;
+  lastIn: number;
+  firstOut: number;
+  lastOut: number;
+  done: number;
+}
+
+/** Cycles with rst high before the harness offers the first beat (sim/ntt_harness.cpp). */
+export const NTT_HARNESS_RESET_CYCLES = 4;
+
+/**
+ * The core's control, register for register, driven as the harness drives it back to back
+ * (in_valid high from the end of reset until the last beat, out_ready always high): the
+ * cycle of every transform's first and last beat in and out and of its done pulse. The
+ * equivalence tests require the Verilated core to match this exactly; the benchmark's
+ * figures are the harness' own counts, not these.
+ */
+export function nttTimeline(s: NttShape, sched: NttSchedule, butterflyLatency: number, sets: 1 | 2, transforms: number): NttTransformTimes[] {
+  const FREE = 0, FULL = 1, BUSY = 2, DONE = 3;
+  const beats = s.n / s.lanes;
+  const M = sched.cyclesPerStage;
+  const st = [FREE, FREE];
+  let ld = 0, cp = 0, ul = 0, lb = 0, ub = 0;
+  let issuing = false, stage = 0, group = 0, gap = 0, reserved = 0, doneR = false;
+  const fifo: Array<{ visible: number; last: boolean }> = []; // entries in push order
+  const writeLast: Array<{ at: number; set: number }> = []; // last write of a transform lands (end of `at`)
+  const times: NttTransformTimes[] = Array.from({ length: transforms }, () => ({ firstIn: -1, lastIn: -1, firstOut: -1, lastOut: -1, done: -1 }));
+  let inT = 0, inBeat = 0, outT = 0, outBeat = 0, doneT = 0;
+  const other = (x: number) => (sets === 2 ? 1 - x : x);
+  const limit = NTT_HARNESS_RESET_CYCLES + 64 + transforms * (2 * beats + sched.computeCycles + 64) * 2;
+  for (let c = NTT_HARNESS_RESET_CYCLES; doneT < transforms; c++) {
+    if (c > limit) throw new Error(`internal: NTT timeline did not finish within ${limit} cycles`);
+    // Combinational view of this cycle.
+    const loadFire = inT < transforms && st[ld] === FREE;
+    const loadLast = loadFire && lb === beats - 1;
+    const issue = issuing && gap === 0;
+    const issueLast = issue && group === M - 1 && stage === s.k - 1;
+    const nxt = issuing ? other(cp) : cp;
+    const start = (!issuing || issueLast) && st[nxt] === FULL;
+    const unloadIssue = st[ul] === DONE && reserved < NTT_FIFO_DEPTH;
+    const unloadLast = unloadIssue && ub === beats - 1;
+    const landed = writeLast.length > 0 && writeLast[0]!.at === c ? writeLast.shift()! : undefined;
+    const head = fifo.length > 0 && fifo[0]!.visible <= c ? fifo[0] : undefined;
+    const pop = head !== undefined;
+    if (doneR) times[doneT++]!.done = c;
+    if (loadFire) {
+      const tm = times[inT]!;
+      if (inBeat === 0) tm.firstIn = c;
+      tm.lastIn = c;
+      if (++inBeat === beats) (inBeat = 0), inT++;
+    }
+    if (pop) {
+      const tm = times[outT]!;
+      if (outBeat === 0) tm.firstOut = c;
+      tm.lastOut = c;
+      if (++outBeat === beats) (outBeat = 0), outT++;
+      fifo.shift();
+    }
+    // The clock edge.
+    doneR = pop && head!.last;
+    if (loadFire) lb = loadLast ? 0 : lb + 1;
+    if (loadLast) (st[ld] = FULL), (ld = other(ld));
+    if (gap !== 0) gap--;
+    if (issue) {
+      group = (group + 1) % M;
+      if (group === 0 && stage !== s.k - 1) (gap = sched.gaps[stage]!), stage++;
+    }
+    if (issueLast) writeLast.push({ at: c + butterflyLatency + 4, set: cp });
+    if (start) (issuing = true), (stage = 0), (group = 0), (gap = 0), (st[nxt] = BUSY);
+    else if (issueLast) issuing = false;
+    if (issueLast) cp = other(cp);
+    if (landed) st[landed.set] = DONE;
+    if (unloadIssue) {
+      fifo.push({ visible: c + 3, last: unloadLast });
+      ub = unloadLast ? 0 : ub + 1;
+    }
+    if (unloadLast) (st[ul] = FREE), (ul = other(ul));
+    reserved += (unloadIssue ? 1 : 0) - (pop ? 1 : 0);
+  }
+  return times;
 }
 
 export interface NttModel {
@@ -218,17 +307,22 @@ export function nttModel(field: FieldSpec, shape: NttShape): NttModel {
           const tw = !inverse || m === 0 ? twiddles[inverse ? 0 : m]! : p - twiddles[half - m]!;
           const t = (read(b) * tw) % p;
           const x = read(a);
-          write(a, (x + t) % p);
-          write(b, (x - t + p) % p);
+          const [u, v] = [(x + t) % p, (x - t + p) % p];
+          write(a, inverse ? halveMod(u, p) : u);
+          write(b, inverse ? halveMod(v, p) : v);
         }
       }
     }
-    const scale = inverse ? nInverse : 1n;
     const out: bigint[] = new Array(shape.n);
-    for (let i = 0; i < shape.n; i++) out[i] = (read(unloadPosition(shape, i)) * scale) % p;
+    for (let i = 0; i < shape.n; i++) out[i] = read(unloadPosition(shape, i));
     return out;
   };
   return { shape, p, omega, twiddles, nInverse, run };
+}
+
+/** u/2 mod p (p odd, u canonical) as the core's halving stage computes it: u even → u/2, odd → (u + p)/2. */
+export function halveMod(u: bigint, p: bigint): bigint {
+  return (u & 1n) === 0n ? u >> 1n : (u + p) >> 1n;
 }
 
 /** The butterflies as the generated blocks compute them (a, b, w canonical; w not in Montgomery form). */

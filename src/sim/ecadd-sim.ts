@@ -16,7 +16,7 @@ import {
 } from '../model/curve.ts';
 import type { MontgomeryField } from '../model/field.ts';
 import { runSlp } from '../model/slp.ts';
-import { runModes, type RunResult } from './equivalence.ts';
+import { measureIi, runModes, type RunResult } from './equivalence.ts';
 import { Rng } from './vectors.ts';
 import { MAX_SIM_WIDTH, SimMismatchError, buildPipelineSim, runPipelineSim } from './verilator.ts';
 
@@ -393,13 +393,14 @@ export function readEcaddInput(path: string, ctx: EcaddContext): EcaddOp[] {
  * Runs `ops` back to back through a built simulator, every result checked against the model;
  * resolves with the cycles and the wall time of the simulation loop (for the benchmark).
  */
-export async function timeEcadd(binary: string, design: GeneratedDesign, ctx: EcaddContext, ops: EcaddOp[]): Promise<{ cycles: number; seconds: number }> {
-  const r = await runPipelineSim({
+/** Back-to-back operations, every result checked; II from the cycles the results came out (measureIi). */
+export async function timeEcadd(binary: string, design: GeneratedDesign, ctx: EcaddContext, ops: EcaddOp[]): Promise<{ cycles: number; seconds: number; ii: number; maxGap: number; dropped: number }> {
+  const r = await measureIi({
     binary, latency: design.manifest.latency!, width: packing(ctx).width,
     vectors: ops.map((op) => [packOp(ctx, op), 0n]),
     expected: ops.map((op) => packResult(ctx, ecaddExpected(ctx, op), op.tag)),
   });
-  return { cycles: r.cycles, seconds: r.seconds };
+  return { cycles: r.cycles, seconds: r.seconds, ii: r.ii!, maxGap: r.maxGap!, dropped: r.dropped };
 }
 
 /** The RTL's results for external operations (one line of hex coordinates each) and the model's. */

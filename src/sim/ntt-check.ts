@@ -1,11 +1,12 @@
 // Equivalence of a generated NTT core with the golden model in Verilator: structured inputs
 // (all zero, all p−1, impulses) and random ones, streamed back to back, then again with
 // input bubbles and output stalls; the forward results go back through the core's inverse
-// and must give the input; and the cycle counts must be the manifest's.
+// and must give the input; and the back-to-back run's timing, counted by the harness, must be
+// the control model's to the cycle (src/model/ntt.ts nttTimeline).
 import { join } from 'node:path';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { namedField, customField, type FieldSpec } from '../fields/registry.ts';
-import { bitReverse, nttModel, nttShape, type NttModel } from '../model/ntt.ts';
+import { bitReverse, nttModel, nttSchedule, nttShape, nttTimeline, type NttModel, type NttTransformTimes } from '../model/ntt.ts';
 import type { Progress } from '../base/progress.ts';
 import { UsageError, readUserFile } from '../base/errors.ts';
 import { Rng } from './vectors.ts';
@@ -14,7 +15,32 @@ import { buildNttSim, runNttSim } from './ntt-sim.ts';
 export interface NttCheckResult {
   transforms: number;
   runs: Array<{ mode: string; cycles: number }>;
-  stats: { load: number; compute: number; unload: number };
+  /** Measured in the back-to-back run: first beat in to last beat out of the first transform,
+   * and cycles between the last two done pulses. */
+  stats: { latency: number; period: number };
+}
+
+/** Buffer sets of a generated core (manifest memory.sets). */
+export function setsOf(design: GeneratedDesign): 1 | 2 {
+  return (design.manifest.memory as { sets: 1 | 2 }).sets;
+}
+
+/** The harness' timing of a back-to-back run as the control model predicts it. */
+export function expectedTimes(design: GeneratedDesign, transforms: number): NttTransformTimes[] {
+  const model = modelOf(design);
+  const lb = (design.manifest.dataflow as { butterflyLatency: number }).butterflyLatency;
+  return nttTimeline(model.shape, nttSchedule(model.shape, lb), lb, setsOf(design), transforms);
+}
+
+/** Throws when a measured timing differs from the model's, naming the transform and event. */
+export function compareTimes(top: string, got: NttTransformTimes[], want: NttTransformTimes[]): void {
+  got.forEach((g, t) => {
+    for (const key of ['firstIn', 'lastIn', 'firstOut', 'lastOut', 'done'] as const) {
+      if (g[key] !== want[t]![key]) {
+        throw new Error(`${top}: transform ${t}: ${key} in cycle ${g[key]} (harness count), the control model says ${want[t]![key]}`);
+      }
+    }
+  });
 }
 
 function fieldOf(design: GeneratedDesign): FieldSpec {
@@ -64,22 +90,21 @@ export async function checkNtt(
   const inputs = nttInputs(model.p, n, opts.random, opts.seed);
   const transforms = inputs.map((input) => ({ inverse: opts.inverse, input }));
   const expected = inputs.map((x) => model.run(x, opts.inverse));
-  const cycles = design.manifest.cycles as { load: number; compute: number; unload: number };
+  const maxHeld = design.manifest.holds as number;
   const runs: NttCheckResult['runs'] = [];
   const wave = (mode: string) => join(opts.waveformDir, `${design.top}.${mode}.vcd`);
 
-  const plain = await runNttSim({ binary, n, lanes, width, transforms, expected, seed: opts.seed, waveformPath: wave('back-to-back') });
+  const plain = await runNttSim({ binary, n, lanes, width, transforms, expected, seed: opts.seed, maxHeld, waveformPath: wave('back-to-back') });
   runs.push({ mode: 'back-to-back', cycles: plain.cycles });
-  plain.stats.forEach((s, t) => {
-    for (const key of ['load', 'compute', 'unload'] as const) {
-      if (s[key] !== cycles[key]) {
-        throw new Error(`${design.top}: transform ${t} spent ${s[key]} cycles in ${key}, the manifest says ${cycles[key]}`);
-      }
-    }
-  });
+  compareTimes(design.top, plain.times, expectedTimes(design, transforms.length));
+  const tm = plain.times;
+  const stats = {
+    latency: tm[0]!.lastOut - tm[0]!.firstIn + 1,
+    period: tm.length > 1 ? tm[tm.length - 1]!.done - tm[tm.length - 2]!.done : 0,
+  };
 
   const jittered = await runNttSim({
-    binary, n, lanes, width, transforms, expected, seed: opts.seed + 1,
+    binary, n, lanes, width, transforms, expected, seed: opts.seed + 1, maxHeld,
     bubbleProbability: 0.25, stallProbability: 0.25, waveformPath: wave('bubbles-stalls'),
   });
   runs.push({ mode: 'bubbles+stalls', cycles: jittered.cycles });
@@ -88,9 +113,9 @@ export async function checkNtt(
   const { input: inOrder, output: outOrder } = model.shape;
   const back = plain.outputs.map((y) => ({ inverse: !opts.inverse, input: reorder(y, outOrder, inOrder) }));
   const want = inputs.map((x) => reorder(x, inOrder, outOrder));
-  const round = await runNttSim({ binary, n, lanes, width, transforms: back, expected: want, seed: opts.seed, waveformPath: wave('round-trip') });
+  const round = await runNttSim({ binary, n, lanes, width, transforms: back, expected: want, seed: opts.seed, maxHeld, waveformPath: wave('round-trip') });
   runs.push({ mode: 'round-trip', cycles: round.cycles });
-  return { transforms: transforms.length, runs, stats: plain.stats[0]! };
+  return { transforms: transforms.length, runs, stats };
 }
 
 /** One hex element per line; N per transform. Bad values or counts are one-line UsageErrors. */

@@ -1,8 +1,9 @@
 // Driver of the NTT core harness (sim/ntt_harness.cpp): streams whole transforms through a
 // Verilated NTT core (valid/ready load -> compute -> unload, `done`, `phase`), back to back
-// or with random input bubbles and output stalls, and returns the outputs with the cycles
-// the core spent in each phase of each transform. The harness checks the interface contract
-// (out_last, done, phase, no input outside the load phase, no hang) and, when expected
+// or with random input bubbles and output stalls, and returns the outputs with the cycles of
+// each transform's first and last beat in and out and its done pulse, on the harness' own
+// counter. The harness checks the interface contract (out_last, done, no more transforms
+// held than the core may hold, no hang) and, when expected
 // outputs are given, every element; the first failure becomes a SimMismatchError carrying
 // the harness' report and a waveform around the failing cycle.
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Progress } from '../base/progress.ts';
 import type { GeneratedDesign } from '../gen/design.ts';
+import type { NttTransformTimes } from '../model/ntt.ts';
 import { verilogSources } from '../gen/design.ts';
 import {
   REPO_ROOT, buildPipelineSim, checkHarnessExit, parseHexLines, runSimulator,
@@ -17,14 +19,6 @@ import {
 
 /** The harness every NTT core simulator is built from. */
 export const NTT_HARNESS_PATH = join(REPO_ROOT, 'sim', 'ntt_harness.cpp');
-
-/** Cycles one transform spent in each phase the core reported (every cycle after reset counts
- * for the oldest transform not yet fully unloaded). */
-export interface NttPhaseCycles {
-  load: number;
-  compute: number;
-  unload: number;
-}
 
 export interface NttSimOptions {
   /** A simulator from buildNttSim (or buildPipelineSim with NTT_HARNESS_PATH). */
@@ -49,12 +43,15 @@ export interface NttSimOptions {
   workDir?: string;
   /** Cycles without a beat in or out that count as a hang (default 100000 + 4·N·log2 N). */
   timeoutCycles?: number;
+  /** Transforms the core may hold at once, first beat in to last beat out (manifest `holds`; default 1). */
+  maxHeld?: number;
 }
 
 export interface NttSimResult {
   /** One array of n elements per transform, in the output order of the core. */
   outputs: bigint[][];
-  stats: NttPhaseCycles[];
+  /** Per transform, cycles counted by the harness from the start of reset. */
+  times: NttTransformTimes[];
   /** Cycles simulated in all (reset and a few idle cycles at the end included). */
   cycles: number;
   /** Wall time of the simulation loop. */
@@ -121,6 +118,7 @@ export async function runNttSim(opts: NttSimOptions): Promise<NttSimResult> {
       '--wave', waveformPath,
       ...(expected ? ['--expected', expectedPath] : []),
       ...(opts.timeoutCycles !== undefined ? ['--timeout-cycles', String(opts.timeoutCycles)] : []),
+      ...(opts.maxHeld !== undefined ? ['--max-held', String(opts.maxHeld)] : []),
     ];
     const r = await runSimulator(binary, args, [workDir, dirname(waveformPath)]);
     keep = r.code === 1; // on a mismatch the waveform and the files to reproduce the run stay
@@ -129,20 +127,20 @@ export async function runNttSim(opts: NttSimOptions): Promise<NttSimResult> {
     if (!ok || Number(ok[1]) !== transforms.length) {
       throw new Error(`simulator ${binary} gave no summary for ${transforms.length} transforms: ${r.stdout.trim().slice(0, 500)}`);
     }
-    const stats: NttPhaseCycles[] = [];
-    for (const m of r.stdout.matchAll(/^STATS (\d+) load=(\d+) compute=(\d+) unload=(\d+)$/gm)) {
-      if (Number(m[1]) !== stats.length) throw new Error(`simulator ${binary}: STATS for transform ${m[1]} out of order`);
-      stats.push({ load: Number(m[2]), compute: Number(m[3]), unload: Number(m[4]) });
+    const times: NttTransformTimes[] = [];
+    for (const m of r.stdout.matchAll(/^STATS (\d+) first_in=(\d+) last_in=(\d+) first_out=(\d+) last_out=(\d+) done=(\d+)$/gm)) {
+      if (Number(m[1]) !== times.length) throw new Error(`simulator ${binary}: STATS for transform ${m[1]} out of order`);
+      times.push({ firstIn: Number(m[2]), lastIn: Number(m[3]), firstOut: Number(m[4]), lastOut: Number(m[5]), done: Number(m[6]) });
     }
-    if (stats.length !== transforms.length) {
-      throw new Error(`simulator ${binary} gave STATS for ${stats.length} of ${transforms.length} transforms`);
+    if (times.length !== transforms.length) {
+      throw new Error(`simulator ${binary} gave STATS for ${times.length} of ${transforms.length} transforms`);
     }
     const flat = parseHexLines(await readFile(outPath));
     if (flat.length !== n * transforms.length) {
       throw new Error(`simulator ${binary} wrote ${flat.length} elements for ${transforms.length} transforms of ${n}`);
     }
     const outputs = transforms.map((_, t) => flat.slice(t * n, (t + 1) * n));
-    return { outputs, stats, cycles: Number(ok[2]), seconds: Number(ok[3]) };
+    return { outputs, times, cycles: Number(ok[2]), seconds: Number(ok[3]) };
   } finally {
     if (!keep) {
       if (ownDir) await rm(workDir, { recursive: true, force: true });

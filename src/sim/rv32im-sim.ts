@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { verilogSources } from '../gen/design.ts';
-import { generateRv32im, parseRv32imParams } from '../gen/rv32im.ts';
+import { generateRv32im, parseRv32imParams, perfCauses, stallCauseNames } from '../gen/rv32im.ts';
 import { UsageError } from '../base/errors.ts';
 import type { RawParams } from '../gen/params.ts';
 import { DEFAULT_RAM_BYTES, type FaultCause, type RunOptions, type RunResult, type StopReason } from '../riscv/machine.ts';
@@ -34,8 +34,24 @@ export interface RtlRunOptions extends RunOptions {
   files?: Record<string, string>;
 }
 
+/**
+ * The core's cycle accounting (perf_stall): every cycle of the run has one cause, so
+ * stats.cycles = stats.instret + the sum of stats.stalls (one entry per cause of the core,
+ * src/gen/rv32im.ts PERF_CAUSES, zeros included).
+ */
+export interface CycleAccounting {
+  /** Cycles the core counted as retirement (perf_stall code 0); equals instret when the accounting holds. */
+  retire: number;
+  /** Cycles with a code that is none of the core's causes (or `halted`): 0 when the accounting holds. */
+  unnamed: number;
+  /** Cycles where "perf_stall is 0" and rvfi_valid disagree, and the first of them (null: none). */
+  mismatches: number;
+  firstMismatchCycle: number | null;
+}
+
 /** RunResult plus what only the RTL knows: the cycle of each trace row. */
 export interface RtlRunResult extends RunResult {
+  accounting: CycleAccounting;
   /** rowCycles[i]: the cycle in which trace row i retired (only with opts.trace). */
   rowCycles?: number[];
   /** Wall-clock and CPU seconds of the simulation loop (without start-up and file output). */
@@ -56,7 +72,10 @@ interface HarnessSummary {
   instret: number;
   sim_seconds: number;
   cpu_seconds: number;
-  stalls: Record<string, number>;
+  /** cause_cycles[code]: the cycles perf_stall gave that code. */
+  cause_cycles: number[];
+  partition_errors: number;
+  first_partition_error: number;
 }
 
 const RECORD_WORDS = 18;
@@ -126,6 +145,11 @@ export async function runOnRtl(image: Uint8Array, entry: number, opts: RtlRunOpt
     const stdout = new Uint8Array(r.stdoutBytes);
     const stderr = new Uint8Array(r.stderrBytes);
     const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as HarnessSummary;
+    const cfg = parseRv32imParams(opts.params);
+    const byName = new Map(perfCauses(cfg).map((c) => [c.name, summary.cause_cycles[c.code] ?? 0]));
+    const stalls = Object.fromEntries(stallCauseNames(cfg).map((n) => [n, byName.get(n) ?? 0]));
+    const retire = byName.get('retire') ?? 0;
+    const named = retire + Object.values(stalls).reduce((a, b) => a + b, 0);
     const result: RtlRunResult = {
       stop: summary.stop as StopReason,
       stats: {
@@ -133,7 +157,13 @@ export async function runOnRtl(image: Uint8Array, entry: number, opts: RtlRunOpt
         cycles: summary.cycles,
         instret: summary.instret,
         cpi: summary.instret ? summary.cycles / summary.instret : 0,
-        stalls: summary.stalls,
+        stalls,
+      },
+      accounting: {
+        retire,
+        unnamed: summary.cause_cycles.reduce((a, b) => a + b, 0) - named,
+        mismatches: summary.partition_errors,
+        firstMismatchCycle: summary.first_partition_error < 0 ? null : summary.first_partition_error,
       },
       stdout,
       stderr,
@@ -153,6 +183,24 @@ export async function runOnRtl(image: Uint8Array, entry: number, opts: RtlRunOpt
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Why the cycles of a run are not a partition into retirement and the core's causes, or
+ * undefined when cycles = instret + Σ stalls holds exactly and every cycle's code agrees with
+ * rvfi_valid.
+ */
+export function cycleAccountingError(r: RtlRunResult): string | undefined {
+  const { cycles, instret, stalls } = r.stats;
+  const sum = Object.values(stalls).reduce((a, b) => a + b, 0);
+  const a = r.accounting;
+  if (cycles === instret + sum && a.mismatches === 0 && a.unnamed === 0) return undefined;
+  return (
+    `cycle accounting broken: cycles ${cycles}, instret ${instret} + causes ${sum} = ${instret + sum} ` +
+    `(${Object.entries(stalls).map(([k, v]) => `${k} ${v}`).join(', ')}); retire counted in ${a.retire} cycles; ` +
+    `${a.mismatches} cycle(s) where perf_stall = 0 and rvfi_valid disagree${a.firstMismatchCycle !== null ? ` (first: cycle ${a.firstMismatchCycle})` : ''}; ` +
+    `${a.unnamed} cycle(s) with no named cause`
+  );
 }
 
 // ---------------------------------------------------------------------------------------

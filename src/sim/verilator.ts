@@ -1,6 +1,6 @@
 // Verilator driver: finds (or installs) Verilator, lints Verilog, builds the generic
 // fixed-latency pipeline harness (sim/pipeline_harness.cpp) against a design — cached by
-// content hash — and runs vectors through it.
+// content hash — and runs vectors through it (checking results and latency, timing results).
 //
 // The Verilator command is the local binary (Debian package `verilator`; `VERILATOR=/path`
 // picks another one) or, with ZKRTL_VERILATOR=docker, the verilator/verilator image.
@@ -454,10 +454,55 @@ export class SimMismatchError extends Error {
 }
 
 /**
+ * When the results of a pipeline-harness run came out: one beat per out_valid answering a
+ * vector, cycles counted from power-up. Back to back (no bubbles), `ii` is the block's
+ * initiation interval as measured: 1 for a block that takes a vector every cycle.
+ */
+export interface OutputTiming {
+  beats: number;
+  firstOut: number | null;
+  lastOut: number | null;
+  /** (lastOut − firstOut) / (beats − 1): cycles per result in steady state; null under 2 beats. */
+  ii: number | null;
+  /** Most cycles between two consecutive beats; null under 2 beats. */
+  maxGap: number | null;
+  /** Least and most cycles from a vector being taken to its result. */
+  latencyMin: number | null;
+  latencyMax: number | null;
+  /** Vectors taken that got no result (only counted by an `inOrder` run; 0 otherwise). */
+  dropped: number;
+}
+
+/** The `beats=… first_out=… …` pairs of the harness' OK line ('-' → null). */
+export function parseOutputTiming(line: string): OutputTiming {
+  const kv = new Map(line.trim().split(/\s+/).map((p) => p.split('=') as [string, string]));
+  const num = (k: string): number | null => {
+    const v = kv.get(k);
+    if (v === undefined) throw new Error(`harness summary has no ${k}=: ${line.trim()}`);
+    return v === '-' ? null : Number(v);
+  };
+  const beats = num('beats') ?? 0;
+  const firstOut = num('first_out');
+  const lastOut = num('last_out');
+  return {
+    beats, firstOut, lastOut,
+    // From the integers, not the printed ratio: exact when it is whole.
+    ii: beats >= 2 ? (lastOut! - firstOut!) / (beats - 1) : null,
+    maxGap: num('max_gap'), latencyMin: num('latency_min'), latencyMax: num('latency_max'), dropped: num('dropped') ?? 0,
+  };
+}
+
+/**
  * Streams `vectors` through a simulator from buildPipelineSim. With `expected`, checks every
  * result (throws SimMismatchError on the first mismatch, with a waveform); always checks the
- * fixed-latency contract (result exactly `latency` cycles after its operands; no out_valid
- * when nothing is due; none from garbage presented during reset).
+ * fixed-latency contract (result exactly `latency` cycles after its operands are taken; no
+ * out_valid when nothing is due; none from garbage presented during reset) — unless
+ * `inOrder`, which matches each out_valid beat to the oldest open vector at any latency (to
+ * measure blocks whose results come less often than vectors go in), counts vectors that get
+ * no result as `timing.dropped` (skipped by a later vector's result, or still open when
+ * nothing more comes out) and leaves their `outputs` 0. A block with an in_ready port is
+ * offered vectors as it takes them. Resolves with the results, the cycles simulated and when
+ * the results came out (`timing`).
  */
 export async function runPipelineSim(opts: {
   binary: string;
@@ -469,7 +514,8 @@ export async function runPipelineSim(opts: {
   seed?: number;
   waveformPath?: string;
   workDir?: string;
-}): Promise<{ outputs: bigint[]; cycles: number; seconds: number }> {
+  inOrder?: boolean;
+}): Promise<{ outputs: bigint[]; cycles: number; seconds: number; timing: OutputTiming }> {
   const { binary, latency, width, vectors, expected } = opts;
   const bubble = opts.bubbleProbability ?? 0;
   const seed = opts.seed ?? 1;
@@ -520,6 +566,7 @@ export async function runPipelineSim(opts: {
   const args = [
     '--vectors', vectorsPath, '--latency', String(latency), '--width', String(width),
     '--out', outPath, '--bubble', String(bubble), '--seed', String(seed), '--wave', waveformPath,
+    ...(opts.inOrder ? ['--in-order'] : []),
   ];
   const absBinary = isAbsolute(binary) ? binary : resolve(binary);
   const argv =
@@ -531,7 +578,7 @@ export async function runPipelineSim(opts: {
     const r = await runProcess(argv);
     keep = r.code === 1; // on a mismatch the waveform, and the vectors to reproduce the run, stay
     await checkHarnessExit(binary, r);
-    const ok = /^OK vectors=(\d+) cycles=(\d+) sim_seconds=([\d.eE+-]+)$/m.exec(r.stdout);
+    const ok = /^OK vectors=(\d+) cycles=(\d+) sim_seconds=([\d.eE+-]+) (beats=.*)$/m.exec(r.stdout);
     if (!ok || Number(ok[1]) !== vectors.length) {
       throw new Error(`simulator ${binary} gave no summary for ${vectors.length} vectors: ${r.stdout.trim()}`);
     }
@@ -539,7 +586,7 @@ export async function runPipelineSim(opts: {
     if (outputs.length !== vectors.length) {
       throw new Error(`simulator ${binary} wrote ${outputs.length} results for ${vectors.length} vectors`);
     }
-    return { outputs, cycles: Number(ok[2]), seconds: Number(ok[3]) };
+    return { outputs, cycles: Number(ok[2]), seconds: Number(ok[3]), timing: parseOutputTiming(ok[4]!) };
   } finally {
     if (!keep) {
       if (ownDir) await rm(workDir, { recursive: true, force: true });

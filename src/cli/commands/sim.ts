@@ -57,7 +57,8 @@ async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean
         const modes = r.runs.map((x) => `${x.mode} ${x.cycles} cycles`).join(', ');
         process.stdout.write(
           `PASS ${design.top}: ${r.transforms} ${o.inverse ? 'inverse' : 'forward'} transforms (zero, p-1, impulses, ${random} random) equal to the golden model, ` +
-            `and back through the ${o.inverse ? 'forward' : 'inverse'} transform (${modes}); load ${r.stats.load}, compute ${r.stats.compute}, unload ${r.stats.unload} cycles\n`,
+            `and back through the ${o.inverse ? 'forward' : 'inverse'} transform (${modes}); timing equal to the control model: latency ${r.stats.latency} cycles, ` +
+            `a transform every ${r.stats.period} cycles back to back (${(100 * (design.manifest.cycles as { ideal: number }).ideal / r.stats.period).toFixed(1)}% butterfly utilization)\n`,
         );
         return true;
       }
@@ -124,7 +125,7 @@ async function simulateNttFile(design: GeneratedDesign, input: string, output: s
   const binary = await buildNttSim(design, stderrProgress);
   const run = await runNttSim({
     binary, n: model.shape.n, lanes: model.shape.lanes, width: design.manifest.field!.bits,
-    transforms: inputs.map((x) => ({ inverse, input: x })),
+    transforms: inputs.map((x) => ({ inverse, input: x })), maxHeld: design.manifest.holds as number,
   });
   writeFileAtomically(output, run.outputs.map((y) => formatResults(y, design.manifest.field!.bits)).join(''));
   for (const [t, x] of inputs.entries()) {
@@ -135,7 +136,7 @@ async function simulateNttFile(design: GeneratedDesign, input: string, output: s
       return 1;
     }
   }
-  process.stdout.write(`wrote ${inputs.length} ${inverse ? 'inverse' : 'forward'} transforms of ${design.top} to ${output} (all equal to the golden model; compute ${run.stats[0]!.compute} cycles each)\n`);
+  process.stdout.write(`wrote ${inputs.length} ${inverse ? 'inverse' : 'forward'} transforms of ${design.top} to ${output} (all equal to the golden model; first beat in to last beat out ${run.times[0]!.lastOut - run.times[0]!.firstIn + 1} cycles for the first)\n`);
   return 0;
 }
 

@@ -1,0 +1,83 @@
+// bench/results.md states each section's provenance: renderMarkdown on a made-up results
+// object whose sections were measured at different commits (and one before provenance was
+// recorded). The other sections' renderers are stubbed: this checks run.ts, not their tables.
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('../bench/ntt.ts', () => ({ benchNtt: vi.fn(), renderNtt: () => ['## NTT cores', '', 'ntt table', ''] }));
+vi.mock('../bench/rv32im.ts', () => ({ benchRv32im: vi.fn(), renderRv32imMarkdown: () => '## rv32im core\n\n### Floors\n\nrv32im table\n' }));
+vi.mock('../bench/asic.ts', () => ({ benchAsic: vi.fn(), renderAsic: () => ['## ASIC (OSU 0.18 µm)', '', 'asic table', ''] }));
+vi.mock('../bench/ecadd.ts', () => ({ benchEcadd: vi.fn(), renderEcadd: () => ['## Point adders', '', 'ecadd table', ''] }));
+vi.mock('../bench/msm.ts', () => ({ benchMsm: vi.fn(), measureModelVsNoble: vi.fn(), renderMsm: () => ['## MSM', '', 'msm table', ''] }));
+
+const { renderMarkdown } = await import('../bench/run.ts');
+type Results = Parameters<typeof renderMarkdown>[0];
+type Row = Results['rows'][number];
+
+const synth = { luts: 10, ffs: 20, dsps: 3, carry: 4, srl: 0, longestPath: { cells: 5, lutLevels: 1 }, totalCells: 7, cells: { $mul: 3 } };
+const row = (module: string, bits: number, ii: number, iiMaxGap: number): Row =>
+  ({
+    module, block: module.split('_')[0]!, field: 'f', bits, latency: 3, iiManifest: 1, iiMeasured: ii, iiMaxGap, iiDropped: 0,
+    tiles: 4, xilinx: synth, generic: synth, verilatorVectorsPerSecond: 1e6, modelOpsPerSecond: 2e6,
+  }) as unknown as Row;
+
+const prov = (commit: string, dirty: boolean, date: string) => ({
+  commit, dirty, date, machine: { cpu: 'Test CPU', cores: 2 }, tools: { verilator: 'Verilator 5.006', yosys: '0.23', node: 'v20.20.2' },
+});
+
+function render(rows: Row[]) {
+  const results = {
+    tools: {}, rows, bn254Stages: [],
+    ntt: {}, rv32im: {}, ecadd: {}, msm: { modelVsNoble: {} }, asic: {},
+    provenance: {
+      fields: prov('aaa1111', false, '2026-12-02T01:23:45.000Z'),
+      ecadd: prov('bbb2222', true, '2026-11-30T23:59:01.000Z'),
+      // Re-measured on its own, later than the MSM section (which has no provenance).
+      'msm-model': prov('ddd4444', false, '2026-12-03T10:00:00.000Z'),
+    },
+  } as unknown as Results;
+  const asked: string[] = [];
+  const md = renderMarkdown(results, { lastChangedIn: (s) => (asked.push(s), s === 'msm' ? 'ccc3333' : 'unknown') });
+  return { lines: md.split('\n'), asked };
+}
+
+/** The line two below a heading (after its blank line). */
+const under = (lines: string[], heading: string) => {
+  const i = lines.indexOf(heading);
+  expect(i, heading).toBeGreaterThanOrEqual(0);
+  expect(lines[i + 1]).toBe('');
+  return lines[i + 2];
+};
+
+describe('bench/results.md provenance', () => {
+  it('puts each section its own provenance line under its headings', () => {
+    const { lines, asked } = render([row('montmul_bn254_fr', 254, 1, 1)]);
+    const fields = 'Measured at commit aaa1111 (clean) on 2026-12-02 01:23 UTC, 2 × Test CPU, with Verilator 5.006, Yosys 0.23, Node v20.20.2.';
+    for (const h of ['## Floors', '## Field blocks (default config)', '## What a 254-bit montmul costs, stage by stage (bn254.fr, xilinx)']) expect(under(lines, h)).toBe(fields);
+    expect(under(lines, '## Point adders')).toBe('Measured at commit bbb2222 (with uncommitted changes) on 2026-11-30 23:59 UTC, 2 × Test CPU, with Verilator 5.006, Yosys 0.23, Node v20.20.2.');
+    expect(under(lines, '## MSM')).toBe(
+      'Measured before provenance was recorded; last re-measured in commit ccc3333. The model-against-noble timing: measured at commit ddd4444 (clean) on 2026-12-03 10:00 UTC, 2 × Test CPU, with Verilator 5.006, Yosys 0.23, Node v20.20.2.',
+    );
+    expect(under(lines, '## rv32im core')).toBe('Measured before provenance was recorded; last re-measured in commit unknown.');
+    expect(under(lines, '## ASIC (OSU 0.18 µm)')).toMatch(/^Measured before provenance/);
+    // Only '## ' headings get it, and the stubs' own text stays in place after it.
+    expect(lines[lines.indexOf('### Floors') + 2]).toBe('rv32im table');
+    expect(under(lines, '## NTT cores')).toMatch(/^Measured before/);
+    expect(lines[lines.indexOf('## NTT cores') + 4]).toBe('ntt table');
+    // Git is asked only about sections without provenance (here through the stub).
+    expect(asked.every((s) => ['ntt', 'rv32im', 'msm', 'asic'].includes(s))).toBe(true);
+    // The header no longer claims one run.
+    const header = lines.slice(0, 4).join('\n');
+    expect(header).not.toMatch(/every figure below was produced by that run/);
+    expect(header).toMatch(/each section states its own provenance/);
+  });
+
+  it('says how II is measured, and fails the floor on a block that measures 2', () => {
+    const ok = render([row('montmul_bn254_fr', 254, 1, 1), row('modadd_x', 31, 1, 1)]).lines;
+    const floor = (ls: string[]) => ls.find((l) => l.startsWith('| II = 1 for every block'))!;
+    expect(floor(ok)).toMatch(/II = \(cycle of the last result − cycle of the first\) \/ \(results − 1\)/);
+    expect(floor(ok)).toMatch(/\| II 1; max gap 1 \| yes \|$/);
+    const slow = render([row('montmul_bn254_fr', 254, 1, 1), row('modadd_x', 31, 2, 2)]).lines;
+    expect(floor(slow)).toMatch(/\| II 1, 2; max gap 1, 2 \| NO \|$/);
+    expect(slow.find((l) => l.startsWith('| modadd_x |'))).toMatch(/^\| modadd_x \| f \| 31 \| 3 \| 2 \|/);
+  });
+});
