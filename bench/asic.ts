@@ -5,6 +5,7 @@
 // with a time budget, so a multiplier too wide to map in reasonable time is reported as not
 // measured, with the reason, instead of holding the benchmark for hours. The point adder is too
 // large to map flat: its row is composed from per-module mappings (src/synth/asic-compose.ts).
+import { BENCH_ANCHORS } from '../src/report/bench-report.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,8 @@ export interface AsicRow {
   report?: Omit<AsicReport, 'library'> & { library: { name: string } };
   /** Why there is no report (time budget, a tool failure). */
   notMeasured?: string;
+  /** How a row measured outside the section's run was obtained (rendered under the table). */
+  measuredApart?: string;
   /**
    * A row composed from per-module mappings (the report's figures are Σ instances × the
    * module's figures; Fmax is the lowest module Fmax): each unit, how many instances, where its
@@ -318,9 +321,9 @@ export async function benchAsic(progress: Progress): Promise<AsicSection> {
 // Modern-node estimates for the rv32im rows: the NAND2-equivalent count is node-independent;
 // an area follows from one NAND2's area at that node.
 /** sky130_fd_sc_hd__nand2_1: 3 sites of 0.46 × 2.72 µm in the SkyWater 130 nm PDK's LEF. */
-export const SKY130_NAND2_UM2 = 1.38 * 2.72;
+export const SKY130_NAND2_UM2 = BENCH_ANCHORS.sky130Nand2Um2;
 /** Ideal square-law shrink from 180 nm to 28 nm. */
-export const SHRINK_28NM = (28 / 180) ** 2;
+export const SHRINK_28NM = BENCH_ANCHORS.shrink28nm;
 
 const n0 = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
@@ -339,9 +342,10 @@ export function renderAsic(s: AsicSection): string[] {
     }
     const w = r.sta.worst;
     const effort = row.composed ? `composed from per-module mappings (${[...new Set(row.composed.parts.map((p) => p.effort))].join(' + ')})` : (r.effort ?? row.effort ?? 'timing');
-    L.push(`| ${row.module} | ${row.group} | ${row.field ?? '–'} | ${row.bits ?? '–'} | ${effort} | ${n0(r.totalCells)} | ${r.areaMm2.toFixed(3)} | ${n0(r.nand2Equivalents)} | ${n0(r.ffs)} | ${(100 * r.ffAreaShare).toFixed(1)} % | ${w ? `${w.startpoint} → ${w.endpoint} (${w.cells})` : '–'} | ${w ? w.slackNs.toFixed(3) : '–'} | ${r.sta.fmaxMhz?.toFixed(1) ?? '–'} |`);
+    L.push(`| ${row.module}${row.measuredApart ? ' (*)' : ''} | ${row.group} | ${row.field ?? '–'} | ${row.bits ?? '–'} | ${effort} | ${n0(r.totalCells)} | ${r.areaMm2.toFixed(3)} | ${n0(r.nand2Equivalents)} | ${n0(r.ffs)} | ${(100 * r.ffAreaShare).toFixed(1)} % | ${w ? `${w.startpoint} → ${w.endpoint} (${w.cells})` : '–'} | ${w ? w.slackNs.toFixed(3) : '–'} | ${r.sta.fmaxMhz?.toFixed(1) ?? '–'} |`);
   }
   L.push('');
+  for (const row of s.rows.filter((x) => x.measuredApart && x.report)) L.push(`(*) **${row.module}**: ${row.measuredApart}`, '');
   for (const row of s.rows.filter((x) => x.composed && x.report)) {
     const c = row.composed!;
     const parts = c.parts.map((p) => `${p.count} × ${p.module} (${p.source === 'row' ? 'its row above' : `mapped for this row, effort ${p.effort}, ${p.seconds.yosys} s Yosys + ${p.seconds.sta} s OpenSTA`}: ${(p.areaUm2 / 1e6).toFixed(3)} mm², ${n0(p.totalCells)} cells, ${n0(p.ffs)} FFs, ${p.fmaxMhz?.toFixed(1) ?? '–'} MHz)`);

@@ -15,12 +15,13 @@ import { modelOf, nttInputs } from '../src/sim/ntt-check.ts';
 import { buildNttSim, runNttSim } from '../src/sim/ntt-sim.ts';
 import { Rng } from '../src/sim/vectors.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
+import { BENCH_ANCHORS } from '../src/report/bench-report.ts';
 
 /** Issue 14's floor: end-to-end butterfly utilization back to back, N ≥ 2^12, lanes 1 and 4. */
-export const NTT_UTILIZATION_FLOOR = 0.97;
+export const NTT_UTILIZATION_FLOOR = BENCH_ANCHORS.nttUtilizationFloor / 100;
 export const NTT_FLOOR_MIN_N = 2 ** 12;
 /** ZPrize 2022 (FPGA NTT track) winning Goldilocks design: DSP48E2 per butterfly. */
-export const ZPRIZE_DSP_PER_BUTTERFLY = 12;
+export const ZPRIZE_DSP_PER_BUTTERFLY = BENCH_ANCHORS.zprizeNttDspPerButterfly;
 /** Transforms per measured run: the period is read between the last two done pulses. */
 const RUN_TRANSFORMS = 4;
 
@@ -178,7 +179,7 @@ export function renderNtt(s: NttSection): string[] {
   L.push('## NTT cores', '');
   L.push(`| floor | measured | met |`, '|---|---|---|');
   L.push(`| end-to-end butterfly utilization ≥ ${pct(NTT_UTILIZATION_FLOOR)} back to back (ideal N/2·log2 N / lanes ÷ cycles between successive done pulses, counted by the harness), N = 2^12 … 2^16, lanes 1 and 4, overlap=on | lowest ${pct(worst)} | ${worst >= NTT_UTILIZATION_FLOOR ? 'yes' : 'NO'} |`, '');
-  L.push(`${s.field} cores. Each runs ${RUN_TRANSFORMS} transforms back to back (forward, inverse, forward, inverse; in_valid held high, out_ready high: no bubbles, no stalls) in Verilator. **period** = cycles between the last two \`done\` pulses, counted by the harness' own cycle counter (the core's outputs play no part); **latency** = first beat in to last beat out of the first transform; **utilization** = ideal ÷ period. Every output was checked against the golden model, against @noble/curves' FFT (every element of every transform) and, at ${DFT_SAMPLES} sampled indices per transform, against the DFT sum Σ x_i·ω^(±ij) (×N⁻¹ for the inverse). The control model (manifest) predicts period and latency: ${allMatch ? 'every measurement equals it' : 'SOME MEASUREMENTS DIFFER FROM IT'}; ${steady ? 'the done intervals after the first are all equal (steady state)' : 'THE DONE INTERVALS ARE NOT STEADY'}. overlap=on: two buffer sets (2·N words), the next transform loads while one computes and the previous unloads; overlap=off: one set, load → compute → unload in turn (the only mode before issue 14). Xilinx: \`synth_xilinx -family xcup\`; BRAM is the number of block RAM primitives (RAMB18E2 and RAMB36E2) Yosys maps the data banks and twiddle ROMs to.`, '');
+  L.push(`${s.field} cores. Each runs ${RUN_TRANSFORMS} transforms back to back (forward, inverse, forward, inverse; in_valid held high, out_ready high: no bubbles, no stalls) in Verilator. **period** = cycles between the last two \`done\` pulses, counted by the harness' own cycle counter (the core's outputs play no part); **latency** = first beat in to last beat out of the first transform; **utilization** = ideal ÷ period. Every output was checked against the golden model, against @noble/curves' FFT (every element of every transform) and, at ${DFT_SAMPLES} sampled indices per transform, against the DFT sum Σ x_i·ω^(±ij) (×N⁻¹ for the inverse). The control model (manifest) predicts period and latency: ${allMatch ? 'every measurement equals it' : 'SOME MEASUREMENTS DIFFER FROM IT'}; ${steady ? 'the done intervals after the first are all equal (steady state)' : 'THE DONE INTERVALS ARE NOT STEADY'}. overlap=on: two buffer sets (2·N words), the next transform loads while one computes and the previous unloads; overlap=off: one set, load → compute → unload in turn (the only mode before issue 14, whose unload also went through the butterflies' multipliers for the N⁻¹ scaling). Xilinx: \`synth_xilinx -family xcup\`; BRAM is the number of block RAM primitives (RAMB18E2 and RAMB36E2) Yosys maps the data banks and twiddle ROMs to.`, '');
   L.push('| module | N | lanes | overlap | period (measured) | ideal | utilization | latency | data memory (kbit) | LUT | FF | DSP48E2 | BRAM | Verilator cycles/s |');
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of s.cores) {

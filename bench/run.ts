@@ -172,7 +172,7 @@ function gitState(): { commit: string; dirty: boolean } {
 }
 
 /** What of results.json a section writes: what it was measured from, to find when it changed. */
-function sectionData(r: Partial<Results>, s: Section): unknown {
+function sectionData(r: Partial<Results>, s: Section, apart: ReadonlySet<string> = new Set()): unknown {
   switch (s) {
     case 'fields': return r.rows?.length ? { rows: r.rows, bn254Stages: r.bn254Stages } : undefined;
     case 'msm': {
@@ -181,6 +181,8 @@ function sectionData(r: Partial<Results>, s: Section): unknown {
       return rest;
     }
     case 'msm-model': return r.msm?.modelVsNoble;
+    // Rows measured apart (and saying so) do not date the rest of the section.
+    case 'asic': return r.asic ? { ...r.asic, rows: r.asic.rows.filter((x) => !apart.has(x.module)) } : undefined;
     default: return r[s];
   }
 }
@@ -204,10 +206,11 @@ function gitLastChangedIn(results: Partial<Results>): (s: Section) => string {
     } catch {
       history = [];
     }
-    const now = JSON.stringify(sectionData(results, s));
+    const apart = new Set(results.asic?.rows.filter((x) => x.measuredApart).map((x) => x.module) ?? []);
+    const now = JSON.stringify(sectionData(results, s, apart));
     let found = 'unknown';
     for (const h of history) {
-      if (!h.json || JSON.stringify(sectionData(h.json, s)) !== now) break;
+      if (!h.json || JSON.stringify(sectionData(h.json, s, apart)) !== now) break;
       found = h.commit; // unchanged back to here: the change is in this commit or an older one
     }
     return found;
