@@ -6,6 +6,9 @@ export default defineConfig({
     // Verilator builds and Yosys runs take tens of seconds; the machine has 2 cores.
     testTimeout: 600_000,
     hookTimeout: 600_000,
-    fileParallelism: false,
+    // Two files at a time: most of a file's time is single-threaded (Verilator's front end,
+    // simulation, Yosys), so a second file fills the other core.
+    fileParallelism: true,
+    maxWorkers: 2,
   },
 });
