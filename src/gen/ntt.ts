@@ -120,10 +120,11 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
     romModule: rom.name,
   });
   const modules = [...mergeModules(bf.modules, [bank, rom]), { name: top, text }];
-  // Cycle figures of the control as the model replays it (the tests hold the RTL to them):
-  // a lone transform, and the steady state of a back-to-back run.
-  const [lone] = nttTimeline(shape, sched, Lb, NS, 1);
+  // Cycle figures of the control as the model replays it (the tests hold the RTL to them): the
+  // first transform of a back-to-back run meets no other (the latency of a lone one), and the
+  // last ones are in steady state.
   const run = nttTimeline(shape, sched, Lb, NS, 6);
+  const lone = run[0]!;
   const period = run[5]!.done - run[4]!.done;
   const utilization = sched.idealCycles / period;
   return {
@@ -183,7 +184,7 @@ export function generateNtt(field: FieldSpec, raw: RawParams): GeneratedDesign {
         issue: sched.issueCycles,
         ideal: sched.idealCycles,
         computeToLastWrite: sched.computeCycles,
-        latency: lone!.lastOut - lone!.firstIn + 1,
+        latency: lone.lastOut - lone.firstIn + 1,
         period,
         utilization: Number(utilization.toFixed(4)),
         note: 'from the control model with in_valid and out_ready held high: latency = first beat in to last beat out of a lone transform; period = cycles between successive done pulses back to back; utilization = ideal / period',
