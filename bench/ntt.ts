@@ -155,22 +155,14 @@ export async function benchNtt(progress: Progress, fieldName = 'goldilocks'): Pr
       cores.push({ ...sim, xilinx });
     }
   }
-  const butterflies: ButterflyRow[] = [];
-  for (const name of BUTTERFLY_FIELDS) {
-    for (const kind of ['ct', 'gs']) {
-      const d = generateBlock('butterfly', namedField(name), { kind });
-      progress.step(`[butterfly ${butterflies.length + 1}/${BUTTERFLY_FIELDS.length * 2}] ${d.top}: yosys xilinx`);
-      const xilinx = (await synthesize({ top: d.top, files: verilogSources(d), target: 'xilinx' })).report;
-      butterflies.push({ module: d.top, field: name, bits: d.manifest.field!.bits, kind, latency: d.manifest.latency!, xilinx });
-    }
-  }
-  return { field: fieldName, cores, butterflies };
+  // The butterflies change with the multiplier, not with the NTT: the fields section measures them.
+  return { field: fieldName, cores, butterflies: [] };
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const fmt = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(0));
 
-export function renderNtt(s: NttSection): string[] {
+export function renderNtt(s: NttSection, opts: { butterflies?: boolean } = {}): string[] {
   const L: string[] = [];
   const floorRows = s.cores.filter((c) => c.overlap === 'on' && c.n >= NTT_FLOOR_MIN_N);
   const worst = Math.min(...floorRows.map((c) => c.utilization));
@@ -189,16 +181,38 @@ export function renderNtt(s: NttSection): string[] {
   L.push('');
   L.push('Anchors, as quoted in issue 14 and not measured here: Supranational\'s ZPrize 2022 NTT (1st in the FPGA NTT track, zprize.io results of 2023-05-26) keeps its butterflies busy ≈ 92 % of the time; hardcaml_zprize\'s (2nd; a 2^24 transform as 2^12-point cores over HBM, zprize.hardcaml.com/odoc/zprize/zprize_ntt_top.html) ≈ 35 %, memory-bound. Those are whole 2^24 transforms with off-chip memory; ours are on-chip cores up to 2^16.', '');
   L.push('Why overlap reaches the ideal: with two buffer sets, transform j+1 loads into one set while transform j computes in the other, and the issuer starts j+1 the cycle after the last butterfly of j issued (their data are in different sets, so there is no hazard); the pipeline drain of j and its unload overlap the compute of j+1. Loading and unloading a set take 2·N/lanes cycles, less than the N/2·log2 N / lanes of a compute from N = 16 on. Stage s+1 of a transform starts right after stage s issues its last butterfly unless its reads would come before the writes they depend on; the generator computes those gaps, the model replays every access to prove it (test/ntt-model.test.ts), and at these sizes there are none. The inverse halves both butterfly outputs mod p in every stage (2^−log2 N = N⁻¹), so unload needs no multiplier and goes straight from memory to the output FIFO.', '');
-  L.push('## Butterflies', '');
+  if (opts.butterflies !== false && s.butterflies.length) L.push(...renderButterflies(s.butterflies));
+  return L;
+}
+
+/** The butterfly table and its anchor; `intro` says what they were measured with. */
+export function renderButterflies(rows: ButterflyRow[], intro?: string): string[] {
+  const L: string[] = ['## Butterflies', ''];
+  if (intro) L.push(intro, '');
   L.push('| module | field | bits | kind | latency | LUT | FF | DSP48E2 | CARRY4 |', '|---|---|---|---|---|---|---|---|---|');
-  for (const b of s.butterflies) {
+  for (const b of rows) {
     L.push(`| ${b.module} | ${b.field} | ${b.bits} | ${b.kind} | ${b.latency} | ${b.xilinx.luts} | ${b.xilinx.ffs} | ${b.xilinx.dsps} | ${b.xilinx.carry} |`);
   }
-  const gl = s.butterflies.find((b) => b.field === 'goldilocks' && b.kind === 'ct');
+  const gl = rows.find((b) => b.field === 'goldilocks' && b.kind === 'ct');
   L.push('');
   if (gl) {
-    L.push(`Anchor (as quoted in the issue that set it; we have not checked it against the design's source): the winning ZPrize 2022 Goldilocks NTT (Supranational, 1st in the FPGA NTT track: zprize.io/blog/zprize-i-spotlight-open-division-prize-2-accelerating-ntt-operations-on-an-fpga) used ${ZPRIZE_DSP_PER_BUTTERFLY} DSP48E2 per butterfly. Ours: ${gl.xilinx.dsps} DSP48E2 per Goldilocks butterfly. The only full multiplier is a·b (64×64 bits on a 26×17 grid: 3 × 4 = 12 tiles); the Montgomery reduction multiplies by p′ and p, which for p = 2^64 − 2^32 + 1 have three signed digits each, so the generator builds those products from shifts and adds (LUTs) instead of DSPs. A multiplier with a Goldilocks-specific reduction (2^64 ≡ 2^32 − 1) would drop the Montgomery form altogether and trade the m and mp stages for a few adders; that is a new field block, not an NTT change.`);
+    L.push(`Anchor (as quoted in the issue that set it; we have not checked it against the design's source): the winning ZPrize 2022 Goldilocks NTT (Supranational, 1st in the FPGA NTT track: zprize.io/blog/zprize-i-spotlight-open-division-prize-2-accelerating-ntt-operations-on-an-fpga) used ${ZPRIZE_DSP_PER_BUTTERFLY} DSP48E2 per butterfly. Ours: ${gl.xilinx.dsps} DSP48E2 per Goldilocks butterfly. The only full multiplier is a·b (64×64 bits on a 26×17 grid: 3 × 4 = 12 tiles; Karatsuba does not pay at 64 bits, so \`karatsuba=auto\` keeps the grid); the Montgomery reduction multiplies by p′ and p, which for p = 2^64 − 2^32 + 1 have three signed digits each, so the generator builds those products from shifts and adds (LUTs) instead of DSPs. A multiplier with a Goldilocks-specific reduction (2^64 ≡ 2^32 − 1) would drop the Montgomery form altogether and trade the m and mp stages for a few adders; that is a new field block, not an NTT change.`);
   }
   L.push('');
   return L;
 }
+
+/** Each field's butterflies (ct and gs), synthesized for xilinx. */
+export async function benchButterflies(progress: Progress): Promise<ButterflyRow[]> {
+  const butterflies: ButterflyRow[] = [];
+  for (const name of BUTTERFLY_FIELDS) {
+    for (const kind of ['ct', 'gs']) {
+      const d = generateBlock('butterfly', namedField(name), { kind });
+      progress.step(`[butterfly ${butterflies.length + 1}/${BUTTERFLY_FIELDS.length * 2}] ${d.top}: yosys xilinx`);
+      const xilinx = (await synthesize({ top: d.top, files: verilogSources(d), target: 'xilinx' })).report;
+      butterflies.push({ module: d.top, field: name, bits: d.manifest.field!.bits, kind, latency: d.manifest.latency!, xilinx });
+    }
+  }
+  return butterflies;
+}
+

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { namedField, customField } from '../src/fields/registry.ts';
 import { generateBlock } from '../src/gen/index.ts';
 import { designFiles } from '../src/gen/design.ts';
-import { planProduct, type ProductSpec } from '../src/gen/product.ts';
+import { bandError, gridTiles, karatsubaTiles, planProduct, type ProductSpec } from '../src/gen/product.ts';
+import { bandCut, planMontmul } from '../src/gen/montmul.ts';
 import { chunksOf, csdDigits, tileTerms } from '../src/model/multiplier.ts';
 import { montgomeryField, montmulStages } from '../src/model/field.ts';
 import { Rng } from '../src/sim/vectors.ts';
@@ -74,25 +75,62 @@ describe('product planner (netlist evaluated in BigInt)', () => {
     }
   });
 
-  it('montmul stages, as planned for every default field, equal the model stage by stage', () => {
-    for (const name of ['bn254.fr', 'bls12_381.fp', 'goldilocks', 'babybear', 'koalabear', 'mersenne31']) {
-      const f = montgomeryField(namedField(name).p);
-      const W = f.bits;
-      const common = { tile: [26, 17] as [number, number], levelsPerStage: 1, addends: [], outLo: 0 };
-      const ab = planProduct({ ...common, name: 'ab', xBits: W, y: { bits: W }, constMode: 'dsp', outBits: 2 * W });
-      const m = planProduct({ ...common, name: 'm', xBits: f.k, y: { constant: f.pPrime }, constMode: 'dsp', outBits: f.k });
-      const mp = planProduct({
-        ...common, name: 'mp', xBits: f.k, y: { constant: f.p }, constMode: 'csd', outBits: f.k + W + 1, outLo: f.k,
-        addends: [{ port: 't_hi', bits: 2 * W - f.k, shift: f.k }, { port: 't_lo_nz', bits: 1, shift: f.k }], lowBitsReason: 'test',
-      });
+  it('montmul stages, as the generator plans them (Karatsuba, high band of m·p), equal the model stage by stage', () => {
+    const cases: Array<[string, Record<string, string>]> = [
+      ['bn254.fr', {}], ['bls12_381.fp', {}], ['bls12_377.fp', {}], ['goldilocks', {}], ['babybear', {}], ['koalabear', {}], ['mersenne31', {}],
+      ['bn254.fr', { karatsuba: '0', mp: 'full' }], ['bn254.fr', { karatsuba: '1', tile: '18x25', tree: '2' }],
+      ['goldilocks', { constmul: 'dsp', mp: 'high', tile: '5x9', karatsuba: '3' }], ['babybear', { constmul: 'dsp', tile: '4x3' }],
+    ];
+    for (const [name, params] of cases) {
+      const field = namedField(name);
+      const { mf: f, plans } = planMontmul(field, params);
+      const cut = plans.mp.band?.cut ?? 0;
+      expect(plans.mp.band !== undefined, name).toBe(plans.mp.spec.constMode === 'dsp' && params.mp !== 'full');
       const rng = new Rng(1);
-      for (let i = 0; i < 100; i++) {
-        const [a, b] = [rng.below(f.p), rng.below(f.p)];
+      const edges = [[0n, 0n], [f.p - 1n, f.p - 1n], [1n, f.p - 1n], [f.p - 1n, 1n]];
+      for (let i = 0; i < 150; i++) {
+        const [a, b] = i < edges.length ? edges[i] : [rng.below(f.p), rng.below(f.p)];
         const s = montmulStages(f, a, b);
-        expect(evalOut(ab, { x: a, y: b })).toBe(s.T);
-        expect(evalOut(m, { x: s.tLo })).toBe(s.m);
-        expect(evalOut(mp, { x: s.m, t_hi: s.tHi, t_lo_nz: s.carry })).toBe(s.u);
+        const label = `${name} ${JSON.stringify(params)} a=${a} b=${b}`;
+        expect(evalOut(plans.ab, { x: a, y: b }), label).toBe(s.T);
+        expect(evalOut(plans.m, { x: s.tLo }), label).toBe(s.m);
+        const side: Record<string, bigint> = cut > 0 ? { t_lo_band: s.tLo >> BigInt(cut) } : { t_lo_nz: s.carry };
+        expect(evalOut(plans.mp, { x: s.m, t_hi: s.tHi, ...side }), label).toBe(s.u);
       }
+    }
+  });
+
+  it('Karatsuba: fewer tiles than the grid where it pays, and the manifest says how many adders it adds', () => {
+    expect(karatsubaTiles(254, 0, [26, 17])).toBe(150);
+    expect(karatsubaTiles(254, 2, [26, 17])).toBe(108);
+    expect(karatsubaTiles(381, 3, [26, 17])).toBeLessThanOrEqual(162);
+    const m = generateBlock('montmul', namedField('bn254.fr'), { karatsuba: '2' }).manifest as any;
+    expect(m.stages.ab).toMatchObject({ tiles: 108, karatsuba: { levels: 2, leaves: 9, preAdders: 8, recombinationAdders: 12 } });
+    // auto: the smallest device share; 2 levels at 254 bits, 3 at 381, none at 64 and 31.
+    const levels = (name: string) => (generateBlock('montmul', namedField(name), {}).manifest as any).stages.ab.karatsuba?.levels ?? 0;
+    expect(['bn254.fr', 'bls12_381.fp', 'goldilocks', 'babybear'].map(levels)).toEqual([2, 3, 0, 0]);
+    for (const name of ['bn254.fr', 'bls12_381.fp', 'goldilocks', 'babybear']) {
+      const f = namedField(name);
+      const auto = generateBlock('montmul', f, {}).manifest as any;
+      const grid = generateBlock('montmul', f, { karatsuba: '0' }).manifest as any;
+      expect(auto.stages.ab.tiles, name).toBeLessThanOrEqual(grid.stages.ab.tiles);
+    }
+    expect((generateBlock('montmul', namedField('mersenne31'), { tile: '64x64' }).manifest as any).stages.ab.karatsuba).toBeUndefined();
+  });
+
+  it('the high band of m·p leaves out the tiles below the cut and keeps the error within 2^(k−1)', () => {
+    for (const name of ['bn254.fr', 'bls12_381.fp']) {
+      const field = namedField(name);
+      const f = montgomeryField(field.p);
+      const cut = bandCut(f, [26, 17]);
+      const tiles = gridTiles(f.k, { constant: f.p }, [26, 17], f.k + f.bits + 1);
+      expect(bandError(tiles, cut, f.k) <= 1n << BigInt(f.k - 1), name).toBe(true);
+      expect(bandError(tiles, cut + 1, f.k) > 1n << BigInt(f.k - 1), name).toBe(true);
+      const high = generateBlock('montmul', field, {}).manifest as any;
+      const full = generateBlock('montmul', field, { mp: 'full' }).manifest as any;
+      expect(high.stages.mp.band.cut).toBe(cut);
+      expect(high.stages.mp.tiles + high.stages.mp.band.droppedTiles).toBe(full.stages.mp.tiles);
+      expect(high.stages.mp.band.droppedTiles).toBeGreaterThan(30);
     }
   });
 });
@@ -176,6 +214,9 @@ describe('generated designs', () => {
       ['montmul', { tree: '-2' }, /tree=-2 is not accepted/],
       ['montmul', { constmul: 'lut' }, /constmul=lut is not accepted: give one of auto, dsp, csd/],
       ['montmul', { rbits: '10' }, /rbits=10 is not accepted/],
+      ['montmul', { karatsuba: '5' }, /karatsuba=5 is not accepted/],
+      ['montmul', { karatsuba: 'two' }, /karatsuba=two is not accepted/],
+      ['montmul', { mp: 'low' }, /mp=low is not accepted: give one of auto, full, high/],
       ['montmul', { tree: '1', depth: '9' }, /either tree= or depth=/],
       ['montmul', { wibble: '1' }, /unknown parameter 'wibble' for montmul: accepted are tile/],
       ['modadd', { tile: '26x17' }, /unknown parameter 'tile' for modadd: accepted are none/],

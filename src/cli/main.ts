@@ -3,7 +3,7 @@
 import { EXIT_USAGE, UsageError } from './errors.ts';
 import { ZKRTL_VERSION } from '../gen/design.ts';
 
-const COMMANDS = ['gen', 'sim', 'synth', 'lint', 'run', 'sweep', 'report', 'fields', 'curves', 'tools'];
+const COMMANDS = ['gen', 'sim', 'synth', 'lint', 'prove', 'run', 'sweep', 'report', 'fields', 'curves', 'tools'];
 
 const USAGE = `zkrtl ${ZKRTL_VERSION}: Verilog generators for zero-knowledge proving hardware
 
@@ -34,6 +34,13 @@ usage:
       simulates it); --effort fast: quick ABC mapping for designs of hundreds of thousands of cells
   zkrtl lint [BLOCK [--field NAME | --prime P | --curve C] [--param K=V]...] [--config FILE]
       verilator --lint-only -Wall and yosys check -assert on every emitted module
+  zkrtl prove [montmul [--field NAME | --prime P] [--param K=V]...] [--end-to-end] [--timeout S] [--waveforms DIR]
+            [--config FILE]
+      machine-checked proofs of a Montgomery multiplier for its own prime and tiles, one verdict and time per
+      lemma: each product's netlist is exactly its product (symbolic, BigInt), the REDC steps with this
+      design's constants and band (z3, in-process), the final subtraction; --end-to-end (primes up to 12 bits):
+      the whole Verilog equal to a·b·R⁻¹ mod p by SAT (Yosys). Without a block: every montmul the config emits.
+      Exit 1 when a lemma fails or times out (--timeout, seconds per solver call, default 60)
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...
       runs a static rv32im ELF on the generated core under Verilator (--param: its configuration),
@@ -112,6 +119,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/synth.ts')).runSynth(rest);
     case 'lint':
       return (await import('./commands/lint.ts')).runLint(rest);
+    case 'prove':
+      return (await import('./commands/prove.ts')).runProve(rest);
     case 'run':
       return (await import('./commands/run.ts')).runRun(rest);
     case 'sweep':

@@ -20,7 +20,7 @@ import {
   type GeneratedDesign,
 } from './design.ts';
 import { parseChoice, parseInteger, parseTile, rejectUnknown, type ParamDoc, type RawParams } from './params.ts';
-import { planProduct, type ProductPlan, type ProductSpec } from './product.ts';
+import { KARATSUBA_MAX, bandError, chooseKaratsuba, gridTiles, planProduct, type ProductPlan, type ProductSpec } from './product.ts';
 import { productModule } from './product-module.ts';
 import { UsageError } from '../base/errors.ts';
 
@@ -30,7 +30,11 @@ export const MONTMUL_PARAMS: ParamDoc[] = [
   { name: 'depth', accepted: 'target latency in cycles (picks the most pipelined tree that fits)', default: '' },
   { name: 'constmul', accepted: 'auto, dsp, csd: how products by p and p′ are built', default: 'auto' },
   { name: 'rbits', accepted: 'k in R = 2^k, from bitlength(p) to 2·bitlength(p) − 1', default: 'bitlength(p)' },
+  { name: 'karatsuba', accepted: 'Karatsuba levels on a·b, 0 (plain tile grid) to 4, or auto (the smallest share of a VU9P: DSPs, adder LUTs, register FFs)', default: 'auto' },
+  { name: 'mp', accepted: 'full (whole m·p product), high (only its high band: tiles below the cut are not built; proved by zkrtl prove), auto (high when m·p uses DSP tiles)', default: 'auto' },
 ];
+
+
 
 /** A constant with at most this many signed digits in range is cheaper as shift-and-add. */
 export const CSD_AUTO_MAX_DIGITS = 4;
@@ -41,6 +45,8 @@ interface MontmulConfig {
   constmul: 'auto' | 'dsp' | 'csd';
   k: number;
   depth?: number;
+  karatsuba: number | 'auto';
+  mp: 'auto' | 'full' | 'high';
 }
 
 function parseConfig(field: FieldSpec, raw: RawParams): MontmulConfig {
@@ -55,6 +61,8 @@ function parseConfig(field: FieldSpec, raw: RawParams): MontmulConfig {
     constmul: parseChoice('constmul', raw.constmul ?? 'auto', ['auto', 'dsp', 'csd'] as const),
     k: raw.rbits === undefined ? field.bits : parseInteger('rbits', raw.rbits, field.bits, 2 * field.bits - 1, 'the Montgomery exponent k'),
     depth: raw.depth === undefined ? undefined : parseInteger('depth', raw.depth, 0, 10_000, 'a latency in cycles'),
+    karatsuba: raw.karatsuba === undefined || raw.karatsuba === 'auto' ? 'auto' : parseInteger('karatsuba', raw.karatsuba, 0, KARATSUBA_MAX, 'Karatsuba levels, or auto'),
+    mp: parseChoice('mp', raw.mp ?? 'auto', ['auto', 'full', 'high'] as const),
   };
 }
 
@@ -70,37 +78,64 @@ function moduleName(field: FieldSpec, cfg: MontmulConfig): string {
   else if (cfg.levelsPerStage !== 1) name += `_l${cfg.levelsPerStage === Infinity ? 0 : cfg.levelsPerStage}`;
   if (cfg.constmul !== 'auto') name += `_${cfg.constmul}`;
   if (cfg.k !== field.bits) name += `_r${cfg.k}`;
+  if (cfg.karatsuba !== 'auto') name += `_k${cfg.karatsuba}`;
+  if (cfg.mp !== 'auto') name += `_mp${cfg.mp}`;
   return name;
 }
 
-interface MontmulPlans {
+export interface MontmulPlans {
   ab: ProductPlan;
   m: ProductPlan;
   mp: ProductPlan;
   latency: number;
 }
 
+/**
+ * The high band of T + m·p: the highest cut g such that everything left out — the tiles of m·p
+ * wholly below g, the bits below g of the others, T mod 2^g — is at most 2^(k−1). T + m·p is a
+ * multiple of R = 2^k, so the kept sum X'' lies in (jR − 2^(k−1), jR] and
+ * u = floor((X'' + 2^(k−1)) / R) exactly (lemma redc.band of `zkrtl prove`).
+ */
+export function bandCut(mf: MontgomeryField, tile: [number, number]): number {
+  const tiles = gridTiles(mf.k, { constant: mf.p }, tile, mf.k + mf.bits + 1);
+  const limit = 1n << BigInt(mf.k - 1);
+  for (let g = mf.k - 1; g > 0; g--) if (bandError(tiles, g, mf.k) <= limit) return g;
+  return 0;
+}
+
 function planStages(top: string, mf: MontgomeryField, cfg: MontmulConfig, levelsPerStage: number): MontmulPlans {
   const W = mf.bits;
   const k = mf.k;
   const common = { tile: cfg.tile, levelsPerStage, addends: [], outLo: 0 };
-  const ab = planProduct({ ...common, name: `${top}_ab`, xBits: W, y: { bits: W }, constMode: 'dsp', outBits: 2 * W } as ProductSpec);
+  const abSpec: ProductSpec = { ...common, name: `${top}_ab`, xBits: W, y: { bits: W }, constMode: 'dsp', outBits: 2 * W };
+  const ab = planProduct({ ...abSpec, karatsuba: chooseKaratsuba(abSpec, cfg.karatsuba) });
   const m = planProduct({
     ...common, name: `${top}_m`, xBits: k, y: { constant: mf.pPrime }, constMode: constMode(cfg, mf.pPrime, k), outBits: k,
   });
+  const mpMode = constMode(cfg, mf.p, k + W + 1);
+  if (cfg.mp === 'high' && mpMode !== 'dsp') {
+    throw new UsageError(`mp=high needs m·p in DSP tiles, but p = 0x${mf.p.toString(16)} is built by shift-and-add (constmul=${cfg.constmul}): give constmul=dsp, or mp=full`);
+  }
+  const cut = (cfg.mp === 'high' || (cfg.mp === 'auto' && mpMode === 'dsp')) ? bandCut(mf, cfg.tile) : 0;
   const mp = planProduct({
     ...common,
     name: `${top}_mp`,
     xBits: k,
     y: { constant: mf.p },
-    constMode: constMode(cfg, mf.p, k + W + 1),
+    constMode: mpMode,
     outBits: k + W + 1,
     outLo: k,
-    addends: [
-      { port: 't_hi', bits: 2 * W - k, shift: k },
-      { port: 't_lo_nz', bits: 1, shift: k },
-    ],
-    lowBitsReason: 'bits below k only produce the carry into u: T + m*p is a multiple of R',
+    ...(cut > 0
+      ? {
+        addends: [{ port: 't_hi', bits: 2 * W - k, shift: k }, { port: 't_lo_band', bits: k - cut, shift: cut }],
+        offset: 1n << BigInt(k - 1),
+        cut,
+        lowBitsReason: `bits below k only round: u = floor((band + 2^${k - 1}) / 2^${k}), lemma redc.band`,
+      }
+      : {
+        addends: [{ port: 't_hi', bits: 2 * W - k, shift: k }, { port: 't_lo_nz', bits: 1, shift: k }],
+        lowBitsReason: 'bits below k only produce the carry into u: T + m*p is a multiple of R',
+      }),
   });
   return { ab, m, mp, latency: ab.latency + m.latency + mp.latency + 1 };
 }
@@ -118,11 +153,18 @@ function planForDepth(top: string, mf: MontgomeryField, cfg: MontmulConfig): Mon
   throw new UsageError(`depth=${target} is below the minimum latency ${best!.latency} of this montmul (tile ${cfg.tile.join('x')}): give depth ≥ ${best!.latency}`);
 }
 
-export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesign {
+/** The three planned products of a montmul (what `zkrtl prove` reads), without any Verilog. */
+export function planMontmul(field: FieldSpec, raw: RawParams): { top: string; mf: MontgomeryField; plans: MontmulPlans } {
   const cfg = parseConfig(field, raw);
   const mf = montgomeryField(field.p, cfg.k);
   const top = moduleName(field, cfg);
   const plans = cfg.depth !== undefined ? planForDepth(top, mf, cfg) : planStages(top, mf, cfg, cfg.levelsPerStage);
+  return { top, mf, plans };
+}
+
+export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesign {
+  const cfg = parseConfig(field, raw);
+  const { top, mf, plans } = planMontmul(field, raw);
   const W = mf.bits;
   const k = mf.k;
   const modules = mergeModules(
@@ -144,6 +186,8 @@ export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesi
     ab: { name: plans.ab.spec.name, latency: plans.ab.latency },
     m: { name: plans.m.spec.name, latency: plans.m.latency },
     mp: { name: plans.mp.spec.name, latency: plans.mp.latency },
+    cut: plans.mp.band?.cut ?? 0,
+    sideWidth: plans.mp.band ? k - plans.mp.band.cut : 1,
   });
   const used = [...modules, { name: top, text }];
   const stage = (pl: ProductPlan) => ({
@@ -153,6 +197,8 @@ export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesi
     constmul: 'constant' in pl.spec.y ? pl.spec.constMode : 'variable',
     treeOperands: pl.treeOperands,
     treeLevels: pl.treeLevels,
+    ...(pl.karatsuba ? { karatsuba: pl.karatsuba } : {}),
+    ...(pl.band ? { band: { ...pl.band, offset: `2^${k - 1}`, tLoBits: `[${k - 1}:${pl.band.cut}]` } } : {}),
   });
   return {
     top,
@@ -169,6 +215,8 @@ export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesi
         ...(cfg.depth !== undefined ? { depth: cfg.depth } : {}),
         constmul: cfg.constmul,
         rbits: k,
+        karatsuba: cfg.karatsuba,
+        mp: cfg.mp,
       },
       latency: plans.latency,
       ii: 1,

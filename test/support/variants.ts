@@ -19,6 +19,12 @@ export const VARIANTS: Array<() => GeneratedDesign> = [
   () => generateBlock('montmul', customField(P128), { rbits: '130', depth: '14' }),
   () => generateBlock('montmul', customField(P128), { constmul: 'csd' }),
   () => generateBlock('montmul', customField('5'), {}),
+  // Karatsuba at every depth the planner allows on small tiles, and the high band of m·p with
+  // many dropped and truncated tiles.
+  () => generateBlock('montmul', customField(P128), { tile: '16x16', karatsuba: '3', mp: 'high' }),
+  () => generateBlock('montmul', customField(P128), { karatsuba: '0', mp: 'full' }),
+  () => generateBlock('montmul', customField('1021'), { tile: '3x4', constmul: 'dsp', karatsuba: '2', mp: 'high' }),
+  () => generateBlock('montmul', namedField('goldilocks'), { constmul: 'dsp', mp: 'high', karatsuba: '1', tree: '0' }),
   () => generateBlock('modadd', customField('5'), {}),
   () => generateBlock('modsub', customField('7'), {}),
   () => generateBlock('modsub', namedField('bls12_377.fr'), {}),

@@ -1,0 +1,79 @@
+// zkrtl prove: machine-checked proofs of the generated multipliers, one verdict per lemma.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FieldSpec } from '../../fields/registry.ts';
+import { resolveField } from '../../fields/registry.ts';
+import { MONTMUL_PARAMS, planMontmul } from '../../gen/montmul.ts';
+import { parseParamArgs, type RawParams } from '../../gen/params.ts';
+import { runLemmas, type LemmaResult } from '../../prove/lemma.ts';
+import { montmulLemmas } from '../../prove/montmul.ts';
+import { shutdownZ3 } from '../../prove/z3.ts';
+import type { ZkrtlConfig } from '../../config.ts';
+import { parseArgs, single } from '../args.ts';
+import { UsageError } from '../errors.ts';
+import { atMostOnePositional, configFromArgs, noDesignOptions } from './common.ts';
+
+const MULTIPLIER_PARAMS = MONTMUL_PARAMS.map((d) => d.name);
+
+/** Every montmul a config emits: its own, and the ones inside butterflies, NTTs, adders, MSMs. */
+export function configMontmuls(config: ZkrtlConfig): Array<{ field: FieldSpec; params: RawParams; top: string }> {
+  const out = new Map<string, { field: FieldSpec; params: RawParams; top: string }>();
+  const add = (field: FieldSpec, raw: RawParams) => {
+    const params = Object.fromEntries(Object.entries(raw).filter(([key]) => MULTIPLIER_PARAMS.includes(key)));
+    const { top } = planMontmul(field, params);
+    if (!out.has(top)) out.set(top, { field, params, top });
+  };
+  const uses = ['montmul', 'butterfly', 'ntt', 'ecadd', 'msm'];
+  for (const block of config.blocks.filter((b) => uses.includes(b))) for (const f of config.fields) add(f, config.params[block] ?? {});
+  for (const d of config.designs.filter((x) => uses.includes(x.block))) {
+    for (const params of d.params.length ? d.params : [{}]) {
+      for (const f of d.fields) add(f, params);
+      for (const c of d.curves) add(c.field, params);
+    }
+  }
+  return [...out.values()];
+}
+
+const fmtTime = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+export async function runProve(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { options: ['field', 'prime', 'param', 'config', 'timeout', 'waveforms'], flags: ['end-to-end'] });
+  const block = atMostOnePositional(args, 'prove');
+  const timeoutText = single(args, 'timeout');
+  const timeoutS = timeoutText === undefined ? 60 : Number(timeoutText);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 86_400) throw new UsageError(`--timeout ${timeoutText} is not accepted: give seconds, 1 to 86400`);
+  const endToEnd = args.flags.has('end-to-end');
+  let targets: Array<{ field: FieldSpec; params: RawParams; top: string }>;
+  if (block !== undefined) {
+    if (block !== 'montmul') throw new UsageError(`zkrtl prove knows montmul, not '${block}' (the other blocks are checked by simulation: zkrtl sim ${block})`);
+    const field = resolveField({ field: single(args, 'field'), prime: single(args, 'prime') });
+    const params = parseParamArgs(args.options.param ?? []);
+    targets = [{ field, params, top: planMontmul(field, params).top }];
+  } else {
+    noDesignOptions(args, 'prove');
+    if (endToEnd) throw new UsageError('--end-to-end needs a block and a small prime: zkrtl prove montmul --prime 251 --end-to-end');
+    targets = configMontmuls(configFromArgs(args, true)!);
+  }
+  const waveformDir = single(args, 'waveforms') ?? mkdtempSync(join(tmpdir(), 'zkrtl-prove-'));
+  // Build every lemma list first: bad parameters fail before any proof runs.
+  const runs = targets.map((t) => ({ ...t, lemmas: montmulLemmas(t.field, t.params, { endToEnd, timeoutMs: timeoutS * 1000, waveformDir }) }));
+  const summary: Array<{ top: string; results: LemmaResult[] }> = [];
+  try {
+    for (const [i, r] of runs.entries()) {
+      process.stderr.write(`zkrtl: [${i + 1}/${runs.length}] ${r.top}: ${r.lemmas.length} lemmas\n`);
+      const results = await runLemmas(r.lemmas, (res) => {
+        process.stdout.write(`${res.verdict.padEnd(7)} ${r.top} ${res.name.padEnd(16)} ${res.method.padEnd(9)} ${fmtTime(res.ms).padStart(8)}  ${res.statement}\n`);
+        if (res.detail) process.stdout.write(`        ${res.detail}\n`);
+      });
+      summary.push({ top: r.top, results });
+    }
+  } finally {
+    await shutdownZ3();
+  }
+  const bad = summary.flatMap((s) => s.results.filter((r) => r.verdict !== 'proved').map((r) => `${s.top} ${r.name} (${r.verdict})`));
+  const total = summary.reduce((acc, s) => acc + s.results.length, 0);
+  const ms = summary.reduce((acc, s) => acc + s.results.reduce((a, r) => a + r.ms, 0), 0);
+  process.stdout.write(`\n${total - bad.length} of ${total} lemmas proved for ${summary.length} design(s) in ${fmtTime(ms)}${bad.length ? `; not proved: ${bad.join(', ')}` : ''}\n`);
+  return bad.length ? 1 : 0;
+}

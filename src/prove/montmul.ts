@@ -1,0 +1,159 @@
+// The lemmas that make up `zkrtl prove montmul`: for one generated design (its own prime, tiles,
+// Karatsuba levels and band), from the products to the canonical result.
+//
+//   ab.product, m.product, mp.tree   symbolic (BigInt): the netlist of each product, traced back
+//                                    to its inputs, is exactly the product (every tile once, at
+//                                    its weight; no adder truncates) — product.ts's planner is not
+//                                    trusted, the emitted netlist is read
+//   mp.tiles                         bigint: each kept tile of m·p is a chunk of m times the chunk
+//                                    of the true p at its position (band mode)
+//   redc.*                           z3 (linear integer arithmetic, the design's constants): m makes
+//                                    T + m·p a multiple of R; u (carry flag or high band) is
+//                                    exactly (T + m·p)/R; u < 2p fits its register; u·R ≡ T
+//   final.sub                        z3 + text: the Verilog's constant P is p, and u ≥ p ? u − p : u
+//                                    is canonical and ≡ u
+//   e2e.sat (toy primes, on request) Yosys SAT on the whole Verilog against a·b·R⁻¹ mod p
+import type { FieldSpec } from '../fields/registry.ts';
+import { generateMontmul, planMontmul, type MontmulPlans } from '../gen/montmul.ts';
+import type { RawParams } from '../gen/params.ts';
+import { gridTiles, type ProductPlan } from '../gen/product.ts';
+import { chunksOf } from '../model/multiplier.ts';
+import { LemmaFailure, type Lemma } from './lemma.ts';
+import { UsageError } from '../base/errors.ts';
+import { redcLemmas, shortHex, type BandDescription } from './redc.ts';
+import { Poly, SymbolicFailure, proveProduct } from './symbolic.ts';
+import { proveEndToEnd, E2E_MAX_BITS } from './end-to-end.ts';
+
+export interface MontmulProofOptions {
+  /** Also prove the whole Verilog by SAT (only for primes up to E2E_MAX_BITS bits). */
+  endToEnd?: boolean;
+  timeoutMs?: number;
+  waveformDir?: string;
+  /** Tests: prove these plans (a mutated copy of the generator's) instead of planning afresh. */
+  plans?: MontmulPlans;
+}
+
+const outName = (pl: ProductPlan) => pl.netlist.stmts[pl.netlist.stmts.length - 1].name;
+
+function symbolicLemma(name: string, statement: string, run: () => void): Lemma {
+  return {
+    name,
+    statement,
+    method: 'symbolic',
+    check() {
+      try {
+        run();
+      } catch (e) {
+        if (e instanceof SymbolicFailure) throw new LemmaFailure(e.message);
+        throw e;
+      }
+    },
+  };
+}
+
+/** The kept tiles of a band-mode m·p, as the band lemma reads them, from the planner's grid. */
+function bandDescription(pl: ProductPlan, k: number, p: bigint): BandDescription {
+  const cut = pl.band!.cut;
+  const tiles = gridTiles(pl.spec.xBits, { constant: p }, pl.spec.tile, pl.spec.outBits);
+  const mChunks = chunksOf(pl.spec.xBits, pl.spec.tile[0]).map((c) => ({ lo: c.lo, width: c.width }));
+  const terms: BandDescription['terms'] = [];
+  for (const t of tiles) {
+    if (t.shift + t.width <= cut) continue;
+    // A power-of-two chunk is wiring: the m chunk itself at the shifted weight.
+    const c = t.kind === 'pow2' ? 1n : t.constant!;
+    terms.push({ chunk: t.i, c, shift: t.shift, fragLo: Math.max(0, cut - t.shift), fragHi: t.width - 1 });
+  }
+  return { mChunks, terms, tLo: { lo: cut, hi: k - 1 }, constant: 1n << BigInt(k - 1) };
+}
+
+export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulProofOptions = {}): Lemma[] {
+  const planned = planMontmul(field, raw);
+  const { top, mf } = planned;
+  const plans = opts.plans ?? planned.plans;
+  const W = mf.bits;
+  const k = mf.k;
+  const { ab, m, mp } = plans;
+  const x = (w: number) => Poly.input('x', w);
+  const lemmas: Lemma[] = [];
+  const abHow = ab.karatsuba ? `${ab.tiles} tiles, Karatsuba ${ab.karatsuba.levels} level(s)` : `${ab.tiles} tiles`;
+  lemmas.push(symbolicLemma('ab.product', `${ab.spec.name}: out = x·y exactly (${W}×${W} bits, ${abHow}; every partial product once, no adder truncates)`, () => {
+    proveProduct(ab.netlist, outName(ab), x(W).mul(Poly.input('y', W)), 2 * W);
+  }));
+  lemmas.push(symbolicLemma('m.product', `${m.spec.name}: out = x·p′ mod 2^${k} (p′ = ${shortHex(mf.pPrime)}, ${m.spec.constMode === 'csd' ? 'shift-and-add' : `${m.tiles} tiles`})`, () => {
+    proveProduct(m.netlist, outName(m), x(k).scale(mf.pPrime), k);
+  }));
+  const n = mp.spec.outBits;
+  if (mp.band) {
+    const band = bandDescription(mp, k, mf.p);
+    const cut = mp.band.cut;
+    lemmas.push({
+      name: 'mp.tiles',
+      statement: `${mp.spec.name}: the ${band.terms.length} kept tiles are chunks of m times the chunks of p at their weights; ${mp.band.droppedTiles} tiles wholly below bit ${cut} are not built`,
+      method: 'bigint',
+      check() {
+        // Every kept tile's register multiplies the right m bits by p's own bits there.
+        for (const t of gridTiles(mp.spec.xBits, { constant: mf.p }, mp.spec.tile, n)) {
+          if (t.shift + t.width <= cut) continue;
+          const st = mp.netlist.stmts.find((s) => s.name === `pp_${t.i}_${t.j}`);
+          if (!st) throw new LemmaFailure(`tile pp_${t.i}_${t.j} (m[${t.xLo + t.xWidth - 1}:${t.xLo}] at weight 2^${t.shift}) is missing`);
+          const e = st.expr;
+          const xs = e.k === 'mul' ? e.a : e;
+          if (xs.k !== 'slice' || xs.name !== 'x_r' || xs.lo !== t.xLo || xs.hi !== t.xLo + t.xWidth - 1) throw new LemmaFailure(`tile ${st.name} does not read m[${t.xLo + t.xWidth - 1}:${t.xLo}]`);
+          if (t.kind === 'pow2') continue;
+          const want = BigInt.asUintN(t.width, (mf.p >> BigInt(t.yLo)) & ((1n << BigInt(t.yWidth)) - 1n));
+          if (e.k !== 'mul' || e.b.k !== 'const' || BigInt.asUintN(t.width, e.b.value) !== want) {
+            throw new LemmaFailure(`tile ${st.name} multiplies by ${e.k === 'mul' && e.b.k === 'const' ? shortHex(e.b.value) : 'something else'}, but p's bits [${t.yLo + t.yWidth - 1}:${t.yLo}] are ${shortHex(want)}`);
+          }
+        }
+      },
+    });
+    lemmas.push(symbolicLemma('mp.tree', `${mp.spec.name}: out = bits [${n - 1}:${k}] of Σ kept tiles from bit ${cut} up + T_hi·2^${k} + T_lo[${k - 1}:${cut}]·2^${cut} + 2^${k - 1}`, () => {
+      let target = Poly.input('t_hi', 2 * W - k).shl(k).add(Poly.input('t_lo_band', k - cut).shl(cut)).add(Poly.constant(1n << BigInt(k - 1)));
+      for (const t of gridTiles(mp.spec.xBits, { constant: mf.p }, mp.spec.tile, n)) {
+        if (t.shift + t.width <= cut) continue;
+        const name = `pp_${t.i}_${t.j}`;
+        if (t.shift >= cut) {
+          const chunk = Poly.atom('x', t.xLo + t.xWidth - 1, t.xLo);
+          target = target.add((t.kind === 'pow2' ? chunk : chunk.scale(t.constant!)).shl(t.shift));
+        } else target = target.add(Poly.atom(name, t.width - 1, cut - t.shift).shl(cut));
+      }
+      proveProduct(mp.netlist, outName(mp), target, n, { outLo: k });
+    }));
+  } else {
+    lemmas.push(symbolicLemma('mp.tree', `${mp.spec.name}: out = bits [${n - 1}:${k}] of x·p + T_hi·2^${k} + [T_lo ≠ 0]·2^${k} (${mp.spec.constMode === 'csd' ? 'shift-and-add' : `${mp.tiles} tiles`})`, () => {
+      const target = x(k).scale(mf.p).add(Poly.input('t_hi', 2 * W - k).shl(k)).add(Poly.input('t_lo_nz', 1).shl(k));
+      proveProduct(mp.netlist, outName(mp), target, n, { outLo: k });
+    }));
+  }
+  lemmas.push(...redcLemmas({
+    p: mf.p, k, W, pPrime: mf.pPrime, uBits: W + 1,
+    ...(mp.band ? { band: bandDescription(mp, k, mf.p) } : {}),
+  }, { timeoutMs: opts.timeoutMs }));
+  // The final stage is template text: its constant must be p, and its width W + 1.
+  lemmas.push({
+    name: 'final.const',
+    statement: `${top}: the conditional subtraction uses P = p (${W + 1} bits)`,
+    method: 'text',
+    check() {
+      const text = generateMontmul(field, raw).modules.find((mod) => mod.name === top)!.text;
+      const found = /localparam \[(\d+):0\] P = \d+'h([0-9a-f]+);/.exec(text);
+      if (!found) throw new LemmaFailure(`${top}.v has no localparam P`);
+      if (Number(found[1]) !== W || BigInt(`0x${found[2]}`) !== mf.p) throw new LemmaFailure(`${top}.v subtracts P = 0x${found[2]} (${Number(found[1]) + 1} bits), p = ${shortHex(mf.p)}`);
+    },
+  });
+  if (opts.endToEnd) {
+    if (W > E2E_MAX_BITS) throw new UsageError(`--end-to-end proves primes up to ${E2E_MAX_BITS} bits by SAT; p has ${W}: leave it out (the other lemmas cover any width)`);
+    const design = generateMontmul(field, raw);
+    let inner: Lemma | undefined;
+    lemmas.push({
+      name: 'e2e.sat',
+      statement: `${top}.v (the whole Verilog): out = a·b·R⁻¹ mod p for all a, b < p, ${design.manifest.latency} cycles later`,
+      method: 'yosys-sat',
+      async check() {
+        inner ??= await proveEndToEnd(design, { waveformDir: opts.waveformDir, timeoutSeconds: opts.timeoutMs ? opts.timeoutMs / 1000 : undefined });
+        await inner.check();
+      },
+    });
+  }
+  return lemmas;
+}
