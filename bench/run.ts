@@ -24,11 +24,11 @@ import { benchMsm, measureModelVsNoble, renderMsm, type MsmSection } from './msm
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
 import { benchAsic, renderAsic, type AsicSection } from './asic.ts';
 import { writeBenchReport } from '../src/cli/commands/report.ts';
-import { configMontmuls } from '../src/cli/commands/prove.ts';
+import { configMontmuls, montmulLemmas } from '../src/prove/montmul.ts';
 import { generateBlock } from '../src/gen/index.ts';
 import { namedField } from '../src/fields/registry.ts';
 import { runLemmas } from '../src/prove/lemma.ts';
-import { montmulLemmas } from '../src/prove/montmul.ts';
+
 import { shutdownZ3 } from '../src/prove/z3.ts';
 
 const BENCH_DIR = import.meta.dirname;

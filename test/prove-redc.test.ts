@@ -123,6 +123,14 @@ describe('redc lemmas: mutations', () => {
     });
   }
 
+  it('a u register of W bits is enough when R ≫ p (251, k = 15: u ≤ 252)', async () => {
+    const c = { name: 'toy251.k15', p: 251n, k: 15, g: 0 };
+    const d = design(c);
+    const rs = await run({ ...d, uBits: d.W }, ['redc.bound']);
+    record(c.name, 'uBits=W', rs);
+    expect(rs[0]!.verdict).toBe('proved');
+  });
+
   it('a wrong p in the final subtraction fails final.sub', async () => {
     const rs = await run({ ...design(toy), rtlP: toy.p - 2n }, ['final.sub']);
     expect(rs[0]!.verdict).toBe('failed');

@@ -39,7 +39,8 @@ usage:
       machine-checked proofs of a Montgomery multiplier for its own prime and tiles, one verdict and time per
       lemma: each product's netlist is exactly its product (symbolic, BigInt), the REDC steps with this
       design's constants and band (z3, in-process), the final subtraction; --end-to-end (primes up to 12 bits):
-      the whole Verilog equal to a·b·R⁻¹ mod p by SAT (Yosys). Without a block: every montmul the config emits.
+      the whole Verilog, lowered to gates by Yosys, equal to a·b·R⁻¹ mod p on every canonical pair (checked
+      feed-forward, evaluated exhaustively; out_valid by SAT). Without a block: every montmul the config emits.
       Exit 1 when a lemma fails or times out (--timeout, seconds per solver call, default 60)
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...

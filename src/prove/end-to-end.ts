@@ -1,5 +1,6 @@
 // Lemma `e2e.sat`: the generated Verilog of a montmul, as a whole, computes a·b·R⁻¹ mod p for
-// every pair of canonical inputs, proved by SAT (Yosys `sat`) for toy primes (≤ 12 bits).
+// every pair of canonical inputs, for toy primes (≤ 12 bits), checked on Yosys' own reading of
+// the Verilog: by SAT (Yosys `sat`) and, for the arithmetic, by evaluating every input pair.
 //
 // The other lemmas reason about the generator's plan (its constants, its tiles, its adder
 // tree); this one reads the Verilog text a user gets, elaborated and flattened by Yosys, and
@@ -10,92 +11,114 @@
 //
 // `out` is a·b·R⁻¹ mod p  ⟺  out < p  and  p divides D = a·b − out·R.
 //
-// `spec: 'modulo'` states it as the brief of this lemma first had it: a reference computes
-// (a·b mod p)·R⁻¹ mod p with Verilog `%` (module `ref_<top>_f`) and SAT proves out equal to it.
-// That is obviously right and slow: SAT has to show a Montgomery reduction equal to a
-// restoring divider that shares nothing with it inside, which amounts to enumerating inputs.
-//
-// `spec: 'divides'` (the default) checks p | D by exact division. p is odd, so it has an
-// inverse p⁻¹ modulo 2^N, and with N = max(2W, W + k) + 2 (W = bits of p, R = 2^k):
+// For SAT it is stated in one of two ways (`spec`):
+// - `modulo`: a reference computes (a·b mod p)·R⁻¹ mod p with Verilog `%` (module
+//   `ref_<top>_f`) and SAT proves out equal to it. Obviously right, and slow: SAT has to show a
+//   Montgomery reduction equal to a restoring divider that shares nothing with it inside.
+// - `divides` (the default): p | D by exact division. p is odd, so it has an inverse p⁻¹
+//   modulo 2^N; with N = max(2W, W + k) + 2 (W = bits of p, R = 2^k):
 //     out < p  and  z = D·p⁻¹ mod 2^N, read as a signed N-bit number, lies in (−R, p)
 //     ⟺  out < p  and  p | D.
-// (⇐) D = p·q with q = (a·b − out·R)/p ∈ (−R, p) because a·b < 2^2W ≤ … and out·R < p·R; then
-//     D·p⁻¹ ≡ q (mod 2^N) and q fits in N signed bits, so z = q.
-// (⇒) z ∈ (−R, p) ⇒ z·p ≡ D (mod 2^N), and |z·p| < max(p·R, p²) ≤ 2^(N−2), |D| < 2^(N−2), so
-//     z·p = D exactly: p | D.
-// No division in the circuit: multiplications by constants and a range test, over the same
-// a·b the design computes — SAT sees the shared product (Yosys hashes identical expressions)
-// where a divider would hide it.
+//   (⇐) D = p·q with q = (a·b − out·R)/p ∈ (−R, p), as a·b < p² and out·R < p·R; then
+//       D·p⁻¹ ≡ q (mod 2^N), and q fits in N signed bits, so z = q.
+//   (⇒) z ∈ (−R, p) ⇒ z·p ≡ D (mod 2^N), and |z·p| < max(p·R, p²) ≤ 2^(N−2), |D| < 2^(N−2),
+//       so z·p = D exactly: p | D.
+//   No divider in the circuit: multiplications by constants and a range test over the same
+//   a·b the design computes, which Yosys' SAT encoder shares when it is built the same way.
+// The exhaustive engine compares with a·b·R⁻¹ mod p computed in JavaScript for each pair.
 //
-// Both specs also require out_valid to equal in_valid delayed by `latency` cycles through a
-// line that rst clears (module `ref_<top>`: out = the `%` reference, out_valid = that line),
-// and both assume the montmul contract: in_valid → a < p ∧ b < p. The harnesses are plain
-// Verilog: the contract is an output `contract` that `sat -set contract 1` holds at every step,
-// the claim an output `ok` that `sat -prove ok 1` proves (no `assert`/`assume`: Yosys 0.23 makes
-// $assert cells of them, 0.55 $check cells that sat only takes after `chformal -lower`, which
-// 0.23 lacks).
+// The reference module `ref_<top>` (the `%` value through `latency` registers, and out_valid =
+// in_valid through `latency` registers that rst clears, as the contract says rst does) gives
+// the valid line to compare with. The montmul contract is assumed: in_valid → a < p ∧ b < p.
+// The harnesses are plain Verilog: the contract is an output `contract` that `sat -set
+// contract 1` holds at every step, the claim an output `ok` that `sat -prove ok 1` proves (not
+// `assert`/`assume`: Yosys 0.55 reads those into $check cells, which sat takes only after
+// `chformal -lower`, a pass Yosys 0.23 lacks).
 //
-// ## Two ways to the proof
+// ## The ways to the proof
 //
-// Pipelines whose data path is a balanced feed-forward circuit (checked first, on Yosys' own
-// bit-level netlist of the design, by `analysePipeline`) take the fast way:
-//   (1) the netlist has no loop in the cone of `out`; every register there is a plain
-//       positive-edge flip-flop on clk; the cone reaches only the inputs a and b; every path
-//       from a or b to out passes exactly L = manifest.latency registers; no path from a
-//       constant passes more than L. Then, for every run from any power-up state and every
-//       cycle t ≥ L+1, out(t) = G(a(t−L), b(t−L)), where G is the design with every register
-//       replaced by a wire (proof: by induction along the acyclic cone, every net n with input
-//       depth d and longest register path m carries G_n(inputs at t−d) from cycle m+1 on).
-//   (2) `sat` proves G(a, b) meets the spec for all a, b < p: one combinational SAT problem.
-//   (3) `sat -seq L+1 -prove-skip L` proves out_valid at step L+1 equal to the reference's for
-//       every register state at step 1 and every input sequence (Yosys removes the data path,
-//       which nothing reads in this harness). With free registers at step 1, step L+1 stands
-//       for every cycle t ≥ L+1 of every run: the state at t−L is one of the free states.
-// Anything else takes the direct way: design and reference side by side, `sat -seq L+1
-// -prove-skip L` from free registers, out and out_valid asserted at step L+1. It is sound for
-// every design by the same argument as (3), and exact for feed-forward ones; with register
-// feedback a counterexample could start from a state no run reaches (the failure says so).
-// The direct way unrolls the whole design L+1 times and loses the shared product across the
-// registers, and is 5–40× slower (see the report in test/prove-end-to-end.test.ts).
+// First, Yosys maps the flattened design to single-bit cells and `analysePipeline` checks that
+// the data path is a balanced feed-forward pipeline: no loop in the cone of `out`; every
+// register there a plain positive-edge flip-flop on clk; the cone reaching only the inputs a
+// and b; every path from a or b to out passing exactly L = manifest.latency registers, and no
+// path from a constant more than L. Then, for every run from any power-up state and every
+// cycle t ≥ L+1, out(t) = G(a(t−L), b(t−L)), where G is the design with every register
+// replaced by a wire (by induction along the acyclic cone: a net whose paths from a, b pass d
+// registers and whose longest path from any source passes m carries G_net(a, b at t−d) from
+// cycle m+1 on). For such a design (the balanced way):
+//   - out: G(a, b) is checked for all a, b < p. `engine: 'exhaustive'` (the default)
+//     evaluates G's cells (the same netlist the analysis read) on all p² pairs, 32 pairs per
+//     machine word, and compares with a·b·R⁻¹ mod p; `engine: 'sat'` has Yosys `sat` prove G
+//     against `spec` (one combinational problem).
+//   - out_valid: `sat -seq L+1 -prove-skip L` proves it equal to the reference's at step L+1
+//     for every register state at step 1 and every input sequence (nothing reads the design's
+//     out in this harness, so Yosys drops the data path). With every register free at step 1,
+//     step L+1 stands for every cycle t ≥ L+1 of every run: the state at t−L is one of the
+//     free states, the inputs of t−L..t one of the free sequences.
+// A wrong out found this way is replayed on the sequential design with the direct harness below
+// (registers zero at power-up, the operands alone at cycle 1), for a waveform that also
+// confirms it. Any other design takes the direct way: design and reference side by side, `sat -seq L+1
+// -prove-skip L` from free registers, out and out_valid checked at step L+1 against `spec`.
+// It is sound for every design by the argument above, and exact for feed-forward ones; with
+// register feedback a counterexample may start from a state no run reaches (a failure says so).
+//
+// Why not SAT everywhere: SAT on a multiplier built from tiles (or Karatsuba) against any other
+// multiplier is exponential in its width; measured with Yosys 0.23's minisat, p = 251 with 3x3
+// tiles takes 60–110 s as one combinational problem, p = 1021 with 4x3 tiles does not finish
+// in 15 minutes. Where G builds a·b as one product like the spec does (one tile), SAT shares
+// it and takes a second. The exhaustive engine takes p²·(cells of G)/32 word operations: a
+// fraction of a second at 10 bits, seconds at 12. It is a proof for these primes all the same
+// (every input pair is evaluated), and it trusts the same things SAT does: Yosys' front end
+// and its lowering to cells (here `techmap`, for SAT its cell encoder).
 //
 // Neither way relies on registers starting at zero (the data path has no reset).
 //
 // Not covered: cycles 1..L after power-up (their outputs come from the power-up state, e.g.
-// that out_valid stays low for L cycles after rst); primes wider than 12 bits (SAT on a
-// multiplier built from tiles is exponential in its width: a 10-bit prime with 4x3 tiles does
-// not finish in 15 minutes); whatever Yosys' Verilog frontend and a simulator or synthesizer
-// could disagree about (x values, initial blocks: the generated design has neither); timing.
+// that out_valid stays low for L cycles after rst); primes wider than 12 bits; whatever Yosys'
+// Verilog front end and a simulator or synthesizer could disagree about (x values, initial
+// blocks: the generated design has neither); timing.
+//
+// Timeouts: `timeoutSeconds` becomes `sat -timeout`, which native Yosys ($YOSYS) honours. The
+// WebAssembly build has no timer signal: there the SAT calls run to the end.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { GeneratedDesign, Port } from '../gen/design.ts';
 import { YosysError, moduleName, runYosys, scriptFileName } from '../synth/yosys.ts';
 import { LemmaFailure, LemmaTimeout, type Lemma } from './lemma.ts';
+import { modInverse } from '../model/field.ts';
 
-/** Widest prime the SAT proof is attempted for. */
+/** Widest prime the proof is attempted for. */
 export const E2E_MAX_BITS = 12;
 
 export type EndToEndSpec = 'divides' | 'modulo';
 
 export interface EndToEndOptions {
-  /** Per SAT call (Yosys `sat -timeout`): LemmaTimeout when exceeded. */
+  /** Per SAT call (Yosys `sat -timeout`, native Yosys only): LemmaTimeout when exceeded. */
   timeoutSeconds?: number;
   /** Where a counterexample's waveform is written (`<top>.e2e.vcd`); none when absent. */
   waveformDir?: string;
-  /** How the result is specified (see the top of this file); `divides` by default. */
+  /** How SAT is told the result (see the top of this file); `divides` by default. */
   spec?: EndToEndSpec;
+  /** Balanced way: how out is checked, `exhaustive` (default) or `sat`. */
+  engine?: 'exhaustive' | 'sat';
   /** `direct`: skip the pipeline analysis and unroll the design (for comparison and tests). */
   method?: 'auto' | 'direct';
   /** Each Yosys log line, for progress. */
   onLine?: (line: string) => void;
-  /** Called once the lemma knows which way it proved (or refuted) the statement. */
+  /** Called once the lemma knows which way it took. */
   onInfo?: (info: EndToEndInfo) => void;
 }
 
 export interface EndToEndInfo {
   way: 'balanced' | 'direct';
+  engine?: 'exhaustive' | 'sat';
   /** Why the direct way was taken, when it was not asked for. */
   reason?: string;
+  /** Wall time of each Yosys run, and of the exhaustive evaluation. */
   yosysMs: number[];
+  evalMs?: number;
+  /** Pairs (a, b) the exhaustive engine evaluated. */
+  pairs?: number;
 }
 
 /** What the proof needs from a montmul manifest, checked. */
@@ -114,7 +137,7 @@ export interface EndToEndSetup {
   pInvN: bigint;
 }
 
-// File and module names of our own; the design's files must not collide with them.
+// File and module names of our own; the design's must not collide with them.
 const FILES = {
   ref: 'e2e_ref.v',
   check: 'e2e_check.v',
@@ -126,18 +149,6 @@ const FILES = {
 };
 const MODULES = { check: 'e2e_check', valid: 'e2e_valid', data: 'e2e_data', comb: 'e2e_comb' };
 
-function modInverse(a: bigint, m: bigint): bigint {
-  let [r0, r1] = [((a % m) + m) % m, m];
-  let [s0, s1] = [1n, 0n];
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    [r0, r1] = [r1, r0 - q * r1];
-    [s0, s1] = [s1, s0 - q * s1];
-  }
-  if (r0 !== 1n) throw new Error(`${a} has no inverse mod ${m}`);
-  return ((s0 % m) + m) % m;
-}
-
 export function endToEndSetup(design: GeneratedDesign): EndToEndSetup {
   const m = design.manifest;
   const top = moduleName(design.top);
@@ -145,7 +156,7 @@ export function endToEndSetup(design: GeneratedDesign): EndToEndSetup {
   if (!m.field || !m.montgomery) throw new Error(`e2e.sat: the manifest of ${top} has no field or montgomery section`);
   const W = m.field.bits;
   if (W > E2E_MAX_BITS) {
-    throw new Error(`e2e.sat: ${top} is ${W} bits wide; the SAT proof of a whole montmul is only attempted up to ${E2E_MAX_BITS} bits (use a toy prime, e.g. --prime 251)`);
+    throw new Error(`e2e.sat: ${top} is ${W} bits wide; the whole-Verilog proof is only attempted up to ${E2E_MAX_BITS} bits (use a toy prime, e.g. --prime 251)`);
   }
   const p = BigInt(m.field.p);
   if (p < 3n || p % 2n === 0n || p >> BigInt(W - 1) !== 1n) throw new Error(`e2e.sat: ${top}: p = ${p} is not an odd ${W}-bit number`);
@@ -171,7 +182,7 @@ export function endToEndSetup(design: GeneratedDesign): EndToEndSetup {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Verilog written here: the reference, the harnesses.
+// Verilog written here: the reference and the harnesses.
 
 const lit = (bits: number, v: bigint) => `${bits}'d${v.toString(10)}`;
 const range = (w: number) => `[${w - 1}:0]`;
@@ -185,10 +196,13 @@ function lastStage(reg: string, stages: number, width: number): string {
   return `${reg}[${stages * width - 1}:${(stages - 1) * width}]`;
 }
 
+const head = (s: EndToEndSetup, what: string) =>
+  `// e2e.sat: ${what} for ${s.top}, written by src/prove/end-to-end.ts, not by the generator.\n\`default_nettype none\n`;
+
 /**
- * `ref_<top>_f`: out = (a·b mod p)·R⁻¹ mod p with `%`, combinational; `ref_<top>`: the same
- * ports as the design, that value through `latency` registers, and out_valid = in_valid
- * through `latency` registers that rst clears.
+ * `ref_<top>_f`: (a·b mod p)·R⁻¹ mod p with `%`, combinational. `ref_<top>`: the same ports as
+ * the design; out is that value through `latency` registers, out_valid is in_valid through
+ * `latency` registers that rst clears.
  */
 export function referenceModule(s: EndToEndSetup): { name: string; text: string } {
   const name = `ref_${s.top}`;
@@ -199,9 +213,7 @@ export function referenceModule(s: EndToEndSetup): { name: string; text: string 
   const valid = s.hasRst
     ? `        if (rst) valid_sr <= ${L}'d0;\n        else     valid_sr <= ${shiftIn('valid_sr', L, 1, 'in_valid')};`
     : `        valid_sr <= ${shiftIn('valid_sr', L, 1, 'in_valid')};`;
-  const text = `// Reference for ${s.top}, written by the e2e.sat lemma (src/prove/end-to-end.ts), not by the generator.
-// out = a*b*R^-1 mod p, p = ${s.p}, R = 2^${s.k}, R^-1 mod p = ${s.rInv}; ${L} cycles of latency.
-\`default_nettype none
+  const text = `${head(s, 'reference')}// out = a*b*R^-1 mod p, p = ${s.p}, R = 2^${s.k}, R^-1 mod p = ${s.rInv}; ${L} cycles of latency.
 
 module ${name}_f (
     input  wire ${range(W)} a,
@@ -242,7 +254,7 @@ endmodule
   return { name, text };
 }
 
-/** Verilog lines declaring `z_in_range`: p | (a·b − out·R), for the names given (see the top). */
+/** Verilog declaring `z_in_range`: p | (a·b − out·R) for the nets named (see the top). */
 function dividesCheck(s: EndToEndSetup, a: string, b: string, out: string): string {
   const { N, W, k } = s;
   const pad = (bits: number) => (N > bits ? `${N - bits}'d0, ` : '');
@@ -254,16 +266,13 @@ function dividesCheck(s: EndToEndSetup, a: string, b: string, out: string): stri
     wire z_in_range = z < ${lit(N, s.p)} || z > ${lit(N, (1n << BigInt(N)) - s.R)};`;
 }
 
-const FORMAL_HEAD = (s: EndToEndSetup, what: string) =>
-  `// e2e.sat ${what} for ${s.top} (src/prove/end-to-end.ts).\n\`default_nettype none\n`;
-
-/** Direct way: design and reference side by side, out and out_valid asserted at step L+1. */
+/** Direct way: design and reference side by side; `ok` is proved at step L+1. */
 export function checkHarness(s: EndToEndSetup, spec: EndToEndSpec): string {
   const { W } = s;
   const L = s.latency;
   const rst = s.hasRst ? '.rst(rst), ' : '';
-  const check = spec === 'modulo' ? 'dut_out == ref_out' : `dut_out < P && z_in_range`;
-  return `${FORMAL_HEAD(s, 'harness (direct)')}
+  const check = spec === 'modulo' ? 'dut_out == ref_out' : 'dut_out < P && z_in_range';
+  return `${head(s, 'harness of the direct way')}
 module ${MODULES.check} (
     input  wire         clk,
     input  wire         rst,
@@ -291,7 +300,7 @@ module ${MODULES.check} (
     wire ${range(W)} b_d = ${lastStage('b_sr', L, W)};
 ${dividesCheck(s, 'a_d', 'b_d', 'dut_out')}
 
-    // The montmul contract, assumed at every step (sat -set contract 1): valid operands are canonical.
+    // The montmul contract, held at every step (sat -set contract 1): valid operands are canonical.
     assign contract = !in_valid || (a < P && b < P);
     // Proved at step ${L + 1} (sat -prove ok 1 -prove-skip ${L}).
     assign ok = dut_valid == ref_valid && (!ref_valid || (${check}));
@@ -301,11 +310,11 @@ endmodule
 `;
 }
 
-/** Balanced way, (3): out_valid only; nothing reads the design's out, so Yosys drops it. */
+/** Balanced way, out_valid: nothing reads the design's out, so Yosys drops the data path. */
 export function validHarness(s: EndToEndSetup): string {
   const { W } = s;
   const rst = s.hasRst ? '.rst(rst), ' : '';
-  return `${FORMAL_HEAD(s, 'out_valid harness')}
+  return `${head(s, 'out_valid harness')}
 module ${MODULES.valid} (
     input  wire         clk,
     input  wire         rst,
@@ -326,12 +335,12 @@ endmodule
 `;
 }
 
-/** Balanced way, (2): G, the design with registers as wires, against the spec. */
+/** Balanced way, out by SAT: G, the design with registers as wires, against the spec. */
 export function dataHarness(s: EndToEndSetup, spec: EndToEndSpec): string {
   const { W } = s;
   const rst = s.hasRst ? `.rst(1'b0), ` : '';
   const check = spec === 'modulo' ? 'out == ref_out' : 'out < P && z_in_range';
-  return `${FORMAL_HEAD(s, 'combinational harness')}
+  return `${head(s, 'combinational harness')}
 module ${MODULES.data} (
     input  wire ${range(W)} a,
     input  wire ${range(W)} b,
@@ -369,49 +378,62 @@ endmodule
 // ---------------------------------------------------------------------------------------------
 // Yosys scripts.
 
-function satCommand(parts: (string | false | undefined)[]): string {
-  return parts.filter((x): x is string => typeof x === 'string').join(' ');
-}
-
 const timeoutOpt = (t?: number) => (t !== undefined ? `-timeout ${Math.max(1, Math.ceil(t))}` : undefined);
+const words = (parts: (string | undefined)[]) => parts.filter((x) => x !== undefined).join(' ');
 
-/** The elaboration every script starts with: flattened, processes and memories lowered. */
-function elaborate(s: EndToEndSetup, sources: string): string[] {
+/** Flattened, processes and memories lowered (zkrtl_delay's array becomes registers). */
+function elaborate(s: EndToEndSetup, designFiles: string[]): string[] {
   return [
-    `read_verilog ${sources}`,
+    `read_verilog ${designFiles.map(scriptFileName).join(' ')}`,
     `hierarchy -check -top ${s.top}`,
     'proc',
     'flatten',
-    // zkrtl_delay keeps its stages in an array: memory maps it to registers, which sat models.
     'memory',
     'opt_clean',
   ];
 }
 
-/** Run 1: the design as single-bit cells, for analysePipeline. */
-export function analysisScript(s: EndToEndSetup, designFiles: string[]): string {
-  const sources = designFiles.map(scriptFileName).join(' ');
-  return [...elaborate(s, sources), 'techmap', 'opt_clean', `write_json ${FILES.netlist}`].join('\n');
-}
-
-/** Balanced way: G built from the design, then (3) out_valid by sat -seq, (2) G by sat. */
-export function balancedScript(s: EndToEndSetup, designFiles: string[], opts: { timeoutSeconds?: number } = {}): string {
-  const L = s.latency;
-  const sources = designFiles.map(scriptFileName).join(' ');
+/** Harnesses read after the design: they have tops of their own. */
+function addHarnesses(files: string[]): string[] {
   return [
-    ...elaborate(s, sources),
-    `copy ${s.top} ${MODULES.comb}`,
-    `techmap -map ${FILES.dff2wire} ${MODULES.comb}`,
-    `read_verilog ${FILES.ref} ${FILES.valid} ${FILES.data}`,
-    // Two harnesses, two tops: without the design's top mark, hierarchy keeps every module.
+    `read_verilog ${files.join(' ')}`,
+    // Without the design's top mark, hierarchy keeps every module.
     'setattr -mod -unset top',
     'hierarchy -check',
     'proc',
     'flatten',
     'memory',
     'opt_clean',
-    satCommand(['sat', `-seq ${L + 1}`, `-prove-skip ${L}`, '-prove ok 1', '-show-ports', timeoutOpt(opts.timeoutSeconds), MODULES.valid]),
-    satCommand(['sat', '-set contract 1', '-prove ok 1', '-show-ports', timeoutOpt(opts.timeoutSeconds), MODULES.data]),
+  ];
+}
+
+/**
+ * Balanced way, run 1: the design as single-bit cells, written for analysePipeline and the
+ * exhaustive engine; then out_valid by `sat -seq`.
+ */
+export function balancedScript(s: EndToEndSetup, designFiles: string[], opts: { timeoutSeconds?: number; vcd?: string } = {}): string {
+  const L = s.latency;
+  return [
+    ...elaborate(s, designFiles),
+    'techmap',
+    'opt_clean',
+    `write_json ${FILES.netlist}`,
+    ...addHarnesses([FILES.ref, FILES.valid]),
+    words([
+      'sat', `-seq ${L + 1}`, `-prove-skip ${L}`, '-prove ok 1', '-show-ports', timeoutOpt(opts.timeoutSeconds),
+      opts.vcd ? `-dump_vcd ${scriptFileName(opts.vcd)}` : undefined, MODULES.valid,
+    ]),
+  ].join('\n');
+}
+
+/** Balanced way with `engine: 'sat'`: G (registers as wires, cells word-level) by one sat call. */
+export function combinationalScript(s: EndToEndSetup, designFiles: string[], opts: { timeoutSeconds?: number } = {}): string {
+  return [
+    ...elaborate(s, designFiles),
+    `copy ${s.top} ${MODULES.comb}`,
+    `techmap -map ${FILES.dff2wire} ${MODULES.comb}`,
+    ...addHarnesses([FILES.ref, FILES.data]),
+    words(['sat', '-set contract 1', '-prove ok 1', '-show-ports', timeoutOpt(opts.timeoutSeconds), MODULES.data]),
   ].join('\n');
 }
 
@@ -421,17 +443,19 @@ export function directScript(
   opts: { timeoutSeconds?: number; vcd?: string; pin?: { a: bigint; b: bigint } } = {},
 ): string {
   const L = s.latency;
-  const sources = designFiles.map(scriptFileName).join(' ');
-  const pin = opts.pin ? `-set-at 1 a ${opts.pin.a} -set-at 1 b ${opts.pin.b} -set-at 1 in_valid 1 -set rst 0` : undefined;
+  // A replay: registers zero at power-up, the operands enter at cycle 1 alone, nothing else
+  // happens; every signal is then determined and sat only propagates.
+  const pin = opts.pin
+    ? `-set-init-zero -set a 0 -set b 0 -set in_valid 0 -set rst 0 -set-at 1 a ${opts.pin.a} -set-at 1 b ${opts.pin.b} -set-at 1 in_valid 1`
+    : undefined;
   return [
-    `read_verilog ${sources}`,
-    `read_verilog ${FILES.ref} ${FILES.check}`,
+    `read_verilog ${[...designFiles.map(scriptFileName), FILES.ref, FILES.check].join(' ')}`,
     `hierarchy -check -top ${MODULES.check}`,
     'proc',
     'flatten',
     'memory',
     'opt_clean',
-    satCommand([
+    words([
       'sat', `-seq ${L + 1}`, `-prove-skip ${L}`, '-set contract 1', '-prove ok 1', '-show-ports', pin,
       timeoutOpt(opts.timeoutSeconds), opts.vcd ? `-dump_vcd ${scriptFileName(opts.vcd)}` : undefined, MODULES.check,
     ]),
@@ -439,17 +463,25 @@ export function directScript(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The pipeline analysis (the balanced way's step (1)).
+// The pipeline analysis.
 
+type JsonBit = number | string;
 interface JsonCell {
   type: string;
   port_directions: Record<string, 'input' | 'output' | 'inout'>;
-  connections: Record<string, (number | string)[]>;
+  connections: Record<string, JsonBit[]>;
 }
 interface JsonModule {
-  ports: Record<string, { direction: 'input' | 'output' | 'inout'; bits: (number | string)[] }>;
+  ports: Record<string, { direction: 'input' | 'output' | 'inout'; bits: JsonBit[] }>;
   cells: Record<string, JsonCell>;
 }
+export interface JsonNetlist { modules: Record<string, JsonModule> }
+
+/** One bit of the cone of out, in an order where every bit comes after the bits it reads. */
+export type ConeBit =
+  | { bit: number; kind: 'input'; port: 'a' | 'b'; index: number }
+  | { bit: number; kind: 'register'; d: JsonBit }
+  | { bit: number; kind: 'cell'; type: string; inputs: Record<string, JsonBit> };
 
 export interface PipelineAnalysis {
   /** out(t) = G(a(t−L), b(t−L)) for every t ≥ L+1 (see the top of this file). */
@@ -458,43 +490,59 @@ export interface PipelineAnalysis {
   reason?: string;
   /** Flip-flop bits in the cone of out. */
   registers: number;
+  /** The cone of out (when balanced). */
+  cone: ConeBit[];
+  /** The bits of out, least significant first. */
+  out: JsonBit[];
 }
 
 const PLAIN_DFF = '$_DFF_P_';
 const STATE_CELL = /DFF|DLATCH|_SR_|_FF_|\$mem|\$dff|\$latch|\$sr$|\$ff$/i;
 
 /**
- * Checks, on the bit-level netlist of the flattened design (Yosys `techmap`, written as JSON),
- * that the cone of `out` is a balanced feed-forward pipeline of `latency` stages fed by a and b
- * only (conditions in (1) at the top of this file).
+ * Checks, on the bit-level netlist of the flattened design (Yosys `techmap`, as JSON), that the
+ * cone of `out` is a balanced feed-forward pipeline of `latency` stages fed by a and b only.
  */
-export function analysePipeline(netlist: { modules: Record<string, JsonModule> }, top: string, latency: number): PipelineAnalysis {
+export function analysePipeline(netlist: JsonNetlist, top: string, latency: number): PipelineAnalysis {
   const mod = netlist.modules[top];
-  if (!mod) return { balanced: false, reason: `module ${top} is not in the netlist`, registers: 0 };
-  const inputOf = new Map<number, string>();
+  const out = mod?.ports.out?.bits ?? [];
+  const no = (reason: string, registers = 0): PipelineAnalysis => ({ balanced: false, reason, registers, cone: [], out });
+  if (!mod) return no(`module ${top} is not in the netlist`);
+  const inputOf = new Map<number, { port: string; index: number }>();
   for (const [name, p] of Object.entries(mod.ports)) {
-    if (p.direction === 'input') for (const b of p.bits) if (typeof b === 'number') inputOf.set(b, name);
+    if (p.direction === 'input') p.bits.forEach((b, index) => { if (typeof b === 'number') inputOf.set(b, { port: name, index }); });
   }
   const clkBits = mod.ports.clk?.bits ?? [];
-  const driver = new Map<number, JsonCell>();
+  const driver = new Map<number, { cell: JsonCell; port: string }>();
   for (const cell of Object.values(mod.cells)) {
     for (const [port, dir] of Object.entries(cell.port_directions)) {
-      if (dir !== 'input') for (const b of cell.connections[port] ?? []) if (typeof b === 'number') driver.set(b, cell);
+      if (dir !== 'input') for (const b of cell.connections[port] ?? []) if (typeof b === 'number') driver.set(b, { cell, port });
     }
   }
+  const inputsOf = (cell: JsonCell): Record<string, JsonBit> => {
+    const ins: Record<string, JsonBit> = {};
+    for (const [port, dir] of Object.entries(cell.port_directions)) {
+      if (dir !== 'input') continue;
+      const bits = cell.connections[port] ?? [];
+      if (bits.length === 1) ins[port] = bits[0];
+      else bits.forEach((b, i) => { ins[`${port}[${i}]`] = b; });
+    }
+    return ins;
+  };
+  const fanIn = (bit: number): JsonBit[] => {
+    const d = driver.get(bit);
+    if (!d || inputOf.has(bit)) return [];
+    return d.cell.type === PLAIN_DFF ? d.cell.connections.D : Object.values(inputsOf(d.cell));
+  };
+  // depths: bit i set when some path from a, b to the bit passes i registers; longest: the
+  // most registers on a path from any source (inputs, constants).
   interface Info { depths: bigint; longest: number }
   const memo = new Map<number, Info>();
   const onPath = new Set<number>();
-  const regs = new Set<JsonCell>();
+  const cone: ConeBit[] = [];
   const sources = new Set<string>();
+  let registers = 0;
   let problem: string | undefined;
-  const fail = (why: string) => { problem ??= why; };
-  const fanIn = (bit: number): (number | string)[] => {
-    const cell = driver.get(bit);
-    if (!cell) return [];
-    if (cell.type === PLAIN_DFF) return cell.connections.D;
-    return Object.entries(cell.port_directions).filter(([, d]) => d === 'input').flatMap(([p]) => cell.connections[p] ?? []);
-  };
   // Iterative post-order walk: carry chains times pipeline stages are too deep for recursion.
   const visit = (root: number): void => {
     const stack: [number, boolean][] = [[root, false]];
@@ -502,54 +550,187 @@ export function analysePipeline(netlist: { modules: Record<string, JsonModule> }
       const [bit, expanded] = stack.pop()!;
       if (memo.has(bit)) continue;
       if (!expanded) {
-        if (onPath.has(bit)) { fail('a loop runs through the cone of out (register feedback or a combinational loop)'); break; }
+        if (onPath.has(bit)) { problem = 'a loop runs through the cone of out (register feedback or a combinational loop)'; break; }
         onPath.add(bit);
         stack.push([bit, true]);
-        if (inputOf.has(bit)) continue;
-        const cell = driver.get(bit);
-        if (!cell) { fail(`bit ${bit} in the cone of out has no driver`); break; }
-        if (cell.type === PLAIN_DFF) {
-          regs.add(cell);
-          const c = cell.connections.C?.[0];
-          if (c === undefined || !clkBits.includes(c)) { fail(`a register in the cone of out is not clocked by clk`); break; }
-        } else if (STATE_CELL.test(cell.type)) {
-          fail(`the cone of out holds a ${cell.type}, not a plain register`);
-          break;
+        if (!inputOf.has(bit)) {
+          const d = driver.get(bit);
+          if (!d) { problem = `bit ${bit} in the cone of out has no driver`; break; }
+          if (d.cell.type === PLAIN_DFF) {
+            const c = d.cell.connections.C?.[0];
+            if (c === undefined || !clkBits.includes(c)) { problem = 'a register in the cone of out is not clocked by clk'; break; }
+          } else if (STATE_CELL.test(d.cell.type)) {
+            problem = `the cone of out holds a ${d.cell.type}, not a plain register`;
+            break;
+          }
         }
         for (const b of fanIn(bit)) if (typeof b === 'number' && !memo.has(b)) stack.push([b, false]);
         continue;
       }
       onPath.delete(bit);
-      let info: Info;
       const input = inputOf.get(bit);
       if (input !== undefined) {
-        sources.add(input);
-        info = { depths: 1n, longest: 0 };
-      } else {
-        const cell = driver.get(bit)!;
-        const ins = fanIn(bit).map((b) => (typeof b === 'number' ? memo.get(b)! : { depths: 0n, longest: 0 }));
-        const depths = ins.reduce((acc, x) => acc | x.depths, 0n);
-        const longest = ins.reduce((acc, x) => Math.max(acc, x.longest), 0);
-        info = cell.type === PLAIN_DFF ? { depths: depths << 1n, longest: longest + 1 } : { depths, longest };
+        sources.add(input.port);
+        memo.set(bit, { depths: 1n, longest: 0 });
+        if (input.port === 'a' || input.port === 'b') cone.push({ bit, kind: 'input', port: input.port, index: input.index });
+        continue;
       }
-      memo.set(bit, info);
+      const { cell } = driver.get(bit)!;
+      const ins = fanIn(bit).map((b) => (typeof b === 'number' ? memo.get(b)! : { depths: 0n, longest: 0 }));
+      const depths = ins.reduce((acc, x) => acc | x.depths, 0n);
+      const longest = ins.reduce((acc, x) => Math.max(acc, x.longest), 0);
+      if (cell.type === PLAIN_DFF) {
+        registers++;
+        memo.set(bit, { depths: depths << 1n, longest: longest + 1 });
+        cone.push({ bit, kind: 'register', d: cell.connections.D[cell.connections.Q.indexOf(bit)] });
+      } else {
+        memo.set(bit, { depths, longest });
+        cone.push({ bit, kind: 'cell', type: cell.type, inputs: inputsOf(cell) });
+      }
     }
   };
-  const outBits = mod.ports.out?.bits ?? [];
-  for (const b of outBits) if (typeof b === 'number') visit(b);
-  if (problem) return { balanced: false, reason: problem, registers: regs.size };
+  for (const b of out) if (typeof b === 'number') visit(b);
+  if (problem) return no(problem, registers);
   const extra = [...sources].filter((x) => x !== 'a' && x !== 'b');
-  if (extra.length) return { balanced: false, reason: `out depends on ${extra.join(', ')}, not only on a and b`, registers: regs.size };
-  for (const b of outBits) {
+  if (extra.length) return no(`out depends on ${extra.join(', ')}, not only on a and b`, registers);
+  for (const b of out) {
     if (typeof b !== 'number') continue;
     const { depths, longest } = memo.get(b)!;
     if (depths !== 0n && depths !== 1n << BigInt(latency)) {
       const ds = [...depths.toString(2)].reverse().flatMap((c, i) => (c === '1' ? [i] : []));
-      return { balanced: false, reason: `out depends on a, b of ${ds.join(', ')} cycles ago, not exactly ${latency} (the manifest's latency)`, registers: regs.size };
+      return no(`out depends on a, b of ${ds.join(', ')} cycles before, not exactly ${latency} (the manifest's latency)`, registers);
     }
-    if (longest > latency) return { balanced: false, reason: `a path of ${longest} registers reaches out, more than the latency ${latency}`, registers: regs.size };
+    if (longest > latency) return no(`a path of ${longest} registers reaches out, more than the latency ${latency}`, registers);
   }
-  return { balanced: true, registers: regs.size };
+  return { balanced: true, registers, cone, out };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The exhaustive engine: G evaluated on every pair (a, b), 32 pairs per 32-bit word.
+
+/** Yosys' single-bit cells (`techmap`), as functions of 32 lanes at once. */
+const GATES: Record<string, (i: Record<string, number>) => number> = {
+  $_BUF_: (i) => i.A,
+  $_NOT_: (i) => ~i.A,
+  $_AND_: (i) => i.A & i.B,
+  $_NAND_: (i) => ~(i.A & i.B),
+  $_OR_: (i) => i.A | i.B,
+  $_NOR_: (i) => ~(i.A | i.B),
+  $_XOR_: (i) => i.A ^ i.B,
+  $_XNOR_: (i) => ~(i.A ^ i.B),
+  $_ANDNOT_: (i) => i.A & ~i.B,
+  $_ORNOT_: (i) => i.A | ~i.B,
+  $_MUX_: (i) => (i.A & ~i.S) | (i.B & i.S),
+  $_NMUX_: (i) => ~((i.A & ~i.S) | (i.B & i.S)),
+  $_AOI3_: (i) => ~((i.A & i.B) | i.C),
+  $_OAI3_: (i) => ~((i.A | i.B) & i.C),
+  $_AOI4_: (i) => ~((i.A & i.B) | (i.C & i.D)),
+  $_OAI4_: (i) => ~((i.A | i.B) & (i.C | i.D)),
+};
+
+// Opcodes for the inner loop (a closure per cell and word would be ten times slower).
+const OPS = ['$_BUF_', '$_NOT_', '$_AND_', '$_NAND_', '$_OR_', '$_NOR_', '$_XOR_', '$_XNOR_', '$_ANDNOT_', '$_ORNOT_', '$_MUX_', '$_NMUX_'];
+
+export interface ExhaustiveResult {
+  pairs: number;
+  /** The first pair (a, b) whose out is wrong, with out and the expected value. */
+  counterexample?: { a: bigint; b: bigint; out: bigint; expected: bigint };
+}
+
+/** Cell types the exhaustive engine cannot evaluate (then `engine: 'sat'` is used). */
+export function unsupportedCells(cone: ConeBit[]): string[] {
+  return [...new Set(cone.filter((c) => c.kind === 'cell' && !(c.type in GATES)).map((c) => (c as { type: string }).type))];
+}
+
+/**
+ * Evaluates the cone of out (registers as wires) for every a, b < p and compares with
+ * a·b·R⁻¹ mod p. x and z constants read as 0, as Yosys `sat` reads them.
+ */
+export function evaluateExhaustively(s: EndToEndSetup, analysis: PipelineAnalysis): ExhaustiveResult {
+  const { W } = s;
+  const p = Number(s.p);
+  const rInv = Number(s.rInv);
+  const span = 1 << W; // lanes per a: every b < 2^W, those ≥ p skipped when checking
+  const WORDS = 256;
+  const lanes = WORDS * 32;
+  const aPerChunk = Math.max(1, Math.floor(lanes / span));
+  // Slots: 0 = constant 0, 1 = constant 1, then one per bit of the cone (a register shares
+  // the slot of its D).
+  const slot = new Map<number, number>();
+  let nSlots = 2;
+  const slotOf = (b: JsonBit): number => (typeof b === 'number' ? slot.get(b)! : b === '1' ? 1 : 0);
+  interface Op { y: number; op: number; a: number; b: number; s: number; extra?: { type: string; ins: [string, number][] } }
+  const ops: Op[] = [];
+  const inputs: { y: number; port: 'a' | 'b'; index: number }[] = [];
+  for (const c of analysis.cone) {
+    if (c.kind === 'register') { slot.set(c.bit, slotOf(c.d)); continue; }
+    const y = nSlots++;
+    slot.set(c.bit, y);
+    if (c.kind === 'input') { inputs.push({ y, port: c.port, index: c.index }); continue; }
+    const i = c.inputs;
+    const op = OPS.indexOf(c.type);
+    if (op >= 0) ops.push({ y, op, a: slotOf(i.A ?? '0'), b: slotOf(i.B ?? '0'), s: slotOf(i.S ?? '0') });
+    else ops.push({ y, op: -1, a: 0, b: 0, s: 0, extra: { type: c.type, ins: Object.entries(i).map(([k, v]) => [k, slotOf(v)]) } });
+  }
+  const outSlots = analysis.out.map(slotOf);
+  const v = new Int32Array(nSlots * WORDS);
+  v.fill(-1, WORDS, 2 * WORDS);
+  let pairs = 0;
+  for (let a0 = 0; a0 < p; a0 += aPerChunk) {
+    // Lane l of this chunk: a = a0 + floor(l / span), b = l mod span.
+    for (const { y, port, index } of inputs) {
+      const base = y * WORDS;
+      for (let w = 0; w < WORDS; w++) {
+        let word = 0;
+        for (let j = 0; j < 32; j++) {
+          const l = w * 32 + j;
+          const val = port === 'a' ? a0 + Math.floor(l / span) : l % span;
+          word |= ((val >> index) & 1) << j;
+        }
+        v[base + w] = word;
+      }
+    }
+    for (const { y, op, a, b, s: sel, extra } of ops) {
+      const Y = y * WORDS, A = a * WORDS, B = b * WORDS, S = sel * WORDS;
+      switch (op) {
+        case 0: for (let w = 0; w < WORDS; w++) v[Y + w] = v[A + w]; break;
+        case 1: for (let w = 0; w < WORDS; w++) v[Y + w] = ~v[A + w]; break;
+        case 2: for (let w = 0; w < WORDS; w++) v[Y + w] = v[A + w] & v[B + w]; break;
+        case 3: for (let w = 0; w < WORDS; w++) v[Y + w] = ~(v[A + w] & v[B + w]); break;
+        case 4: for (let w = 0; w < WORDS; w++) v[Y + w] = v[A + w] | v[B + w]; break;
+        case 5: for (let w = 0; w < WORDS; w++) v[Y + w] = ~(v[A + w] | v[B + w]); break;
+        case 6: for (let w = 0; w < WORDS; w++) v[Y + w] = v[A + w] ^ v[B + w]; break;
+        case 7: for (let w = 0; w < WORDS; w++) v[Y + w] = ~(v[A + w] ^ v[B + w]); break;
+        case 8: for (let w = 0; w < WORDS; w++) v[Y + w] = v[A + w] & ~v[B + w]; break;
+        case 9: for (let w = 0; w < WORDS; w++) v[Y + w] = v[A + w] | ~v[B + w]; break;
+        case 10: for (let w = 0; w < WORDS; w++) v[Y + w] = (v[A + w] & ~v[S + w]) | (v[B + w] & v[S + w]); break;
+        case 11: for (let w = 0; w < WORDS; w++) v[Y + w] = ~((v[A + w] & ~v[S + w]) | (v[B + w] & v[S + w])); break;
+        default: {
+          const f = GATES[extra!.type];
+          for (let w = 0; w < WORDS; w++) v[Y + w] = f(Object.fromEntries(extra!.ins.map(([k, sl]) => [k, v[sl * WORDS + w]])));
+        }
+      }
+    }
+    // Compare: for a fixed a, expected(b) = (a·R⁻¹ mod p)·b mod p, stepped b by b.
+    for (let da = 0; da < aPerChunk && a0 + da < p; da++) {
+      const a = a0 + da;
+      const c = Number((BigInt(a) * BigInt(rInv)) % s.p);
+      let expected = 0;
+      for (let b = 0; b < p; b++) {
+        const l = da * span + b;
+        const w = l >>> 5, j = l & 31;
+        let out = 0;
+        for (let k = 0; k < outSlots.length; k++) out |= ((v[outSlots[k] * WORDS + w] >>> j) & 1) << k;
+        if (out !== expected) {
+          return { pairs: pairs + b, counterexample: { a: BigInt(a), b: BigInt(b), out: BigInt(out), expected: BigInt(expected) } };
+        }
+        expected += c;
+        if (expected >= p) expected -= p;
+      }
+      pairs += p;
+    }
+  }
+  return { pairs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,7 +741,7 @@ export interface ModelRow { step: number; signal: string; value: bigint }
 
 export interface SatRun { verdict: 'proved' | 'failed' | 'timeout'; rows: ModelRow[] }
 
-/** The verdict and model of each `sat` command in a log, in order. */
+/** The verdict and model of each `sat` call in a log, in order. */
 export function parseSatRuns(log: string): SatRun[] {
   const runs: SatRun[] = [];
   for (const section of log.split(/Executing SAT pass/).slice(1)) {
@@ -603,8 +784,8 @@ export async function proveEndToEnd(design: GeneratedDesign, opts: EndToEndOptio
   };
   const statement = `Verilog of ${s.top}: out = a·b·R⁻¹ mod p for all a, b < p (p = ${s.p}, R = 2^${s.k}), after ${s.latency} cycles`;
   const where = `e2e.sat ${s.top}`;
+  let info: EndToEndInfo = { way: 'direct', yosysMs: [] };
 
-  const yosysMs: number[] = [];
   const yosys = async (script: string, outputs: string[] = [], extra: Record<string, string> = {}) => {
     const t0 = performance.now();
     try {
@@ -613,78 +794,96 @@ export async function proveEndToEnd(design: GeneratedDesign, opts: EndToEndOptio
       if (e instanceof YosysError) throw new Error(`${where}: ${e.message}`);
       throw e;
     } finally {
-      yosysMs.push(Math.round(performance.now() - t0));
+      info.yosysMs.push(Math.round(performance.now() - t0));
     }
   };
-  const timedOut = () => new LemmaTimeout(`${where}: the SAT solver gave up after ${opts.timeoutSeconds} s (sat -timeout)`);
+  const verdicts = (log: string, n: number): SatRun[] => {
+    const runs = parseSatRuns(log);
+    if (runs.length !== n) throw new Error(`${where}: expected ${n} sat verdict(s) in the yosys log, found ${runs.length}`);
+    if (runs.some((r) => r.verdict === 'timeout')) {
+      throw new LemmaTimeout(`${where}: the SAT solver gave up after ${opts.timeoutSeconds} s (sat -timeout)`);
+    }
+    return runs;
+  };
 
-  /** Direct way; `pin` replays a known counterexample from the balanced way for its waveform. */
+  /** Direct way; `pin` replays a known counterexample of out, for its waveform. */
   const direct = async (pin?: { a: bigint; b: bigint }) => {
     const dumpVcd = opts.waveformDir !== undefined;
-    // sat writes the VCD only when it finds a model; an empty file of that name in the work
-    // tree lets runYosys hand it back either way.
+    // sat writes the VCD only when it finds a model: an empty file of that name in the work
+    // tree lets runYosys hand it back either way (so below for the balanced way too).
     const r = await yosys(
       directScript(s, designFiles, { timeoutSeconds: opts.timeoutSeconds, vcd: dumpVcd ? FILES.vcd : undefined, pin }),
       dumpVcd ? [FILES.vcd] : [], dumpVcd ? { [FILES.vcd]: '' } : {},
     );
-    const [run] = parseSatRuns(r.log);
-    if (!run) throw new Error(`${where}: yosys sat gave no verdict`);
+    const [run] = verdicts(r.log, 1);
     return { run, vcd: dumpVcd ? r.files[FILES.vcd] : '' };
+  };
+
+  /** out is wrong for (a, b): the failure, with a waveform of the sequential design if asked. */
+  const wrongOut = async (a: bigint, b: bigint, out: bigint): Promise<LemmaFailure> => {
+    const lines = [`${s.top}: a = ${a}, b = ${b} give out = ${out} ${s.latency} cycles later, expected ${(a * b * s.rInv) % s.p}`];
+    if (opts.waveformDir !== undefined) {
+      const replay = await direct({ a, b });
+      if (replay.run.verdict === 'failed') lines.push(describeSequential(s, replay.run, replay.vcd, opts.waveformDir, 'on the sequential design'));
+      else lines.push('(the sequential design, replayed with these inputs, did not fail: the pipeline analysis is wrong, report this)');
+    }
+    return new LemmaFailure(lines.join('; '));
   };
 
   return {
     name: 'e2e.sat',
-    method: 'yosys-sat',
+    method: opts.method === 'direct' || opts.engine === 'sat' ? 'yosys-sat' : 'yosys-sat+exhaustive',
     statement,
     async check() {
-      let reason: string | undefined = opts.method === 'direct' ? undefined : 'not analysed';
-      if (opts.method !== 'direct') {
-        const a = await yosys(analysisScript(s, designFiles), [FILES.netlist]);
-        const analysis = analysePipeline(JSON.parse(a.files[FILES.netlist]), s.top, s.latency);
-        reason = analysis.balanced ? undefined : analysis.reason;
-        if (analysis.balanced) {
-          const r = await yosys(balancedScript(s, designFiles, { timeoutSeconds: opts.timeoutSeconds }));
-          const runs = parseSatRuns(r.log);
-          if (runs.length !== 2) throw new Error(`${where}: expected two sat verdicts in the yosys log, found ${runs.length}`);
-          const [valid, data] = runs;
-          if (valid.verdict === 'timeout' || data.verdict === 'timeout') throw timedOut();
-          if (valid.verdict === 'proved' && data.verdict === 'proved') {
-            opts.onInfo?.({ way: 'balanced', yosysMs });
-            return;
-          }
-          if (data.verdict === 'failed') {
-            const row = (sig: string) => data.rows.find((x) => x.signal === sig)?.value;
-            const [av, bv, out] = [row('a'), row('b'), row('out')];
-            const lines = [`${s.top}: a = ${av ?? '?'}, b = ${bv ?? '?'} give out = ${out ?? '?'} ${latencyPhrase(s)}, expected ${av !== undefined && bv !== undefined ? (av * bv * s.rInv) % s.p : '?'}`];
-            if (opts.waveformDir !== undefined && av !== undefined && bv !== undefined) {
-              // Replay it on the sequential design for a waveform, which also confirms it.
-              const replay = await direct({ a: av, b: bv });
-              if (replay.run.verdict === 'failed') lines.push(describeSeq(s, replay.run, replay.vcd, opts.waveformDir, 'replayed on the sequential design'));
-              else lines.push(`(replaying it on the sequential design gave ${replay.run.verdict}: the pipeline analysis is wrong, report this)`);
+      info = { way: 'direct', yosysMs: [] };
+      const dumpVcd = opts.waveformDir !== undefined;
+      try {
+        if (opts.method !== 'direct') {
+          const r = await yosys(
+            balancedScript(s, designFiles, { timeoutSeconds: opts.timeoutSeconds, vcd: dumpVcd ? FILES.vcd : undefined }),
+            [FILES.netlist, ...(dumpVcd ? [FILES.vcd] : [])], dumpVcd ? { [FILES.vcd]: '' } : {},
+          );
+          const analysis = analysePipeline(JSON.parse(r.files[FILES.netlist]) as JsonNetlist, s.top, s.latency);
+          if (analysis.balanced) {
+            info.way = 'balanced';
+            const [valid] = verdicts(r.log, 1);
+            if (valid.verdict === 'failed') {
+              const at = (sig: string) => valid.rows.find((x) => x.step === s.latency + 1 && x.signal === sig)?.value;
+              const vcd = dumpVcd ? writeWaveform(s, r.files[FILES.vcd], opts.waveformDir!) : undefined;
+              throw new LemmaFailure(`${s.top}: out_valid = ${at('dut_valid') ?? '?'} where in_valid and rst of the ${s.latency} cycles before give ${at('ref_valid') ?? '?'} (${describeControls(s, valid.rows)})${vcd ? `; waveform: ${vcd}` : ''}`);
             }
-            opts.onInfo?.({ way: 'balanced', yosysMs });
-            throw new LemmaFailure(lines.join('; '));
+            const engine = opts.engine === 'sat' || unsupportedCells(analysis.cone).length ? 'sat' : 'exhaustive';
+            info.engine = engine;
+            if (engine === 'exhaustive') {
+              const t0 = performance.now();
+              const x = evaluateExhaustively(s, analysis);
+              info.evalMs = Math.round(performance.now() - t0);
+              info.pairs = x.pairs;
+              if (x.counterexample) throw await wrongOut(x.counterexample.a, x.counterexample.b, x.counterexample.out);
+              return;
+            }
+            const c = await yosys(combinationalScript(s, designFiles, { timeoutSeconds: opts.timeoutSeconds }));
+            const [data] = verdicts(c.log, 1);
+            if (data.verdict === 'proved') return;
+            const row = (sig: string) => data.rows.find((x) => x.signal === sig)?.value;
+            const [a, b, out] = [row('a'), row('b'), row('out')];
+            if (a === undefined || b === undefined || out === undefined) throw new LemmaFailure(`${s.top}: out is wrong for some a, b < p (model not parsed from the yosys log)`);
+            throw await wrongOut(a, b, out);
           }
-          const at = (sig: string) => valid.rows.find((x) => x.step === s.latency + 1 && x.signal === sig)?.value;
-          opts.onInfo?.({ way: 'balanced', yosysMs });
-          throw new LemmaFailure(`${s.top}: out_valid = ${at('dut_valid') ?? '?'} but in_valid and rst of the last ${s.latency} cycles give ${at('ref_valid') ?? '?'} (${describeInputs(s, valid.rows)})`);
+          info.reason = analysis.reason;
         }
+        const { run, vcd } = await direct();
+        if (run.verdict === 'proved') return;
+        const notes = info.reason ? [`(checked the direct way: ${info.reason}; a counterexample may start from a register state no run reaches)`] : [];
+        throw new LemmaFailure([describeSequential(s, run, vcd, opts.waveformDir), ...notes].join('; '));
+      } finally {
+        opts.onInfo?.({ ...info });
       }
-      const { run, vcd } = await direct();
-      opts.onInfo?.({ way: 'direct', ...(reason ? { reason } : {}), yosysMs });
-      if (run.verdict === 'timeout') throw timedOut();
-      if (run.verdict === 'proved') return;
-      const notes = reason
-        ? [`(proved the direct way: ${reason}; a counterexample may start from a register state no run reaches)`]
-        : [];
-      throw new LemmaFailure([describeSeq(s, run, vcd, opts.waveformDir), ...notes].join('; '));
     },
   };
 }
 
-const latencyPhrase = (s: EndToEndSetup) => `${s.latency} cycles later`;
-
-function describeInputs(s: EndToEndSetup, rows: ModelRow[]): string {
+function describeControls(s: EndToEndSetup, rows: ModelRow[]): string {
   const at = (step: number, sig: string) => rows.find((r) => r.step === step && r.signal === sig)?.value;
   const steps = Array.from({ length: s.latency }, (_, i) => i + 1);
   const valid = steps.filter((t) => at(t, 'in_valid') === 1n);
@@ -692,24 +891,28 @@ function describeInputs(s: EndToEndSetup, rows: ModelRow[]): string {
   return `in_valid high at cycle ${valid.join(', ') || 'none'}, rst high at cycle ${rst.join(', ') || 'none'} of 1..${s.latency}`;
 }
 
-/** A counterexample of the sequential harness, and its waveform when asked for. */
-function describeSeq(s: EndToEndSetup, run: SatRun, vcd: string, waveformDir: string | undefined, how?: string): string {
+/** A counterexample of the direct harness, and its waveform when asked for. */
+function describeSequential(s: EndToEndSetup, run: SatRun, vcd: string, waveformDir: string | undefined, how?: string): string {
   const L = s.latency;
   const at = (step: number, sig: string) => run.rows.find((r) => r.step === step && r.signal === sig)?.value;
   const q = (v: bigint | undefined) => (v === undefined ? '?' : String(v));
   const a = at(1, 'a');
   const b = at(1, 'b');
-  const expect = a !== undefined && b !== undefined ? String((a * b * s.rInv) % s.p) : '?';
+  const expected = a !== undefined && b !== undefined ? String((a * b * s.rInv) % s.p) : '?';
   const parts = [
-    `${how ? `${how}: ` : `${s.top}: `}a = ${q(a)}, b = ${q(b)}, in_valid = ${q(at(1, 'in_valid'))} at cycle 1` +
+    `${how ?? s.top}: a = ${q(a)}, b = ${q(b)}, in_valid = ${q(at(1, 'in_valid'))} at cycle 1` +
     `; at cycle ${L + 1}: out = ${q(at(L + 1, 'dut_out'))}, out_valid = ${q(at(L + 1, 'dut_valid'))}` +
-    `; expected out = ${expect}, out_valid = ${q(at(L + 1, 'ref_valid'))}`,
+    `; expected out = ${expected}, out_valid = ${q(at(L + 1, 'ref_valid'))}`,
   ];
-  if (waveformDir !== undefined && vcd) {
-    mkdirSync(waveformDir, { recursive: true });
-    const path = resolve(join(waveformDir, `${s.top}.e2e.vcd`));
-    writeFileSync(path, vcd);
-    parts.push(`waveform: ${path}`);
-  }
+  if (waveformDir !== undefined && vcd) parts.push(`waveform: ${writeWaveform(s, vcd, waveformDir)}`);
   return parts.join('; ');
+}
+
+/** Writes `<dir>/<top>.e2e.vcd`; returns its absolute path. */
+function writeWaveform(s: EndToEndSetup, vcd: string, waveformDir: string): string | undefined {
+  if (!vcd) return undefined;
+  mkdirSync(waveformDir, { recursive: true });
+  const path = resolve(join(waveformDir, `${s.top}.e2e.vcd`));
+  writeFileSync(path, vcd);
+  return path;
 }

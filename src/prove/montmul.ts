@@ -14,7 +14,8 @@
 //                                    is canonical and ≡ u
 //   e2e.sat (toy primes, on request) Yosys SAT on the whole Verilog against a·b·R⁻¹ mod p
 import type { FieldSpec } from '../fields/registry.ts';
-import { generateMontmul, planMontmul, type MontmulPlans } from '../gen/montmul.ts';
+import { MONTMUL_PARAMS, generateMontmul, planMontmul, type MontmulPlans } from '../gen/montmul.ts';
+import type { ZkrtlConfig } from '../config.ts';
 import type { RawParams } from '../gen/params.ts';
 import { gridTiles, type ProductPlan } from '../gen/product.ts';
 import { chunksOf } from '../model/multiplier.ts';
@@ -147,8 +148,8 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
     let inner: Lemma | undefined;
     lemmas.push({
       name: 'e2e.sat',
-      statement: `${top}.v (the whole Verilog): out = a·b·R⁻¹ mod p for all a, b < p, ${design.manifest.latency} cycles later`,
-      method: 'yosys-sat',
+      statement: `${top}.v, the whole Verilog lowered by Yosys to gates: feed-forward with ${design.manifest.latency} registers on every path from a, b to out (checked), out = a·b·R⁻¹ mod p for all a, b < p (the gate netlist evaluated on all p² pairs), out_valid = in_valid ${design.manifest.latency} cycles later (SAT)`,
+      method: 'yosys-sat+exhaustive',
       async check() {
         inner ??= await proveEndToEnd(design, { waveformDir: opts.waveformDir, timeoutSeconds: opts.timeoutMs ? opts.timeoutMs / 1000 : undefined });
         await inner.check();
@@ -156,4 +157,25 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
     });
   }
   return lemmas;
+}
+
+const MULTIPLIER_PARAMS = MONTMUL_PARAMS.map((d) => d.name);
+
+/** Every montmul a config emits: its own, and the ones inside butterflies, NTTs, adders, MSMs. */
+export function configMontmuls(config: ZkrtlConfig): Array<{ field: FieldSpec; params: RawParams; top: string }> {
+  const out = new Map<string, { field: FieldSpec; params: RawParams; top: string }>();
+  const add = (field: FieldSpec, raw: RawParams) => {
+    const params = Object.fromEntries(Object.entries(raw).filter(([key]) => MULTIPLIER_PARAMS.includes(key)));
+    const { top } = planMontmul(field, params);
+    if (!out.has(top)) out.set(top, { field, params, top });
+  };
+  const uses = ['montmul', 'butterfly', 'ntt', 'ecadd', 'msm'];
+  for (const block of config.blocks.filter((b) => uses.includes(b))) for (const f of config.fields) add(f, config.params[block] ?? {});
+  for (const d of config.designs.filter((x) => uses.includes(x.block))) {
+    for (const params of d.params.length ? d.params : [{}]) {
+      for (const f of d.fields) add(f, params);
+      for (const c of d.curves) add(c.field, params);
+    }
+  }
+  return [...out.values()];
 }

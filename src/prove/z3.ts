@@ -2,16 +2,19 @@
 // use, and a helper that checks that the negation of a claim is unsatisfiable.
 //
 // Queries use the theory of integers only: linear arithmetic with big constants, products of a
-// variable by a constant, and integer division by a constant. Division x div d, x mod d is
-// written, by default, as one quotient variable q with 0 ≤ x − q·d < d and the remainder kept as
-// the expression x − q·d ('quotient'). Measured on the 254- and 381-bit REDC lemmas (redc.ts),
-// that is the only one of three encodings that never stalls:
-//   - 'quotient'  every REDC lemma in 0.1..3.5 s (bn254, bls12-381)
-//   - 'vars'      a separate remainder variable, x = q·d + r: redc.congruence for bn254 does not
-//                 finish in 120 s (the remainder of T_lo·p′ as its own variable hides m's
-//                 definition from z3's integer solver)
-//   - 'native'    z3's div/mod: redc.band for bn254 (g = 245) does not finish in 120 s,
-//                 redc.congruence 3..5 s
+// variable by a constant, and integer division by a constant. By default x div d, x mod d is one
+// quotient variable q with 0 ≤ x − q·d < d, the remainder staying the expression x − q·d
+// ('quotient'). Measured on the REDC lemmas of redc.ts (per lemma, z3 already started, 60 s budget):
+//                        redc.m  carry  bound  congruence  final.sub  band (26×17, largest g)
+//   quotient    bn254     0.2 s  0.2 s  0.1 s    0.2 s       0.1 s     0.5 s
+//               bls381    0.2 s  0.2 s  0.1 s    0.1 s       0.1 s     0.9 s
+//   vars        bn254     0.2 s  0.2 s  0.1 s    timeout     0.1 s     2.6 s
+//   (x = q·d + r) bls381  0.4 s  0.3 s  0.1 s    timeout     0.1 s     5.1 s
+//   native      bn254     1.8 s  0.5 s  0.1 s    2.0 s       0.0 s    26.3 s
+//   (div, mod)  bls381    1.2 s  0.3 s  0.1 s    7.4 s       0.0 s     timeout
+// With m = T_lo·p′ mod R as its own variable, z3's integer solver does not see that
+// T_lo + m·p ≡ 0 (mod R) in the congruence query; as an expression it does at once.
+// Starting z3 (loading the wasm, first worker thread) costs about 1.5 s, paid by the first query.
 //
 // Every check has a timeout (z3's own `timeout` parameter, backed by an interrupt from the JS
 // side in case the solver does not notice in time); `unknown` becomes a LemmaTimeout.

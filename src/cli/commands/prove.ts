@@ -4,36 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FieldSpec } from '../../fields/registry.ts';
 import { resolveField } from '../../fields/registry.ts';
-import { MONTMUL_PARAMS, planMontmul } from '../../gen/montmul.ts';
+import { planMontmul } from '../../gen/montmul.ts';
 import { parseParamArgs, type RawParams } from '../../gen/params.ts';
 import { runLemmas, type LemmaResult } from '../../prove/lemma.ts';
-import { montmulLemmas } from '../../prove/montmul.ts';
+import { configMontmuls, montmulLemmas } from '../../prove/montmul.ts';
 import { shutdownZ3 } from '../../prove/z3.ts';
-import type { ZkrtlConfig } from '../../config.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { atMostOnePositional, configFromArgs, noDesignOptions } from './common.ts';
-
-const MULTIPLIER_PARAMS = MONTMUL_PARAMS.map((d) => d.name);
-
-/** Every montmul a config emits: its own, and the ones inside butterflies, NTTs, adders, MSMs. */
-export function configMontmuls(config: ZkrtlConfig): Array<{ field: FieldSpec; params: RawParams; top: string }> {
-  const out = new Map<string, { field: FieldSpec; params: RawParams; top: string }>();
-  const add = (field: FieldSpec, raw: RawParams) => {
-    const params = Object.fromEntries(Object.entries(raw).filter(([key]) => MULTIPLIER_PARAMS.includes(key)));
-    const { top } = planMontmul(field, params);
-    if (!out.has(top)) out.set(top, { field, params, top });
-  };
-  const uses = ['montmul', 'butterfly', 'ntt', 'ecadd', 'msm'];
-  for (const block of config.blocks.filter((b) => uses.includes(b))) for (const f of config.fields) add(f, config.params[block] ?? {});
-  for (const d of config.designs.filter((x) => uses.includes(x.block))) {
-    for (const params of d.params.length ? d.params : [{}]) {
-      for (const f of d.fields) add(f, params);
-      for (const c of d.curves) add(c.field, params);
-    }
-  }
-  return [...out.values()];
-}
 
 const fmtTime = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
