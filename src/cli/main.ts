@@ -34,8 +34,8 @@ usage:
       simulates it); --effort fast: quick ABC mapping for designs of hundreds of thousands of cells
   zkrtl lint [BLOCK [--field NAME | --prime P | --curve C] [--param K=V]...] [--config FILE]
       verilator --lint-only -Wall and yosys check -assert on every emitted module
-  zkrtl prove [montmul [--field NAME | --prime P] [--param K=V]...] [--end-to-end] [--timeout S] [--waveforms DIR]
-            [--config FILE]
+  zkrtl prove [montmul [--field NAME | --prime P] [--param K=V]... [--end-to-end [--waveforms DIR]]] [--timeout S]
+  zkrtl prove [--config FILE] [--timeout S]
       machine-checked proofs of a Montgomery multiplier for its own prime and tiles, one verdict and time per
       lemma: each product's netlist is exactly its product (symbolic, BigInt), the REDC steps with this
       design's constants and band (z3, in-process), the final subtraction; --end-to-end (primes up to 12 bits):

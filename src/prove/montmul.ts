@@ -10,8 +10,10 @@
 //   redc.*                           z3 (linear integer arithmetic, the design's constants): m makes
 //                                    T + m·p a multiple of R; u (carry flag or high band) is
 //                                    exactly (T + m·p)/R; u < 2p fits its register; u·R ≡ T
-//   final.sub                        z3 + text: the Verilog's constant P is p, and u ≥ p ? u − p : u
-//                                    is canonical and ≡ u
+//   final.sub                        z3: u ≥ P ? u − P : u with the Verilog's P is canonical and ≡ u
+//   rtl.wiring                       text: the template around the products (P, the u width, which
+//                                    bits of T travel, the delay line, each product's latency as the
+//                                    clock stage of its netlist output, the valid pipeline)
 //   e2e.sat (toy primes, on request) Yosys SAT on the whole Verilog against a·b·R⁻¹ mod p
 import type { FieldSpec } from '../fields/registry.ts';
 import { MONTMUL_PARAMS, generateMontmul, planMontmul, type MontmulPlans } from '../gen/montmul.ts';
@@ -87,27 +89,19 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
   if (mp.band) {
     const band = bandDescription(mp, k, mf.p);
     const cut = mp.band.cut;
-    lemmas.push({
-      name: 'mp.tiles',
-      statement: `${mp.spec.name}: the ${band.terms.length} kept tiles are chunks of m times the chunks of p at their weights; ${mp.band.droppedTiles} tiles wholly below bit ${cut} are not built`,
-      method: 'bigint',
-      check() {
-        // Every kept tile's register multiplies the right m bits by p's own bits there.
-        for (const t of gridTiles(mp.spec.xBits, { constant: mf.p }, mp.spec.tile, n)) {
-          if (t.shift + t.width <= cut) continue;
-          const st = mp.netlist.stmts.find((s) => s.name === `pp_${t.i}_${t.j}`);
-          if (!st) throw new LemmaFailure(`tile pp_${t.i}_${t.j} (m[${t.xLo + t.xWidth - 1}:${t.xLo}] at weight 2^${t.shift}) is missing`);
-          const e = st.expr;
-          const xs = e.k === 'mul' ? e.a : e;
-          if (xs.k !== 'slice' || xs.name !== 'x_r' || xs.lo !== t.xLo || xs.hi !== t.xLo + t.xWidth - 1) throw new LemmaFailure(`tile ${st.name} does not read m[${t.xLo + t.xWidth - 1}:${t.xLo}]`);
-          if (t.kind === 'pow2') continue;
-          const want = BigInt.asUintN(t.width, (mf.p >> BigInt(t.yLo)) & ((1n << BigInt(t.yWidth)) - 1n));
-          if (e.k !== 'mul' || e.b.k !== 'const' || BigInt.asUintN(t.width, e.b.value) !== want) {
-            throw new LemmaFailure(`tile ${st.name} multiplies by ${e.k === 'mul' && e.b.k === 'const' ? shortHex(e.b.value) : 'something else'}, but p's bits [${t.yLo + t.yWidth - 1}:${t.yLo}] are ${shortHex(want)}`);
-          }
-        }
-      },
-    });
+    lemmas.push(symbolicLemma('mp.tiles', `${mp.spec.name}: each of the ${band.terms.length} kept tiles is its register, exactly: the m chunk times p's own bits there, mod 2^(tile width); ${mp.band.droppedTiles} tiles wholly below bit ${cut} are not built`, () => {
+      // The band lemma reads the tiles from the planner's grid: each register must hold exactly
+      // that (its width, its m bits, its constant), or the two could disagree unseen.
+      for (const t of gridTiles(mp.spec.xBits, { constant: mf.p }, mp.spec.tile, n)) {
+        if (t.shift + t.width <= cut) continue;
+        const name = `pp_${t.i}_${t.j}`;
+        const st = mp.netlist.stmts.find((x) => x.name === name);
+        if (!st) throw new LemmaFailure(`tile ${name} (m[${t.xLo + t.xWidth - 1}:${t.xLo}] at weight 2^${t.shift}) is missing`);
+        if (st.width !== t.width) throw new LemmaFailure(`tile ${name} is ${st.width} bits, the band lemma counts ${t.width}`);
+        const c = t.kind === 'pow2' ? 1n : (mf.p >> BigInt(t.yLo)) & ((1n << BigInt(t.yWidth)) - 1n);
+        proveProduct(mp.netlist, name, Poly.atom('x', t.xLo + t.xWidth - 1, t.xLo).scale(c), t.width);
+      }
+    }));
     lemmas.push(symbolicLemma('mp.tree', `${mp.spec.name}: out = bits [${n - 1}:${k}] of Σ kept tiles from bit ${cut} up + T_hi·2^${k} + T_lo[${k - 1}:${cut}]·2^${cut} + 2^${k - 1}`, () => {
       let target = Poly.input('t_hi', 2 * W - k).shl(k).add(Poly.input('t_lo_band', k - cut).shl(cut)).add(Poly.constant(1n << BigInt(k - 1)));
       for (const t of gridTiles(mp.spec.xBits, { constant: mf.p }, mp.spec.tile, n)) {
@@ -126,20 +120,39 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
       proveProduct(mp.netlist, outName(mp), target, n, { outLo: k });
     }));
   }
+  // The template around the products: read from the Verilog the generator writes.
+  const text = generateMontmul(field, raw).modules.find((mod) => mod.name === top)!.text;
+  const pFound = /localparam \[(\d+):0\] P = \d+'h([0-9a-f]+);/.exec(text);
+  const uFound = /wire \[(\d+):0\] u;/.exec(text);
   lemmas.push(...redcLemmas({
-    p: mf.p, k, W, pPrime: mf.pPrime, uBits: W + 1,
+    p: mf.p, k, W, pPrime: mf.pPrime,
+    // The u register and the subtracted P as the Verilog has them (a wrong one fails a lemma).
+    uBits: uFound ? Number(uFound[1]) + 1 : 0,
+    ...(pFound ? { rtlP: BigInt(`0x${pFound[2]}`) } : {}),
     ...(mp.band ? { band: bandDescription(mp, k, mf.p) } : {}),
   }, { timeoutMs: opts.timeoutMs }));
-  // The final stage is template text: its constant must be p, and its width W + 1.
+  const side = mp.band ? mp.band.cut : 0;
   lemmas.push({
-    name: 'final.const',
-    statement: `${top}: the conditional subtraction uses P = p (${W + 1} bits)`,
+    name: 'rtl.wiring',
+    statement: `${top}.v: P = p (${W + 1} bits); u is ${W + 1} bits; ${side ? `T_lo[${k - 1}:${side}]` : '[T_lo ≠ 0]'} and T_hi wait ${m.latency} cycles for m; each product's output is its netlist's, ${ab.latency}/${m.latency}/${mp.latency} cycles (latency ${plans.latency})`,
     method: 'text',
     check() {
-      const text = generateMontmul(field, raw).modules.find((mod) => mod.name === top)!.text;
-      const found = /localparam \[(\d+):0\] P = \d+'h([0-9a-f]+);/.exec(text);
-      if (!found) throw new LemmaFailure(`${top}.v has no localparam P`);
-      if (Number(found[1]) !== W || BigInt(`0x${found[2]}`) !== mf.p) throw new LemmaFailure(`${top}.v subtracts P = 0x${found[2]} (${Number(found[1]) + 1} bits), p = ${shortHex(mf.p)}`);
+      const fail = (what: string) => { throw new LemmaFailure(`${top}.v: ${what}`); };
+      if (!pFound) fail('no localparam P');
+      if (Number(pFound![1]) !== W || BigInt(`0x${pFound![2]}`) !== mf.p) fail(`subtracts P = 0x${pFound![2]} (${Number(pFound![1]) + 1} bits), p = ${shortHex(mf.p)}`);
+      if (!uFound || Number(uFound[1]) !== W) fail(`u is not ${W + 1} bits`);
+      const sideText = side ? `t_lo[${k - 1}:${side}]` : '|t_lo';
+      if (!text.includes(`t_side = ${sideText};`)) fail(`t_side is not ${sideText}`);
+      const delay = /zkrtl_delay #\(\.WIDTH\((\d+)\), \.DEPTH\((\d+)\)\) u_t_hi_delay \(\.clk\(clk\), \.d\(\{t_hi, t_side\}\)/.exec(text);
+      const sideWidth = side ? k - side : 1;
+      if (m.latency > 0 && (!delay || Number(delay[1]) !== 2 * W - k + sideWidth || Number(delay[2]) !== m.latency)) fail(`the T_hi delay line is not ${2 * W - k + sideWidth} bits × ${m.latency} cycles`);
+      // Each product's latency is the clock stage of its output in the netlist it was printed from.
+      for (const pl of [ab, m, mp]) {
+        const stage = pl.netlist.stage({ k: 'sig', name: outName(pl), width: pl.outWidth });
+        if (stage !== pl.latency && !(stage === -1 && pl.latency === 0)) fail(`${pl.spec.name} says latency ${pl.latency}, its output is at stage ${stage}`);
+      }
+      const valid = /reg \[(\d+):0\] valid_sr;/.exec(text);
+      if (!valid || Number(valid[1]) + 1 !== plans.latency || plans.latency !== ab.latency + m.latency + mp.latency + 1) fail(`the valid pipeline is not ${plans.latency} cycles`);
     },
   });
   if (opts.endToEnd) {

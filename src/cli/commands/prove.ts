@@ -19,12 +19,14 @@ export async function runProve(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { options: ['field', 'prime', 'param', 'config', 'timeout', 'waveforms'], flags: ['end-to-end'] });
   const block = atMostOnePositional(args, 'prove');
   const timeoutText = single(args, 'timeout');
-  const timeoutS = timeoutText === undefined ? 60 : Number(timeoutText);
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 86_400) throw new UsageError(`--timeout ${timeoutText} is not accepted: give seconds, 1 to 86400`);
+  const timeoutS = timeoutText === undefined ? 60 : /^\d+$/.test(timeoutText) ? Number(timeoutText) : NaN;
+  if (!(timeoutS >= 1 && timeoutS <= 86_400)) throw new UsageError(`--timeout ${timeoutText} is not accepted: give whole seconds, 1 to 86400`);
   const endToEnd = args.flags.has('end-to-end');
+  if (args.options.waveforms && !endToEnd) throw new UsageError('--waveforms is where --end-to-end writes a counterexample: give --end-to-end too');
   let targets: Array<{ field: FieldSpec; params: RawParams; top: string }>;
   if (block !== undefined) {
     if (block !== 'montmul') throw new UsageError(`zkrtl prove knows montmul, not '${block}' (the other blocks are checked by simulation: zkrtl sim ${block})`);
+    if (args.options.config) throw new UsageError('--config is for zkrtl prove without a block (every montmul of the config): leave out one of the two');
     const field = resolveField({ field: single(args, 'field'), prime: single(args, 'prime') });
     const params = parseParamArgs(args.options.param ?? []);
     targets = [{ field, params, top: planMontmul(field, params).top }];
@@ -33,9 +35,11 @@ export async function runProve(argv: string[]): Promise<number> {
     if (endToEnd) throw new UsageError('--end-to-end needs a block and a small prime: zkrtl prove montmul --prime 251 --end-to-end');
     targets = configMontmuls(configFromArgs(args, true)!);
   }
-  const waveformDir = single(args, 'waveforms') ?? mkdtempSync(join(tmpdir(), 'zkrtl-prove-'));
-  // Build every lemma list first: bad parameters fail before any proof runs.
-  const runs = targets.map((t) => ({ ...t, lemmas: montmulLemmas(t.field, t.params, { endToEnd, timeoutMs: timeoutS * 1000, waveformDir }) }));
+  // Build every lemma list first: bad parameters fail before any proof runs or anything is written.
+  const lemmasOf = (t: (typeof targets)[number], waveformDir?: string) => montmulLemmas(t.field, t.params, { endToEnd, timeoutMs: timeoutS * 1000, waveformDir });
+  targets.forEach((t) => lemmasOf(t));
+  const waveformDir = endToEnd ? single(args, 'waveforms') ?? mkdtempSync(join(tmpdir(), 'zkrtl-prove-')) : undefined;
+  const runs = targets.map((t) => ({ ...t, lemmas: lemmasOf(t, waveformDir) }));
   const summary: Array<{ top: string; results: LemmaResult[] }> = [];
   try {
     for (const [i, r] of runs.entries()) {
