@@ -113,7 +113,7 @@ const wordCells = (r: SynthReport, type: RegExp) => Object.entries(r.cells).filt
 const fmt = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(0));
 
 /** The field-block section: every modadd/modsub/montmul of the default config. */
-type FieldSection = Pick<Results, 'rows' | 'bn254Stages' | 'multiplierVariants' | 'proofs' | 'butterflies'>;
+type FieldSection = Pick<Results, 'rows' | 'bn254Stages' | 'multiplierVariants' | 'butterflies'>;
 
 /** Before and after, in one run: the plain grid with the whole m·p, Karatsuba alone, and the default. */
 const VARIANT_FIELDS = ['bn254.fr', 'bls12_381.fp'];
@@ -179,9 +179,13 @@ async function benchFieldBlocks(): Promise<FieldSection> {
   // The butterflies change with their multiplier: measured with the field blocks.
   const butterflies = await benchButterflies(stderrProgress);
 
-  // zkrtl prove on every montmul the default config emits (its own and those inside other blocks).
+  return { rows, bn254Stages: stages, multiplierVariants, butterflies };
+}
+
+/** zkrtl prove on every montmul the default config emits (its own and those inside other blocks). */
+async function benchProofs(): Promise<ProofRow[]> {
   const proofs: ProofRow[] = [];
-  const targets = configMontmuls(config);
+  const targets = configMontmuls(loadConfig());
   try {
     for (const [i, t] of targets.entries()) {
       stderrProgress.step(`[prove ${i + 1}/${targets.length}] ${t.top}`);
@@ -191,7 +195,7 @@ async function benchFieldBlocks(): Promise<FieldSection> {
   } finally {
     await shutdownZ3();
   }
-  return { rows, bn254Stages: stages, multiplierVariants, butterflies, proofs };
+  return proofs;
 }
 
 /** Karatsuba levels and the m·p band of a generated montmul, from its manifest. */
@@ -200,7 +204,7 @@ function montmulShape(d: GeneratedDesign): { karatsuba: number; mpCut: number } 
   return { karatsuba: st.ab.karatsuba?.levels ?? 0, mpCut: st.mp.band?.cut ?? 0 };
 }
 
-export const SECTIONS = ['fields', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
+export const SECTIONS = ['fields', 'proofs', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Where and with what one section was measured. */
@@ -341,6 +345,10 @@ async function main() {
     stamp('fields');
     Object.assign(results, await benchFieldBlocks());
   }
+  if (only.includes('proofs')) {
+    stamp('proofs');
+    results.proofs = await benchProofs();
+  }
   if (only.includes('ntt')) {
     stamp('ntt');
     results.ntt = await benchNtt(stderrProgress);
@@ -413,25 +421,21 @@ export function renderMarkdown(results: Results, opts: { lastChangedIn?: (s: Sec
   if (results.proofs?.length) {
     const all = results.proofs.flatMap((pr) => pr.lemmas);
     const bad = results.proofs.filter((pr) => pr.lemmas.some((l) => l.verdict !== 'proved')).map((pr) => pr.module);
-    F.push(`| every montmul the default config emits passes \`zkrtl prove\` | ${all.filter((l) => l.verdict === 'proved').length} of ${all.length} lemmas proved for ${results.proofs.length} multipliers${bad.length ? `; not: ${bad.join(', ')}` : ''} | ${bad.length ? 'NO' : 'yes'} |`);
+    F.push(`| every montmul the default config emits passes \`zkrtl prove\` (section "Proofs", its own provenance) | ${all.filter((l) => l.verdict === 'proved').length} of ${all.length} lemmas proved for ${results.proofs.length} multipliers${bad.length ? `; not: ${bad.join(', ')}` : ''} | ${bad.length ? 'NO' : 'yes'} |`);
   }
   F.push(`| golden-model montmul ≥ 1M ops/s in Node (slowest field) | ${fmt(slowestModel)}ops/s | ${slowestModel >= 1e6 ? 'yes' : 'NO'} |`, '');
   F.push('## Field blocks (default config)', '');
   F.push('Xilinx: `synth_xilinx -family xcup` (UltraScale+). Generic: Yosys `synth` stopped before fine-grained mapping, so the counts are word-level cells: multipliers (`$mul`/`$macc`, `$macc_v2` in newer Yosys; one per tile), adders (`$alu`/`$add`/`$sub`) and registers (`$dff`/`$sdff`, each a whole word). Longest path: Yosys `ltp` on the flattened netlist between registers, in cells (LUT levels in brackets; each CARRY4 counts as a cell). Yosys maps carry chains to CARRY4 even for UltraScale+ (which has CARRY8), and it does not pack registers into DSP48E2, so the FF column includes the tile input/output registers that a vendor flow could absorb into the DSPs (AREG/BREG/MREG); nothing here runs Vivado, so how many it would absorb is not measured.', '');
   F.push(`II: ${iiHow}.`, '');
-  const proofOf = (module: string) => results.proofs?.find((pr) => pr.module === module);
-  F.push('Karatsuba: levels on a·b (`karatsuba=auto`). m·p: `whole`, or the high band from bit g (`mp=auto`). proof: `zkrtl prove` on the same design, lemmas proved / lemmas, and the time of all of them (this machine, one core; the table below lists them).', '');
-  F.push('| module | field | bits | latency | II | Karatsuba | m·p | tiles | LUT | FF | DSP48E2 | CARRY4 | SRL | longest path xilinx | generic cells (mul / add / reg) | proof | Verilator vectors/s | model ops/s |');
-  F.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  F.push('Karatsuba: levels on a·b (`karatsuba=auto`). m·p: `whole`, or the high band from bit g (`mp=auto`); each montmul\'s proof is in the section "Proofs".', '');
+  F.push('| module | field | bits | latency | II | Karatsuba | m·p | tiles | LUT | FF | DSP48E2 | CARRY4 | SRL | longest path xilinx | generic cells (mul / add / reg) | Verilator vectors/s | model ops/s |');
+  F.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const x = r.xilinx;
-    const pr = proofOf(r.module);
-    const proof = pr ? `${pr.lemmas.filter((l) => l.verdict === 'proved').length}/${pr.lemmas.length}, ${(pr.lemmas.reduce((a, l) => a + l.ms, 0) / 1000).toFixed(1)} s` : '–';
     const shape = r.block === 'montmul' && r.karatsuba !== undefined ? `${r.karatsuba} | ${r.mpCut ? `from bit ${r.mpCut}` : 'whole'}` : '– | –';
-    F.push(`| ${r.module} | ${r.field} | ${r.bits} | ${r.latency} | ${fmtIi(r.iiMeasured)}${r.iiDropped ? ` (${r.iiDropped} dropped)` : ''} | ${shape} | ${r.tiles ?? '–'} | ${x.luts} | ${x.ffs} | ${x.dsps} | ${x.carry} | ${x.srl ?? 0} | ${x.longestPath.cells} (${x.longestPath.lutLevels ?? '–'}) | ${r.generic.totalCells} (${wordCells(r.generic, /^\$(mul|macc(_v2)?)$/)} / ${wordCells(r.generic, /^\$(alu|add|sub)$/)} / ${wordCells(r.generic, /^\$(s?dff|dffe|sdffe|sdffce|adff)$/)}) | ${proof} | ${fmt(r.verilatorVectorsPerSecond)} | ${fmt(r.modelOpsPerSecond)} |`);
+    F.push(`| ${r.module} | ${r.field} | ${r.bits} | ${r.latency} | ${fmtIi(r.iiMeasured)}${r.iiDropped ? ` (${r.iiDropped} dropped)` : ''} | ${shape} | ${r.tiles ?? '–'} | ${x.luts} | ${x.ffs} | ${x.dsps} | ${x.carry} | ${x.srl ?? 0} | ${x.longestPath.cells} (${x.longestPath.lutLevels ?? '–'}) | ${r.generic.totalCells} (${wordCells(r.generic, /^\$(mul|macc(_v2)?)$/)} / ${wordCells(r.generic, /^\$(alu|add|sub)$/)} / ${wordCells(r.generic, /^\$(s?dff|dffe|sdffe|sdffce|adff)$/)}) | ${fmt(r.verilatorVectorsPerSecond)} | ${fmt(r.modelOpsPerSecond)} |`);
   }
   if (results.multiplierVariants?.length) F.push(...renderMultiplierVariants(rows, results.multiplierVariants));
-  if (results.proofs?.length) F.push(...renderProofs(results.proofs));
   F.push('', '## What a 254-bit montmul costs, stage by stage (bn254.fr, xilinx)', '');
   F.push('| stage | LUT | FF | DSP48E2 | CARRY4 |', '|---|---|---|---|---|');
   for (const s of stages) F.push(`| ${s.module} | ${s.report.luts} | ${s.report.ffs} | ${s.report.dsps} | ${s.report.carry} |`);
@@ -451,6 +455,7 @@ export function renderMarkdown(results: Results, opts: { lastChangedIn?: (s: Sec
   F.push('');
   if (results.butterflies?.length) F.push(...renderButterflies(results.butterflies, 'Measured with the field blocks: a butterfly is its field\'s default montmul (Karatsuba and the high band of m·p where they apply) plus a modadd and a modsub. The NTT cores below are Goldilocks, whose multiplier issue 11 left as it was (Karatsuba does not pay at 64 bits; p′ and p by shift-and-add).'));
   L.push(...underHeadings(F, note('fields')));
+  if (results.proofs?.length) L.push(...underHeadings(renderProofs(results.proofs), note('proofs')));
   if (results.ntt) L.push(...underHeadings(renderNtt(results.ntt, { butterflies: !results.butterflies?.length }), note('ntt')));
   if (results.rv32im) L.push(...underHeadings(renderRv32imMarkdown(results.rv32im).split('\n'), note('rv32im')));
   if (results.ecadd) L.push(...underHeadings(renderEcadd(results.ecadd), note('ecadd')));
@@ -488,7 +493,7 @@ function renderMultiplierVariants(rows: Row[], variants: MultiplierVariantRow[])
 /** Every lemma of every proof, grouped per multiplier. */
 function renderProofs(proofs: ProofRow[]): string[] {
   const F: string[] = ['', '## Proofs: `zkrtl prove` on every montmul of the default config', ''];
-  F.push('Each lemma is about the generated design itself: the symbolic ones read its product netlists back to the inputs (every partial product once, at its weight; no adder truncates), the z3 ones (z3-solver, WebAssembly, linear integer arithmetic) prove the REDC steps with its own constants and band, `final.const` reads its Verilog. Times are wall clock on this machine, one lemma at a time.', '');
+  F.push('Each lemma is about the generated design itself: the symbolic ones read its product netlists back to the inputs (every partial product once, at its weight; no adder truncates), the z3 ones (z3-solver, WebAssembly, linear integer arithmetic) prove the REDC steps with its own constants and band, `rtl.wiring` reads its Verilog (README, "Proofs"). Times are wall clock on this machine, one lemma at a time; the first z3 query of the run includes starting z3.', '');
   const names = [...new Set(proofs.flatMap((pr) => pr.lemmas.map((l) => l.name)))];
   F.push(`| module | field | ${names.join(' | ')} | total |`, `|---|---|${names.map(() => '---|').join('')}---|`);
   for (const pr of proofs) {
