@@ -503,6 +503,7 @@ function renderProofs(proofs: ProofRow[]): string[] {
     };
     F.push(`| ${pr.module} | ${pr.field} | ${names.map(cell).join(' | ')} | ${(pr.lemmas.reduce((a, l) => a + l.ms, 0) / 1000).toFixed(1)} s |`);
   }
+  F.push('');
   return F;
 }
 
