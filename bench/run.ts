@@ -427,13 +427,16 @@ export function renderMarkdown(results: Results, opts: { lastChangedIn?: (s: Sec
   F.push('## Field blocks (default config)', '');
   F.push('Xilinx: `synth_xilinx -family xcup` (UltraScale+). Generic: Yosys `synth` stopped before fine-grained mapping, so the counts are word-level cells: multipliers (`$mul`/`$macc`, `$macc_v2` in newer Yosys; one per tile), adders (`$alu`/`$add`/`$sub`) and registers (`$dff`/`$sdff`, each a whole word). Longest path: Yosys `ltp` on the flattened netlist between registers, in cells (LUT levels in brackets; each CARRY4 counts as a cell). Yosys maps carry chains to CARRY4 even for UltraScale+ (which has CARRY8), and it does not pack registers into DSP48E2, so the FF column includes the tile input/output registers that a vendor flow could absorb into the DSPs (AREG/BREG/MREG); nothing here runs Vivado, so how many it would absorb is not measured.', '');
   F.push(`II: ${iiHow}.`, '');
-  F.push('Karatsuba: levels on a·b (`karatsuba=auto`). m·p: `whole`, or the high band from bit g (`mp=auto`); each montmul\'s proof is in the section "Proofs".', '');
-  F.push('| module | field | bits | latency | II | Karatsuba | m·p | tiles | LUT | FF | DSP48E2 | CARRY4 | SRL | longest path xilinx | generic cells (mul / add / reg) | Verilator vectors/s | model ops/s |');
-  F.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const proofOf = (module: string) => results.proofs?.find((pr) => pr.module === module);
+  F.push('Karatsuba: levels on a·b (`karatsuba=auto`). m·p: `whole`, or the high band from bit g (`mp=auto`). proof: lemmas proved / lemmas of `zkrtl prove` on the same design and their total time, from the section "Proofs" (its own run and provenance).', '');
+  F.push('| module | field | bits | latency | II | Karatsuba | m·p | tiles | LUT | FF | DSP48E2 | CARRY4 | SRL | longest path xilinx | generic cells (mul / add / reg) | proof | Verilator vectors/s | model ops/s |');
+  F.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const x = r.xilinx;
+    const pr = proofOf(r.module);
+    const proof = pr ? `${pr.lemmas.filter((l) => l.verdict === 'proved').length}/${pr.lemmas.length}, ${(pr.lemmas.reduce((a, l) => a + l.ms, 0) / 1000).toFixed(1)} s` : '–';
     const shape = r.block === 'montmul' && r.karatsuba !== undefined ? `${r.karatsuba} | ${r.mpCut ? `from bit ${r.mpCut}` : 'whole'}` : '– | –';
-    F.push(`| ${r.module} | ${r.field} | ${r.bits} | ${r.latency} | ${fmtIi(r.iiMeasured)}${r.iiDropped ? ` (${r.iiDropped} dropped)` : ''} | ${shape} | ${r.tiles ?? '–'} | ${x.luts} | ${x.ffs} | ${x.dsps} | ${x.carry} | ${x.srl ?? 0} | ${x.longestPath.cells} (${x.longestPath.lutLevels ?? '–'}) | ${r.generic.totalCells} (${wordCells(r.generic, /^\$(mul|macc(_v2)?)$/)} / ${wordCells(r.generic, /^\$(alu|add|sub)$/)} / ${wordCells(r.generic, /^\$(s?dff|dffe|sdffe|sdffce|adff)$/)}) | ${fmt(r.verilatorVectorsPerSecond)} | ${fmt(r.modelOpsPerSecond)} |`);
+    F.push(`| ${r.module} | ${r.field} | ${r.bits} | ${r.latency} | ${fmtIi(r.iiMeasured)}${r.iiDropped ? ` (${r.iiDropped} dropped)` : ''} | ${shape} | ${r.tiles ?? '–'} | ${x.luts} | ${x.ffs} | ${x.dsps} | ${x.carry} | ${x.srl ?? 0} | ${x.longestPath.cells} (${x.longestPath.lutLevels ?? '–'}) | ${r.generic.totalCells} (${wordCells(r.generic, /^\$(mul|macc(_v2)?)$/)} / ${wordCells(r.generic, /^\$(alu|add|sub)$/)} / ${wordCells(r.generic, /^\$(s?dff|dffe|sdffe|sdffce|adff)$/)}) | ${proof} | ${fmt(r.verilatorVectorsPerSecond)} | ${fmt(r.modelOpsPerSecond)} |`);
   }
   if (results.multiplierVariants?.length) F.push(...renderMultiplierVariants(rows, results.multiplierVariants));
   F.push('', '## What a 254-bit montmul costs, stage by stage (bn254.fr, xilinx)', '');

@@ -118,6 +118,27 @@ describe('product planner (netlist evaluated in BigInt)', () => {
     expect((generateBlock('montmul', namedField('mersenne31'), { tile: '64x64' }).manifest as any).stages.ab.karatsuba).toBeUndefined();
   });
 
+  it('Karatsuba plans equal x·y at every width, tile shape, depth and pipelining (netlist in BigInt)', () => {
+    const rng = new Rng(11);
+    let plans = 0;
+    for (let W = 4; W <= 90; W += 3) {
+      for (const tile of [[3, 5], [4, 4], [26, 17], [2, 2], [7, 1]] as Array<[number, number]>) {
+        for (const levels of [1, 2, 3, 4]) {
+          if (karatsubaTiles(W, levels, tile) === Infinity) continue;
+          const levelsPerStage = [1, 2, Infinity][(W + levels) % 3];
+          const plan = planProduct({ name: 'k', xBits: W, y: { bits: W }, tile, constMode: 'dsp', outBits: 2 * W, outLo: 0, addends: [], levelsPerStage, karatsuba: levels });
+          plans++;
+          for (let i = 0; i < 6; i++) {
+            const x = i === 0 ? mask(W) : rng.bits(W);
+            const y = i <= 1 ? mask(W) : rng.bits(W);
+            expect(evalOut(plan, { x, y }), `W=${W} tile=${tile} L=${levels}`).toBe(x * y);
+          }
+        }
+      }
+    }
+    expect(plans).toBeGreaterThan(300);
+  });
+
   it('the high band of m·p leaves out the tiles below the cut and keeps the error within 2^(k−1)', () => {
     for (const name of ['bn254.fr', 'bls12_381.fp']) {
       const field = namedField(name);

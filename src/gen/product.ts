@@ -365,7 +365,7 @@ function planKaratsuba(spec: ProductSpec): ProductPlan {
   const y = net.input('y', W);
   const memo = new Map<string, { tiles: number; h: number }>();
   const root: KNode = { x: net.reg('x_r', x), y: net.reg('y_r', y), path: 'k' };
-  // Pre-adders, one registered level at a time; values not split on a level are carried.
+  // Pre-adders, one registered level at a time: every node of a level splits (x0, x1, x0 + x1).
   let frontier: KNode[] = [root];
   let preAdders = 0;
   const splits: number[] = [];
@@ -385,8 +385,15 @@ function planKaratsuba(spec: ProductSpec): ProductPlan {
       preAdders += 2;
       nd.h = h;
       nd.children = kids;
-      // zm is only used in zm − z0 − z2 = x0·y1 + x1·y0, which fits its own width.
-      kids[2].need = bitLength(mask(kids[0].x.width) * mask(kids[1].y.width) + mask(kids[1].x.width) * mask(kids[0].y.width));
+      // zm is only used in zm − z0 − z2 = x0·y1 + x1·y0, which fits its own width mw. z0 and
+      // z2 are used mod 2^mw there, and for the bits of this node's product that the parent
+      // uses: below 2h (z0) and above it (z2).
+      const mw = bitLength(mask(kids[0].x.width) * mask(kids[1].y.width) + mask(kids[1].x.width) * mask(kids[0].y.width));
+      const full = (a: KNode) => bitLength(mask(a.x.width) * mask(a.y.width));
+      const used = Math.max(Math.min(full(nd), nd.need ?? Infinity), h + 1);
+      kids[2].need = mw;
+      kids[0].need = Math.min(full(kids[0]), Math.max(mw, Math.min(2 * h, used)));
+      kids[1].need = Math.min(full(kids[1]), Math.max(mw, used - 2 * h));
       next.push(...kids);
     }
     frontier = next;
