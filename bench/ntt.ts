@@ -2,7 +2,7 @@
 // between successive `done` pulses counted by the harness' own cycle counter against the
 // ideal N/2·log2 N / lanes, with and without overlap; every transform checked against the
 // golden model and against @noble/curves' FFT (a reference we did not write) plus a naive
-// DFT on sampled outputs; Yosys xilinx cost of the cores, and each field's butterflies.
+// DFT on sampled outputs; Yosys xilinx cost of the cores. Each field's butterflies (benchButterflies) are measured by the fields section, as they change with the multiplier.
 import { FFT, rootsOfUnity } from '@noble/curves/abstract/fft.js';
 import { Field } from '@noble/curves/abstract/modular.js';
 import { namedField } from '../src/fields/registry.ts';
@@ -61,7 +61,8 @@ export interface ButterflyRow {
 export interface NttSection {
   field: string;
   cores: NttCoreRow[];
-  butterflies: ButterflyRow[];
+  /** Measured here before issue 11; the fields section measures them since. */
+  butterflies?: ButterflyRow[];
 }
 
 const SIZES = [2 ** 10, 2 ** 12, 2 ** 14, 2 ** 16];
@@ -156,7 +157,7 @@ export async function benchNtt(progress: Progress, fieldName = 'goldilocks'): Pr
     }
   }
   // The butterflies change with the multiplier, not with the NTT: the fields section measures them.
-  return { field: fieldName, cores, butterflies: [] };
+  return { field: fieldName, cores };
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -181,7 +182,7 @@ export function renderNtt(s: NttSection, opts: { butterflies?: boolean } = {}): 
   L.push('');
   L.push('Anchors, as quoted in issue 14 and not measured here: Supranational\'s ZPrize 2022 NTT (1st in the FPGA NTT track, zprize.io results of 2023-05-26) keeps its butterflies busy ≈ 92 % of the time; hardcaml_zprize\'s (2nd; a 2^24 transform as 2^12-point cores over HBM, zprize.hardcaml.com/odoc/zprize/zprize_ntt_top.html) ≈ 35 %, memory-bound. Those are whole 2^24 transforms with off-chip memory; ours are on-chip cores up to 2^16.', '');
   L.push('Why overlap reaches the ideal: with two buffer sets, transform j+1 loads into one set while transform j computes in the other, and the issuer starts j+1 the cycle after the last butterfly of j issued (their data are in different sets, so there is no hazard); the pipeline drain of j and its unload overlap the compute of j+1. Loading and unloading a set take 2·N/lanes cycles, less than the N/2·log2 N / lanes of a compute from N = 16 on. Stage s+1 of a transform starts right after stage s issues its last butterfly unless its reads would come before the writes they depend on; the generator computes those gaps, the model replays every access to prove it (test/ntt-model.test.ts), and at these sizes there are none. The inverse halves both butterfly outputs mod p in every stage (2^−log2 N = N⁻¹), so unload needs no multiplier and goes straight from memory to the output FIFO.', '');
-  if (opts.butterflies !== false && s.butterflies.length) L.push(...renderButterflies(s.butterflies));
+  if (opts.butterflies !== false && s.butterflies?.length) L.push(...renderButterflies(s.butterflies));
   return L;
 }
 

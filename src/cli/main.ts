@@ -40,7 +40,8 @@ usage:
       lemma: each product's netlist is exactly its product (symbolic, BigInt), the REDC steps with this
       design's constants and band (z3, in-process), the final subtraction; --end-to-end (primes up to 12 bits):
       the whole Verilog, lowered to gates by Yosys, equal to a·b·R⁻¹ mod p on every canonical pair (checked
-      feed-forward, evaluated exhaustively; out_valid by SAT). Without a block: every montmul the config emits.
+      feed-forward, evaluated exhaustively; out_valid by SAT; a counterexample's VCD into --waveforms, default
+      prove-out/). Without a block: every montmul the config emits.
       Exit 1 when a lemma fails or times out (--timeout, seconds per solver call, default 60)
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...

@@ -20,7 +20,7 @@ import {
   type GeneratedDesign,
 } from './design.ts';
 import { parseChoice, parseInteger, parseTile, rejectUnknown, type ParamDoc, type RawParams } from './params.ts';
-import { KARATSUBA_MAX, bandError, chooseKaratsuba, gridTiles, planProduct, type ProductPlan, type ProductSpec } from './product.ts';
+import { KARATSUBA_MAX, bandError, gridTiles, planProduct, planSquareProduct, type ProductPlan, type ProductSpec } from './product.ts';
 import { productModule } from './product-module.ts';
 import { UsageError } from '../base/errors.ts';
 
@@ -33,8 +33,6 @@ export const MONTMUL_PARAMS: ParamDoc[] = [
   { name: 'karatsuba', accepted: 'Karatsuba levels on a·b, 0 (plain tile grid) to 4, or auto (the smallest share of a VU9P: DSPs, adder LUTs, register FFs)', default: 'auto' },
   { name: 'mp', accepted: 'full (whole m·p product), high (only its high band: tiles below the cut are not built; proved by zkrtl prove), auto (high when m·p uses DSP tiles)', default: 'auto' },
 ];
-
-
 
 /** A constant with at most this many signed digits in range is cheaper as shift-and-add. */
 export const CSD_AUTO_MAX_DIGITS = 4;
@@ -108,7 +106,7 @@ function planStages(top: string, mf: MontgomeryField, cfg: MontmulConfig, levels
   const k = mf.k;
   const common = { tile: cfg.tile, levelsPerStage, addends: [], outLo: 0 };
   const abSpec: ProductSpec = { ...common, name: `${top}_ab`, xBits: W, y: { bits: W }, constMode: 'dsp', outBits: 2 * W };
-  const ab = planProduct({ ...abSpec, karatsuba: chooseKaratsuba(abSpec, cfg.karatsuba) });
+  const ab = planSquareProduct(abSpec, cfg.karatsuba);
   const m = planProduct({
     ...common, name: `${top}_m`, xBits: k, y: { constant: mf.pPrime }, constMode: constMode(cfg, mf.pPrime, k), outBits: k,
   });
@@ -154,17 +152,16 @@ function planForDepth(top: string, mf: MontgomeryField, cfg: MontmulConfig): Mon
 }
 
 /** The three planned products of a montmul (what `zkrtl prove` reads), without any Verilog. */
-export function planMontmul(field: FieldSpec, raw: RawParams): { top: string; mf: MontgomeryField; plans: MontmulPlans } {
+export function planMontmul(field: FieldSpec, raw: RawParams): { cfg: MontmulConfig; top: string; mf: MontgomeryField; plans: MontmulPlans } {
   const cfg = parseConfig(field, raw);
   const mf = montgomeryField(field.p, cfg.k);
   const top = moduleName(field, cfg);
   const plans = cfg.depth !== undefined ? planForDepth(top, mf, cfg) : planStages(top, mf, cfg, cfg.levelsPerStage);
-  return { top, mf, plans };
+  return { cfg, top, mf, plans };
 }
 
 export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesign {
-  const cfg = parseConfig(field, raw);
-  const { top, mf, plans } = planMontmul(field, raw);
+  const { cfg, top, mf, plans } = planMontmul(field, raw);
   const W = mf.bits;
   const k = mf.k;
   const modules = mergeModules(

@@ -154,6 +154,12 @@ export function bandError(tiles: TileDesc[], cut: number, truncatedAddendBits: n
   return e;
 }
 
+/** The grid's partial products a product with a high band builds: not those wholly below the cut. */
+export function keptTiles(spec: ProductSpec): TileDesc[] {
+  const cut = spec.cut ?? 0;
+  return gridTiles(spec.xBits, spec.y, spec.tile, spec.outBits).filter((t) => t.shift + t.width > cut);
+}
+
 export function planProduct(spec: ProductSpec): ProductPlan {
   if ((spec.karatsuba ?? 0) > 0) return planKaratsuba(spec);
   const n = spec.outBits;
@@ -167,7 +173,6 @@ export function planProduct(spec: ProductSpec): ProductPlan {
 
   const terms: Node[] = [];
   let tiles = 0;
-  let dropped = 0;
   // Term of value `expr << shift` truncated to the product width; null when it falls outside.
   const addTerm = (expr: Expr, shift: number, max: bigint, neg: boolean) => {
     if (shift >= n) return;
@@ -189,8 +194,7 @@ export function planProduct(spec: ProductSpec): ProductPlan {
     const xr = net.reg('x_r', x);
     const yr = yVar ? net.reg('y_r', yVar) : null;
     const addendRegs = addendInputs.map(({ a, e }) => ({ a, e: net.reg(`${a.port}_r`, e) }));
-    for (const t of gridTiles(spec.xBits, spec.y, spec.tile, n)) {
-      if (t.shift + t.width <= cut) { if (t.kind !== 'pow2') dropped++; continue; }
+    for (const t of keptTiles(spec)) {
       const name = `pp_${t.i}_${t.j}`;
       const xs = slice(xr, t.xLo + t.xWidth - 1, t.xLo);
       if (t.kind === 'pow2') {
@@ -208,10 +212,10 @@ export function planProduct(spec: ProductSpec): ProductPlan {
     for (const { a, e } of addendInputs) addTerm(e, a.shift, mask(a.bits), false);
   }
   if (spec.offset) {
-    const o = spec.offset;
-    const lo = o.toString(2).length - o.toString(2).replace(/0+$/, '').length;
-    // A named wire: the tree slices its operands, and only signals can be sliced.
-    addTerm(net.wire('offset', constant(o >> BigInt(lo), bitLength(o >> BigInt(lo)))), lo, o >> BigInt(lo), false);
+    // From its lowest set bit up; a named wire, as the tree slices its operands.
+    const lo = bitLength(spec.offset & -spec.offset) - 1;
+    const o = spec.offset >> BigInt(lo);
+    addTerm(net.wire('offset', constant(o, bitLength(o))), lo, o, false);
   }
   if (terms.length === 0) throw new Error(`internal: product ${spec.name} has no terms`);
 
@@ -225,7 +229,7 @@ export function planProduct(spec: ProductSpec): ProductPlan {
   const latency = (useTiles ? 2 : 0) + tree.registers + (registered ? 1 : 0);
   return {
     spec, netlist: net, latency, tiles, treeLevels: tree.levels, treeOperands: operands.length, outWidth: n - spec.outLo,
-    ...(cut > 0 ? { band: { cut, droppedTiles: dropped } } : {}),
+    ...(cut > 0 ? { band: { cut, droppedTiles: gridTiles(spec.xBits, spec.y, spec.tile, n).filter((t) => t.kind !== 'pow2').length - tiles } } : {}),
   };
 }
 
@@ -286,9 +290,9 @@ function karatsubaCost(w: number, levels: number, tile: [number, number], memo =
  * LUT and a register bit as an FF. A Karatsuba level trades DSPs for pre-adders, recombination
  * adders and their pipeline registers; this picks the level where the trade stops paying.
  */
-export const DEVICE_FOR_AUTO = { name: 'VU9P', dsp: 6840, lut: 1_182_240, ff: 2_364_480 };
+const DEVICE_FOR_AUTO = { dsp: 6840, lut: 1_182_240, ff: 2_364_480 };
 
-export function productCost(plan: ProductPlan): { dsp: number; adderBits: number; regBits: number; share: number } {
+function deviceShare(plan: ProductPlan): number {
   const adderBits = (e: Expr): number => {
     switch (e.k) {
       case 'add': case 'sub': return e.width + adderBits(e.a) + adderBits(e.b);
@@ -305,14 +309,14 @@ export function productCost(plan: ProductPlan): { dsp: number; adderBits: number
     if (st.kind === 'reg') ff += st.width;
   }
   const d = DEVICE_FOR_AUTO;
-  return { dsp: plan.tiles, adderBits: lut, regBits: ff, share: plan.tiles / d.dsp + lut / d.lut + ff / d.ff };
+  return plan.tiles / d.dsp + lut / d.lut + ff / d.ff;
 }
 
 /** Most Karatsuba levels tried. */
 export const KARATSUBA_MAX = 4;
 
-/** Karatsuba levels for a square product: as given, or (auto) the smallest device share. */
-export function chooseKaratsuba(spec: ProductSpec, setting: number | 'auto'): number {
+/** A square product with Karatsuba levels as given, or (auto) the plan of smallest device share. */
+export function planSquareProduct(spec: ProductSpec, setting: number | 'auto'): ProductPlan {
   const W = spec.xBits;
   if (setting !== 'auto') {
     if (karatsubaTiles(W, setting, spec.tile) === Infinity) {
@@ -320,14 +324,15 @@ export function chooseKaratsuba(spec: ProductSpec, setting: number | 'auto'): nu
       while (most < KARATSUBA_MAX && karatsubaTiles(W, most + 1, spec.tile) !== Infinity) most++;
       throw new UsageError(`karatsuba=${setting} splits ${W}-bit operands into pieces below 2 bits: give karatsuba=0..${most} or auto`);
     }
-    return setting;
+    return planProduct({ ...spec, karatsuba: setting });
   }
-  let best = { levels: 0, share: Infinity };
+  let best: { plan?: ProductPlan; share: number } = { share: Infinity };
   for (let L = 0; L <= KARATSUBA_MAX && karatsubaTiles(W, L, spec.tile) !== Infinity; L++) {
-    const share = productCost(planProduct({ ...spec, karatsuba: L })).share;
-    if (share < best.share) best = { levels: L, share };
+    const plan = planProduct({ ...spec, karatsuba: L });
+    const share = deviceShare(plan);
+    if (share < best.share) best = { plan, share };
   }
-  return best.levels;
+  return best.plan!;
 }
 
 /** Tiles a square w×w product needs with L Karatsuba levels (0: the plain grid). */
@@ -338,10 +343,13 @@ export function karatsubaTiles(w: number, levels: number, tile: [number, number]
 interface KNode {
   x: Expr;
   y: Expr;
-  /** Bits of the product the parent uses: all of it, or mod 2^mw for the middle product. */
+  /** Bits of the product the parent uses (its value mod 2^need); absent: all of them. */
   need?: number;
   /** Split point (children: lo, hi, mid), or leaf. */
   h?: number;
+  /** Internal nodes: bits of x0·y1 + x1·y0 = zm − z0 − z2, and bits of the node's value built. */
+  mw?: number;
+  bits?: number;
   children?: KNode[];
   path: string;
 }
@@ -391,6 +399,9 @@ function planKaratsuba(spec: ProductSpec): ProductPlan {
       const mw = bitLength(mask(kids[0].x.width) * mask(kids[1].y.width) + mask(kids[1].x.width) * mask(kids[0].y.width));
       const full = (a: KNode) => bitLength(mask(a.x.width) * mask(a.y.width));
       const used = Math.max(Math.min(full(nd), nd.need ?? Infinity), h + 1);
+      if (used <= 2 * h) throw new Error(`internal: ${nd.path}: product bits ${used} within z0`);
+      nd.mw = mw;
+      nd.bits = used;
       kids[2].need = mw;
       kids[0].need = Math.min(full(kids[0]), Math.max(mw, Math.min(2 * h, used)));
       kids[1].need = Math.min(full(kids[1]), Math.max(mw, used - 2 * h));
@@ -402,17 +413,16 @@ function planKaratsuba(spec: ProductSpec): ProductPlan {
   let tiles = 0;
   let operands = 0;
   let leafLevels = 0;
-  const value = new Map<KNode, { expr: Expr; max: bigint }>();
+  const value = new Map<KNode, Expr>();
   const leafOut = frontier.map((nd) => {
     const g = gridSum(net, `${nd.path}_`, nd.x, nd.y, spec.tile, spec.levelsPerStage, Math.min(nd.x.width + nd.y.width, nd.need ?? Infinity));
     tiles += g.tiles;
     operands += g.operands;
     leafLevels = Math.max(leafLevels, g.levels);
-    const expr = concat(g.root.expr, zero(g.root.lo));
-    return { nd, expr: net.reg(`${nd.path}_z`, expr), max: mask(nd.x.width) * mask(nd.y.width) };
+    return { nd, expr: net.reg(`${nd.path}_z`, concat(g.root.expr, zero(g.root.lo))) };
   });
   const target = Math.max(...leafOut.map((l) => net.stage(l.expr)));
-  for (const l of leafOut) value.set(l.nd, { expr: delayTo(net, `${l.nd.path}_z`, l.expr, target), max: l.max });
+  for (const l of leafOut) value.set(l.nd, delayTo(net, `${l.nd.path}_z`, l.expr, target));
 
   // Recombination, deepest nodes first; all nodes of a depth run in lockstep.
   const byDepth: KNode[][] = [];
@@ -425,7 +435,7 @@ function planKaratsuba(spec: ProductSpec): ProductPlan {
     // Each step computes one adder per node; live values are registered together.
     type Live = Map<string, Expr>;
     const lives: Live[] = byDepth[d].map((nd) => {
-      const [z0, z2, zm] = nd.children!.map((c) => value.get(c)!.expr);
+      const [z0, z2, zm] = nd.children!.map((c) => value.get(c)!);
       return new Map([['z0', z0], ['z2', z2], ['zm', zm]]);
     });
     const step = (compute: (nd: KNode, live: Live) => void, keep: string[]) => {
@@ -443,32 +453,25 @@ function planKaratsuba(spec: ProductSpec): ProductPlan {
       }
     };
     // zm − z0 − z2 = x0·y1 + x1·y0 < 2^mw: both steps only need their operands mod 2^mw.
-    const midBits = (nd: KNode) => {
-      const [lo, hi] = [nd.children![0], nd.children![1]];
-      return bitLength(mask(lo.x.width) * mask(hi.y.width) + mask(hi.x.width) * mask(lo.y.width));
-    };
     const fit = (e: Expr, w: number) => (e.width > w ? slice(e, w - 1, 0) : e);
-    // Bits of a node's product its parent uses.
-    const nodeBits = (nd: KNode) => Math.max(Math.min(bitLength(mask(nd.x.width) * mask(nd.y.width)), nd.need ?? Infinity), nd.h! + 1);
     step((nd, live) => {
-      const mw = midBits(nd);
+      const mw = nd.mw!;
       live.set('s', net.wire(`${nd.path}_s`, binary('add', fit(live.get('z0')!, mw), fit(live.get('z2')!, mw), mw)));
       live.set('zm', fit(live.get('zm')!, mw));
-      // From here z0 and z2 only fill the product's bits: z0 below 2h, z2 above.
-      live.set('z0', fit(live.get('z0')!, Math.min(2 * nd.h!, nodeBits(nd))));
-      live.set('z2', fit(live.get('z2')!, nodeBits(nd) - 2 * nd.h!));
+      // From here z0 and z2 only fill the node's bits: z0 below 2h, z2 above.
+      live.set('z0', fit(live.get('z0')!, Math.min(2 * nd.h!, nd.bits!)));
+      live.set('z2', fit(live.get('z2')!, nd.bits! - 2 * nd.h!));
     }, ['z0', 'z2', 'zm', 's']);
     step((nd, live) => {
-      live.set('mid', net.wire(`${nd.path}_mid`, binary('sub', live.get('zm')!, live.get('s')!, midBits(nd))));
+      live.set('mid', net.wire(`${nd.path}_mid`, binary('sub', live.get('zm')!, live.get('s')!, nd.mw!)));
     }, ['z0', 'z2', 'mid']);
     step((nd, live) => {
       const h = nd.h!;
       const z0 = live.get('z0')!;
       const z2 = live.get('z2')!;
       const mid = live.get('mid')!;
-      const width = nodeBits(nd);
+      const width = nd.bits!;
       const z0w = Math.min(z0.width, 2 * h);
-      if (width <= 2 * h) throw new Error(`internal: ${nd.path}: product bits ${width} within z0`);
       // z0 < 2^2h and z2 sits at 2h: together they are a concatenation, one adder adds mid·2^h.
       const both = net.wire(`${nd.path}_zz`, concat(fit(z2, width - 2 * h), zero(2 * h - z0w), fit(z0, z0w)));
       const hiPart = slice(both, both.width - 1, h);
@@ -477,9 +480,9 @@ function planKaratsuba(spec: ProductSpec): ProductPlan {
       const fitMid = mid.width > sumWidth ? slice(mid, sumWidth - 1, 0) : mid;
       live.set('v', net.wire(`${nd.path}_v`, concat(binary('add', fitHi, fitMid, sumWidth), slice(both, h - 1, 0))));
     }, ['v']);
-    byDepth[d].forEach((nd, i) => value.set(nd, { expr: lives[i].get('v')!, max: mask(nd.x.width) * mask(nd.y.width) }));
+    byDepth[d].forEach((nd, i) => value.set(nd, lives[i].get('v')!));
   }
-  const v = value.get(root)!.expr;
+  const v = value.get(root)!;
   const n = spec.outBits;
   const outExpr = v.width >= n ? (v.width === n ? v : slice(v, n - 1, 0)) : concat(zero(n - v.width), v);
   net.reg('out_r', outExpr);

@@ -187,6 +187,12 @@ export function endToEndSetup(design: GeneratedDesign): EndToEndSetup {
 const lit = (bits: number, v: bigint) => `${bits}'d${v.toString(10)}`;
 const range = (w: number) => `[${w - 1}:0]`;
 
+/** The port list of a harness: the montmul's inputs (rst always), then `outputs` as [name, width]. */
+function harnessPorts(W: number, outputs: Array<[string, number]>): string {
+  const out = outputs.map(([n, w]) => `    output wire ${w === 1 ? '        ' : range(w)} ${n}`);
+  return ['    input  wire         clk', '    input  wire         rst', '    input  wire         in_valid', `    input  wire ${range(W)} a`, `    input  wire ${range(W)} b`, ...out].join(',\n');
+}
+
 /** `{reg[..], input}`: one more stage of a shift line of `stages` stages of `width` bits. */
 function shiftIn(reg: string, stages: number, width: number, input: string): string {
   return stages === 1 ? input : `{${reg}[${(stages - 1) * width - 1}:0], ${input}}`;
@@ -274,17 +280,7 @@ export function checkHarness(s: EndToEndSetup, spec: EndToEndSpec): string {
   const check = spec === 'modulo' ? 'dut_out == ref_out' : 'dut_out < P && z_in_range';
   return `${head(s, 'harness of the direct way')}
 module ${MODULES.check} (
-    input  wire         clk,
-    input  wire         rst,
-    input  wire         in_valid,
-    input  wire ${range(W)} a,
-    input  wire ${range(W)} b,
-    output wire         dut_valid,
-    output wire ${range(W)} dut_out,
-    output wire         ref_valid,
-    output wire ${range(W)} ref_out,
-    output wire         contract,
-    output wire         ok
+${harnessPorts(W, [['dut_valid', 1], ['dut_out', W], ['ref_valid', 1], ['ref_out', W], ['contract', 1], ['ok', 1]])}
 );
     localparam ${range(W)} P = ${lit(W, s.p)};
     ${s.top} u_dut (.clk(clk), ${rst}.in_valid(in_valid), .a(a), .b(b), .out_valid(dut_valid), .out(dut_out));
@@ -316,14 +312,7 @@ export function validHarness(s: EndToEndSetup): string {
   const rst = s.hasRst ? '.rst(rst), ' : '';
   return `${head(s, 'out_valid harness')}
 module ${MODULES.valid} (
-    input  wire         clk,
-    input  wire         rst,
-    input  wire         in_valid,
-    input  wire ${range(W)} a,
-    input  wire ${range(W)} b,
-    output wire         dut_valid,
-    output wire         ref_valid,
-    output wire         ok
+${harnessPorts(W, [['dut_valid', 1], ['ref_valid', 1], ['ok', 1]])}
 );
     ${s.top} u_dut (.clk(clk), ${rst}.in_valid(in_valid), .a(a), .b(b), .out_valid(dut_valid), .out());
     ref_${s.top} u_ref (.clk(clk), ${rst}.in_valid(in_valid), .a(a), .b(b), .out_valid(ref_valid), .out());

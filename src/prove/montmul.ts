@@ -5,8 +5,8 @@
 //                                    to its inputs, is exactly the product (every tile once, at
 //                                    its weight; no adder truncates) — product.ts's planner is not
 //                                    trusted, the emitted netlist is read
-//   mp.tiles                         bigint: each kept tile of m·p is a chunk of m times the chunk
-//                                    of the true p at its position (band mode)
+//   mp.tiles                         symbolic: each kept tile register of m·p is exactly a chunk of
+//                                    m times the true p's bits there, width included (band mode)
 //   redc.*                           z3 (linear integer arithmetic, the design's constants): m makes
 //                                    T + m·p a multiple of R; u (carry flag or high band) is
 //                                    exactly (T + m·p)/R; u < 2p fits its register; u·R ≡ T
@@ -14,12 +14,14 @@
 //   rtl.wiring                       text: the template around the products (P, the u width, which
 //                                    bits of T travel, the delay line, each product's latency as the
 //                                    clock stage of its netlist output, the valid pipeline)
-//   e2e.sat (toy primes, on request) Yosys SAT on the whole Verilog against a·b·R⁻¹ mod p
+//   e2e.sat (toy primes, on request) the whole Verilog, lowered to gates by Yosys: checked
+//                                    feed-forward, evaluated on every pair against a·b·R⁻¹ mod p,
+//                                    out_valid by SAT (end-to-end.ts)
 import type { FieldSpec } from '../fields/registry.ts';
 import { MONTMUL_PARAMS, generateMontmul, planMontmul, type MontmulPlans } from '../gen/montmul.ts';
 import type { ZkrtlConfig } from '../config.ts';
 import type { RawParams } from '../gen/params.ts';
-import { gridTiles, type ProductPlan } from '../gen/product.ts';
+import { keptTiles, type ProductPlan } from '../gen/product.ts';
 import { chunksOf } from '../model/multiplier.ts';
 import { LemmaFailure, type Lemma } from './lemma.ts';
 import { UsageError } from '../base/errors.ts';
@@ -54,14 +56,15 @@ function symbolicLemma(name: string, statement: string, run: () => void): Lemma 
   };
 }
 
-/** The kept tiles of a band-mode m·p, as the band lemma reads them, from the planner's grid. */
+/** The tiles a band-mode m·p keeps, on the grid of the true p (not the planner's constant). */
+const bandTiles = (pl: ProductPlan, p: bigint) => keptTiles({ ...pl.spec, y: { constant: p } });
+
+/** The kept tiles of a band-mode m·p, as the band lemma reads them. */
 function bandDescription(pl: ProductPlan, k: number, p: bigint): BandDescription {
   const cut = pl.band!.cut;
-  const tiles = gridTiles(pl.spec.xBits, { constant: p }, pl.spec.tile, pl.spec.outBits);
   const mChunks = chunksOf(pl.spec.xBits, pl.spec.tile[0]).map((c) => ({ lo: c.lo, width: c.width }));
   const terms: BandDescription['terms'] = [];
-  for (const t of tiles) {
-    if (t.shift + t.width <= cut) continue;
+  for (const t of bandTiles(pl, p)) {
     // A power-of-two chunk is wiring: the m chunk itself at the shifted weight.
     const c = t.kind === 'pow2' ? 1n : t.constant!;
     terms.push({ chunk: t.i, c, shift: t.shift, fragLo: Math.max(0, cut - t.shift), fragHi: t.width - 1 });
@@ -92,8 +95,7 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
     lemmas.push(symbolicLemma('mp.tiles', `${mp.spec.name}: each of the ${band.terms.length} kept tiles is its register, exactly: the m chunk times p's own bits there, mod 2^(tile width); ${mp.band.droppedTiles} tiles wholly below bit ${cut} are not built`, () => {
       // The band lemma reads the tiles from the planner's grid: each register must hold exactly
       // that (its width, its m bits, its constant), or the two could disagree unseen.
-      for (const t of gridTiles(mp.spec.xBits, { constant: mf.p }, mp.spec.tile, n)) {
-        if (t.shift + t.width <= cut) continue;
+      for (const t of bandTiles(mp, mf.p)) {
         const name = `pp_${t.i}_${t.j}`;
         const st = mp.netlist.stmts.find((x) => x.name === name);
         if (!st) throw new LemmaFailure(`tile ${name} (m[${t.xLo + t.xWidth - 1}:${t.xLo}] at weight 2^${t.shift}) is missing`);
@@ -104,8 +106,7 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
     }));
     lemmas.push(symbolicLemma('mp.tree', `${mp.spec.name}: out = bits [${n - 1}:${k}] of Σ kept tiles from bit ${cut} up + T_hi·2^${k} + T_lo[${k - 1}:${cut}]·2^${cut} + 2^${k - 1}`, () => {
       let target = Poly.input('t_hi', 2 * W - k).shl(k).add(Poly.input('t_lo_band', k - cut).shl(cut)).add(Poly.constant(1n << BigInt(k - 1)));
-      for (const t of gridTiles(mp.spec.xBits, { constant: mf.p }, mp.spec.tile, n)) {
-        if (t.shift + t.width <= cut) continue;
+      for (const t of bandTiles(mp, mf.p)) {
         const name = `pp_${t.i}_${t.j}`;
         if (t.shift >= cut) {
           const chunk = Poly.atom('x', t.xLo + t.xWidth - 1, t.xLo);
@@ -121,7 +122,8 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
     }));
   }
   // The template around the products: read from the Verilog the generator writes.
-  const text = generateMontmul(field, raw).modules.find((mod) => mod.name === top)!.text;
+  const design = generateMontmul(field, raw);
+  const text = design.modules.find((mod) => mod.name === top)!.text;
   const pFound = /localparam \[(\d+):0\] P = \d+'h([0-9a-f]+);/.exec(text);
   const uFound = /wire \[(\d+):0\] u;/.exec(text);
   lemmas.push(...redcLemmas({
@@ -146,6 +148,8 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
       const delay = /zkrtl_delay #\(\.WIDTH\((\d+)\), \.DEPTH\((\d+)\)\) u_t_hi_delay \(\.clk\(clk\), \.d\(\{t_hi, t_side\}\)/.exec(text);
       const sideWidth = side ? k - side : 1;
       if (m.latency > 0 && (!delay || Number(delay[1]) !== 2 * W - k + sideWidth || Number(delay[2]) !== m.latency)) fail(`the T_hi delay line is not ${2 * W - k + sideWidth} bits × ${m.latency} cycles`);
+      const mpPorts = `.t_hi(t_hi_d[${2 * W - k + sideWidth - 1}:${sideWidth}]), .${side ? 't_lo_band' : 't_lo_nz'}(t_hi_d[${sideWidth - 1}:0])`;
+      if (!text.includes(`${mp.spec.name} u_mp (.clk(clk), .x(m), ${mpPorts}, .out(u));`)) fail(`u_mp is not wired ${mpPorts}`);
       // Each product's latency is the clock stage of its output in the netlist it was printed from.
       for (const pl of [ab, m, mp]) {
         const stage = pl.netlist.stage({ k: 'sig', name: outName(pl), width: pl.outWidth });
@@ -157,7 +161,6 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
   });
   if (opts.endToEnd) {
     if (W > E2E_MAX_BITS) throw new UsageError(`--end-to-end proves primes up to ${E2E_MAX_BITS} bits by SAT; p has ${W}: leave it out (the other lemmas cover any width)`);
-    const design = generateMontmul(field, raw);
     let inner: Lemma | undefined;
     lemmas.push({
       name: 'e2e.sat',

@@ -219,7 +219,8 @@ const round = (v: number | undefined) => (v === undefined ? undefined : Math.rou
 // ---------------------------------------------------------------------------------------
 // NTT
 
-function nttSection(ntt: Obj): string {
+/** `butterflies`: the ones measured with the field blocks (since issue 11), else the NTT section's. */
+function nttSection(ntt: Obj, butterflyRows: Obj[]): string {
   const cores = objs(ntt.cores);
   const out: string[] = [];
   if (cores.length) {
@@ -312,7 +313,7 @@ function nttSection(ntt: Obj): string {
     );
   } else out.push(missing('No NTT cores in results.json.'));
 
-  const butterflies = objs(ntt.butterflies).filter((b) => b.kind === 'ct' || !objs(ntt.butterflies).some((x) => x.kind === 'ct'));
+  const butterflies = butterflyRows.filter((b) => b.kind === 'ct' || !butterflyRows.some((x) => x.kind === 'ct'));
   if (butterflies.length) {
     out.push(
       '<h3>Butterflies</h3>',
@@ -838,7 +839,7 @@ export function benchReport(results: unknown): string {
   const absent = (k: string, only: string) => missing(`No ${k} section in results.json (\`npm run bench -- --only ${only}\` measures it).`);
   const sections: Section[] = [
     section('fields', 'Field blocks', () => (Array.isArray(r.rows) ? fieldSection(r) : absent('field-block', 'fields'))),
-    section('ntt', 'NTT', () => (has('ntt') ? nttSection(obj(r.ntt)) : absent('NTT', 'ntt'))),
+    section('ntt', 'NTT', () => (has('ntt') ? nttSection(obj(r.ntt), objs(r.butterflies).length ? objs(r.butterflies) : objs(obj(r.ntt).butterflies)) : absent('NTT', 'ntt'))),
     section('rv32im', 'rv32im core', () => (has('rv32im') ? rv32imSection(obj(r.rv32im)) : absent('rv32im', 'rv32im'))),
     section('ecadd', 'Point adders', () => (has('ecadd') ? ecaddSection(obj(r.ecadd)) : absent('point-adder', 'ecadd'))),
     section('msm', 'MSM', () => (has('msm') ? msmSection(obj(r.msm)) : absent('MSM', 'msm'))),

@@ -1,7 +1,4 @@
 // zkrtl prove: machine-checked proofs of the generated multipliers, one verdict per lemma.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FieldSpec } from '../../fields/registry.ts';
 import { resolveField } from '../../fields/registry.ts';
 import { planMontmul } from '../../gen/montmul.ts';
@@ -12,6 +9,8 @@ import { shutdownZ3 } from '../../prove/z3.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { atMostOnePositional, configFromArgs, noDesignOptions } from './common.ts';
+
+const WAVEFORM_DIR = 'prove-out';
 
 const fmtTime = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -35,11 +34,10 @@ export async function runProve(argv: string[]): Promise<number> {
     if (endToEnd) throw new UsageError('--end-to-end needs a block and a small prime: zkrtl prove montmul --prime 251 --end-to-end');
     targets = configMontmuls(configFromArgs(args, true)!);
   }
-  // Build every lemma list first: bad parameters fail before any proof runs or anything is written.
-  const lemmasOf = (t: (typeof targets)[number], waveformDir?: string) => montmulLemmas(t.field, t.params, { endToEnd, timeoutMs: timeoutS * 1000, waveformDir });
-  targets.forEach((t) => lemmasOf(t));
-  const waveformDir = endToEnd ? single(args, 'waveforms') ?? mkdtempSync(join(tmpdir(), 'zkrtl-prove-')) : undefined;
-  const runs = targets.map((t) => ({ ...t, lemmas: lemmasOf(t, waveformDir) }));
+  // Every lemma list is built before any proof runs: bad parameters fail first. A counterexample's
+  // waveform is the only file written, into WAVEFORM_DIR unless --waveforms says otherwise.
+  const waveformDir = endToEnd ? single(args, 'waveforms') ?? WAVEFORM_DIR : undefined;
+  const runs = targets.map((t) => ({ ...t, lemmas: montmulLemmas(t.field, t.params, { endToEnd, timeoutMs: timeoutS * 1000, waveformDir }) }));
   const summary: Array<{ top: string; results: LemmaResult[] }> = [];
   try {
     for (const [i, r] of runs.entries()) {
