@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.ts';
 import { configDesigns } from '../src/cli/commands/common.ts';
 import { stderrProgress } from '../src/cli/progress.ts';
 import { verilogSources, type GeneratedDesign } from '../src/gen/design.ts';
-import { PAIR_BLOCKS, blockModel } from '../src/model/blocks.ts';
+import { blockModel } from '../src/model/blocks.ts';
 import { buildDesignSim, expectedResults, measureIi } from '../src/sim/equivalence.ts';
 import { makeVectors } from '../src/sim/vectors.ts';
 import { verilatorVersion } from '../src/sim/verilator.ts';
@@ -23,12 +23,16 @@ import { benchEcadd, renderEcadd, type EcaddSection } from './ecadd.ts';
 import { benchMsm, measureModelVsNoble, renderMsm, type MsmSection } from './msm.ts';
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
 import { benchAsic, renderAsic, type AsicSection } from './asic.ts';
+import { benchFreeze, renderFreeze, type FreezeSection } from './freeze.ts';
 import { writeBenchReport } from '../src/cli/commands/report.ts';
 import { configMontmuls, montmulLemmas } from '../src/prove/montmul.ts';
 import { generateBlock } from '../src/gen/index.ts';
 import { namedField } from '../src/fields/registry.ts';
 import { runLemmas } from '../src/prove/lemma.ts';
 import { shutdownZ3 } from '../src/prove/z3.ts';
+
+/** The blocks of the field section. */
+const FIELD_SECTION_BLOCKS = ['modadd', 'modsub', 'montmul'];
 
 const BENCH_DIR = import.meta.dirname;
 const REPO_DIR = resolve(BENCH_DIR, '..');
@@ -122,7 +126,9 @@ const VARIANTS: Array<{ label: string; params: Record<string, string> }> = [
 
 async function benchFieldBlocks(): Promise<FieldSection> {
   const config = loadConfig();
-  const designs = configDesigns(config).filter((d) => PAIR_BLOCKS.includes(d.manifest.block));
+  // The fixed-prime field blocks; modmul and the programmable twin are measured in the
+  // section "What freezing the prime buys".
+  const designs = configDesigns(config).filter((d) => FIELD_SECTION_BLOCKS.includes(d.manifest.block) && d.manifest.field);
   const rows: Row[] = [];
   for (const [i, d] of designs.entries()) {
     const step = (s: string) => stderrProgress.step(`[${i + 1}/${designs.length}] ${d.top}: ${s}`);
@@ -202,7 +208,7 @@ function montmulShape(d: GeneratedDesign): { karatsuba: number; mpCut: number } 
   return { karatsuba: st.ab.karatsuba?.levels ?? 0, mpCut: st.mp.band?.cut ?? 0 };
 }
 
-export const SECTIONS = ['fields', 'proofs', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
+export const SECTIONS = ['fields', 'proofs', 'freeze', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Where and with what one section was measured. */
@@ -227,6 +233,8 @@ export interface Results {
   butterflies?: ButterflyRow[];
   /** Proofs section (absent before issue 11). */
   proofs?: ProofRow[];
+  /** What freezing the prime buys (absent before issue 10). */
+  freeze?: FreezeSection;
   ntt?: NttSection;
   rv32im?: Omit<Rv32imBenchResult, 'markdown'>;
   asic?: AsicSection;
@@ -331,7 +339,7 @@ async function main() {
   const saved: Partial<Results> = only.length < SECTIONS.length ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const tools = { verilator: await verilatorVersion(), yosys: await yosysVersion(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
   const results: Results = {
-    tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], multiplierVariants: saved.multiplierVariants, butterflies: saved.butterflies, proofs: saved.proofs, ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
+    tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], multiplierVariants: saved.multiplierVariants, butterflies: saved.butterflies, proofs: saved.proofs, freeze: saved.freeze, ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
   const state = gitState();
   const stamp = (...sections: Section[]) => {
     const p: Provenance = {
@@ -347,6 +355,10 @@ async function main() {
   if (only.includes('proofs')) {
     stamp('proofs');
     results.proofs = await benchProofs();
+  }
+  if (only.includes('freeze')) {
+    stamp('freeze');
+    results.freeze = await benchFreeze(stderrProgress);
   }
   if (only.includes('ntt')) {
     stamp('ntt');
@@ -458,6 +470,7 @@ export function renderMarkdown(results: Results, opts: { lastChangedIn?: (s: Sec
   if (results.butterflies?.length) F.push(...renderButterflies(results.butterflies, 'Measured with the field blocks: a butterfly is its field\'s default montmul (Karatsuba and the high band of m·p where they apply) plus a modadd and a modsub. The NTT cores below are Goldilocks, whose multiplier issue 11 left as it was (Karatsuba does not pay at 64 bits; p′ and p by shift-and-add).'));
   L.push(...underHeadings(F, note('fields')));
   if (results.proofs?.length) L.push(...underHeadings(renderProofs(results.proofs), note('proofs')));
+  if (results.freeze) L.push(...underHeadings(renderFreeze(results.freeze), note('freeze')));
   if (results.ntt) L.push(...underHeadings(renderNtt(results.ntt, { butterflies: !results.butterflies?.length }), note('ntt')));
   if (results.rv32im) L.push(...underHeadings(renderRv32imMarkdown(results.rv32im).split('\n'), note('rv32im')));
   if (results.ecadd) L.push(...underHeadings(renderEcadd(results.ecadd), note('ecadd')));

@@ -63,7 +63,7 @@ describe('zkrtl CLI', () => {
     ['modulus 3', ['gen', 'montmul', '--prime', '3'], /not an odd prime ≥ 5/],
     ['not a number', ['gen', 'montmul', '--prime', '12z'], /--prime '12z' is not a number/],
     ['unknown field', ['gen', 'montmul', '--field', 'bn256'], /unknown field 'bn256': accepted are bn254\.fr/],
-    ['unknown block', ['gen', 'modmul', '--field', 'goldilocks'], /unknown block 'modmul': accepted are modadd, modsub, montmul, butterfly, ntt, ecadd, msm, rv32im/],
+    ['unknown block', ['gen', 'barrett', '--field', 'goldilocks'], /unknown block 'barrett': accepted are modadd, modsub, montmul, modmul, butterfly, ntt, ecadd, msm, rv32im/],
     ['field for the CPU', ['gen', 'rv32im', '--field', 'goldilocks'], /rv32im works on no field: leave out --field\/--prime/],
     ['inverse for montmul', ['sim', 'montmul', '--field', 'goldilocks', '--inverse'], /--inverse is for the ntt block only/],
     ['pnr off ice40', ['synth', 'rv32im', '--target', 'xilinx', '--pnr'], /--pnr goes with --target ice40, not xilinx/],
@@ -106,7 +106,7 @@ describe('zkrtl CLI', () => {
     ['not JSON', '{ "blocks": [', /is not valid JSON/],
     ['unknown key', JSON.stringify({ blocks: ['modadd'], fields: ['babybear'], outdir: 'x' }), /unknown key 'outdir'/],
     ['unknown field', JSON.stringify({ blocks: ['modadd'], fields: ['babybare'] }), /unknown field 'babybare'/],
-    ['unknown block', JSON.stringify({ blocks: ['modmul'], fields: ['babybear'] }), /unknown block 'modmul'/],
+    ['unknown block', JSON.stringify({ blocks: ['barrett'], fields: ['babybear'] }), /unknown block 'barrett'/],
     ['bad param', JSON.stringify({ blocks: ['montmul'], fields: ['babybear'], params: { montmul: { tile: '99x1' } } }), /tile=99x1 is not accepted/],
     ['empty fields', JSON.stringify({ blocks: ['montmul'], fields: [] }), /'fields' must be a non-empty array/],
   ];
@@ -170,8 +170,8 @@ describe('zkrtl CLI', () => {
       expect(r.stdout).toContain(`${b.name}: ${b.description}`);
       for (const p of b.params) expect(r.stdout).toMatch(new RegExp(`\\n  ${p.name}\\s+`));
     }
-    const bad = zkrtl(['gen', 'modmul', '--help']);
-    expect(bad.stderr).toMatch(/unknown block 'modmul'/);
+    const bad = zkrtl(['gen', 'barrett', '--help']);
+    expect(bad.stderr).toMatch(/unknown block 'barrett'/);
     expect(bad.code).toBe(2);
   });
 

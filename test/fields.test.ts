@@ -16,7 +16,7 @@ describe('field registry', () => {
   it('every named prime is prime, has its documented 2-adicity and bit length', () => {
     const bits: Record<string, number> = {
       'bn254.fr': 254, 'bn254.fp': 254, 'bls12_381.fr': 255, 'bls12_381.fp': 381, 'bls12_377.fr': 253,
-      'bls12_377.fp': 377, goldilocks: 64, babybear: 31, koalabear: 31, mersenne31: 31,
+      'bls12_377.fp': 377, goldilocks: 64, babybear: 31, koalabear: 31, mersenne31: 31, curve25519: 255, secp256k1: 256,
     };
     for (const f of NAMED_PRIMES) {
       expect(isProbablePrime(f.p), f.name).toBe(true);
@@ -30,10 +30,12 @@ describe('field registry', () => {
   });
 
   it('custom primes: decimal or hex, named primes recognised, stable module tag', () => {
-    const secp = customField('0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f');
-    expect(secp.bits).toBe(256);
-    expect(secp.tag).toMatch(/^p256_[0-9a-f]{8}$/);
-    expect(customField('115792089237316195423570985008687907853269984665640564039457584007908834671663').tag).toBe(secp.tag);
+    // NIST P-256's prime, not a named field.
+    const p256 = customField('0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff');
+    expect(p256.bits).toBe(256);
+    expect(p256.tag).toMatch(/^p256_[0-9a-f]{8}$/);
+    expect(customField('115792089210356248762697446949407573530086143415290314195533631308867097853951').tag).toBe(p256.tag);
+    expect(customField('0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f').name).toBe('secp256k1');
     expect(customField('2013265921').name).toBe('babybear');
     // A 768-bit prime (generated with `openssl prime -generate -bits 768`, an independent test).
     const p768 = customField('0xEDBCBAF0A2AA61944535F448998AD86EED5660366812377CDC7B779F0E14DE5E58C2D2F6ED0A140EF1226BC20BB5CBF0DE6F2F64A72A874BB9540252E7D4148C9D6C18A4899AE5482BCC52CC7492CF88FFFC0A84DAAAE0F6EB5767018B605B53');

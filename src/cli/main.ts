@@ -11,13 +11,13 @@ usage:
   zkrtl gen [BLOCK] [--field NAME | --prime P | --curve NAME|FILE.json] [--param K=V]... [--out DIR] [--config FILE]
       without BLOCK: every block × field of the config (default zkrtl.config.json) into its 'out'
   zkrtl sim [BLOCK] [--field NAME | --prime P | --curve C] [--param K=V]... [--vectors N] [--seed S]
-            [--input FILE.hex --output OUT.hex] [--inverse] [--netlist asic] [--config FILE]
+            [--input FILE.hex --output OUT.hex] [--inverse] [--netlist asic] [--primes P,...] [--config FILE]
             [--points N] [--msms M] [--adversarial]
       Verilator run of the RTL against the golden model (back to back, then with bubbles);
       --netlist asic: the gate-level netlist of 'zkrtl synth BLOCK … --target asic' instead of the RTL;
-      --input: 'a b' hex pairs (modadd, modsub, montmul), one element per line (ntt), or one addition per
+      --input: 'a b' hex pairs (modadd, modsub, montmul, modmul), one element per line (ntt), or one addition per
       line (ecadd: [MODE] P's then Q's port coordinates in hex, Montgomery form; --output: the result's);
-      --inverse (ntt): inverse transforms
+      --inverse (ntt): inverse transforms; --primes P,... (montmul prime=runtime): the primes loaded in turn
       msm: --points N pairs per MSM (default 16), --msms M random MSMs (default 2), --adversarial the hazard-heavy
       families too (default when neither --points nor --msms is given); --input FILE: 'scalar x y' hex per line
       (plain affine coordinates), a blank line between MSMs; --output: one affine 'x y' per MSM (O: infinity)
@@ -70,7 +70,7 @@ usage:
   zkrtl tools
       installs Verilator from Debian when missing (as root), shows the tool versions
 
-blocks: modadd, modsub, montmul, butterfly, ntt, ecadd (--curve), msm (--curve), rv32im (README: parameters of each)
+blocks: modadd, modsub, montmul, modmul, butterfly, ntt, ecadd (--curve), msm (--curve), rv32im (README: parameters of each)
 exit codes: 0 success, 1 a check or a tool failed (simulation mismatch, lint, missing Verilator), 2 bad input;
   zkrtl run: the program's exit code, or 125 on a fault
 (ZKRTL_DEBUG=1 adds stack traces to errors)`;

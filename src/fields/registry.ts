@@ -42,6 +42,8 @@ export const NAMED_PRIMES: readonly NamedPrime[] = [
   { name: 'babybear', p: 15n * (1n << 27n) + 1n, description: 'BabyBear 15·2^27 + 1 (RISC Zero, SP1)', documentedTwoAdicity: 27, generator: 31n },
   { name: 'koalabear', p: (1n << 31n) - (1n << 24n) + 1n, description: 'KoalaBear 2^31 - 2^24 + 1 (Plonky3)', documentedTwoAdicity: 24, generator: 3n },
   { name: 'mersenne31', p: (1n << 31n) - 1n, description: 'Mersenne-31 2^31 - 1 (Circle STARKs)', documentedTwoAdicity: 1 },
+  { name: 'curve25519', p: (1n << 255n) - 19n, description: 'Curve25519 / Ed25519 base field 2^255 - 19', documentedTwoAdicity: 2 },
+  { name: 'secp256k1', p: (1n << 256n) - (1n << 32n) - 977n, description: 'secp256k1 base field 2^256 - 2^32 - 977', documentedTwoAdicity: 1 },
 ];
 
 /** Largest custom prime accepted; 768-bit is the floor we promise, 1024 leaves headroom. */

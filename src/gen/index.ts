@@ -8,7 +8,8 @@ import { BUTTERFLY_PARAMS, generateButterfly } from './butterfly.ts';
 import { ECADD_PARAMS, generateEcadd } from './ecadd.ts';
 import { MSM_PARAMS, generateMsm } from './msm.ts';
 import { MODADD_PARAMS, generateModadd, generateModsub } from './modadd.ts';
-import { MONTMUL_PARAMS, generateMontmul } from './montmul.ts';
+import { MONTMUL_BLOCK_PARAMS, generateMontmulBlock, montmulFieldless } from './montmul.ts';
+import { MODMUL_PARAMS, generateModmul } from './modmul.ts';
 import { NTT_PARAMS, generateNtt } from './ntt.ts';
 import { RV32IM_PARAMS, generateRv32im } from './rv32im.ts';
 import type { ParamDoc, RawParams } from './params.ts';
@@ -19,6 +20,8 @@ export interface BlockInfo {
   params: ParamDoc[];
   /** False for blocks that work on no field (the CPU core): --field/--prime are refused. */
   usesField?: boolean;
+  /** A field block that, with these parameters, takes no field: why (montmul prime=runtime). */
+  fieldless?: (params: RawParams) => string | undefined;
   /** True for curve blocks: they take --curve (whose base field they work in), not --field. */
   usesCurve?: boolean;
   generate: (subject: FieldSpec | CurveSpec | undefined, params: RawParams) => GeneratedDesign;
@@ -27,7 +30,8 @@ export interface BlockInfo {
 export const BLOCKS: readonly BlockInfo[] = [
   { name: 'modadd', description: 'modular adder (a + b) mod p, latency 1', params: MODADD_PARAMS, generate: fieldBlock(generateModadd) },
   { name: 'modsub', description: 'modular subtractor (a - b) mod p, latency 1', params: MODADD_PARAMS, generate: fieldBlock(generateModsub) },
-  { name: 'montmul', description: 'Montgomery multiplier a·b·R⁻¹ mod p, pipelined', params: MONTMUL_PARAMS, generate: fieldBlock(generateMontmul) },
+  { name: 'montmul', description: 'Montgomery multiplier a·b·R⁻¹ mod p, pipelined', params: MONTMUL_BLOCK_PARAMS, fieldless: montmulFieldless, generate: (field, params) => generateMontmulBlock(field as FieldSpec | undefined, params) },
+  { name: 'modmul', description: 'modular multiplier a·b mod p in plain form, reduction chosen from the shape of p, pipelined', params: MODMUL_PARAMS, generate: fieldBlock(generateModmul) },
   { name: 'butterfly', description: 'NTT butterfly, Cooley-Tukey or Gentleman-Sande, pipelined', params: BUTTERFLY_PARAMS, generate: fieldBlock(generateButterfly) },
   { name: 'ntt', description: 'N-point NTT core (forward and inverse), load/compute/unload', params: NTT_PARAMS, generate: fieldBlock(generateNtt) },
   { name: 'ecadd', description: 'complete elliptic-curve point adder (Weierstrass or twisted Edwards), pipelined', params: ECADD_PARAMS, usesField: false, usesCurve: true, generate: curveBlock(generateEcadd) },
@@ -53,9 +57,16 @@ export function generateBlock(block: string, subject: FieldSpec | CurveSpec | un
     return info.generate(subject, params);
   }
   if (isCurve(subject)) throw new UsageError(`${block} works on a field, not a curve: leave out --curve`);
-  if (info.usesField === false && subject !== undefined) throw new UsageError(`${block} works on no field: leave out --field/--prime`);
-  if (info.usesField !== false && subject === undefined) throw new Error(`internal: ${block} needs a field`);
+  const noField = noFieldReason(info, params);
+  if (noField !== undefined && subject !== undefined) throw new UsageError(`${noField}: leave out --field/--prime`);
+  if (noField === undefined && subject === undefined) throw new Error(`internal: ${block} needs a field`);
   return info.generate(subject, params);
+}
+
+/** Why a (non-curve) block takes no field with these parameters, or undefined when it takes one. */
+export function noFieldReason(info: BlockInfo, params: RawParams): string | undefined {
+  if (info.usesField === false) return `${info.name} works on no field`;
+  return info.fieldless?.(params);
 }
 
 /** Wraps a field block's generator for the BLOCKS table. */

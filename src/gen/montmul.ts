@@ -20,9 +20,10 @@ import {
   type GeneratedDesign,
 } from './design.ts';
 import { parseChoice, parseInteger, parseTile, rejectUnknown, type ParamDoc, type RawParams } from './params.ts';
-import { KARATSUBA_MAX, bandError, gridTiles, planProduct, planSquareProduct, type ProductPlan, type ProductSpec } from './product.ts';
+import { KARATSUBA_MAX, bandError, gridTiles, planProduct, planSquareProduct, type ProductPlan } from './product.ts';
 import { productModule } from './product-module.ts';
 import { UsageError } from '../base/errors.ts';
+import { RUNTIME_MAX_WIDTH, RUNTIME_MIN_WIDTH, generateMontmulRuntime } from './montmul-runtime.ts';
 
 export const MONTMUL_PARAMS: ParamDoc[] = [
   { name: 'tile', accepted: 'AxB, 1..64 bits each: 26x17 DSP48E2, 18x18, 16x16 iCE40 MAC16', default: '26x17' },
@@ -33,6 +34,35 @@ export const MONTMUL_PARAMS: ParamDoc[] = [
   { name: 'karatsuba', accepted: 'Karatsuba levels on a·b, 0 (plain tile grid) to 4, or auto (the smallest share of a VU9P: DSPs, adder LUTs, register FFs)', default: 'auto' },
   { name: 'mp', accepted: 'full (whole m·p product), high (only its high band: tiles below the cut are not built; proved by zkrtl prove), auto (high when m·p uses DSP tiles)', default: 'auto' },
 ];
+
+/**
+ * The montmul block's own parameters: the multiplier's (which butterfly, ecadd and msm pass on
+ * to theirs) plus the programmable-prime twin's (montmul-runtime.ts), which only the block has.
+ */
+export const MONTMUL_BLOCK_PARAMS: ParamDoc[] = [
+  ...MONTMUL_PARAMS,
+  { name: 'prime', accepted: 'runtime: p and p′ loaded at run time (cfg_valid, cfg_p, cfg_pprime), no --field/--prime; takes width, tile, tree, karatsuba', default: 'fixed: the --field/--prime' },
+  { name: 'width', accepted: `with prime=runtime only: operand width W, ${RUNTIME_MIN_WIDTH}..${RUNTIME_MAX_WIDTH} (any odd p < 2^W can be loaded)`, default: '' },
+];
+
+/**
+ * Why a montmul with these parameters takes no field (prime=runtime), or undefined when it
+ * takes one. Checks prime= and width= first, so a bad value fails before a field is asked for.
+ */
+export function montmulFieldless(raw: RawParams): string | undefined {
+  if (raw.prime !== undefined && raw.prime !== 'runtime') throw new UsageError(`prime=${raw.prime} is not accepted: give prime=runtime (p loaded at run time), or leave prime= out and give --field/--prime`);
+  if (raw.width !== undefined && raw.prime !== 'runtime') throw new UsageError(`width=${raw.width}: width applies to prime=runtime only (a fixed-prime montmul is as wide as its prime)`);
+  return raw.prime === 'runtime' ? 'prime=runtime takes its prime at run time' : undefined;
+}
+
+/** The montmul block: the programmable-prime twin for prime=runtime, else the fixed-prime multiplier. */
+export function generateMontmulBlock(field: FieldSpec | undefined, raw: RawParams): GeneratedDesign {
+  const fieldless = montmulFieldless(raw);
+  if (fieldless && field !== undefined) throw new UsageError(`${fieldless}: leave out --field/--prime`);
+  if (fieldless) return generateMontmulRuntime(raw);
+  if (field === undefined) throw new Error('internal: a fixed-prime montmul needs a field');
+  return generateMontmul(field, raw);
+}
 
 /** A constant with at most this many signed digits in range is cheaper as shift-and-add. */
 export const CSD_AUTO_MAX_DIGITS = 4;
@@ -48,7 +78,9 @@ interface MontmulConfig {
 }
 
 function parseConfig(field: FieldSpec, raw: RawParams): MontmulConfig {
-  rejectUnknown('montmul', raw, MONTMUL_PARAMS);
+  rejectUnknown('montmul', raw, MONTMUL_BLOCK_PARAMS);
+  // The fixed-prime planner is also what zkrtl prove and the blocks built on montmul call.
+  if (montmulFieldless(raw)) throw new UsageError('prime=runtime is not a fixed-prime montmul: zkrtl prove and the blocks built on montmul take a fixed prime');
   if (raw.tree !== undefined && raw.depth !== undefined) {
     throw new UsageError('give either tree= or depth= for montmul, not both');
   }
@@ -101,12 +133,22 @@ export function bandCut(mf: MontgomeryField, tile: [number, number]): number {
   return 0;
 }
 
-function planStages(top: string, mf: MontgomeryField, cfg: MontmulConfig, levelsPerStage: number): MontmulPlans {
+/**
+ * Other blocks' uses of the montmul: `constB` bakes the second operand in (the multiplier has
+ * no `b` port and a·constB is a constant product), `name` replaces the module name.
+ */
+export interface MontmulOptions {
+  constB?: bigint;
+  name?: string;
+}
+
+function planStages(top: string, mf: MontgomeryField, cfg: MontmulConfig, levelsPerStage: number, opts: MontmulOptions): MontmulPlans {
   const W = mf.bits;
   const k = mf.k;
   const common = { tile: cfg.tile, levelsPerStage, addends: [], outLo: 0 };
-  const abSpec: ProductSpec = { ...common, name: `${top}_ab`, xBits: W, y: { bits: W }, constMode: 'dsp', outBits: 2 * W };
-  const ab = planSquareProduct(abSpec, cfg.karatsuba);
+  const ab = opts.constB !== undefined
+    ? planProduct({ ...common, name: `${top}_ab`, xBits: W, y: { constant: opts.constB }, constMode: constMode(cfg, opts.constB, W), outBits: 2 * W })
+    : planSquareProduct({ ...common, name: `${top}_ab`, xBits: W, y: { bits: W }, constMode: 'dsp', outBits: 2 * W }, cfg.karatsuba);
   const m = planProduct({
     ...common, name: `${top}_m`, xBits: k, y: { constant: mf.pPrime }, constMode: constMode(cfg, mf.pPrime, k), outBits: k,
   });
@@ -139,11 +181,11 @@ function planStages(top: string, mf: MontgomeryField, cfg: MontmulConfig, levels
 }
 
 /** The most pipelined tree whose total latency fits the target depth. */
-function planForDepth(top: string, mf: MontgomeryField, cfg: MontmulConfig): MontmulPlans {
+function planForDepth(top: string, mf: MontgomeryField, cfg: MontmulConfig, opts: MontmulOptions): MontmulPlans {
   const target = cfg.depth!;
   let best: MontmulPlans | undefined;
   for (let lv = 1; lv <= 64; lv++) {
-    const plans = planStages(top, mf, cfg, lv);
+    const plans = planStages(top, mf, cfg, lv, opts);
     if (plans.latency <= target) return plans;
     best = plans;
     if (plans.ab.treeLevels <= lv && plans.m.treeLevels <= lv && plans.mp.treeLevels <= lv) break;
@@ -152,22 +194,22 @@ function planForDepth(top: string, mf: MontgomeryField, cfg: MontmulConfig): Mon
 }
 
 /** The three planned products of a montmul (what `zkrtl prove` reads), without any Verilog. */
-export function planMontmul(field: FieldSpec, raw: RawParams): { cfg: MontmulConfig; top: string; mf: MontgomeryField; plans: MontmulPlans } {
+export function planMontmul(field: FieldSpec, raw: RawParams, opts: MontmulOptions = {}): { cfg: MontmulConfig; top: string; mf: MontgomeryField; plans: MontmulPlans } {
   const cfg = parseConfig(field, raw);
   const mf = montgomeryField(field.p, cfg.k);
-  const top = moduleName(field, cfg);
-  const plans = cfg.depth !== undefined ? planForDepth(top, mf, cfg) : planStages(top, mf, cfg, cfg.levelsPerStage);
+  const top = opts.name ?? moduleName(field, cfg);
+  const plans = cfg.depth !== undefined ? planForDepth(top, mf, cfg, opts) : planStages(top, mf, cfg, cfg.levelsPerStage, opts);
   return { cfg, top, mf, plans };
 }
 
-export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesign {
-  const { cfg, top, mf, plans } = planMontmul(field, raw);
+export function generateMontmul(field: FieldSpec, raw: RawParams, opts: MontmulOptions = {}): GeneratedDesign {
+  const { cfg, top, mf, plans } = planMontmul(field, raw, opts);
   const W = mf.bits;
   const k = mf.k;
   const modules = mergeModules(
     // The delay line is only instantiated when the m stage has registers.
     plans.m.latency > 0 ? [delayModule()] : [],
-    [productModule(plans.ab, `Montgomery stage 1 of ${top}: T = a*b`)],
+    [productModule(plans.ab, `Montgomery stage 1 of ${top}: T = a*${opts.constB !== undefined ? hex(opts.constB) : 'b'}`)],
     [productModule(plans.m, `Montgomery stage 2 of ${top}: m = (T mod 2^${k}) * p' mod 2^${k}`)],
     [productModule(plans.mp, `Montgomery stage 3 of ${top}: u = (T + m*p) / 2^${k}`)],
   );
@@ -181,6 +223,7 @@ export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesi
     R: hex(mf.R),
     latency: plans.latency,
     ab: { name: plans.ab.spec.name, latency: plans.ab.latency },
+    constB: opts.constB === undefined ? null : opts.constB.toString(16),
     m: { name: plans.m.spec.name, latency: plans.m.latency },
     mp: { name: plans.mp.spec.name, latency: plans.mp.latency },
     cut: plans.mp.band?.cut ?? 0,
@@ -217,10 +260,10 @@ export function generateMontmul(field: FieldSpec, raw: RawParams): GeneratedDesi
       },
       latency: plans.latency,
       ii: 1,
-      function: 'out = a*b*R^-1 mod p; a, b, out canonical (< p)',
+      function: opts.constB === undefined ? 'out = a*b*R^-1 mod p; a, b, out canonical (< p)' : `out = a*${hex(opts.constB)}*R^-1 mod p; a, out canonical (< p)`,
       stages: { ab: stage(plans.ab), m: stage(plans.m), mp: stage(plans.mp), final: { latency: 1, op: 'u >= p ? u - p : u' } },
       multiplierTiles: plans.ab.tiles + plans.m.tiles + plans.mp.tiles,
-      ports: pipelinePorts(W),
+      ports: opts.constB === undefined ? pipelinePorts(W) : pipelinePorts(W).filter((port) => port.name !== 'b'),
       files: used.map((mod) => `${mod.name}.v`),
     },
   };

@@ -290,9 +290,9 @@ function karatsubaCost(w: number, levels: number, tile: [number, number], memo =
  * LUT and a register bit as an FF. A Karatsuba level trades DSPs for pre-adders, recombination
  * adders and their pipeline registers; this picks the level where the trade stops paying.
  */
-const DEVICE_FOR_AUTO = { dsp: 6840, lut: 1_182_240, ff: 2_364_480 };
+export const DEVICE_FOR_AUTO = { dsp: 6840, lut: 1_182_240, ff: 2_364_480 };
 
-function deviceShare(plan: ProductPlan): number {
+export function deviceShare(plan: ProductPlan): number {
   const adderBits = (e: Expr): number => {
     switch (e.k) {
       case 'add': case 'sub': return e.width + adderBits(e.a) + adderBits(e.b);

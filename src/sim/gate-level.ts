@@ -73,7 +73,7 @@ export async function checkGateLevel(
   opts: { progress: Progress; seed: number; waveformDir: string },
 ): Promise<RunResult[]> {
   if (design.manifest.latency === undefined || !design.manifest.field) {
-    throw new UsageError(`checkGateLevel runs the fixed-latency field blocks (modadd, modsub, montmul), not ${design.manifest.block}`);
+    throw new UsageError(`checkGateLevel runs the fixed-latency field blocks (modadd, modsub, montmul, modmul), not ${design.manifest.block}`);
   }
   const binary = await buildGateLevelSim(design, netlist, opts.progress);
   return runModes(binary, design, design.manifest.field.bits, vectors, expectedResults(design, vectors), opts);
@@ -125,7 +125,7 @@ export async function simulateGateLevel(
     }
   }
   if (design.manifest.latency === undefined || !design.manifest.field) {
-    throw new UsageError(`--netlist asic simulates the fixed-latency field blocks (modadd, modsub, montmul) and rv32im, not ${design.manifest.block}`);
+    throw new UsageError(`--netlist asic simulates the fixed-latency field blocks (modadd, modsub, montmul, modmul) and rv32im, not ${design.manifest.block}`);
   }
   const netlist = loadGateLevelNetlist(design, { dir: opts.dir, command: opts.command });
   const vectors = makeVectors({ p: BigInt(design.manifest.field.p), k: design.manifest.montgomery?.k }, opts.vectorCount, opts.seed);

@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { resolveField } from '../../fields/registry.ts';
 import { resolveCurveArg } from '../../curves/registry.ts';
-import { blockInfo, generateBlock } from '../../gen/index.ts';
+import { blockInfo, generateBlock, noFieldReason } from '../../gen/index.ts';
 import type { GeneratedDesign } from '../../gen/design.ts';
-import { parseParamArgs, rejectTestOnly } from '../../gen/params.ts';
+import { parseParamArgs, rejectTestOnly, type RawParams } from '../../gen/params.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig, type ZkrtlConfig } from '../../config.ts';
 import { single, type ParsedArgs } from '../args.ts';
 import { UsageError } from '../errors.ts';
@@ -20,8 +20,9 @@ export function designFromArgs(block: string, args: ParsedArgs): GeneratedDesign
     return generateBlock(block, resolveCurveArg(single(args, 'curve')), params);
   }
   if (args.options.curve) throw new UsageError(`${block} works on a field, not a curve: leave out --curve`);
-  if (info.usesField === false) {
-    if (args.options.field || args.options.prime) throw new UsageError(`${block} works on no field: leave out --field/--prime`);
+  const noField = noFieldReason(info, params);
+  if (noField !== undefined) {
+    if (args.options.field || args.options.prime) throw new UsageError(`${noField}: leave out --field/--prime`);
     return generateBlock(block, undefined, params);
   }
   const field = resolveField({ field: single(args, 'field'), prime: single(args, 'prime') });
@@ -60,10 +61,13 @@ export function configDesigns(config: ZkrtlConfig): GeneratedDesign[] {
   for (const extra of config.designs) {
     const info = blockInfo(extra.block);
     for (const p of extra.params) rejectTestOnly(info.name, Object.keys(p), info.params);
-    const subjects = info.usesCurve ? extra.curves : info.usesField === false ? [undefined] : extra.fields;
+    // Parameters that take no field (the CPU's, montmul's prime=runtime) give one design each.
+    const fieldless = (params: RawParams) => !info.usesCurve && noFieldReason(info, params) !== undefined;
+    const subjects = info.usesCurve ? extra.curves : extra.fields;
     for (const subject of subjects) {
-      for (const params of extra.params) designs.push(generateBlock(extra.block, subject, params));
+      for (const params of extra.params.filter((p) => !fieldless(p))) designs.push(generateBlock(extra.block, subject, params));
     }
+    for (const params of extra.params.filter(fieldless)) designs.push(generateBlock(extra.block, undefined, params));
   }
   return designs;
 }

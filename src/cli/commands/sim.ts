@@ -7,6 +7,7 @@ import { butterflyVectors, checkButterfly } from '../../sim/butterfly-sim.ts';
 import { checkNtt, modelOf, readNttInput } from '../../sim/ntt-check.ts';
 import { checkRv32im } from '../../sim/rv32im-sim.ts';
 import { parseNetlistOption, simulateGateLevel } from '../../sim/gate-level.ts';
+import { checkRuntimePrime, defaultPrimes, isRuntimeMontmul, parsePrimes, runtimeWidth, type RuntimePrime } from '../../sim/runtime-prime-sim.ts';
 import { checkEcadd, ecaddContext, ecaddVectors, readEcaddInput, runEcaddFile } from '../../sim/ecadd-sim.ts';
 import { buildNttSim, runNttSim } from '../../sim/ntt-sim.ts';
 import { buildMsmSim, checkMsm, formatMsmResults, modelMsm, msmJobs, msmSimContext, readMsmInput, referenceMsm, runMsmSim } from '../../sim/msm-sim.ts';
@@ -38,10 +39,13 @@ interface SimOptions {
   inverse: boolean;
   /** msm: pairs per MSM, random MSMs, the adversarial families too. */
   msm: { points: number; msms: number; adversarial: boolean };
+  /** montmul prime=runtime: the primes to load (default: defaultPrimes of its width). */
+  primes?: RuntimePrime[];
 }
 
 async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean> {
   try {
+    if (isRuntimeMontmul(design)) return await simulateRuntimePrime(design, o);
     switch (design.manifest.block) {
       case 'butterfly': {
         const vectors = butterflyVectors(design, o.vectorCount, o.seed);
@@ -101,6 +105,19 @@ async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean
     process.stdout.write(`FAIL ${design.top}: ${e.message}\n`);
     return false;
   }
+}
+
+/** montmul prime=runtime: every prime loaded in turn through the cfg port, its vectors after it. */
+async function simulateRuntimePrime(design: GeneratedDesign, o: SimOptions): Promise<boolean> {
+  const primes = o.primes ?? defaultPrimes(runtimeWidth(design));
+  const r = await checkRuntimePrime(design, primes, o.vectorCount, { progress: stderrProgress, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) });
+  const total = r.batches.reduce((n, b) => n + b.vectors, 0);
+  const modes = r.runs.map((x) => `${x.mode} ${x.cycles} cycles`).join(', ');
+  process.stdout.write(
+    `PASS ${design.top}: ${primes.length} primes loaded in turn through cfg_p/cfg_pprime (${primes.map((x) => x.name).join(', ')}), ` +
+      `${total} vectors equal to the golden model (${modes}; latency ${design.manifest.latency}, II 1, ${r.idleBeforeLoad + 1} cycles without in_valid up to each load as config.rule says)\n`,
+  );
+  return true;
 }
 
 async function simulatePairs(design: GeneratedDesign, vectorCount: number, seed: number): Promise<boolean> {
@@ -185,7 +202,7 @@ async function simulateFile(design: GeneratedDesign, input: string, output: stri
   if (design.manifest.block === 'ntt') return simulateNttFile(design, input, output, inverse);
   if (design.manifest.block === 'msm') return simulateMsmFile(design, input, output);
   if (design.manifest.block === 'ecadd') return simulateEcaddFile(design, input, output);
-  if (design.manifest.block === 'butterfly') throw new UsageError('--input/--output runs modadd, modsub, montmul and ntt: a butterfly takes three operands');
+  if (design.manifest.block === 'butterfly') throw new UsageError('--input/--output runs modadd, modsub, montmul, modmul and ntt: a butterfly takes three operands');
   const vectors = readVectorFile(input, BigInt(design.manifest.field!.p));
   const binary = await buildDesignSim(design, stderrProgress);
   const run = await runPipelineSim({ binary, latency: design.manifest.latency!, width: design.manifest.field!.bits, vectors });
@@ -202,7 +219,7 @@ async function simulateFile(design: GeneratedDesign, input: string, output: stri
 }
 
 export async function runSim(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'vectors', 'seed', 'input', 'output', 'config', 'netlist', 'points', 'msms'], flags: ['inverse', 'adversarial'] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'vectors', 'seed', 'input', 'output', 'config', 'netlist', 'points', 'msms', 'primes'], flags: ['inverse', 'adversarial'] });
   const netlist = parseNetlistOption(single(args, 'netlist'));
   const inverse = args.flags.has('inverse');
   const block = atMostOnePositional(args, 'sim');
@@ -227,11 +244,16 @@ export async function runSim(argv: string[]): Promise<number> {
     if ((points !== undefined || msms !== undefined || adversarial) && design.manifest.block !== 'msm') throw new UsageError('--points, --msms and --adversarial are for the msm block only');
     if (input !== undefined && (points !== undefined || msms !== undefined || adversarial)) throw new UsageError('--input runs the MSMs of the file: leave out --points, --msms and --adversarial');
     if (netlist && (input !== undefined || inverse)) throw new UsageError('--netlist asic runs the generated vectors and programs: leave out --input/--output and --inverse');
+    const primesText = single(args, 'primes');
+    if (primesText !== undefined && !isRuntimeMontmul(design)) throw new UsageError('--primes is for montmul with --param prime=runtime (the primes it loads at run time)');
+    if (isRuntimeMontmul(design) && (input !== undefined || netlist)) throw new UsageError('montmul prime=runtime runs its own vectors for each prime it loads: leave out --input/--output and --netlist');
+    const primes = primesText === undefined ? undefined : parsePrimes(primesText, runtimeWidth(design));
     if (netlist) return (await simulateGateLevel(design, { vectorCount, seed, progress: stderrProgress, waveformDir: resolve(WAVEFORM_DIR) })) ? 0 : 1;
     if (input !== undefined) return simulateFile(design, input, output!, inverse);
-    return (await simulate(design, { vectorCount, seed, inverse, msm })) ? 0 : 1;
+    return (await simulate(design, { vectorCount, seed, inverse, msm, primes })) ? 0 : 1;
   }
   noDesignOptions(args, 'sim');
+  if (single(args, 'primes') !== undefined) throw new UsageError('--primes needs a block: zkrtl sim montmul --param prime=runtime --param width=W --primes …');
   if (netlist) throw new UsageError('--netlist asic needs a block: zkrtl sim BLOCK --field F --netlist asic');
   if (input !== undefined) throw new UsageError('--input needs a block: zkrtl sim BLOCK --field F --input … --output …');
   const designs = configDesigns(config!);
