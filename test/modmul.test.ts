@@ -4,11 +4,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { NAMED_PRIMES, customField, namedField, type FieldSpec } from '../src/fields/registry.ts';
 import { isProbablePrime } from '../src/fields/primality.ts';
 import { generateBlock } from '../src/gen/index.ts';
-import { planModmul } from '../src/gen/modmul.ts';
+import { planFolds, planModmul } from '../src/gen/modmul.ts';
+import { planProduct } from '../src/gen/product.ts';
+import { modmulLemmas } from '../src/prove/modmul.ts';
+import { runLemmas } from '../src/prove/lemma.ts';
+import { shutdownZ3 } from '../src/prove/z3.ts';
 import { FEW_DIGITS, REDUCE_FORMS, foldSchedule, foldTrace, formsOf, modmulModel, montgomeryTrace, type FoldSchedule } from '../src/model/modmul.ts';
 import { montgomeryField } from '../src/model/field.ts';
 import { csdDigits } from '../src/model/multiplier.ts';
@@ -222,5 +226,48 @@ describe('modmul in Verilator: the flow catches a broken fold', () => {
     expect(err).toBeInstanceOf(SimMismatchError);
     expect(err.message).toMatch(/vector \d+/);
     expect(err.message).toMatch(/cycle \d+/);
+  });
+});
+
+describe('zkrtl prove modmul: the lemmas hold for generated designs and catch planted breaks', () => {
+  afterAll(async () => { await shutdownZ3(); });
+  const verdicts = async (lemmas: ReturnType<typeof modmulLemmas>) => Object.fromEntries((await runLemmas(lemmas)).map((r) => [r.name, r.verdict]));
+
+  it('every lemma is proved: Solinas, Mersenne, a DSP pseudo-Mersenne fold, the Montgomery route', async () => {
+    for (const [field, raw] of [
+      [namedField('goldilocks'), {}], [customField('7681'), {}], [customField('8191'), { constmul: 'dsp' }],
+      [customField('4294966997'), {}], [customField('0xb8c5a3e1f0d27c946a1358e2f0b7c9f7'), { reduce: 'montgomery', tile: '16x16' }],
+    ] as Array<[FieldSpec, Record<string, string>]>) {
+      const v = await verdicts(modmulLemmas(field, raw));
+      expect(Object.values(v).every((x) => x === 'proved'), `${field.name} ${JSON.stringify(v)}`).toBe(true);
+      expect(Object.keys(v).length).toBeGreaterThan(4);
+    }
+  });
+
+  const field = customField('7681');
+  const { plan } = planModmul(field, {});
+  const folds = plan.folds!;
+
+  it('a fold built with the wrong constant fails fold<i>.product', async () => {
+    const bad = planProduct({ ...folds.folds[0]!.spec, y: { constant: folds.schedule.c + 2n } });
+    const v = await verdicts(modmulLemmas(field, {}, { folds: { ...folds, folds: [bad, ...folds.folds.slice(1)] } }));
+    expect(v['fold1.product']).toBe('failed');
+  });
+
+  it('a bound too small (half the planner\'s) fails fold<i>.step (z3 finds the X)', async () => {
+    const steps = folds.schedule.steps.map((st, i) => (i === 0 ? { ...st, outMax: st.outMax >> 1n } : st));
+    const v = await verdicts(modmulLemmas(field, {}, { folds: planFolds(plan.top, { ...folds.schedule, steps }, { reduce: 'auto', tile: [26, 17], levelsPerStage: 1, karatsuba: 'auto', constmul: 'auto' }) }));
+    expect(v['fold1.step']).toBe('failed');
+  });
+
+  it('a final candidate subtracting p + 1 fails final.select and rtl.wiring', async () => {
+    const d = generateBlock('modmul', field, {});
+    const text = d.modules.find((m) => m.name === d.top)!.text;
+    const broken = text.replace(/15'h1e01;/, "15'h1e02;");
+    expect(broken).not.toBe(text);
+    const design = { ...d, modules: d.modules.map((m) => (m.name === d.top ? { ...m, text: broken } : m)) };
+    const v = await verdicts(modmulLemmas(field, {}, { design }));
+    expect(v['final.select']).toBe('failed');
+    expect(v['rtl.wiring']).toBe('failed');
   });
 });

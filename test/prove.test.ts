@@ -132,7 +132,9 @@ describe('zkrtl prove (command line)', () => {
 
   it('bad input: one line, exit 2', () => {
     for (const [args, msg] of [
-      [['prove', 'modadd', '--prime', '251'], /zkrtl prove knows montmul, not 'modadd'/],
+      [['prove', 'modadd', '--prime', '251'], /zkrtl prove knows montmul and modmul, not 'modadd'/],
+      [['prove', 'modmul', '--prime', '251', '--end-to-end'], /--end-to-end proves montmuls: leave it out for modmul/],
+      [['prove', 'modmul', '--field', 'goldilocks', '--param', 'reduce=mersenne'], /reduce=mersenne does not fit goldilocks/],
       [['prove', 'montmul', '--field', 'bn254.fr', '--end-to-end'], /--end-to-end proves primes up to 12 bits/],
       [['prove', 'montmul', '--prime', '251', '--timeout', '0'], /--timeout 0 is not accepted/],
       [['prove', 'montmul', '--prime', '251', '--timeout', '1e-9'], /--timeout 1e-9 is not accepted/],

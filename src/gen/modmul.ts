@@ -61,7 +61,7 @@ function moduleName(field: FieldSpec, cfg: ModmulConfig, form: ReduceForm): stri
 }
 
 /** The montmul parameters a modmul passes on to its two montmuls. */
-function montmulParams(cfg: ModmulConfig): RawParams {
+export function montmulParams(cfg: ModmulConfig): RawParams {
   return {
     tile: cfg.tile.join('x'),
     tree: String(cfg.levelsPerStage === Infinity ? 0 : cfg.levelsPerStage),

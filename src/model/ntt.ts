@@ -6,7 +6,9 @@
 //            (input=bitrev); position q lives in bank bankOf(q), word addrOf(q);
 //   compute  stage s = 0 .. k−1 (half-distance h = 2^s); butterfly g = c·L + l (cycle c,
 //            lane l) works on positions a = g with a 0 bit inserted at bit s, b = a + h, with
-//            twiddle ω^m, m = (g mod h)·N/(2h): a' = a + ω^m·b, b' = a − ω^m·b;
+//            twiddle ω^m, m = (g mod h)·N/(2h): a' = a + ω^m·b, b' = a − ω^m·b, the product
+//            by the butterflies' multiplier (a montmul with ω^m·R from the ROM, or a modmul
+//            with ω^m itself: TwiddleMultiplier);
 //            the inverse transform uses ω^−m = −ω^(N/2 − m) (m > 0) from the same table;
 //   unload   beat t, lane l reads position t·L + l (output=natural) or bitrev(t·L + l), and
 //            passes it through the lane's multiplier: ×1 forward, ×N⁻¹ inverse.
@@ -17,7 +19,9 @@
 import type { FieldSpec } from '../fields/registry.ts';
 import { UsageError } from '../base/errors.ts';
 import { modPow } from '../fields/primality.ts';
-import { modInverse } from './field.ts';
+import type { Manifest } from '../gen/design.ts';
+import { modInverse, montgomeryField, montmul } from './field.ts';
+import { modmulModel, type ReduceForm } from './modmul.ts';
 
 export interface RootOfUnity {
   /** ω: a primitive N-th root of unity. */
@@ -267,18 +271,74 @@ export function nttTimeline(s: NttShape, sched: NttSchedule, butterflyLatency: n
   return times;
 }
 
+/**
+ * The multiplier inside the butterflies, which fixes the form the twiddle enters in:
+ * a montmul takes w·R mod p (montmul(b, w·R) = b·w, so data stay plain), a modmul
+ * (plain a·b mod p, reduced by the form of p) takes w itself.
+ */
+export type TwiddleMultiplier =
+  | { block: 'montmul'; k?: number }
+  | { block: 'modmul'; reduce: ReduceForm; k?: number };
+
+export type TwiddleForm = 'montgomery' | 'plain';
+
+export const twiddleFormOf = (mult: TwiddleMultiplier): TwiddleForm => (mult.block === 'montmul' ? 'montgomery' : 'plain');
+
+/**
+ * The twiddle product as the butterfly's multiplier computes it, step for step:
+ * `toPort` puts a plain twiddle in the form the butterfly's w port (and the NTT's ROM) holds,
+ * `fromPort` takes it back, `mul(b, wPort)` = b·w mod p.
+ */
+export function twiddleArithmetic(p: bigint, mult: TwiddleMultiplier): {
+  toPort: (w: bigint) => bigint;
+  fromPort: (w: bigint) => bigint;
+  mul: (b: bigint, wPort: bigint) => bigint;
+} {
+  if (mult.block === 'montmul') {
+    const mf = montgomeryField(p, mult.k);
+    return { toPort: (w) => (w * mf.R) % p, fromPort: (w) => (w * mf.rInv) % p, mul: (b, w) => montmul(mf, b, w) };
+  }
+  return { toPort: (w) => w, fromPort: (w) => w, mul: modmulModel(p, mult.reduce, mult.k) };
+}
+
+/** A butterfly as built: the kind's formulas, w·b by the multiplier's steps on w as the port takes it. */
+export function butterflyOf(p: bigint, mult: TwiddleMultiplier, kind: 'ct' | 'gs'): (a: bigint, b: bigint, wPort: bigint) => [bigint, bigint] {
+  const { mul } = twiddleArithmetic(p, mult);
+  if (kind === 'gs') return (a, b, w) => [(a + b) % p, mul((a - b + p) % p, w)];
+  return (a, b, w) => {
+    const t = mul(b, w);
+    return [(a + t) % p, (a - t + p) % p];
+  };
+}
+
+/**
+ * The multiplier of a butterfly or NTT core, from its manifest: params.mult (montmul when
+ * absent), montgomery.k for a montmul, `multiplier` (reduce form, k) for a modmul.
+ */
+export function twiddleMultiplierOf(manifest: Manifest): TwiddleMultiplier {
+  if (manifest.params.mult === 'modmul') {
+    const m = manifest.multiplier as { reduce: ReduceForm; k?: number };
+    return { block: 'modmul', reduce: m.reduce, ...(m.k !== undefined ? { k: m.k } : {}) };
+  }
+  return { block: 'montmul', k: manifest.montgomery!.k };
+}
+
 export interface NttModel {
   shape: NttShape;
   p: bigint;
   omega: bigint;
-  /** twiddles[m] = ω^m, m < N/2 (the RTL's ROM holds them ×R mod p). */
+  mult: TwiddleMultiplier;
+  /** twiddles[m] = ω^m, m < N/2. */
   twiddles: bigint[];
+  /** The twiddle ROM as the RTL holds it: twiddles[m] in the multiplier's form (×R mod p for a montmul). */
+  rom: bigint[];
   nInverse: bigint;
   /** The transform as the core computes it; `inverse` includes the N⁻¹ scaling. */
   run(input: readonly bigint[], inverse: boolean): bigint[];
 }
 
-export function nttModel(field: FieldSpec, shape: NttShape): NttModel {
+/** The core's dataflow; `mult` (default: a montmul with R = 2^bitlength(p)) as in its butterflies. */
+export function nttModel(field: FieldSpec, shape: NttShape, mult: TwiddleMultiplier = { block: 'montmul' }): NttModel {
   const p = field.p;
   const { omega } = rootOfUnity(field, shape.n);
   const half = shape.n / 2;
@@ -288,6 +348,8 @@ export function nttModel(field: FieldSpec, shape: NttShape): NttModel {
     twiddles[m] = w;
     w = (w * omega) % p;
   }
+  const rom = twiddles.map(twiddleArithmetic(p, mult).toPort);
+  const butterfly = butterflyOf(p, mult, 'ct');
   const nInverse = modInverse(BigInt(shape.n), p);
   const lanesPerBank = shape.n / (2 * shape.lanes);
   const run = (input: readonly bigint[], inverse: boolean): bigint[] => {
@@ -304,10 +366,10 @@ export function nttModel(field: FieldSpec, shape: NttShape): NttModel {
       for (let c = 0; c < M; c++) {
         for (let l = 0; l < shape.lanes; l++) {
           const { a, b, m } = butterflyAt(shape, st, c, l);
-          const tw = !inverse || m === 0 ? twiddles[inverse ? 0 : m]! : p - twiddles[half - m]!;
-          const t = (read(b) * tw) % p;
-          const x = read(a);
-          const [u, v] = [(x + t) % p, (x - t + p) % p];
+          // The ROM word as the butterfly gets it: negated for the inverse (ω^−m = −ω^(N/2−m)),
+          // which commutes with ×R, so it holds in either form.
+          const q = !inverse || m === 0 ? rom[inverse ? 0 : m]! : p - rom[half - m]!;
+          const [u, v] = butterfly(read(a), read(b), q);
           write(a, inverse ? halveMod(u, p) : u);
           write(b, inverse ? halveMod(v, p) : v);
         }
@@ -317,7 +379,7 @@ export function nttModel(field: FieldSpec, shape: NttShape): NttModel {
     for (let i = 0; i < shape.n; i++) out[i] = read(unloadPosition(shape, i));
     return out;
   };
-  return { shape, p, omega, twiddles, nInverse, run };
+  return { shape, p, omega, mult, twiddles, rom, nInverse, run };
 }
 
 /** u/2 mod p (p odd, u canonical) as the core's halving stage computes it: u even → u/2, odd → (u + p)/2. */
@@ -325,7 +387,7 @@ export function halveMod(u: bigint, p: bigint): bigint {
   return (u & 1n) === 0n ? u >> 1n : (u + p) >> 1n;
 }
 
-/** The butterflies as the generated blocks compute them (a, b, w canonical; w not in Montgomery form). */
+/** The butterflies' results (a, b, w canonical and plain; twiddleArithmetic has the multiplier's steps). */
 export function butterflyCT(p: bigint, a: bigint, b: bigint, w: bigint): [bigint, bigint] {
   const t = (b * w) % p;
   return [(a + t) % p, (a - t + p) % p];

@@ -18,7 +18,7 @@
 //                                    feed-forward, evaluated on every pair against a·b·R⁻¹ mod p,
 //                                    out_valid by SAT (end-to-end.ts)
 import type { FieldSpec } from '../fields/registry.ts';
-import { MONTMUL_PARAMS, generateMontmul, planMontmul, type MontmulPlans } from '../gen/montmul.ts';
+import { MONTMUL_PARAMS, generateMontmul, planMontmul, type MontmulOptions, type MontmulPlans } from '../gen/montmul.ts';
 import type { ZkrtlConfig } from '../config.ts';
 import type { RawParams } from '../gen/params.ts';
 import { keptTiles, type ProductPlan } from '../gen/product.ts';
@@ -36,6 +36,8 @@ export interface MontmulProofOptions {
   waveformDir?: string;
   /** Tests: prove these plans (a mutated copy of the generator's) instead of planning afresh. */
   plans?: MontmulPlans;
+  /** A montmul inside another block (modmul's second one multiplies by a constant). */
+  montmul?: MontmulOptions;
 }
 
 const outName = (pl: ProductPlan) => pl.netlist.stmts[pl.netlist.stmts.length - 1].name;
@@ -73,7 +75,7 @@ function bandDescription(pl: ProductPlan, k: number, p: bigint): BandDescription
 }
 
 export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulProofOptions = {}): Lemma[] {
-  const planned = planMontmul(field, raw);
+  const planned = planMontmul(field, raw, opts.montmul);
   const { top, mf } = planned;
   const plans = opts.plans ?? planned.plans;
   const W = mf.bits;
@@ -82,9 +84,16 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
   const x = (w: number) => Poly.input('x', w);
   const lemmas: Lemma[] = [];
   const abHow = ab.karatsuba ? `${ab.tiles} tiles, Karatsuba ${ab.karatsuba.levels} level(s)` : `${ab.tiles} tiles`;
-  lemmas.push(symbolicLemma('ab.product', `${ab.spec.name}: out = x·y exactly (${W}×${W} bits, ${abHow}; every partial product once, no adder truncates)`, () => {
-    proveProduct(ab.netlist, outName(ab), x(W).mul(Poly.input('y', W)), 2 * W);
-  }));
+  const constB = opts.montmul?.constB;
+  if (constB !== undefined) {
+    lemmas.push(symbolicLemma('ab.product', `${ab.spec.name}: out = x·${shortHex(constB)} exactly (${W} bits by the constant, ${ab.spec.constMode === 'csd' ? 'shift-and-add' : `${ab.tiles} tiles`}; no adder truncates)`, () => {
+      proveProduct(ab.netlist, outName(ab), x(W).scale(constB), 2 * W);
+    }));
+  } else {
+    lemmas.push(symbolicLemma('ab.product', `${ab.spec.name}: out = x·y exactly (${W}×${W} bits, ${abHow}; every partial product once, no adder truncates)`, () => {
+      proveProduct(ab.netlist, outName(ab), x(W).mul(Poly.input('y', W)), 2 * W);
+    }));
+  }
   lemmas.push(symbolicLemma('m.product', `${m.spec.name}: out = x·p′ mod 2^${k} (p′ = ${shortHex(mf.pPrime)}, ${m.spec.constMode === 'csd' ? 'shift-and-add' : `${m.tiles} tiles`})`, () => {
     proveProduct(m.netlist, outName(m), x(k).scale(mf.pPrime), k);
   }));
@@ -122,7 +131,7 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
     }));
   }
   // The template around the products: read from the Verilog the generator writes.
-  const design = generateMontmul(field, raw);
+  const design = generateMontmul(field, raw, opts.montmul);
   const text = design.modules.find((mod) => mod.name === top)!.text;
   const pFound = /localparam \[(\d+):0\] P = \d+'h([0-9a-f]+);/.exec(text);
   const uFound = /wire \[(\d+):0\] u;/.exec(text);

@@ -139,7 +139,7 @@ export function redcEval(d: RedcDesign, T: bigint) {
  * Runs a query; a model becomes a LemmaFailure, after `confirm` has re-checked it in BigInt (a
  * model that BigInt does not reproduce is a bug in the encoding, not a verdict, and throws).
  */
-async function z3Check(name: string, opts: RedcOptions, build: (q: Query) => void, confirm: (cex: Counterexample) => boolean): Promise<void> {
+export async function z3Check(name: string, opts: RedcOptions, build: (q: Query) => void, confirm: (cex: Counterexample) => boolean): Promise<void> {
   const cex = await proveUnsat(build, opts);
   if (!cex) return;
   if (!confirm(cex)) throw new Error(`${name}: z3 model not reproduced by BigInt evaluation: ${describe(cex)}`);

@@ -2,34 +2,33 @@
 // (a, b, w) into the harness' operand `a` and (x, y) into its result, so the same harness
 // checks values, exact latency, II = 1, bubbles and reset behaviour as for every field block.
 import { verilogSources, type GeneratedDesign } from '../gen/design.ts';
-import { montgomeryField } from '../model/field.ts';
-import { butterflyCT, butterflyGS } from '../model/ntt.ts';
+import { butterflyOf, twiddleMultiplierOf } from '../model/ntt.ts';
 import type { Progress } from '../base/progress.ts';
 import { runModes, type RunResult } from './equivalence.ts';
 import { Rng, edgeValues, makeVectors } from './vectors.ts';
 import { buildPipelineSim } from './verilator.ts';
 
-/** (a, b, w) with w the twiddle in Montgomery form, as the butterfly's port takes it. */
+/** (a, b, w) with w the twiddle as the butterfly's port takes it (manifest twiddleForm: Montgomery or plain). */
 export type ButterflyVector = [bigint, bigint, bigint];
 
 /** The harness carries at most 1024-bit operands: three field elements side by side. */
 export const MAX_BUTTERFLY_SIM_BITS = Math.floor(1024 / 3);
 
+/** The butterfly as built: its multiplier's steps (montmul or modmul, from the manifest) on the port's twiddle. */
 export function butterflyModel(design: GeneratedDesign): (v: ButterflyVector) => [bigint, bigint] {
   const p = BigInt(design.manifest.field!.p);
-  const mf = montgomeryField(p, design.manifest.montgomery!.k);
-  const plain = (wMont: bigint) => (wMont * mf.rInv) % p;
-  return design.manifest.params.kind === 'gs'
-    ? ([a, b, w]) => butterflyGS(p, a, b, plain(w))
-    : ([a, b, w]) => butterflyCT(p, a, b, plain(w));
+  const bf = butterflyOf(p, twiddleMultiplierOf(design.manifest), design.manifest.params.kind === 'gs' ? 'gs' : 'ct');
+  return ([a, b, w]) => bf(a, b, w);
 }
 
 /** Every edge (a, b) pair with edge twiddles, then random and adversarial triples. */
 export function butterflyVectors(design: GeneratedDesign, randomCount: number, seed: number): ButterflyVector[] {
   const p = BigInt(design.manifest.field!.p);
-  const ctx = { p, k: design.manifest.montgomery!.k };
+  const mont = design.manifest.montgomery;
+  const ctx = { p, k: mont?.k };
   const edges = edgeValues(ctx);
-  const twiddles = [0n, 1n, p - 1n, BigInt(design.manifest.montgomery!.rModP), ...edges.slice(-4)];
+  // The twiddle 1 as the port takes it: R mod p in Montgomery form; 1/2 stands in for a plain port.
+  const twiddles = [0n, 1n, p - 1n, mont ? BigInt(mont.rModP) : (p + 1n) / 2n, ...edges.slice(-4)];
   const out: ButterflyVector[] = [];
   edges.forEach((a, i) => edges.forEach((b, j) => out.push([a, b, twiddles[(i + j) % twiddles.length]! % p])));
   const rng = new Rng(seed ^ 0x5bd1e995);

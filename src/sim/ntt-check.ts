@@ -6,7 +6,9 @@
 import { join } from 'node:path';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { namedField, customField, type FieldSpec } from '../fields/registry.ts';
-import { bitReverse, nttModel, nttSchedule, nttShape, nttTimeline, type NttModel, type NttTransformTimes } from '../model/ntt.ts';
+import {
+  bitReverse, nttModel, nttSchedule, nttShape, nttTimeline, twiddleMultiplierOf, type NttModel, type NttTransformTimes,
+} from '../model/ntt.ts';
 import type { Progress } from '../base/progress.ts';
 import { UsageError, readUserFile } from '../base/errors.ts';
 import { Rng } from './vectors.ts';
@@ -48,10 +50,12 @@ function fieldOf(design: GeneratedDesign): FieldSpec {
   return f.name === 'custom' ? customField(f.p) : namedField(f.name);
 }
 
+/** The golden model of a core, with its butterflies' multiplier (and so its ROM's twiddle form) from the manifest. */
 export function modelOf(design: GeneratedDesign): NttModel {
   const f = fieldOf(design);
   const prm = design.manifest.params;
-  return nttModel(f, nttShape(f, Number(prm.n), Number(prm.lanes), prm.input as 'natural' | 'bitrev', prm.output as 'natural' | 'bitrev'));
+  const shape = nttShape(f, Number(prm.n), Number(prm.lanes), prm.input as 'natural' | 'bitrev', prm.output as 'natural' | 'bitrev');
+  return nttModel(f, shape, twiddleMultiplierOf(design.manifest));
 }
 
 /** Zero, all p−1, impulses at 0, 1 and N−1, then `random` seeded random inputs. */

@@ -5,6 +5,8 @@ import { planMontmul } from '../../gen/montmul.ts';
 import { parseParamArgs, type RawParams } from '../../gen/params.ts';
 import { runLemmas, type LemmaResult } from '../../prove/lemma.ts';
 import { configMontmuls, montmulLemmas } from '../../prove/montmul.ts';
+import { configModmuls, modmulLemmas } from '../../prove/modmul.ts';
+import { planModmul } from '../../gen/modmul.ts';
 import { shutdownZ3 } from '../../prove/z3.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
@@ -22,22 +24,29 @@ export async function runProve(argv: string[]): Promise<number> {
   if (!(timeoutS >= 1 && timeoutS <= 86_400)) throw new UsageError(`--timeout ${timeoutText} is not accepted: give whole seconds, 1 to 86400`);
   const endToEnd = args.flags.has('end-to-end');
   if (args.options.waveforms && !endToEnd) throw new UsageError('--waveforms is where --end-to-end writes a counterexample: give --end-to-end too');
-  let targets: Array<{ field: FieldSpec; params: RawParams; top: string }>;
+  let targets: Array<{ block: 'montmul' | 'modmul'; field: FieldSpec; params: RawParams; top: string }>;
   if (block !== undefined) {
-    if (block !== 'montmul') throw new UsageError(`zkrtl prove knows montmul, not '${block}' (the other blocks are checked by simulation: zkrtl sim ${block})`);
-    if (args.options.config) throw new UsageError('--config is for zkrtl prove without a block (every montmul of the config): leave out one of the two');
+    if (block !== 'montmul' && block !== 'modmul') throw new UsageError(`zkrtl prove knows montmul and modmul, not '${block}' (the other blocks are checked by simulation: zkrtl sim ${block})`);
+    if (args.options.config) throw new UsageError('--config is for zkrtl prove without a block (every montmul and modmul of the config): leave out one of the two');
+    if (endToEnd && block === 'modmul') throw new UsageError('--end-to-end proves montmuls: leave it out for modmul');
     const field = resolveField({ field: single(args, 'field'), prime: single(args, 'prime') });
     const params = parseParamArgs(args.options.param ?? []);
-    targets = [{ field, params, top: planMontmul(field, params).top }];
+    targets = [{ block, field, params, top: block === 'montmul' ? planMontmul(field, params).top : planModmul(field, params).plan.top }];
   } else {
     noDesignOptions(args, 'prove');
     if (endToEnd) throw new UsageError('--end-to-end needs a block and a small prime: zkrtl prove montmul --prime 251 --end-to-end');
-    targets = configMontmuls(configFromArgs(args, true)!);
+    const config = configFromArgs(args, true)!;
+    targets = [...configMontmuls(config).map((t) => ({ block: 'montmul' as const, ...t })), ...configModmuls(config).map((t) => ({ block: 'modmul' as const, ...t }))];
   }
   // Every lemma list is built before any proof runs: bad parameters fail first. A counterexample's
   // waveform is the only file written, into WAVEFORM_DIR unless --waveforms says otherwise.
   const waveformDir = endToEnd ? single(args, 'waveforms') ?? WAVEFORM_DIR : undefined;
-  const runs = targets.map((t) => ({ ...t, lemmas: montmulLemmas(t.field, t.params, { endToEnd, timeoutMs: timeoutS * 1000, waveformDir }) }));
+  const runs = targets.map((t) => ({
+    ...t,
+    lemmas: t.block === 'montmul'
+      ? montmulLemmas(t.field, t.params, { endToEnd, timeoutMs: timeoutS * 1000, waveformDir })
+      : modmulLemmas(t.field, t.params, { timeoutMs: timeoutS * 1000 }),
+  }));
   const summary: Array<{ top: string; results: LemmaResult[] }> = [];
   try {
     for (const [i, r] of runs.entries()) {
