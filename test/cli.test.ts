@@ -14,6 +14,10 @@ describe('zkrtl CLI', () => {
     expect(r.stdout).toMatch(/goldilocks\s+64\s+32/);
     expect(r.stdout).toMatch(/babybear\s+31\s+27/);
     expect(r.stdout).toMatch(/bls12_377\.fr\s+253\s+47/);
+    // The modmul forms each prime admits.
+    expect(r.stdout).toMatch(/mersenne31\s+31\s+1\s+mersenne, montgomery-friendly\s/);
+    expect(r.stdout).toMatch(/secp256k1\s+256\s+1\s+pseudo-mersenne\s/);
+    expect(r.stdout).toMatch(/bn254\.fp\s+254\s+1\s+–\s/);
   });
 
   it('gen writes a complete block directory, byte-identical on a second run', () => {

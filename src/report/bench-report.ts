@@ -220,6 +220,39 @@ const round = (v: number | undefined) => (v === undefined ? undefined : Math.rou
 // NTT
 
 /** `butterflies`: the ones measured with the field blocks (since issue 11), else the NTT section's. */
+/** What freezing the prime buys: frozen best against the programmable twin, per field. */
+function freezeSection(fr: Obj): string {
+  const rows = objs(fr.rows);
+  const twins = objs(fr.twins);
+  if (!rows.length) return missing('No rows in the freeze section of results.json.');
+  const twin = (m: unknown) => obj(twins.find((t) => t.module === m)?.xilinx);
+  const best = (r: Obj) => obj(objs(r.frozen).find((x) => x.module === r.best)?.xilinx);
+  const groups = (key: 'dsps' | 'luts'): BarGroup[] => rows.map((r) => ({
+    label: str(r.field) ?? '?',
+    values: [
+      { name: 'frozen best', value: num(best(r)[key]) },
+      { name: 'programmable, own width', value: num(twin(r.twinOwn)[key]) },
+      { name: 'programmable, 384 bits', value: num(twin(r.twinWide)[key]) },
+    ].filter((v): v is { name: string; value: number } => v.value !== undefined),
+  }));
+  const out: string[] = [];
+  out.push('<p>Per field, Yosys <code>synth_xilinx -family xcup</code> from one run: the frozen best (montmul, or a modmul where p folds and the fold is cheaper) against the programmable-prime twin (<code>montmul --param prime=runtime</code>) at the prime\'s own width and at 384 bits. Log scales. The ratios and what they say about the "2× for freezing, up to 4× with the width" claim are in <code>bench/results.md</code>.</p>');
+  out.push(plots(
+    barSvg({ title: 'DSP48E2: frozen against programmable', yLabel: 'DSP48E2 (log)', groups: groups('dsps'), logY: true, valueLabels: true, width: W, height: H }),
+    barSvg({ title: 'LUTs: frozen against programmable', yLabel: 'LUT (log)', groups: groups('luts'), logY: true, valueLabels: true, width: W, height: H }),
+  ));
+  out.push(table('Frozen best and the programmable twin', [
+    { key: 'field', label: 'field' }, { key: 'best', label: 'frozen best' },
+    { key: 'fd', label: 'frozen DSP', numeric: true }, { key: 'fl', label: 'frozen LUT', numeric: true },
+    { key: 'od', label: 'twin own DSP', numeric: true }, { key: 'ol', label: 'twin own LUT', numeric: true },
+    { key: 'wd', label: 'twin 384 DSP', numeric: true }, { key: 'wl', label: 'twin 384 LUT', numeric: true },
+  ], rows.map((r) => ({
+    field: str(r.field), best: str(r.best),
+    fd: num(best(r).dsps), fl: num(best(r).luts), od: num(twin(r.twinOwn).dsps), ol: num(twin(r.twinOwn).luts), wd: num(twin(r.twinWide).dsps), wl: num(twin(r.twinWide).luts),
+  }))));
+  return out.join('\n');
+}
+
 function nttSection(ntt: Obj, butterflyRows: Obj[]): string {
   const cores = objs(ntt.cores);
   const out: string[] = [];
@@ -839,6 +872,7 @@ export function benchReport(results: unknown): string {
   const absent = (k: string, only: string) => missing(`No ${k} section in results.json (\`npm run bench -- --only ${only}\` measures it).`);
   const sections: Section[] = [
     section('fields', 'Field blocks', () => (Array.isArray(r.rows) ? fieldSection(r) : absent('field-block', 'fields'))),
+    section('freeze', 'Frozen against programmable', () => (has('freeze') ? freezeSection(obj(r.freeze)) : absent('freeze', 'freeze'))),
     section('ntt', 'NTT', () => (has('ntt') ? nttSection(obj(r.ntt), objs(r.butterflies).length ? objs(r.butterflies) : objs(obj(r.ntt).butterflies)) : absent('NTT', 'ntt'))),
     section('rv32im', 'rv32im core', () => (has('rv32im') ? rv32imSection(obj(r.rv32im)) : absent('rv32im', 'rv32im'))),
     section('ecadd', 'Point adders', () => (has('ecadd') ? ecaddSection(obj(r.ecadd)) : absent('point-adder', 'ecadd'))),

@@ -26,10 +26,9 @@ export const VARIANTS: Array<() => GeneratedDesign> = [
   () => generateBlock('montmul', customField('1021'), { tile: '3x4', constmul: 'dsp', karatsuba: '2', mp: 'high' }),
   () => generateBlock('montmul', namedField('goldilocks'), { constmul: 'dsp', mp: 'high', karatsuba: '1', tree: '0' }),
   // modmul: a slow Solinas fold (c = 2^9 − 1, 13 bits), a pseudo-Mersenne fold by DSP tiles
-  // (c = 299 has 5 signed digits), 2^64 − 59, and the Montgomery route (two montmuls).
+  // (c = 299 has 5 signed digits), and the Montgomery route (two montmuls).
   () => generateBlock('modmul', customField('7681'), {}),
   () => generateBlock('modmul', customField('4294966997'), {}),
-  () => generateBlock('modmul', customField('18446744073709551557'), { reduce: 'pseudo-mersenne' }),
   () => generateBlock('modmul', customField(P128), { reduce: 'montgomery', tile: '16x16' }),
   () => generateBlock('modmul', namedField('babybear'), { reduce: 'montgomery-friendly' }),
   () => generateBlock('modadd', customField('5'), {}),

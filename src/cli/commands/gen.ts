@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { NAMED_PRIMES, namedField } from '../../fields/registry.ts';
 import { NAMED_CURVES, namedCurve } from '../../curves/registry.ts';
 import { edwardsModel } from '../../model/curve.ts';
+import { formsOf } from '../../model/modmul.ts';
 import { designFiles, type GeneratedDesign } from '../../gen/design.ts';
 import { parseArgs, single } from '../args.ts';
 import { writeDirectoryAtomically } from '../output.ts';
@@ -55,9 +56,11 @@ export async function runFields(argv: string[]): Promise<number> {
   parseArgs(argv, { options: [], flags: [] });
   const rows = NAMED_PRIMES.map((f) => {
     const s = namedField(f.name);
-    return [s.name, String(s.bits), String(s.twoAdicity), s.description];
+    // The modmul reductions p admits besides the general Montgomery route.
+    const forms = formsOf(s.p).filter((x) => x !== 'montgomery');
+    return [s.name, String(s.bits), String(s.twoAdicity), forms.length ? forms.join(', ') : '–', s.description];
   });
-  process.stdout.write(table(['field', 'bits', '2-adicity', 'description'], rows));
+  process.stdout.write(table(['field', 'bits', '2-adicity', 'special forms (modmul reduce=)', 'description'], rows));
   process.stdout.write('custom: --prime P (decimal or 0x-hex, odd prime >= 5, up to 1024 bits)\n');
   return 0;
 }
