@@ -103,10 +103,13 @@ function unitSources(design: GeneratedDesign, unit: string): { files: Record<str
 
 const effortOf = (d: GeneratedDesign): AsicEffort => (d.manifest.block === 'montmul' && d.manifest.field!.bits > 64 ? 'fast' : 'timing');
 
+/** The fixed-prime field blocks the field sections measure (modmul and the programmable twin: the section 'freeze'). */
+export const FIELD_SECTION_BLOCKS = ['modadd', 'modsub', 'montmul'];
+
 /** The designs of the section, in a fixed order (child processes find theirs by index). */
 export function asicDesigns(): Item[] {
   const items: Item[] = configDesigns(loadConfig())
-    .filter((d) => ['modadd', 'modsub', 'montmul'].includes(d.manifest.block) && d.manifest.field)
+    .filter((d) => FIELD_SECTION_BLOCKS.includes(d.manifest.block) && d.manifest.field)
     .sort((a, b) => a.manifest.field!.bits - b.manifest.field!.bits || a.top.localeCompare(b.top))
     .map((design) => ({ group: 'field' as const, design, effort: effortOf(design) }));
   for (const f of ['babybear', 'goldilocks']) items.push({ group: 'butterfly', design: generateBlock('butterfly', namedField(f), { kind: 'ct' }), effort: 'timing' });

@@ -22,7 +22,7 @@ import { benchButterflies, benchNtt, renderButterflies, renderNtt, type Butterfl
 import { benchEcadd, renderEcadd, type EcaddSection } from './ecadd.ts';
 import { benchMsm, measureModelVsNoble, renderMsm, type MsmSection } from './msm.ts';
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
-import { benchAsic, renderAsic, type AsicSection } from './asic.ts';
+import { FIELD_SECTION_BLOCKS, benchAsic, renderAsic, type AsicSection } from './asic.ts';
 import { benchFreeze, renderFreeze, type FreezeSection } from './freeze.ts';
 import { writeBenchReport } from '../src/cli/commands/report.ts';
 import { configMontmuls, montmulLemmas } from '../src/prove/montmul.ts';
@@ -30,9 +30,6 @@ import { generateBlock } from '../src/gen/index.ts';
 import { namedField } from '../src/fields/registry.ts';
 import { runLemmas } from '../src/prove/lemma.ts';
 import { shutdownZ3 } from '../src/prove/z3.ts';
-
-/** The blocks of the field section. */
-const FIELD_SECTION_BLOCKS = ['modadd', 'modsub', 'montmul'];
 
 const BENCH_DIR = import.meta.dirname;
 const REPO_DIR = resolve(BENCH_DIR, '..');
@@ -126,8 +123,6 @@ const VARIANTS: Array<{ label: string; params: Record<string, string> }> = [
 
 async function benchFieldBlocks(): Promise<FieldSection> {
   const config = loadConfig();
-  // The fixed-prime field blocks; modmul and the programmable twin are measured in the
-  // section "What freezing the prime buys".
   const designs = configDesigns(config).filter((d) => FIELD_SECTION_BLOCKS.includes(d.manifest.block) && d.manifest.field);
   const rows: Row[] = [];
   for (const [i, d] of designs.entries()) {

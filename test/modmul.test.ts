@@ -9,6 +9,7 @@ import { NAMED_PRIMES, customField, namedField, type FieldSpec } from '../src/fi
 import { isProbablePrime } from '../src/fields/primality.ts';
 import { generateBlock } from '../src/gen/index.ts';
 import { planFolds, planModmul } from '../src/gen/modmul.ts';
+import { generateMontmul } from '../src/gen/montmul.ts';
 import { planProduct } from '../src/gen/product.ts';
 import { modmulLemmas } from '../src/prove/modmul.ts';
 import { runLemmas } from '../src/prove/lemma.ts';
@@ -258,6 +259,40 @@ describe('zkrtl prove modmul: the lemmas hold for generated designs and catch pl
     const steps = folds.schedule.steps.map((st, i) => (i === 0 ? { ...st, outMax: st.outMax >> 1n } : st));
     const v = await verdicts(modmulLemmas(field, {}, { folds: planFolds(plan.top, { ...folds.schedule, steps }, { reduce: 'auto', tile: [26, 17], levelsPerStage: 1, karatsuba: 'auto', constmul: 'auto' }) }));
     expect(v['fold1.step']).toBe('failed');
+  });
+
+  const withTop = (d: GeneratedDesign, from: string | RegExp, to: string): GeneratedDesign => {
+    const text = d.modules.find((m) => m.name === d.top)!.text;
+    const broken = text.replace(from, to);
+    expect(broken).not.toBe(text);
+    return { ...d, modules: d.modules.map((m) => (m.name === d.top ? { ...m, text: broken } : m)) };
+  };
+
+  it('the last step reading the value before the last fold fails final.select and rtl.wiring', async () => {
+    const d = generateBlock('modmul', field, {});
+    const v = await verdicts(modmulLemmas(field, {}, { design: withTop(d, /x4\[12:0\];/, 'x3[12:0];') }));
+    expect(v['final.select']).toBe('failed');
+    expect(v['rtl.wiring']).toBe('failed');
+  });
+
+  it('out_valid one register early fails rtl.wiring', async () => {
+    const d = generateBlock('modmul', field, {});
+    const L = d.manifest.latency!;
+    const v = await verdicts(modmulLemmas(field, {}, { design: withTop(d, `assign out_valid = valid_sr[${L - 1}];`, `assign out_valid = valid_sr[${L - 2}];`) }));
+    expect(v['rtl.wiring']).toBe('failed');
+  });
+
+  it('a Montgomery route whose second montmul multiplies by R mod p, not R² mod p, fails route.identity', async () => {
+    const f128 = customField('0xb8c5a3e1f0d27c946a1358e2f0b7c9f7');
+    const raw = { reduce: 'montgomery', tile: '16x16' };
+    const d = generateBlock('modmul', f128, raw);
+    const mm = { tile: '16x16', tree: '1', karatsuba: 'auto', constmul: 'auto' };
+    const wrong = generateBlock('montmul', f128, mm); // only to learn the montmul's R
+    const rModP = BigInt(wrong.manifest.montgomery!.rModP);
+    const bad = generateMontmul(f128, mm, { name: `${d.top}_unmont`, constB: rModP }).modules;
+    const design = { ...d, modules: d.modules.map((m) => bad.find((b) => b.name === m.name) ?? m) };
+    const v = await verdicts(modmulLemmas(f128, raw, { design }));
+    expect(v['route.identity']).toBe('failed');
   });
 
   it('a final candidate subtracting p + 1 fails final.select and rtl.wiring', async () => {

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { namedField } from '../src/fields/registry.ts';
-import { modPow } from '../src/fields/primality.ts';
 import { generateBlock } from '../src/gen/index.ts';
 import type { GeneratedDesign } from '../src/gen/design.ts';
 import { formsOf } from '../src/model/modmul.ts';
@@ -20,20 +19,11 @@ import { butterflyModel, butterflyVectors, checkButterfly } from '../src/sim/but
 import { checkNtt, modelOf } from '../src/sim/ntt-check.ts';
 import { Rng } from '../src/sim/vectors.ts';
 import { zkrtl, scratch } from './support/cli.ts';
+import { naiveDft } from './support/naive-dft.ts';
 
 const waveformDir = mkdtempSync(join(tmpdir(), 'zkrtl-ntt-modmul-wave-'));
 const FIELDS = ['goldilocks', 'babybear', 'koalabear'];
 
-function naiveDft(p: bigint, omega: bigint, x: readonly bigint[], inverse: boolean): bigint[] {
-  const n = x.length;
-  const w = inverse ? modPow(omega, p - 2n, p) : omega;
-  const scale = inverse ? modPow(BigInt(n), p - 2n, p) : 1n;
-  return x.map((_, j) => {
-    let acc = 0n;
-    for (let i = 0; i < n; i++) acc = (acc + x[i]! * modPow(w, BigInt(i * j), p)) % p;
-    return (acc * scale) % p;
-  });
-}
 
 describe('model: mult=modmul computes the montmul transform, with plain twiddles', () => {
   it.each(FIELDS)('%s: every reduce form, N = 16 and 64, lanes 1 and 2, forward and inverse', (name) => {

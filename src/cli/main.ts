@@ -35,13 +35,16 @@ usage:
   zkrtl lint [BLOCK [--field NAME | --prime P | --curve C] [--param K=V]...] [--config FILE]
       verilator --lint-only -Wall and yosys check -assert on every emitted module
   zkrtl prove [montmul [--field NAME | --prime P] [--param K=V]... [--end-to-end [--waveforms DIR]]] [--timeout S]
+  zkrtl prove modmul [--field NAME | --prime P] [--param K=V]... [--timeout S]
   zkrtl prove [--config FILE] [--timeout S]
-      machine-checked proofs of a Montgomery multiplier for its own prime and tiles, one verdict and time per
-      lemma: each product's netlist is exactly its product (symbolic, BigInt), the REDC steps with this
+      machine-checked proofs of a multiplier for its own prime and tiles, one verdict and time per lemma:
+      montmul: each product's netlist is exactly its product (symbolic, BigInt), the REDC steps with this
       design's constants and band (z3, in-process), the final subtraction; --end-to-end (primes up to 12 bits):
       the whole Verilog, lowered to gates by Yosys, equal to a·b·R⁻¹ mod p on every canonical pair (checked
       feed-forward, evaluated exhaustively; out_valid by SAT; a counterexample's VCD into --waveforms, default
-      prove-out/). Without a block: every montmul the config emits.
+      prove-out/). modmul: its product and folds (symbolic), each fold's residue and bound and the last
+      step's pick (z3), the wiring; or its two montmuls. Without a block: every fixed-prime montmul and
+      modmul the config emits, inside other blocks too.
       Exit 1 when a lemma fails or times out (--timeout, seconds per solver call, default 60)
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...

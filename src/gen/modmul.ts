@@ -7,7 +7,8 @@
 //     when not), then the largest multiple of p not above X is subtracted;
 //   montgomery (every odd prime) and montgomery-friendly (p, p′ sparse): two montmuls, the
 //     second by the constant R² mod p, which takes a·b·R⁻¹ back to a·b mod p.
-// `reduce=auto` plans every form p has and keeps the one with the smallest share of a VU9P,
+// `reduce=auto` plans the fold (under the most specific fold form p has) and the Montgomery
+// route, and keeps the one with the smallest share of a VU9P,
 // the measure `karatsuba=auto` uses.
 import type { FieldSpec } from '../fields/registry.ts';
 import { csdDigits } from '../model/multiplier.ts';
@@ -79,13 +80,20 @@ export interface FoldPlans {
 
 /** The product a·b and one constant product per fold: X' = (X mod 2^k) + (X div 2^k)·c. */
 export function planFolds(top: string, schedule: FoldSchedule, cfg: ModmulConfig): FoldPlans {
-  const { k, c } = schedule;
-  const W = k;
+  const W = schedule.k;
   const common = { tile: cfg.tile, levelsPerStage: cfg.levelsPerStage, outLo: 0 };
   const ab = planSquareProduct({ ...common, name: `${top}_ab`, xBits: W, y: { bits: W }, constMode: 'dsp', addends: [], outBits: schedule.steps.length ? schedule.steps[0].inBits : 2 * W }, cfg.karatsuba);
+  const folds = planFoldProducts(top, schedule, cfg);
+  return { schedule, ab, folds, latency: ab.latency + folds.reduce((n, f) => n + f.latency, 0) + 1 };
+}
+
+/** One constant product per fold (`${top}_fold<i>`), for the modmul and the shift multiplier (gen/shiftmul.ts). */
+export function planFoldProducts(top: string, schedule: FoldSchedule, cfg: Pick<ModmulConfig, 'tile' | 'levelsPerStage' | 'constmul'>): ProductPlan[] {
+  const { k, c } = schedule;
+  const common = { tile: cfg.tile, levelsPerStage: cfg.levelsPerStage, outLo: 0 };
   const digits = csdDigits(c).length;
   const constMode = cfg.constmul !== 'auto' ? cfg.constmul : digits <= CSD_AUTO_MAX_DIGITS ? 'csd' : 'dsp';
-  const folds = schedule.steps.map((s, i) => planProduct({
+  return schedule.steps.map((s, i) => planProduct({
     ...common,
     name: `${top}_fold${i + 1}`,
     xBits: s.hiBits,
@@ -94,7 +102,6 @@ export function planFolds(top: string, schedule: FoldSchedule, cfg: ModmulConfig
     addends: [{ port: 'l', bits: k, shift: 0 }],
     outBits: s.outBits,
   }));
-  return { schedule, ab, folds, latency: ab.latency + folds.reduce((n, f) => n + f.latency, 0) + 1 };
 }
 
 /** One form's planned hardware and the share of a VU9P it takes (what reduce=auto weighs). */
@@ -119,7 +126,7 @@ function planForm(field: FieldSpec, cfg: ModmulConfig, form: ReduceForm, schedul
   }
   const raw = montmulParams(cfg);
   const first = planMontmul(field, raw, { name: `${top}_redc` });
-  const second = planMontmul(field, raw, { name: `${top}_unmont`, constB: montgomeryField(field.p).r2ModP });
+  const second = planMontmul(field, raw, { name: `${top}_unmont`, constB: unmontConstant(field) });
   const products = [first, second].flatMap((x) => [x.plans.ab, x.plans.m, x.plans.mp]);
   // Each montmul's last step: a subtractor, the multiplexer, the output and valid registers.
   const share = products.reduce((s, pl) => s + deviceShare(pl), 0)
@@ -198,11 +205,17 @@ function foldDesign(field: FieldSpec, cfg: ModmulConfig, form: ReduceForm, top: 
   });
 }
 
+/** What the second montmul of the Montgomery route multiplies by: R² mod p takes a·b·R⁻¹ to a·b. */
+export function unmontConstant(field: FieldSpec): bigint {
+  return montgomeryField(field.p).r2ModP;
+}
+
 function montgomeryDesign(field: FieldSpec, cfg: ModmulConfig, form: ReduceForm, top: string): GeneratedDesign {
   const raw = montmulParams(cfg);
   const mf = montgomeryField(field.p);
+  const constant = unmontConstant(field);
   const redc = generateMontmul(field, raw, { name: `${top}_redc` });
-  const unmont = generateMontmul(field, raw, { name: `${top}_unmont`, constB: mf.r2ModP });
+  const unmont = generateMontmul(field, raw, { name: `${top}_unmont`, constB: constant });
   const latency = redc.manifest.latency! + unmont.manifest.latency!;
   const text = renderTemplate('modmul_montgomery', {
     generator: GENERATOR_ID,
@@ -212,18 +225,20 @@ function montgomeryDesign(field: FieldSpec, cfg: ModmulConfig, form: ReduceForm,
     W: field.bits,
     k: mf.k,
     p: field.p.toString(16),
-    r2: mf.r2ModP.toString(16),
+    r2: constant.toString(16),
     latency,
     redc: { name: redc.top, latency: redc.manifest.latency },
     unmont: { name: unmont.top, latency: unmont.manifest.latency },
   });
   return modmulDesign(field, cfg, top, [...mergeModules(redc.modules, unmont.modules), { name: top, text }], latency, {
-    montgomery: redc.manifest.montgomery,
+    // Ports are plain; the Montgomery form stays inside, so its constants live under reduce.
     reduce: {
       form,
       identity: `out = REDC(REDC(a*b) * (R^2 mod p)), R = 2^${mf.k}`,
+      k: mf.k,
+      montgomery: redc.manifest.montgomery,
       redc: { module: redc.top, latency: redc.manifest.latency, stages: redc.manifest.stages },
-      unmont: { module: unmont.top, latency: unmont.manifest.latency, constant: hex(mf.r2ModP), stages: unmont.manifest.stages },
+      unmont: { module: unmont.top, latency: unmont.manifest.latency, constant: hex(constant), stages: unmont.manifest.stages },
     },
     multiplierTiles: (redc.manifest.multiplierTiles as number) + (unmont.manifest.multiplierTiles as number),
   });

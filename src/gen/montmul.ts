@@ -195,6 +195,8 @@ function planForDepth(top: string, mf: MontgomeryField, cfg: MontmulConfig, opts
 
 /** The three planned products of a montmul (what `zkrtl prove` reads), without any Verilog. */
 export function planMontmul(field: FieldSpec, raw: RawParams, opts: MontmulOptions = {}): { cfg: MontmulConfig; top: string; mf: MontgomeryField; plans: MontmulPlans } {
+  // A montmul by a constant is another circuit: it must not take the plain montmul's name.
+  if (opts.constB !== undefined && opts.name === undefined) throw new Error('internal: a montmul with constB needs its own name');
   const cfg = parseConfig(field, raw);
   const mf = montgomeryField(field.p, cfg.k);
   const top = opts.name ?? moduleName(field, cfg);

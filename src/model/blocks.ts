@@ -20,8 +20,8 @@ export function blockModel(manifest: Manifest): PairFunction {
       return (a, b) => montmul(f, a, b);
     }
     case 'modmul': {
-      const reduce = manifest.reduce as { form: ReduceForm };
-      return modmulModel(p, reduce.form, manifest.montgomery?.k);
+      const reduce = manifest.reduce as { form: ReduceForm; k?: number };
+      return modmulModel(p, reduce.form, reduce.k);
     }
     default:
       throw new Error(`no golden model for block ${manifest.block}`);

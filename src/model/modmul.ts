@@ -49,7 +49,7 @@ export interface FoldSchedule {
   p: bigint;
   k: number;
   c: bigint;
-  /** Bound of the product a·b the first fold takes. */
+  /** Bound of the value the first fold takes: the product a·b, (p−1)², unless a start bound was given. */
   productMax: bigint;
   steps: FoldStep[];
   /** Bound of the value the last step reduces, its width, and how many multiples of p it may hold. */
@@ -59,25 +59,32 @@ export interface FoldSchedule {
 }
 
 /**
- * The folds that take a·b (a, b < p) below 2p, with exact bounds, or the reason none does.
- * Folding stops when the bound is below 2p, or no longer shrinks.
+ * The folds that take a·b (a, b < p) below 2p, with tight bounds (the largest value each fold
+ * can produce from any X up to the bound before it), or the reason none does.
+ * Folding stops when the bound is below 2p, or no longer shrinks. `startMax` replaces the
+ * bound (p−1)² the folds start from (the shift multiplier's x·2^e, src/model/shiftmul.ts).
  */
-export function foldSchedule(p: bigint): FoldSchedule | { reason: string } {
+export function foldSchedule(p: bigint, startMax?: bigint): FoldSchedule | { reason: string } {
   const k = bitLength(p);
   const c = (1n << BigInt(k)) - p;
-  const productMax = (p - 1n) * (p - 1n);
+  const productMax = startMax ?? (p - 1n) * (p - 1n);
+  const what = startMax === undefined ? 'a·b' : `a value up to 0x${startMax.toString(16)}`;
   const steps: FoldStep[] = [];
   let max = productMax;
   while (max / p > 1n) {
     const inBits = bitLength(max);
     const hiMax = max >> BigInt(k);
     if (hiMax === 0n) break;
-    const lowMax = max < mask(k) ? max : mask(k);
-    const outMax = lowMax + hiMax * c;
+    // The largest (X mod 2^k) + (X div 2^k)·c over X ≤ max: within a block of equal X div 2^k
+    // it grows with X, and from one block to the next it drops (c < 2^k), so it is at the top
+    // of the last full block or at max itself.
+    const atMax = (max & mask(k)) + hiMax * c;
+    const lastFull = mask(k) + (hiMax - 1n) * c;
+    const outMax = atMax > lastFull ? atMax : lastFull;
     if (outMax >= max) break;
     steps.push({ inBits, inMax: max, hiBits: inBits - k, hiMax, outBits: bitLength(outMax), outMax });
     max = outMax;
-    if (steps.length > FOLD_MAX) return { reason: `folding by 2^${k} ≡ 0x${c.toString(16)} takes more than ${FOLD_MAX} folds to bring a·b below 2p` };
+    if (steps.length > FOLD_MAX) return { reason: `folding by 2^${k} ≡ 0x${c.toString(16)} takes more than ${FOLD_MAX} folds to bring ${what} below 2p` };
   }
   const multiples = Number(max / p);
   if (multiples > FINAL_MULTIPLES_MAX) {

@@ -7,8 +7,9 @@
 //   compute  stage s = 0 .. k−1 (half-distance h = 2^s); butterfly g = c·L + l (cycle c,
 //            lane l) works on positions a = g with a 0 bit inserted at bit s, b = a + h, with
 //            twiddle ω^m, m = (g mod h)·N/(2h): a' = a + ω^m·b, b' = a − ω^m·b, the product
-//            by the butterflies' multiplier (a montmul with ω^m·R from the ROM, or a modmul
-//            with ω^m itself: TwiddleMultiplier);
+//            by the butterflies' multiplier (a montmul with ω^m·R from the ROM, a modmul
+//            with ω^m itself, or a shift multiplier with the exponent of ω^m = 2^e:
+//            TwiddleMultiplier);
 //            the inverse transform uses ω^−m = −ω^(N/2 − m) (m > 0) from the same table;
 //   unload   beat t, lane l reads position t·L + l (output=natural) or bitrev(t·L + l), and
 //            passes it through the lane's multiplier: ×1 forward, ×N⁻¹ inverse.
@@ -22,13 +23,47 @@ import { modPow } from '../fields/primality.ts';
 import type { Manifest } from '../gen/design.ts';
 import { modInverse, montgomeryField, montmul } from './field.ts';
 import { modmulModel, type ReduceForm } from './modmul.ts';
+import { SHIFT_MAX_ORDER, exponentOf, orderOfTwo, orderText, shiftMulModel } from './shiftmul.ts';
 
 export interface RootOfUnity {
   /** ω: a primitive N-th root of unity. */
   omega: bigint;
-  /** g: the generator it comes from; ω = g^((p−1)/N). */
+  /** g: the generator it comes from; ω = g^((p−1)/N) (for mult=shift g = 2 and ω = 2^(ord_p(2)/N): shiftRootOfUnity). */
   generator: bigint;
   derivation: string;
+}
+
+/**
+ * ω_N = 2^(ord/N) with ord = ord_p(2), for mult=shift: 2^(ord/N) has order exactly N, so it
+ * is a primitive N-th root of unity (another one than rootOfUnity's, ω_std^k for some odd k,
+ * so the transform's outputs are the standard ones permuted), and every power of it is a power
+ * of two. N must divide ord (a one-line UsageError names N, ord_p(2) and the N accepted).
+ */
+export function shiftRootOfUnity(field: FieldSpec, n: number): RootOfUnity & { order: number; step: number } {
+  const order = orderOfTwo(field.p);
+  if (order === undefined) {
+    throw new UsageError(`n=${n} with mult=shift: the twiddles must be powers of 2, and in ${field.name} ${orderText(field.p)} (mult=shift takes ord_p(2) ≤ ${SHIFT_MAX_ORDER}): give mult=montmul or mult=modmul`);
+  }
+  if (order % n !== 0) {
+    const ok: number[] = [];
+    for (let m = 8; m <= order && Math.log2(m) <= field.twoAdicity; m *= 2) if (order % m === 0) ok.push(m);
+    const list = ok.length > 1 ? `${ok.slice(0, -1).join(', ')} or ${ok[ok.length - 1]}` : String(ok[0]);
+    const give = ok.length ? `give n = ${list} with mult=shift, or` : 'no n is accepted with mult=shift: give';
+    throw new UsageError(`n=${n} with mult=shift: the twiddles 2^(ord/n) need n to divide ord_p(2) = ${order} in ${field.name}: ${give} mult=montmul or mult=modmul for n=${n}`);
+  }
+  const step = order / n;
+  return {
+    omega: modPow(2n, BigInt(step), field.p),
+    generator: 2n,
+    order,
+    step,
+    derivation: `omega = 2^(${order}/${n}) = 2^${step} mod p: 2 has order ord_p(2) = ${order}, so 2^(ord/N) is a primitive N-th root of unity whose every power is a power of two`,
+  };
+}
+
+/** The ω an NTT core with this multiplier uses: 2^(ord_p(2)/N) with mult=shift, else rootOfUnity's. */
+export function nttRoot(field: FieldSpec, n: number, mult: TwiddleMultiplier = { block: 'montmul' }): RootOfUnity {
+  return mult.block === 'shift' ? shiftRootOfUnity(field, n) : rootOfUnity(field, n);
 }
 
 /** Smallest quadratic non-residue: g^((p−1)/2^s) then has order exactly 2^s. */
@@ -274,31 +309,50 @@ export function nttTimeline(s: NttShape, sched: NttSchedule, butterflyLatency: n
 /**
  * The multiplier inside the butterflies, which fixes the form the twiddle enters in:
  * a montmul takes w·R mod p (montmul(b, w·R) = b·w, so data stay plain), a modmul
- * (plain a·b mod p, reduced by the form of p) takes w itself.
+ * (plain a·b mod p, reduced by the form of p) takes w itself, a shift multiplier takes the
+ * exponent e of a twiddle w = 2^e (src/model/shiftmul.ts).
  */
 export type TwiddleMultiplier =
   | { block: 'montmul'; k?: number }
-  | { block: 'modmul'; reduce: ReduceForm; k?: number };
+  | { block: 'modmul'; reduce: ReduceForm; k?: number }
+  | { block: 'shift' };
 
-export type TwiddleForm = 'montgomery' | 'plain';
+export type TwiddleForm = 'montgomery' | 'plain' | 'exponent';
 
-export const twiddleFormOf = (mult: TwiddleMultiplier): TwiddleForm => (mult.block === 'montmul' ? 'montgomery' : 'plain');
+export const twiddleFormOf = (mult: TwiddleMultiplier): TwiddleForm => ({ montmul: 'montgomery', modmul: 'plain', shift: 'exponent' } as const)[mult.block];
 
 /**
  * The twiddle product as the butterfly's multiplier computes it, step for step:
  * `toPort` puts a plain twiddle in the form the butterfly's w port (and the NTT's ROM) holds,
- * `fromPort` takes it back, `mul(b, wPort)` = b·w mod p.
+ * `fromPort` takes it back, `mul(b, wPort)` = b·w mod p, `neg(wPort)` is −w in port form (the
+ * NTT's inverse: p − w for a value, e + ord/2 for an exponent below ord/2, as 2^(ord/2) = −1).
  */
 export function twiddleArithmetic(p: bigint, mult: TwiddleMultiplier): {
   toPort: (w: bigint) => bigint;
   fromPort: (w: bigint) => bigint;
   mul: (b: bigint, wPort: bigint) => bigint;
+  neg: (wPort: bigint) => bigint;
 } {
+  const neg = (w: bigint) => p - w;
   if (mult.block === 'montmul') {
     const mf = montgomeryField(p, mult.k);
-    return { toPort: (w) => (w * mf.R) % p, fromPort: (w) => (w * mf.rInv) % p, mul: (b, w) => montmul(mf, b, w) };
+    return { toPort: (w) => (w * mf.R) % p, fromPort: (w) => (w * mf.rInv) % p, mul: (b, w) => montmul(mf, b, w), neg };
   }
-  return { toPort: (w) => w, fromPort: (w) => w, mul: modmulModel(p, mult.reduce, mult.k) };
+  if (mult.block === 'shift') {
+    const order = orderOfTwo(p);
+    if (order === undefined || order % 2 !== 0) throw new Error(`internal: mult=shift needs an even ord_p(2) ≤ ${SHIFT_MAX_ORDER} here`);
+    const half = BigInt(order / 2);
+    return {
+      toPort: exponentOf(p, order),
+      fromPort: (e) => modPow(2n, e, p),
+      mul: shiftMulModel(p),
+      neg: (e) => {
+        if (e >= half) throw new Error(`internal: the inverse negates ROM exponents below ord/2, not ${e}`);
+        return e + half;
+      },
+    };
+  }
+  return { toPort: (w) => w, fromPort: (w) => w, mul: modmulModel(p, mult.reduce, mult.k), neg };
 }
 
 /** A butterfly as built: the kind's formulas, w·b by the multiplier's steps on w as the port takes it. */
@@ -316,6 +370,7 @@ export function butterflyOf(p: bigint, mult: TwiddleMultiplier, kind: 'ct' | 'gs
  * absent), montgomery.k for a montmul, `multiplier` (reduce form, k) for a modmul.
  */
 export function twiddleMultiplierOf(manifest: Manifest): TwiddleMultiplier {
+  if (manifest.params.mult === 'shift') return { block: 'shift' };
   if (manifest.params.mult === 'modmul') {
     const m = manifest.multiplier as { reduce: ReduceForm; k?: number };
     return { block: 'modmul', reduce: m.reduce, ...(m.k !== undefined ? { k: m.k } : {}) };
@@ -330,17 +385,17 @@ export interface NttModel {
   mult: TwiddleMultiplier;
   /** twiddles[m] = ω^m, m < N/2. */
   twiddles: bigint[];
-  /** The twiddle ROM as the RTL holds it: twiddles[m] in the multiplier's form (×R mod p for a montmul). */
+  /** The twiddle ROM as the RTL holds it: twiddles[m] in the multiplier's form (×R mod p for a montmul, the exponent for mult=shift). */
   rom: bigint[];
   nInverse: bigint;
   /** The transform as the core computes it; `inverse` includes the N⁻¹ scaling. */
   run(input: readonly bigint[], inverse: boolean): bigint[];
 }
 
-/** The core's dataflow; `mult` (default: a montmul with R = 2^bitlength(p)) as in its butterflies. */
+/** The core's dataflow; `mult` (default: a montmul with R = 2^bitlength(p)) as in its butterflies, ω from nttRoot. */
 export function nttModel(field: FieldSpec, shape: NttShape, mult: TwiddleMultiplier = { block: 'montmul' }): NttModel {
   const p = field.p;
-  const { omega } = rootOfUnity(field, shape.n);
+  const { omega } = nttRoot(field, shape.n, mult);
   const half = shape.n / 2;
   const twiddles: bigint[] = new Array(half);
   let w = 1n;
@@ -348,7 +403,8 @@ export function nttModel(field: FieldSpec, shape: NttShape, mult: TwiddleMultipl
     twiddles[m] = w;
     w = (w * omega) % p;
   }
-  const rom = twiddles.map(twiddleArithmetic(p, mult).toPort);
+  const arith = twiddleArithmetic(p, mult);
+  const rom = twiddles.map(arith.toPort);
   const butterfly = butterflyOf(p, mult, 'ct');
   const nInverse = modInverse(BigInt(shape.n), p);
   const lanesPerBank = shape.n / (2 * shape.lanes);
@@ -367,8 +423,8 @@ export function nttModel(field: FieldSpec, shape: NttShape, mult: TwiddleMultipl
         for (let l = 0; l < shape.lanes; l++) {
           const { a, b, m } = butterflyAt(shape, st, c, l);
           // The ROM word as the butterfly gets it: negated for the inverse (ω^−m = −ω^(N/2−m)),
-          // which commutes with ×R, so it holds in either form.
-          const q = !inverse || m === 0 ? rom[inverse ? 0 : m]! : p - rom[half - m]!;
+          // which commutes with ×R (p − w in either value form; e + ord/2 for an exponent).
+          const q = !inverse || m === 0 ? rom[inverse ? 0 : m]! : arith.neg(rom[half - m]!);
           const [u, v] = butterfly(read(a), read(b), q);
           write(a, inverse ? halveMod(u, p) : u);
           write(b, inverse ? halveMod(v, p) : v);

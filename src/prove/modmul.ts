@@ -7,39 +7,28 @@
 //   fold<i>.step      z3: ∀ X ≤ the bound before the fold: X' = (X mod 2^k) + (X div 2^k)·c is
 //                     ≡ X (mod p), within the next bound, and fits the next width; X fits the
 //                     slices the Verilog takes of it
-//   final.select      z3: ∀ x ≤ the last bound: the candidate the Verilog keeps (x − j·P_j for
-//                     the largest j without borrow, its own constants P_j) is x mod p
-//   rtl.wiring        text: fold slices, constants, widths, each product's latency, the valid
-//                     pipeline, read from the Verilog
+//   final.select      z3: ∀ x ≤ the last bound: the Verilog's output statement, read as written
+//                     (its ?: chain over the borrow bits of its differences, their constants, its
+//                     fallback), is x mod p
+//   rtl.wiring        text: widths of x0 and every fold's result, fold slices, the candidates and
+//                     their order, out = out_r, each product's latency, the valid shift register
+//                     and its tap, read from the Verilog
 // Montgomery forms: both montmuls' lemmas (`zkrtl prove montmul`'s, the second by the constant
-// R² mod p) and route.identity: R² mod p is the constant the second multiplies by, so
-// REDC(REDC(a·b)·R² mod p) = a·b·R⁻¹·R²·R⁻¹ = a·b (mod p).
+// the manifest names) and route.identity: that constant is R² mod p, so
+// REDC(REDC(a·b)·R² mod p) = a·b·R⁻¹·R²·R⁻¹ = a·b (mod p), and the design's two montmuls are,
+// text for text, the ones those lemmas prove.
 import type { FieldSpec } from '../fields/registry.ts';
 import { generateModmul, montmulParams, planModmul, type FoldPlans } from '../gen/modmul.ts';
-import type { ProductPlan } from '../gen/product.ts';
+import { generateMontmul } from '../gen/montmul.ts';
 import type { RawParams } from '../gen/params.ts';
-import type { ZkrtlConfig } from '../config.ts';
 import { montgomeryField } from '../model/field.ts';
 import { LemmaFailure, type Lemma } from './lemma.ts';
-import { montmulLemmas } from './montmul.ts';
+import { montmulLemmas, outName, symbolicLemma } from './montmul.ts';
 import type { GeneratedDesign } from '../gen/design.ts';
 import { shortHex, z3Check } from './redc.ts';
-import { Poly, SymbolicFailure, proveProduct } from './symbolic.ts';
+import { Poly, proveProduct } from './symbolic.ts';
 
-const outName = (pl: ProductPlan) => pl.netlist.stmts[pl.netlist.stmts.length - 1].name;
 const pow2 = (n: number) => 1n << BigInt(n);
-
-function symbolic(name: string, statement: string, run: () => void): Lemma {
-  return {
-    name, statement, method: 'symbolic',
-    check() {
-      try { run(); } catch (e) {
-        if (e instanceof SymbolicFailure) throw new LemmaFailure(e.message);
-        throw e;
-      }
-    },
-  };
-}
 
 export interface ModmulProofOptions {
   timeoutMs?: number;
@@ -60,7 +49,7 @@ function foldLemmas(field: FieldSpec, raw: RawParams, top: string, f: FoldPlans,
   const W = field.bits;
   const lemmas: Lemma[] = [];
   const abBits = ab.spec.outBits;
-  lemmas.push(symbolic('ab.product', `${ab.spec.name}: out = x·y mod 2^${abBits} (${W}×${W} bits, ${ab.tiles} tiles${ab.karatsuba ? `, Karatsuba ${ab.karatsuba.levels} level(s)` : ''})`, () => {
+  lemmas.push(symbolicLemma('ab.product', `${ab.spec.name}: out = x·y mod 2^${abBits} (${W}×${W} bits, ${ab.tiles} tiles${ab.karatsuba ? `, Karatsuba ${ab.karatsuba.levels} level(s)` : ''})`, () => {
     proveProduct(ab.netlist, outName(ab), Poly.input('x', W).mul(Poly.input('y', W)), abBits);
   }));
   lemmas.push({
@@ -73,7 +62,7 @@ function foldLemmas(field: FieldSpec, raw: RawParams, top: string, f: FoldPlans,
   const bounds = [s.productMax, ...s.steps.map((x) => x.outMax)];
   folds.forEach((fold, i) => {
     const hi = fold.spec.xBits;
-    lemmas.push(symbolic(`fold${i + 1}.product`, `${fold.spec.name}: out = l + x·${shortHex(c)} exactly (x ${hi} bits, l ${k} bits, ${fold.spec.constMode === 'csd' ? 'shift-and-add' : `${fold.tiles} tiles`})`, () => {
+    lemmas.push(symbolicLemma(`fold${i + 1}.product`, `${fold.spec.name}: out = l + x·${shortHex(c)} exactly (x ${hi} bits, l ${k} bits, ${fold.spec.constMode === 'csd' ? 'shift-and-add' : `${fold.tiles} tiles`})`, () => {
       proveProduct(fold.netlist, outName(fold), Poly.input('l', k).add(Poly.input('x', hi).scale(c)), fold.spec.outBits);
     }));
     const inMax = bounds[i];
@@ -107,29 +96,44 @@ function foldLemmas(field: FieldSpec, raw: RawParams, top: string, f: FoldPlans,
   const finalBits = widths[widths.length - 1]!;
   const finalMax = bounds[bounds.length - 1]!;
   const xLast = `x${folds.length}`;
-  // The subtracted constants as the Verilog has them (d1 = x − P_1, d2 = x − P_2, …).
+  // The subtracted constants as the Verilog has them (d1 = x − P_1, d2 = x − P_2, …), and the
+  // output statement: the ?: chain of borrow tests and the fallback, in the order written.
   const consts = [...text.matchAll(/wire \[(\d+):0\] d(\d+) = \{1'b0, (x\d+)\} - (\d+)'h([0-9a-f]+);/g)].map((m) => ({ j: Number(m[2]), width: Number(m[1]) + 1, src: m[3], value: BigInt(`0x${m[5]}`) }));
+  const outStmt = /out_r <= ((?:!d\d+\[\d+\] \? d\d+\[\d+:0\] :\s*)*)(x\d+)\[(\d+):0\];/.exec(text);
+  const chain = outStmt ? [...outStmt[1]!.matchAll(/!d(\d+)\[(\d+)\] \? d(\d+)\[(\d+):0\]/g)].map((m) => ({ test: Number(m[1]), bit: Number(m[2]), take: Number(m[3]), hi: Number(m[4]) })) : [];
   lemmas.push({
     name: 'final.select', method: 'z3',
-    statement: `∀ x ≤ ${shortHex(finalMax)}: the Verilog's pick among x${consts.map((d) => ` − ${shortHex(d.value)}`).join(',')} (the last without borrow) is x mod p`,
-    check: () => z3Check('final.select', opts, (q) => {
-      const x = q.int('x', 0n, finalMax + 1n);
-      let out = x;
-      // Priority from the smallest candidate up, as the Verilog's ?: chain reads from the largest j.
-      for (const d of [...consts].sort((a, b) => a.j - b.j)) out = q.z.If(x.ge(q.val(d.value)), x.sub(q.val(d.value)), out) as typeof x;
-      q.show('out', out);
-      const [, r] = q.divMod(out.sub(x), p, 'diff');
-      q.add(q.z.Or(r.neq(q.val(0n)), out.lt(q.val(0n)), out.ge(q.val(p))));
-    }, (cex) => {
-      const x = cex.x!;
-      let out = x;
-      for (const d of [...consts].sort((a, b) => a.j - b.j)) if (x >= d.value) out = x - d.value;
-      return out !== x % p;
-    }),
+    statement: `∀ x ≤ ${shortHex(finalMax)}: the Verilog's output statement — its ?: chain over the borrow bits of d_j = ({1'b0, x} − P_j) mod 2^${finalBits + 1}, with its own constants${consts.map((d) => ` ${shortHex(d.value)}`).join(',')}, in the order written — gives x mod p`,
+    check: async () => {
+      if (!outStmt) throw new LemmaFailure(`${top}.v: no output statement out_r <= …`);
+      if (outStmt[2] !== xLast || consts.some((d) => d.src !== xLast)) throw new LemmaFailure(`${top}.v: the last step reads ${[outStmt[2], ...consts.map((d) => d.src)].filter((x) => x !== xLast).join(', ')}, not ${xLast}`);
+      const dOf = new Map(consts.map((d) => [d.j, d]));
+      for (const c2 of chain) if (!dOf.has(c2.test) || !dOf.has(c2.take)) throw new LemmaFailure(`${top}.v: the output tests d${c2.test} or takes d${c2.take}, which is not declared`);
+      await z3Check('final.select', opts, (q) => {
+        const x = q.int('x', 0n, finalMax + 1n);
+        // Each difference as the Verilog's (width)-bit subtraction computes it.
+        const dv = new Map(consts.map((d) => [d.j, q.z.If(x.ge(q.val(d.value)), x.sub(q.val(d.value)), x.sub(q.val(d.value)).add(q.val(pow2(d.width)))) as typeof x]));
+        const bits = (v: typeof x, hi: number, name: string) => q.divMod(v, pow2(hi + 1), name)[1];
+        const bit = (v: typeof x, b: number, name: string) => q.divMod(q.divMod(v, pow2(b), `${name}_s`)[0], 2n, `${name}_b`)[1];
+        let out = bits(x, Number(outStmt[3]), 'fallback');
+        for (const [i, c2] of [...chain.entries()].reverse()) {
+          out = q.z.If(bit(dv.get(c2.test)!, c2.bit, `t${i}`).eq(q.val(0n)), bits(dv.get(c2.take)!, c2.hi, `v${i}`), out) as typeof x;
+        }
+        q.show('out', out);
+        const [, r] = q.divMod(out.sub(x), p, 'diff');
+        q.add(q.z.Or(r.neq(q.val(0n)), out.lt(q.val(0n)), out.ge(q.val(p))));
+      }, (cex) => {
+        const x = cex.x!;
+        const d = (j: number) => { const c2 = dOf.get(j)!; return BigInt.asUintN(c2.width, x - c2.value); };
+        let out = BigInt.asUintN(Number(outStmt[3]) + 1, x);
+        for (const c2 of [...chain].reverse()) if (((d(c2.test) >> BigInt(c2.bit)) & 1n) === 0n) out = BigInt.asUintN(c2.hi + 1, d(c2.take));
+        return out !== x % p;
+      });
+    },
   });
   lemmas.push({
     name: 'rtl.wiring', method: 'text',
-    statement: `${top}.v: each fold takes x[width−1:${k}] and x[${k - 1}:0] of the value before it; ${s.multiples} candidate(s) x − j·p of ${finalBits + 1} bits, j = 1..${s.multiples}, chosen by borrow from the largest j; each product's latency is its netlist's; the valid pipeline is ${f.latency} cycles`,
+    statement: `${top}.v: x0 and each fold's result as wide as planned; each fold takes x[width−1:${k}] and x[${k - 1}:0] of the value before it; ${s.multiples} candidate(s) x − j·p of ${finalBits + 1} bits, j = 1..${s.multiples}, the output the one of largest j without borrow, else x; each product's latency is its netlist's; out = out_r, out_valid = the last of ${f.latency} valid registers shifting in_valid`,
     check() {
       const fail = (what: string) => { throw new LemmaFailure(`${top}.v: ${what}`); };
       if (!text.includes(`${ab.spec.name} u_ab (.clk(clk), .x(a), .y(b), .out(x0));`)) fail('u_ab is not a·b into x0');
@@ -142,8 +146,13 @@ function foldLemmas(field: FieldSpec, raw: RawParams, top: string, f: FoldPlans,
       for (const d of consts) {
         if (d.src !== xLast || d.width !== finalBits + 1 || d.value !== BigInt(d.j) * p) fail(`d${d.j} is ${d.src} − ${shortHex(d.value)} in ${d.width} bits, not ${xLast} − ${d.j}·p in ${finalBits + 1}`);
       }
-      const chain = consts.map((d) => `!d${d.j}[${finalBits}] ? d${d.j}[${W - 1}:0]`).reverse();
-      if (!chain.every((c2) => text.includes(c2))) fail('the output does not pick the candidates by their borrow bits');
+      if (!text.includes(`wire [${widths[0]! - 1}:0] x0;`)) fail(`x0 is not ${widths[0]} bits`);
+      const expected = `out_r <= ${consts.map((d) => d.j).sort((a, b) => b - a).map((j) => `!d${j}[${finalBits}] ? d${j}[${W - 1}:0] :\n                 `).join('')}${xLast}[${W - 1}:0];`;
+      if (!text.includes(expected)) fail('the output does not pick x − j·p for the largest j without borrow, else x');
+      if (!text.includes('assign out = out_r;')) fail('out is not out_r');
+      const L = f.latency;
+      if (!text.includes(`assign out_valid = valid_sr[${L - 1}];`)) fail(`out_valid is not valid_sr[${L - 1}]`);
+      if (!text.includes(L > 1 ? `else     valid_sr <= {valid_sr[${L - 2}:0], in_valid};` : 'else     valid_sr <= in_valid;')) fail('valid_sr does not shift in_valid one place a cycle');
       for (const pl of [ab, ...folds]) {
         const stage = pl.netlist.stage({ k: 'sig', name: outName(pl), width: pl.outWidth });
         if (stage !== pl.latency && !(stage === -1 && pl.latency === 0)) fail(`${pl.spec.name} says latency ${pl.latency}, its output is at stage ${stage}`);
@@ -157,34 +166,34 @@ function foldLemmas(field: FieldSpec, raw: RawParams, top: string, f: FoldPlans,
 }
 
 function montgomeryRouteLemmas(field: FieldSpec, raw: RawParams, mm: RawParams, top: string, opts: ModmulProofOptions): Lemma[] {
-  const mf = montgomeryField(field.p);
-  const prefix = (name: string, ls: Lemma[]) => ls.map((l) => ({ ...l, name: `${name}:${l.name}` }));
   const design = opts.design ?? generateModmul(field, raw);
   const text = design.modules.find((m) => m.name === top)!.text;
+  const reduce = design.manifest.reduce as { k: number; unmont: { constant: string } };
+  // The constant the design says its second montmul multiplies by; route.identity ties it to
+  // R² mod p and both montmuls' Verilog to the ones these lemmas prove.
+  const constant = BigInt(reduce.unmont.constant);
+  const parts = [
+    { prefix: 'redc', montmul: { name: `${top}_redc` } },
+    { prefix: 'unmont', montmul: { name: `${top}_unmont`, constB: constant } },
+  ];
+  const prefix = (name: string, ls: Lemma[]) => ls.map((l) => ({ ...l, name: `${name}:${l.name}` }));
   return [
-    ...prefix('redc', montmulLemmas(field, mm, { timeoutMs: opts.timeoutMs, montmul: { name: `${top}_redc` } })),
-    ...prefix('unmont', montmulLemmas(field, mm, { timeoutMs: opts.timeoutMs, montmul: { name: `${top}_unmont`, constB: mf.r2ModP } })),
+    ...parts.flatMap((part) => prefix(part.prefix, montmulLemmas(field, mm, { timeoutMs: opts.timeoutMs, montmul: part.montmul }))),
     {
       name: 'route.identity', method: 'bigint+text',
-      statement: `${top}.v: u = REDC(a·b) feeds REDC(u·${shortHex(mf.r2ModP)}) with R² mod p = ${shortHex(mf.r2ModP)}, R = 2^${mf.k}: a·b·R⁻¹·R²·R⁻¹ ≡ a·b (mod p)`,
+      statement: `${top}.v: u = REDC(a·b) feeds REDC(u·${shortHex(constant)}), and ${shortHex(constant)} = R² mod p with the montmuls' R = 2^${reduce.k}: a·b·R⁻¹·R²·R⁻¹ ≡ a·b (mod p); both montmuls' Verilog is the Verilog the lemmas above prove`,
       check() {
-        if ((mf.R * mf.R) % field.p !== mf.r2ModP) throw new LemmaFailure('R² mod p is not the constant');
-        if ((mf.rInv * mf.rInv % field.p) * mf.r2ModP % field.p !== 1n) throw new LemmaFailure('R⁻²·R² ≢ 1 (mod p)');
+        const mf = montgomeryField(field.p, reduce.k);
+        if (constant !== mf.r2ModP) throw new LemmaFailure(`the second montmul multiplies by ${shortHex(constant)}, R² mod p = ${shortHex(mf.r2ModP)}`);
+        for (const part of parts) {
+          for (const m of generateMontmul(field, mm, part.montmul).modules) {
+            const inDesign = design.modules.find((x) => x.name === m.name);
+            if (!inDesign || inDesign.text !== m.text) throw new LemmaFailure(`${m.name}.v in the design is not the montmul the ${part.prefix}: lemmas prove`);
+          }
+        }
         if (!text.includes(`${top}_redc u_redc (.clk(clk), .rst(rst), .in_valid(in_valid), .a(a), .b(b), .out_valid(u_valid), .out(u));`)) throw new LemmaFailure(`${top}.v: u_redc does not take a, b`);
         if (!text.includes(`${top}_unmont u_unmont (.clk(clk), .rst(rst), .in_valid(u_valid), .a(u), .out_valid(out_valid), .out(out));`)) throw new LemmaFailure(`${top}.v: u_unmont does not take u`);
       },
     },
   ];
-}
-
-/** Every modmul a config emits (its own `blocks` and `designs` entries). */
-export function configModmuls(config: ZkrtlConfig): Array<{ field: FieldSpec; params: RawParams; top: string }> {
-  const out = new Map<string, { field: FieldSpec; params: RawParams; top: string }>();
-  const add = (field: FieldSpec, params: RawParams) => {
-    const { top } = planModmul(field, params).plan;
-    if (!out.has(top)) out.set(top, { field, params, top });
-  };
-  if (config.blocks.includes('modmul')) for (const f of config.fields) add(f, config.params.modmul ?? {});
-  for (const d of config.designs.filter((x) => x.block === 'modmul')) for (const params of d.params.length ? d.params : [{}]) for (const f of d.fields) add(f, params);
-  return [...out.values()];
 }

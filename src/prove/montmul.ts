@@ -19,6 +19,7 @@
 //                                    out_valid by SAT (end-to-end.ts)
 import type { FieldSpec } from '../fields/registry.ts';
 import { MONTMUL_PARAMS, generateMontmul, planMontmul, type MontmulOptions, type MontmulPlans } from '../gen/montmul.ts';
+import { MODMUL_PARAMS, planModmul } from '../gen/modmul.ts';
 import type { ZkrtlConfig } from '../config.ts';
 import type { RawParams } from '../gen/params.ts';
 import { keptTiles, type ProductPlan } from '../gen/product.ts';
@@ -40,9 +41,10 @@ export interface MontmulProofOptions {
   montmul?: MontmulOptions;
 }
 
-const outName = (pl: ProductPlan) => pl.netlist.stmts[pl.netlist.stmts.length - 1].name;
+export const outName = (pl: ProductPlan) => pl.netlist.stmts[pl.netlist.stmts.length - 1].name;
 
-function symbolicLemma(name: string, statement: string, run: () => void): Lemma {
+/** A lemma proved by the symbolic evaluator: its failures become LemmaFailure. */
+export function symbolicLemma(name: string, statement: string, run: () => void): Lemma {
   return {
     name,
     statement,
@@ -184,23 +186,41 @@ export function montmulLemmas(field: FieldSpec, raw: RawParams, opts: MontmulPro
   return lemmas;
 }
 
-const MULTIPLIER_PARAMS = MONTMUL_PARAMS.map((d) => d.name);
+type Target = { field: FieldSpec; params: RawParams; top: string };
 
-/** Every montmul a config emits: its own, and the ones inside butterflies, NTTs, adders, MSMs. */
-export function configMontmuls(config: ZkrtlConfig): Array<{ field: FieldSpec; params: RawParams; top: string }> {
-  const out = new Map<string, { field: FieldSpec; params: RawParams; top: string }>();
-  const add = (field: FieldSpec, raw: RawParams) => {
-    const params = Object.fromEntries(Object.entries(raw).filter(([key]) => MULTIPLIER_PARAMS.includes(key)));
-    const { top } = planMontmul(field, params);
-    if (!out.has(top)) out.set(top, { field, params, top });
+/**
+ * The fixed-prime multipliers a config emits, by block: its own montmuls and modmuls, and the
+ * ones inside butterflies and NTTs (by their mult=), point adders and MSMs (montmuls). The
+ * programmable twin (prime=runtime) and the shift multiplier have no lemmas and are left out.
+ */
+export function configMultipliers(config: ZkrtlConfig): { montmul: Target[]; modmul: Target[] } {
+  const found = { montmul: new Map<string, Target>(), modmul: new Map<string, Target>() };
+  const add = (kind: 'montmul' | 'modmul', field: FieldSpec, raw: RawParams) => {
+    const names = (kind === 'montmul' ? MONTMUL_PARAMS : MODMUL_PARAMS).map((d) => d.name);
+    const params = Object.fromEntries(Object.entries(raw).filter(([key]) => names.includes(key)));
+    const top = kind === 'montmul' ? planMontmul(field, params).top : planModmul(field, params).plan.top;
+    if (!found[kind].has(top)) found[kind].set(top, { field, params, top });
   };
-  const uses = ['montmul', 'butterfly', 'ntt', 'ecadd', 'msm'];
-  for (const block of config.blocks.filter((b) => uses.includes(b))) for (const f of config.fields) add(f, config.params[block] ?? {});
-  for (const d of config.designs.filter((x) => uses.includes(x.block))) {
+  const visit = (block: string, field: FieldSpec, raw: RawParams) => {
+    if (raw.prime === 'runtime') return;
+    if (block === 'modmul') add('modmul', field, raw);
+    else if (block === 'montmul' || block === 'ecadd' || block === 'msm') add('montmul', field, raw);
+    else if (block === 'butterfly' || block === 'ntt') {
+      const mult = raw.mult ?? 'montmul';
+      if (mult === 'montmul' || mult === 'modmul') add(mult, field, raw);
+    }
+  };
+  for (const block of config.blocks) for (const f of config.fields) visit(block, f, config.params[block] ?? {});
+  for (const d of config.designs) {
     for (const params of d.params.length ? d.params : [{}]) {
-      for (const f of d.fields) add(f, params);
-      for (const c of d.curves) add(c.field, params);
+      for (const f of d.fields) visit(d.block, f, params);
+      for (const c of d.curves) visit(d.block, c.field, params);
     }
   }
-  return [...out.values()];
+  return { montmul: [...found.montmul.values()], modmul: [...found.modmul.values()] };
+}
+
+/** Every montmul a config emits: its own, and the ones inside butterflies, NTTs, adders, MSMs. */
+export function configMontmuls(config: ZkrtlConfig): Target[] {
+  return configMultipliers(config).montmul;
 }

@@ -8,7 +8,7 @@ import { runModes, type RunResult } from './equivalence.ts';
 import { Rng, edgeValues, makeVectors } from './vectors.ts';
 import { buildPipelineSim } from './verilator.ts';
 
-/** (a, b, w) with w the twiddle as the butterfly's port takes it (manifest twiddleForm: Montgomery or plain). */
+/** (a, b, w) with w the twiddle as the butterfly's port takes it (manifest twiddleForm: Montgomery, plain, or the exponent of 2^e). */
 export type ButterflyVector = [bigint, bigint, bigint];
 
 /** The harness carries at most 1024-bit operands: three field elements side by side. */
@@ -27,27 +27,36 @@ export function butterflyVectors(design: GeneratedDesign, randomCount: number, s
   const mont = design.manifest.montgomery;
   const ctx = { p, k: mont?.k };
   const edges = edgeValues(ctx);
+  const exponent = design.manifest.twiddleForm === 'exponent';
+  // An exponent port (mult=shift) takes 0 <= e < ord_p(2): its ends and both sides of ord/2.
+  const order = exponent ? BigInt((design.manifest.multiplier as { order: number }).order) : 0n;
+  const half = order / 2n;
+  const edgeExponents = [0n, 1n, 2n, half - 1n, half, half + 1n, order - 2n, order - 1n].filter((e) => e >= 0n && e < order);
   // The twiddle 1 as the port takes it: R mod p in Montgomery form; 1/2 stands in for a plain port.
-  const twiddles = [0n, 1n, p - 1n, mont ? BigInt(mont.rModP) : (p + 1n) / 2n, ...edges.slice(-4)];
+  const twiddles = exponent ? edgeExponents : [0n, 1n, p - 1n, mont ? BigInt(mont.rModP) : (p + 1n) / 2n, ...edges.slice(-4)];
   const out: ButterflyVector[] = [];
   edges.forEach((a, i) => edges.forEach((b, j) => out.push([a, b, twiddles[(i + j) % twiddles.length]! % p])));
   const rng = new Rng(seed ^ 0x5bd1e995);
   for (const [a, b] of makeVectors(ctx, randomCount, seed).slice(edges.length * edges.length)) {
-    out.push([a, b, rng.int(4) === 0 ? edges[rng.int(edges.length)]! : rng.below(p)]);
+    if (exponent) out.push([a, b, rng.int(4) === 0 ? edgeExponents[rng.int(edgeExponents.length)]! : rng.below(order)]);
+    else out.push([a, b, rng.int(4) === 0 ? edges[rng.int(edges.length)]! : rng.below(p)]);
   }
   return out;
 }
 
 function wrapper(design: GeneratedDesign): { top: string; text: string } {
   const W = design.manifest.field!.bits;
+  // Port w is narrower than an element when it carries an exponent (mult=shift).
+  const TW = design.manifest.ports.find((p) => p.name === 'w')!.width;
   const top = `sim_${design.top}`;
+  const narrow = TW < W;
   const text = `// Simulation-only wrapper: the pipeline harness' a = {w, b, a}, out = {0, y, x}.
 \`default_nettype none
 module ${top} (
     input  wire clk,
     input  wire rst,
-    input  wire in_valid,
-    input  wire [${3 * W - 1}:0] a,
+    input  wire in_valid,${narrow ? '\n    /* verilator lint_off UNUSEDSIGNAL */' : ''}
+    input  wire [${3 * W - 1}:0] a,${narrow ? '\n    /* verilator lint_on UNUSEDSIGNAL */' : ''}
     /* verilator lint_off UNUSEDSIGNAL */
     input  wire [${3 * W - 1}:0] b,
     /* verilator lint_on UNUSEDSIGNAL */
@@ -57,7 +66,7 @@ module ${top} (
     wire [${W - 1}:0] x, y;
     ${design.top} u_dut (
         .clk(clk), .rst(rst), .in_valid(in_valid),
-        .a(a[${W - 1}:0]), .b(a[${2 * W - 1}:${W}]), .w(a[${3 * W - 1}:${2 * W}]),
+        .a(a[${W - 1}:0]), .b(a[${2 * W - 1}:${W}]), .w(a[${2 * W + TW - 1}:${2 * W}]),
         .out_valid(out_valid), .x(x), .y(y)
     );
     assign out = {${W}'d0, y, x};

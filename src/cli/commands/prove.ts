@@ -4,8 +4,8 @@ import { resolveField } from '../../fields/registry.ts';
 import { planMontmul } from '../../gen/montmul.ts';
 import { parseParamArgs, type RawParams } from '../../gen/params.ts';
 import { runLemmas, type LemmaResult } from '../../prove/lemma.ts';
-import { configMontmuls, montmulLemmas } from '../../prove/montmul.ts';
-import { configModmuls, modmulLemmas } from '../../prove/modmul.ts';
+import { configMultipliers, montmulLemmas } from '../../prove/montmul.ts';
+import { modmulLemmas } from '../../prove/modmul.ts';
 import { planModmul } from '../../gen/modmul.ts';
 import { shutdownZ3 } from '../../prove/z3.ts';
 import { parseArgs, single } from '../args.ts';
@@ -35,8 +35,8 @@ export async function runProve(argv: string[]): Promise<number> {
   } else {
     noDesignOptions(args, 'prove');
     if (endToEnd) throw new UsageError('--end-to-end needs a block and a small prime: zkrtl prove montmul --prime 251 --end-to-end');
-    const config = configFromArgs(args, true)!;
-    targets = [...configMontmuls(config).map((t) => ({ block: 'montmul' as const, ...t })), ...configModmuls(config).map((t) => ({ block: 'modmul' as const, ...t }))];
+    const found = configMultipliers(configFromArgs(args, true)!);
+    targets = [...found.montmul.map((t) => ({ block: 'montmul' as const, ...t })), ...found.modmul.map((t) => ({ block: 'modmul' as const, ...t }))];
   }
   // Every lemma list is built before any proof runs: bad parameters fail first. A counterexample's
   // waveform is the only file written, into WAVEFORM_DIR unless --waveforms says otherwise.
