@@ -33,10 +33,23 @@ export interface FreezeRow {
   twinWide: string;
 }
 
+/** The NTT butterfly (kind ct): the frozen ones, each multiplier it takes, against the programmable one. */
+export interface FreezeButterflyRow {
+  field: string;
+  bits: number;
+  frozen: FreezeDesign[];
+  best: string;
+  twin: FreezeDesign;
+}
+
 export interface FreezeSection {
   rows: FreezeRow[];
   twins: FreezeDesign[];
+  /** Absent in runs before the programmable butterfly existed. */
+  butterflies?: FreezeButterflyRow[];
 }
+
+export const FREEZE_BUTTERFLY_FIELDS = ['goldilocks', 'babybear'];
 
 /** Share of a VU9P: how "cheaper" is decided (the measure karatsuba=auto and reduce=auto use). */
 export const share = (x: SynthReport) => x.dsps / DEVICE_FOR_AUTO.dsp + x.luts / DEVICE_FOR_AUTO.lut + x.ffs / DEVICE_FOR_AUTO.ff;
@@ -49,7 +62,7 @@ async function measure(d: GeneratedDesign, kind: string, step: (s: string) => vo
 
 export async function benchFreeze(progress: Progress): Promise<FreezeSection> {
   const widths = [...new Set(FREEZE_FIELDS.map((f) => namedField(f).bits)), FREEZE_WIDE].sort((a, b) => a - b);
-  const total = FREEZE_FIELDS.length + widths.length;
+  const total = FREEZE_FIELDS.length + widths.length + FREEZE_BUTTERFLY_FIELDS.length;
   let item = 0;
   const stepOf = (label: string) => { item++; const n = item; return (s: string) => progress.step(`[${n}/${total}] ${label}: ${s}`); };
   const rows: FreezeRow[] = [];
@@ -74,7 +87,22 @@ export async function benchFreeze(progress: Progress): Promise<FreezeSection> {
     r.twinOwn = twins.get(r.bits)!.module;
     r.twinWide = twins.get(FREEZE_WIDE)!.module;
   }
-  return { rows: rows.sort((a, b) => FREEZE_FIELDS.indexOf(a.field) - FREEZE_FIELDS.indexOf(b.field)), twins: [...twins.values()] };
+  const butterflies: FreezeButterflyRow[] = [];
+  for (const name of FREEZE_BUTTERFLY_FIELDS) {
+    const field = namedField(name);
+    const step = stepOf(`butterfly ${name}`);
+    const frozen: FreezeDesign[] = [];
+    // Every multiplier the frozen butterfly takes on this prime (shift only where 2 has a small order).
+    for (const mult of ['montmul', 'modmul', 'shift']) {
+      let d: GeneratedDesign;
+      try { d = generateBlock('butterfly', field, { kind: 'ct', mult }); } catch { continue; }
+      frozen.push(await measure(d, `mult=${mult}`, step));
+    }
+    const twin = await measure(generateBlock('butterfly', undefined, { prime: 'runtime', width: String(field.bits), kind: 'ct' }), `programmable, width ${field.bits}`, step);
+    const best = frozen.reduce((a, b) => (share(b.xilinx) < share(a.xilinx) ? b : a));
+    butterflies.push({ field: name, bits: field.bits, frozen, best: best.module, twin });
+  }
+  return { rows: rows.sort((a, b) => FREEZE_FIELDS.indexOf(a.field) - FREEZE_FIELDS.indexOf(b.field)), twins: [...twins.values()], butterflies };
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '–' : '∞') : `${(a / b).toFixed(2)}×`);
@@ -128,5 +156,18 @@ export function renderFreeze(section: FreezeSection): string[] {
   const extreme = (rs: FreezeRow[], f: (r: FreezeRow) => number, sign: 1 | -1) => rs.reduce((a, b) => (sign * f(b) > sign * f(a) ? b : a)).field;
   L.push(`What it says about the claim "2× for freezing, up to 4× with the width": at the prime's own width the programmable twin takes ${rng(dense.map(ownRatio))} the frozen design's share of the device on the primes with no special form (${names(dense)}), ${against(dense.map(ownRatio), 2)}, and ${rng(special.map(ownRatio))} on the special ones (${names(special)}), ${against(special.map(ownRatio), 2)}${against(dense.map(ownRatio), 2).startsWith('below') && !against(special.map(ownRatio), 2).startsWith('below') ? ', so the 2× holds where freezing also buys a cheap reduction and not for dense curve primes' : ''}.`
     + ` Sized for ${FREEZE_WIDE}-bit primes, one programmable chip costs ${rng(big.map(wideRatio))} the frozen design per ≥ 250-bit prime (${against(big.map(wideRatio), 4)}: least for ${extreme(big, wideRatio, -1)}, most for ${extreme(big, wideRatio, 1)}) and ${rng(wideSmall)} per 31- or 64-bit prime, far beyond 4×, since a frozen small prime needs ${Math.min(...small.map((r) => frozenOf(r).dsps))}–${Math.max(...small.map((r) => frozenOf(r).dsps))} DSPs where the ${FREEZE_WIDE}-bit twin needs ${twin(section.rows[0]!.twinWide).xilinx.dsps}.`, '');
+  if (section.butterflies?.length) {
+    L.push('NTT butterfly (kind ct), frozen — with each multiplier it takes on the prime (`mult=shift`: twiddles that are powers of two, for N ≤ 64 on Goldilocks) — against the programmable butterfly (`butterfly --param prime=runtime`: the montmul twin, and an adder and subtractor whose p is a register loaded with it) at the prime\'s width:', '');
+    L.push('| field | butterfly | multiplier | latency | LUT | FF | DSP48E2 | CARRY4 | longest path | programmable : this (LUT, FF, DSP, share) |');
+    L.push('|---|---|---|---|---|---|---|---|---|---|');
+    for (const b of section.butterflies) {
+      for (const d of [...b.frozen, b.twin]) {
+        const x = d.xilinx;
+        const mark = d.module === b.best ? ' (frozen best)' : '';
+        L.push(`| ${b.field} | ${d.module}${mark} | ${d.kind} | ${d.latency} | ${x.luts} | ${x.ffs} | ${x.dsps} | ${x.carry} | ${path(x)} | ${d === b.twin ? '–' : ratios(b.twin.xilinx, x)} |`);
+      }
+    }
+    L.push('');
+  }
   return L;
 }

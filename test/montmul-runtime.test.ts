@@ -194,7 +194,7 @@ describe('montmul prime=runtime: bad input on the command line (one line, exit 2
     ['a fixed-prime parameter', ['gen', 'montmul', '--param', 'prime=runtime', '--param', 'width=64', '--param', 'mp=high'], /unknown parameter 'mp' for montmul prime=runtime: accepted are prime/],
     ['--primes wider than width', ['sim', 'montmul', '--param', 'prime=runtime', '--param', 'width=64', '--primes', 'goldilocks,bn254.fp'], /--primes bn254.fp has 254 bits: wider than width=64/],
     ['--primes even', ['sim', 'montmul', '--param', 'prime=runtime', '--param', 'width=64', '--primes', '0x10'], /--primes 0x10: p must be odd/],
-    ['--primes for a fixed prime', ['sim', 'montmul', '--field', 'goldilocks', '--primes', '5'], /--primes is for montmul with --param prime=runtime/],
+    ['--primes for a fixed prime', ['sim', 'montmul', '--field', 'goldilocks', '--primes', '5'], /--primes is for montmul and butterfly with --param prime=runtime/],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {

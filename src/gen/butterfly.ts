@@ -12,6 +12,7 @@ import type { TwiddleForm } from '../model/ntt.ts';
 import { UsageError } from '../base/errors.ts';
 import { GENERATOR_ID, delayModule, fieldInfo, mergeModules, renderTemplate, type GeneratedDesign, type Port } from './design.ts';
 import { generateModadd, generateModsub } from './modadd.ts';
+import { generateButterflyRuntime } from './butterfly-runtime.ts';
 import { MODMUL_PARAMS, generateModmul } from './modmul.ts';
 import { MONTMUL_PARAMS, generateMontmul } from './montmul.ts';
 import { SHIFTMUL_PARAMS, generateShiftmul } from './shiftmul.ts';
@@ -94,6 +95,7 @@ export function butterflyPorts(width: number, twiddleForm: TwiddleForm = 'montgo
 }
 
 export function generateButterfly(field: FieldSpec, raw: RawParams): GeneratedDesign {
+  if (raw.prime === 'runtime') return generateButterflyRuntime(raw);
   rejectUnknown('butterfly', raw, BUTTERFLY_PARAMS);
   const kind = parseChoice('kind', raw.kind ?? 'ct', ['ct', 'gs'] as const);
   const { mult, design: mm } = generateTwiddleMultiplier(field, raw);

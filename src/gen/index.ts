@@ -5,6 +5,7 @@ import type { CurveSpec } from '../curves/registry.ts';
 import { validateCurve } from '../model/curve.ts';
 import type { GeneratedDesign } from './design.ts';
 import { BUTTERFLY_PARAMS, generateButterfly } from './butterfly.ts';
+import { BUTTERFLY_RUNTIME_BLOCK_PARAMS, butterflyFieldless } from './butterfly-runtime.ts';
 import { ECADD_PARAMS, generateEcadd } from './ecadd.ts';
 import { MSM_PARAMS, generateMsm } from './msm.ts';
 import { MODADD_PARAMS, generateModadd, generateModsub } from './modadd.ts';
@@ -32,7 +33,7 @@ export const BLOCKS: readonly BlockInfo[] = [
   { name: 'modsub', description: 'modular subtractor (a - b) mod p, latency 1', params: MODADD_PARAMS, generate: fieldBlock(generateModsub) },
   { name: 'montmul', description: 'Montgomery multiplier a·b·R⁻¹ mod p, pipelined', params: MONTMUL_BLOCK_PARAMS, fieldless: montmulFieldless, generate: (field, params) => generateMontmulBlock(field as FieldSpec | undefined, params) },
   { name: 'modmul', description: 'modular multiplier a·b mod p in plain form, reduction chosen from the shape of p, pipelined', params: MODMUL_PARAMS, generate: fieldBlock(generateModmul) },
-  { name: 'butterfly', description: 'NTT butterfly, Cooley-Tukey or Gentleman-Sande, pipelined', params: BUTTERFLY_PARAMS, generate: fieldBlock(generateButterfly) },
+  { name: 'butterfly', description: 'NTT butterfly, Cooley-Tukey or Gentleman-Sande, pipelined', params: [...BUTTERFLY_PARAMS, ...BUTTERFLY_RUNTIME_BLOCK_PARAMS], fieldless: butterflyFieldless, generate: fieldBlock(generateButterfly) },
   { name: 'ntt', description: 'N-point NTT core (forward and inverse), load/compute/unload', params: NTT_PARAMS, generate: fieldBlock(generateNtt) },
   { name: 'ecadd', description: 'complete elliptic-curve point adder (Weierstrass or twisted Edwards), pipelined', params: ECADD_PARAMS, usesField: false, usesCurve: true, generate: curveBlock(generateEcadd) },
   { name: 'msm', description: 'Pippenger MSM core: one ecadd, bucket accumulation, reduction and window combination on chip', params: MSM_PARAMS, usesField: false, usesCurve: true, generate: curveBlock(generateMsm) },

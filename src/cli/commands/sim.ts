@@ -8,6 +8,7 @@ import { checkNtt, modelOf, readNttInput } from '../../sim/ntt-check.ts';
 import { checkRv32im } from '../../sim/rv32im-sim.ts';
 import { parseNetlistOption, simulateGateLevel } from '../../sim/gate-level.ts';
 import { checkRuntimePrime, defaultPrimes, isRuntimeMontmul, parsePrimes, runtimeWidth, type RuntimePrime } from '../../sim/runtime-prime-sim.ts';
+import { checkRuntimeButterfly, isRuntimeButterfly, runtimeButterflyWidth } from '../../sim/butterfly-runtime-sim.ts';
 import { checkEcadd, ecaddContext, ecaddVectors, readEcaddInput, runEcaddFile } from '../../sim/ecadd-sim.ts';
 import { buildNttSim, runNttSim } from '../../sim/ntt-sim.ts';
 import { buildMsmSim, checkMsm, formatMsmResults, modelMsm, msmJobs, msmSimContext, readMsmInput, referenceMsm, runMsmSim } from '../../sim/msm-sim.ts';
@@ -45,7 +46,7 @@ interface SimOptions {
 
 async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean> {
   try {
-    if (isRuntimeMontmul(design)) return await simulateRuntimePrime(design, o);
+    if (isRuntimeMontmul(design) || isRuntimeButterfly(design)) return await simulateRuntimePrime(design, o);
     switch (design.manifest.block) {
       case 'butterfly': {
         const vectors = butterflyVectors(design, o.vectorCount, o.seed);
@@ -108,9 +109,12 @@ async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean
 }
 
 /** montmul prime=runtime: every prime loaded in turn through the cfg port, its vectors after it. */
+/** The programmable-prime blocks (montmul and butterfly with prime=runtime): every prime loaded in turn. */
 async function simulateRuntimePrime(design: GeneratedDesign, o: SimOptions): Promise<boolean> {
-  const primes = o.primes ?? defaultPrimes(runtimeWidth(design));
-  const r = await checkRuntimePrime(design, primes, o.vectorCount, { progress: stderrProgress, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) });
+  const butterfly = isRuntimeButterfly(design);
+  const primes = o.primes ?? defaultPrimes(butterfly ? runtimeButterflyWidth(design) : runtimeWidth(design));
+  const opts = { progress: stderrProgress, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) };
+  const r = butterfly ? await checkRuntimeButterfly(design, primes, o.vectorCount, opts) : await checkRuntimePrime(design, primes, o.vectorCount, opts);
   const total = r.batches.reduce((n, b) => n + b.vectors, 0);
   const modes = r.runs.map((x) => `${x.mode} ${x.cycles} cycles`).join(', ');
   process.stdout.write(
@@ -245,9 +249,10 @@ export async function runSim(argv: string[]): Promise<number> {
     if (input !== undefined && (points !== undefined || msms !== undefined || adversarial)) throw new UsageError('--input runs the MSMs of the file: leave out --points, --msms and --adversarial');
     if (netlist && (input !== undefined || inverse)) throw new UsageError('--netlist asic runs the generated vectors and programs: leave out --input/--output and --inverse');
     const primesText = single(args, 'primes');
-    if (primesText !== undefined && !isRuntimeMontmul(design)) throw new UsageError('--primes is for montmul with --param prime=runtime (the primes it loads at run time)');
-    if (isRuntimeMontmul(design) && (input !== undefined || netlist)) throw new UsageError('montmul prime=runtime runs its own vectors for each prime it loads: leave out --input/--output and --netlist');
-    const primes = primesText === undefined ? undefined : parsePrimes(primesText, runtimeWidth(design));
+    const runtime = isRuntimeMontmul(design) || isRuntimeButterfly(design);
+    if (primesText !== undefined && !runtime) throw new UsageError('--primes is for montmul and butterfly with --param prime=runtime (the primes they load at run time)');
+    if (runtime && (input !== undefined || netlist)) throw new UsageError(`${design.manifest.block} prime=runtime runs its own vectors for each prime it loads: leave out --input/--output and --netlist`);
+    const primes = primesText === undefined ? undefined : parsePrimes(primesText, isRuntimeButterfly(design) ? runtimeButterflyWidth(design) : runtimeWidth(design));
     if (netlist) return (await simulateGateLevel(design, { vectorCount, seed, progress: stderrProgress, waveformDir: resolve(WAVEFORM_DIR) })) ? 0 : 1;
     if (input !== undefined) return simulateFile(design, input, output!, inverse);
     return (await simulate(design, { vectorCount, seed, inverse, msm, primes })) ? 0 : 1;
