@@ -1,16 +1,17 @@
-// The programmable-prime montmul (montmul prime=runtime) through the fixed-latency pipeline
-// harness: several primes loaded through the cfg port in one run, each followed by its own
-// edge and random vectors, back to back and with bubbles.
+// Programmable-prime blocks (montmul and butterfly with prime=runtime) through the
+// fixed-latency pipeline harness: several primes loaded through the cfg port in one run, each
+// followed by its own edge and random vectors, back to back and with bubbles.
 //
-// The harness drives a, b and in_valid only, so a simulation-only wrapper gives each harness
-// vector a kind in two bits above the operand: an operation (a, b go to the multiplier), a
-// load (cfg_valid with cfg_p = a, cfg_pprime = b) or an idle cycle. Loads and idle cycles are
-// answered by the wrapper's own token line after the same latency, so every vector, whatever
-// its kind, comes back exactly `latency` cycles later and the harness checks all of them:
-// values, latency, II = 1, bubbles and reset, as for every other pair block. The stream keeps
-// to the manifest's config.rule exactly: the last operation with the old prime is taken
-// latency − 1 cycles before the load (the fewest the rule allows), the first with the new
-// prime right after it.
+// The harness drives one operand word and reads one result word, so a simulation-only wrapper
+// packs each harness vector as {kind, data}: an operation (data = the block's operands), a load
+// (cfg_valid with cfg_p, cfg_pprime packed into data) or an idle cycle. Loads and idle cycles are
+// answered by the wrapper's own token line after the same latency, so every vector, whatever its
+// kind, comes back exactly `latency` cycles later and the harness checks all of them: values,
+// latency, II = 1, bubbles and reset, as for every other pipelined block. The stream keeps to the
+// manifest's config.rule exactly: the last operation with the old prime is taken latency − 1
+// cycles before the load (the fewest the rule allows), the first with the new prime right after.
+// This file holds that stream (checkRuntimeStream) and the montmul twin's use of it;
+// butterfly-runtime-sim.ts is the butterfly's.
 import { verilogSources, type GeneratedDesign } from '../gen/design.ts';
 import { montgomeryField, montmul, montmulStages } from '../model/field.ts';
 import { NAMED_PRIMES, namedField } from '../fields/registry.ts';
@@ -102,35 +103,54 @@ export function runtimeVectors(p: bigint, width: number, randomCount: number, se
   return sensitive ? [sensitive, ...vectors, sensitive] : vectors;
 }
 
-/** Simulation-only wrapper: harness a = {kind, a}, b = {2'b0, b}, out = {token, out_valid, out}. */
-function wrapper(design: GeneratedDesign, W: number): { top: string; text: string } {
+/** How a programmable-prime block sits in the stream wrapper. */
+export interface RuntimeStreamShape {
+  /** Bits of the data part of a harness operand (the kind goes in the 2 bits above). */
+  dataBits: number;
+  /** Bits of the block's result (`dut_out` in the wrapper). */
+  outBits: number;
+  /** The block's instance: it reads `op`, `load` and `data`, and drives `dut_valid` and `dut_out`. */
+  instance: string;
+  /** (p, p′) packed into the data bits of a load. */
+  load: (p: bigint, pPrime: bigint) => bigint;
+  /** How operands and results are packed, for the mismatch report. */
+  packing: string;
+}
+
+/** One operation of the stream: its data bits, the expected result bits, and what to say about it. */
+export interface RuntimeOp {
+  data: bigint;
+  result: bigint;
+  describe: string;
+}
+
+/** Simulation-only wrapper: harness a = {kind, data}, out = {token, out_valid, 0, result}. */
+function streamWrapper(design: GeneratedDesign, shape: RuntimeStreamShape): { top: string; text: string } {
   const L = design.manifest.latency!;
+  const D = shape.dataBits;
   const top = `sim_${design.top}`;
-  const text = `// Simulation-only wrapper for the pipeline harness: a[${W + 1}:${W}] is the kind of the vector,
-// 0 an operation (a, b), 2 a load (cfg_p = a, cfg_pprime = b), otherwise an idle cycle. Loads and
-// idle cycles come back after the same ${L} cycles as out = {1, 0, 0}; results as {0, 1, out}.
+  const text = `// Simulation-only wrapper for the pipeline harness: a[${D + 1}:${D}] is the kind of the vector,
+// 0 an operation, 2 a load (cfg_valid), otherwise an idle cycle. Loads and idle cycles come back
+// after the same ${L} cycles as out = {1, 0, 0}; results as {0, 1, 0, result}.
 \`default_nettype none
 module ${top} (
     input  wire clk,
     input  wire rst,
     input  wire in_valid,
-    input  wire [${W + 1}:0] a,
+    input  wire [${D + 1}:0] a,
     /* verilator lint_off UNUSEDSIGNAL */
-    input  wire [${W + 1}:0] b,
+    input  wire [${D + 1}:0] b,
     /* verilator lint_on UNUSEDSIGNAL */
     output wire out_valid,
-    output wire [${W + 1}:0] out
+    output wire [${D + 1}:0] out
 );
-    wire [1:0] kind = a[${W + 1}:${W}];
+    wire [1:0] kind = a[${D + 1}:${D}];
+    wire [${D - 1}:0] data = a[${D - 1}:0];
     wire op   = in_valid && kind == 2'd0;
     wire load = in_valid && kind == 2'd2;
     wire dut_valid;
-    wire [${W - 1}:0] dut_out;
-    ${design.top} u_dut (
-        .clk(clk), .rst(rst), .in_valid(op), .a(a[${W - 1}:0]), .b(b[${W - 1}:0]),
-        .cfg_valid(load), .cfg_p(a[${W - 1}:0]), .cfg_pprime(b[${W - 1}:0]),
-        .out_valid(dut_valid), .out(dut_out)
-    );
+    wire [${shape.outBits - 1}:0] dut_out;
+${shape.instance}
     reg [${L - 1}:0] token_sr;
     always @(posedge clk) begin
         if (rst) token_sr <= ${L}'d0;
@@ -138,17 +158,11 @@ module ${top} (
     end
     wire token = token_sr[${L - 1}];
     assign out_valid = dut_valid | token;
-    assign out = {token, dut_valid, token ? ${W}'d0 : dut_out};
+    assign out = {token, dut_valid, ${D > shape.outBits ? `${D - shape.outBits}'d0, ` : ''}token ? ${shape.outBits}'d0 : dut_out};
 endmodule
 \`default_nettype wire
 `;
   return { top, text };
-}
-
-export async function buildRuntimePrimeSim(design: GeneratedDesign, progress: Progress): Promise<string> {
-  const W = runtimeWidth(design);
-  const w = wrapper(design, W);
-  return buildPipelineSim({ top: w.top, files: { ...verilogSources(design), [`${w.top}.v`]: w.text }, onProgress: (s) => progress.step(s) });
 }
 
 /** One harness vector and where it came from. */
@@ -157,15 +171,13 @@ interface Item {
   prime: number;
   /** Index among its prime's operations (op), else -1. */
   index: number;
-  a: bigint;
-  b: bigint;
-  /** What the harness expects: {token, out_valid, out} as the wrapper packs it. */
+  data: bigint;
+  /** What the harness expects: {token, out_valid, 0, result} as the wrapper packs it. */
   expected: bigint;
-  /** The golden model's result (op). */
-  model?: bigint;
+  describe?: string;
 }
 
-export interface RuntimePrimeResult {
+export interface RuntimeStreamResult {
   runs: RunResult[];
   batches: Array<{ prime: RuntimePrime; vectors: number }>;
   /** Idle cycles between the last operation of a prime and the next load. */
@@ -173,10 +185,81 @@ export interface RuntimePrimeResult {
 }
 
 /**
- * Loads each prime in turn and streams its vectors (runtimeVectors: edge pairs and
- * `randomPerPrime` random ones between two that depend on p and p′), checking every result against montmul(montgomeryField(p, W), a, b). Throws
- * SimMismatchError naming the prime, its vector, the cycle and the waveform on the first
- * mismatch. `idleBeforeLoad` (tests only) overrides the rule's latency − 2 idle cycles.
+ * Loads each prime in turn (p′ = −p⁻¹ mod 2^width) and streams its operations, checking every
+ * result. Throws SimMismatchError naming the prime, its vector, the cycle and the waveform on
+ * the first mismatch. `idleBeforeLoad` (tests only) overrides the rule's latency − 2 idle cycles.
+ */
+export async function checkRuntimeStream(
+  design: GeneratedDesign,
+  shape: RuntimeStreamShape,
+  width: number,
+  primes: RuntimePrime[],
+  opsOf: (prime: RuntimePrime, index: number) => RuntimeOp[],
+  opts: { progress: Progress; seed: number; waveformDir: string; idleBeforeLoad?: number },
+): Promise<RuntimeStreamResult> {
+  const L = design.manifest.latency!;
+  if (primes.length === 0) throw new Error(`${design.top}: a programmable-prime run needs at least one prime`);
+  // The rule: in_valid low in the L − 1 cycles up to and including the load cycle.
+  const idleBeforeLoad = opts.idleBeforeLoad ?? L - 2;
+  const D = BigInt(shape.dataBits);
+  const valid = 1n << D;
+  const token = 1n << (D + 1n);
+  const items: Item[] = [];
+  const batches: RuntimeStreamResult['batches'] = [];
+  primes.forEach((prime, i) => {
+    if (i > 0) for (let k = 0; k < idleBeforeLoad; k++) items.push({ kind: 'idle', prime: i, index: -1, data: 0n, expected: token });
+    items.push({ kind: 'load', prime: i, index: -1, data: shape.load(prime.p, montgomeryField(prime.p, width).pPrime), expected: token });
+    const ops = opsOf(prime, i);
+    ops.forEach((op, index) => items.push({ kind: 'op', prime: i, index, data: op.data, expected: valid | op.result, describe: op.describe }));
+    batches.push({ prime, vectors: ops.length });
+  });
+  const w = streamWrapper(design, shape);
+  const binary = await buildPipelineSim({ top: w.top, files: { ...verilogSources(design), [`${w.top}.v`]: w.text }, onProgress: (x) => opts.progress.step(x) });
+  const packed = items.map((it): [bigint, bigint] => [(KIND[it.kind] << D) | it.data, 0n]);
+  try {
+    const runs = await runModes(binary, design, shape.dataBits + 2, packed, items.map((it) => it.expected), opts);
+    return { runs, batches, idleBeforeLoad };
+  } catch (e) {
+    if (!(e instanceof SimMismatchError)) throw e;
+    throw new SimMismatchError(`${describeMismatch(e.message, items, primes, batches, design, shape)}\n${e.message}`, e.waveformPath);
+  }
+}
+
+/** The harness names a stream vector: say which prime, and which of its vectors, that is. */
+function describeMismatch(report: string, items: Item[], primes: RuntimePrime[], batches: RuntimeStreamResult['batches'], design: GeneratedDesign, shape: RuntimeStreamShape): string {
+  const m = /MISMATCH at vector (\d+), cycle (\d+)/.exec(report);
+  const packing = `(harness values are packed: ${shape.packing})`;
+  if (!m) return `${design.manifest.block} prime=runtime: ${packing}`;
+  const it = items[Number(m[1])]!;
+  const prime = primes[it.prime]!;
+  const where = `prime ${prime.name} (p = ${hexOf(prime.p)}, loaded ${it.prime === 0 ? 'first' : `after ${primes[it.prime - 1]!.name}`})`;
+  const what =
+    it.kind === 'op' ? `vector ${it.index} of its ${batches[it.prime]!.vectors}: ${it.describe}`
+      : it.kind === 'load' ? 'its load (cfg_valid)' : 'an idle cycle before its load';
+  return `${where}: ${what}; stream vector ${m[1]}, cycle ${m[2]} ${packing}`;
+}
+
+/** The montmul twin in the stream: data = {b, a}, a load's data = {p′, p}. */
+function montmulShape(design: GeneratedDesign, W: number): RuntimeStreamShape {
+  return {
+    dataBits: 2 * W,
+    outBits: W,
+    instance: `    ${design.top} u_dut (
+        .clk(clk), .rst(rst), .in_valid(op), .a(data[${W - 1}:0]), .b(data[${2 * W - 1}:${W}]),
+        .cfg_valid(load), .cfg_p(data[${W - 1}:0]), .cfg_pprime(data[${2 * W - 1}:${W}]),
+        .out_valid(dut_valid), .out(dut_out)
+    );`,
+    load: (p, pPrime) => (pPrime << BigInt(W)) | p,
+    packing: 'a = {kind, b, a}, out = {load/idle token, out_valid, 0, out}',
+  };
+}
+
+export type RuntimePrimeResult = RuntimeStreamResult;
+
+/**
+ * The montmul twin: each prime's vectors are runtimeVectors (edge pairs and `randomPerPrime`
+ * random ones between two that depend on p and p′), each result checked against
+ * montmul(montgomeryField(p, W), a, b).
  */
 export async function checkRuntimePrime(
   design: GeneratedDesign,
@@ -185,47 +268,11 @@ export async function checkRuntimePrime(
   opts: { progress: Progress; seed: number; waveformDir: string; idleBeforeLoad?: number },
 ): Promise<RuntimePrimeResult> {
   const W = runtimeWidth(design);
-  const L = design.manifest.latency!;
-  if (primes.length === 0) throw new Error('checkRuntimePrime needs at least one prime');
-  // The rule: in_valid low in the L − 1 cycles up to and including the load cycle.
-  const idleBeforeLoad = opts.idleBeforeLoad ?? L - 2;
-  const W1 = 1n << BigInt(W);
-  const tokenOut = 1n << BigInt(W + 1);
-  const items: Item[] = [];
-  const batches: RuntimePrimeResult['batches'] = [];
-  primes.forEach((prime, i) => {
+  return checkRuntimeStream(design, montmulShape(design, W), W, primes, (prime, i) => {
     const mf = montgomeryField(prime.p, W);
-    if (i > 0) for (let k = 0; k < idleBeforeLoad; k++) items.push({ kind: 'idle', prime: i, index: -1, a: 0n, b: 0n, expected: tokenOut });
-    items.push({ kind: 'load', prime: i, index: -1, a: prime.p, b: mf.pPrime, expected: tokenOut });
-    const vectors = runtimeVectors(prime.p, W, randomPerPrime, opts.seed + i);
-    vectors.forEach(([a, b], index) => {
+    return runtimeVectors(prime.p, W, randomPerPrime, opts.seed + i).map(([a, b]) => {
       const model = montmul(mf, a, b);
-      items.push({ kind: 'op', prime: i, index, a, b, expected: W1 | model, model });
+      return { data: (b << BigInt(W)) | a, result: model, describe: `a = ${hexOf(a)}, b = ${hexOf(b)}, expected ${hexOf(model)}` };
     });
-    batches.push({ prime, vectors: vectors.length });
-  });
-  const binary = await buildRuntimePrimeSim(design, opts.progress);
-  const packed = items.map((it): [bigint, bigint] => [(KIND[it.kind] << BigInt(W)) | it.a, it.b]);
-  try {
-    const runs = await runModes(binary, design, W + 2, packed, items.map((it) => it.expected), opts);
-    return { runs, batches, idleBeforeLoad };
-  } catch (e) {
-    if (!(e instanceof SimMismatchError)) throw e;
-    throw new SimMismatchError(`${describeMismatch(e.message, items, primes, batches)}\n${e.message}`, e.waveformPath);
-  }
-}
-
-/** The harness names a stream vector: say which prime, and which of its vectors, that is. */
-function describeMismatch(report: string, items: Item[], primes: RuntimePrime[], batches: RuntimePrimeResult['batches']): string {
-  const m = /MISMATCH at vector (\d+), cycle (\d+)/.exec(report);
-  const packing = "(harness values are packed: a = {kind, a}, out = {load/idle token, out_valid, out})";
-  if (!m) return `montmul prime=runtime: ${packing}`;
-  const it = items[Number(m[1])]!;
-  const prime = primes[it.prime]!;
-  const where = `prime ${prime.name} (p = ${hexOf(prime.p)}, loaded ${it.prime === 0 ? 'first' : `after ${primes[it.prime - 1]!.name}`})`;
-  const what =
-    it.kind === 'op'
-      ? `vector ${it.index} of its ${batches[it.prime]!.vectors}: a = ${hexOf(it.a)}, b = ${hexOf(it.b)}, expected ${hexOf(it.model!)}`
-      : it.kind === 'load' ? 'its load (cfg_valid)' : 'an idle cycle before its load';
-  return `${where}: ${what}; stream vector ${m[1]}, cycle ${m[2]} ${packing}`;
+  }, opts);
 }
