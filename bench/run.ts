@@ -24,6 +24,7 @@ import { benchMsm, measureModelVsNoble, renderMsm, type MsmSection } from './msm
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
 import { FIELD_SECTION_BLOCKS, benchAsic, renderAsic, type AsicSection } from './asic.ts';
 import { benchFreeze, renderFreeze, type FreezeSection } from './freeze.ts';
+import { benchTwiddles, renderTwiddles, type TwiddleRow } from './twiddles.ts';
 import { writeBenchReport } from '../src/cli/commands/report.ts';
 import { configMontmuls, montmulLemmas } from '../src/prove/montmul.ts';
 import { generateBlock } from '../src/gen/index.ts';
@@ -203,7 +204,7 @@ function montmulShape(d: GeneratedDesign): { karatsuba: number; mpCut: number } 
   return { karatsuba: st.ab.karatsuba?.levels ?? 0, mpCut: st.mp.band?.cut ?? 0 };
 }
 
-export const SECTIONS = ['fields', 'proofs', 'freeze', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
+export const SECTIONS = ['fields', 'proofs', 'freeze', 'twiddles', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Where and with what one section was measured. */
@@ -228,8 +229,9 @@ export interface Results {
   butterflies?: ButterflyRow[];
   /** Proofs section (absent before issue 11). */
   proofs?: ProofRow[];
-  /** What freezing the prime buys (absent before issue 10). */
+  /** What freezing the prime buys, and power-of-two twiddles (absent before issue 10). */
   freeze?: FreezeSection;
+  twiddles?: TwiddleRow[];
   ntt?: NttSection;
   rv32im?: Omit<Rv32imBenchResult, 'markdown'>;
   asic?: AsicSection;
@@ -334,7 +336,7 @@ async function main() {
   const saved: Partial<Results> = only.length < SECTIONS.length ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const tools = { verilator: await verilatorVersion(), yosys: await yosysVersion(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
   const results: Results = {
-    tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], multiplierVariants: saved.multiplierVariants, butterflies: saved.butterflies, proofs: saved.proofs, freeze: saved.freeze, ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
+    tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], multiplierVariants: saved.multiplierVariants, butterflies: saved.butterflies, proofs: saved.proofs, freeze: saved.freeze, twiddles: saved.twiddles, ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
   const state = gitState();
   const stamp = (...sections: Section[]) => {
     const p: Provenance = {
@@ -354,6 +356,10 @@ async function main() {
   if (only.includes('freeze')) {
     stamp('freeze');
     results.freeze = await benchFreeze(stderrProgress);
+  }
+  if (only.includes('twiddles')) {
+    stamp('twiddles');
+    results.twiddles = await benchTwiddles(stderrProgress);
   }
   if (only.includes('ntt')) {
     stamp('ntt');
@@ -466,6 +472,7 @@ export function renderMarkdown(results: Results, opts: { lastChangedIn?: (s: Sec
   L.push(...underHeadings(F, note('fields')));
   if (results.proofs?.length) L.push(...underHeadings(renderProofs(results.proofs), note('proofs')));
   if (results.freeze) L.push(...underHeadings(renderFreeze(results.freeze), note('freeze')));
+  if (results.twiddles?.length) L.push(...underHeadings(renderTwiddles(results.twiddles), note('twiddles')));
   if (results.ntt) L.push(...underHeadings(renderNtt(results.ntt, { butterflies: !results.butterflies?.length }), note('ntt')));
   if (results.rv32im) L.push(...underHeadings(renderRv32imMarkdown(results.rv32im).split('\n'), note('rv32im')));
   if (results.ecadd) L.push(...underHeadings(renderEcadd(results.ecadd), note('ecadd')));
