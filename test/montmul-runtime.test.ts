@@ -22,6 +22,8 @@ import { SimMismatchError } from '../src/sim/verilator.ts';
 import { silentProgress } from '../src/cli/progress.ts';
 import { Rng } from '../src/sim/vectors.ts';
 import { scratch, zkrtl } from './support/cli.ts';
+import { UsageError } from '../src/base/errors.ts';
+import type { RawParams } from '../src/gen/params.ts';
 
 const waveformDir = mkdtempSync(join(tmpdir(), 'zkrtl-runtime-wave-'));
 const runtime = (width: number, params: Record<string, string> = {}) => generateBlock('montmul', undefined, { prime: 'runtime', width: String(width), ...params });
@@ -175,10 +177,29 @@ describe('montmul prime=runtime: planted breaks are caught', () => {
     expectCaught(err, /^prime \w+ \(p = 0x[0-9a-f]+, loaded [^)]+\): vector 0 of its/);
   });
 
-  it('one flipped bit of the final subtraction is caught', async () => {
-    const broken = mutate(["u - {1'b0, p_r}", "u - {1'b0, p_r[31:1], 1'b0}"]);
-    const err = await checkRuntimePrime(broken, primes, 200, { progress: silentProgress, seed: 2, waveformDir }).catch((e) => e);
-    expectCaught(err, /^prime babybear \(p = 0x78000001, loaded first\): vector 0 of its/);
+});
+
+describe('montmul prime=runtime: bad parameters (one line each, from the generator)', () => {
+  // The command line turns a UsageError into one line and exit 2 without writing (tested below
+  // for the cases the CLI itself decides); these are decided by the generator.
+  const cases: Array<[string, RawParams, RegExp]> = [
+    ['no width', { prime: 'runtime' }, /prime=runtime needs width=W \(2\.\.1024\)/],
+    ['width 1', { prime: 'runtime', width: '1' }, /width=1 is not accepted: give the operand width in bits \(an integer from 2 to 1024\)/],
+    ['width 1025', { prime: 'runtime', width: '1025' }, /width=1025 is not accepted/],
+    ['another prime= value', { prime: 'fixed' }, /prime=fixed is not accepted: give prime=runtime/],
+    ['a fixed-prime parameter', { prime: 'runtime', width: '64', mp: 'high' }, /unknown parameter 'mp' for montmul prime=runtime: accepted are prime/],
+  ];
+  for (const [what, raw, message] of cases) {
+    it(what, () => {
+      let err: unknown;
+      try { generateBlock('montmul', undefined, raw); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toMatch(message);
+      expect((err as Error).message).not.toContain('\n');
+    });
+  }
+  it('width without prime=runtime', () => {
+    expect(() => generateBlock('montmul', namedField('goldilocks'), { width: '64' })).toThrow(/width=64: width applies to prime=runtime only/);
   });
 });
 
@@ -186,12 +207,6 @@ describe('montmul prime=runtime: bad input on the command line (one line, exit 2
   const cases: Array<[string, string[], RegExp]> = [
     ['with --field', ['gen', 'montmul', '--field', 'goldilocks', '--param', 'prime=runtime', '--param', 'width=64'], /^zkrtl: error: prime=runtime takes its prime at run time: leave out --field\/--prime$/],
     ['with --prime', ['gen', 'montmul', '--prime', '251', '--param', 'prime=runtime', '--param', 'width=64'], /prime=runtime takes its prime at run time: leave out --field\/--prime/],
-    ['no width', ['gen', 'montmul', '--param', 'prime=runtime'], /prime=runtime needs width=W \(2\.\.1024\)/],
-    ['width 1', ['gen', 'montmul', '--param', 'prime=runtime', '--param', 'width=1'], /width=1 is not accepted: give the operand width in bits \(an integer from 2 to 1024\)/],
-    ['width 1025', ['gen', 'montmul', '--param', 'prime=runtime', '--param', 'width=1025'], /width=1025 is not accepted/],
-    ['width without prime=runtime', ['gen', 'montmul', '--field', 'goldilocks', '--param', 'width=64'], /width=64: width applies to prime=runtime only/],
-    ['another prime= value', ['gen', 'montmul', '--param', 'prime=fixed'], /prime=fixed is not accepted: give prime=runtime/],
-    ['a fixed-prime parameter', ['gen', 'montmul', '--param', 'prime=runtime', '--param', 'width=64', '--param', 'mp=high'], /unknown parameter 'mp' for montmul prime=runtime: accepted are prime/],
     ['--primes wider than width', ['sim', 'montmul', '--param', 'prime=runtime', '--param', 'width=64', '--primes', 'goldilocks,bn254.fp'], /--primes bn254.fp has 254 bits: wider than width=64/],
     ['--primes even', ['sim', 'montmul', '--param', 'prime=runtime', '--param', 'width=64', '--primes', '0x10'], /--primes 0x10: p must be odd/],
     ['--primes for a fixed prime', ['sim', 'montmul', '--field', 'goldilocks', '--primes', '5'], /--primes is for montmul and butterfly with --param prime=runtime/],

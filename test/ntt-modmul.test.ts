@@ -139,9 +139,10 @@ describe('bad input: one line, exit 2', () => {
 });
 
 describe('RTL: mult=modmul in Verilator', () => {
-  // Each kind once, each on its own field (the kinds differ in the template around the
-  // multiplier, the fields in the modmul, which equivalence.test.ts runs on every small field).
-  for (const [name, kind] of [['goldilocks', 'ct'], ['babybear', 'gs']]) {
+  // GS on babybear here, CT inside the goldilocks NTT core below (the kinds differ in the
+  // template around the multiplier, the fields in the modmul, which equivalence.test.ts runs
+  // on every small field).
+  for (const [name, kind] of [['babybear', 'gs']]) {
     it(`butterfly_${kind}_${name}_modmul: 2000 vectors, back to back and with bubbles`, async () => {
       const d = generateBlock('butterfly', namedField(name), { kind, mult: 'modmul' });
       const vectors = butterflyVectors(d, 2000, 1);

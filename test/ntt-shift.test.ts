@@ -188,7 +188,9 @@ describe('bad input: one line, exit 2', () => {
 });
 
 describe('RTL: mult=shift in Verilator', () => {
-  for (const kind of ['ct', 'gs']) {
+  // The GS butterfly puts every exponent e < 192 through the shift multiplier; the CT kind runs
+  // inside the NTT core below (the kinds differ only in the template around the multiplier).
+  for (const kind of ['gs']) {
     it(`butterfly_${kind}_goldilocks_shift: 2000 vectors, back to back and with bubbles`, async () => {
       const d = generateBlock('butterfly', GL, { kind, mult: 'shift' });
       const vectors = butterflyVectors(d, 2000, 1);

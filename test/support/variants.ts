@@ -30,7 +30,6 @@ export const VARIANTS: Array<() => GeneratedDesign> = [
   () => generateBlock('modmul', customField('7681'), {}),
   () => generateBlock('modmul', customField('4294966997'), {}),
   () => generateBlock('modmul', customField(P128), { reduce: 'montgomery', tile: '16x16' }),
-  () => generateBlock('modmul', namedField('babybear'), { reduce: 'montgomery-friendly' }),
   () => generateBlock('modadd', customField('5'), {}),
   () => generateBlock('modsub', customField('7'), {}),
   () => generateBlock('modsub', namedField('bls12_377.fr'), {}),
