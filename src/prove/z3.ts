@@ -130,23 +130,40 @@ export function proveUnsat(build: (q: Query) => void, opts: Z3Options = {}): Pro
   return run;
 }
 
-async function check(build: (q: Query) => void, opts: Z3Options): Promise<Counterexample | null> {
+/** How long past its budget a check may stay unanswered before its z3 is given up as hung. */
+const HUNG_MARGIN_MS = 15_000;
+
+async function check(build: (q: Query) => void, opts: Z3Options, retried = false): Promise<Counterexample | null> {
   const z = await z3Context();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_Z3_TIMEOUT_MS;
   const q = new Query(z, opts.division ?? 'quotient');
   build(q);
   const solver = new z.Solver();
+  let hung = false;
   try {
     solver.set('timeout', Math.max(1, Math.round(timeoutMs)));
     for (const [key, v] of Object.entries(opts.params ?? {})) solver.set(key, v);
     solver.add(...q.constraints);
-    // z3 checks its own timer; the interrupt is a backstop if a check runs past it.
-    const guard = setTimeout(() => z.interrupt(), timeoutMs + 2_000);
-    let status: 'sat' | 'unsat' | 'unknown';
+    // z3 checks its own timer; the interrupt is a backstop if a check runs past it. A check
+    // whose worker thread never answers at all (seen once in a test run: the promise never
+    // settled, every thread asleep) is given up: that z3 is dropped, a fresh one starts, and
+    // the query runs once more there.
+    let guard: NodeJS.Timeout | undefined;
+    let giveUp: NodeJS.Timeout | undefined;
+    let status: 'sat' | 'unsat' | 'unknown' | 'hung';
     try {
-      status = await solver.check();
+      guard = setTimeout(() => z.interrupt(), timeoutMs + 2_000);
+      const hungAfter = new Promise<'hung'>((resolve) => { giveUp = setTimeout(() => resolve('hung'), timeoutMs + HUNG_MARGIN_MS); });
+      status = await Promise.race([solver.check(), hungAfter]);
     } finally {
       clearTimeout(guard);
+      clearTimeout(giveUp);
+    }
+    if (status === 'hung') {
+      hung = true;
+      await abandonZ3();
+      if (!retried) return await check(build, opts, true);
+      throw new LemmaTimeout(`z3 did not answer within ${timeoutMs + HUNG_MARGIN_MS} ms, twice (budget ${timeoutMs} ms)`);
     }
     if (status === 'unsat') return null;
     if (status === 'unknown') {
@@ -161,6 +178,16 @@ async function check(build: (q: Query) => void, opts: Z3Options): Promise<Counte
     model.release();
     return cex;
   } finally {
-    solver.release();
+    // A hung z3 is not touched again (its threads may hold the locks a release would wait on).
+    if (!hung) solver.release();
   }
+}
+
+/** Drops the shared z3 without waiting on it: its threads are terminated, the next query starts afresh. */
+async function abandonZ3(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  if (!current) return;
+  const { api } = await current;
+  await Promise.race([killThreads(api.em), new Promise((resolve) => setTimeout(resolve, 5_000))]);
 }
