@@ -18,21 +18,12 @@ import { silentProgress } from '../src/cli/progress.ts';
 import { butterflyVectors, checkButterfly } from '../src/sim/butterfly-sim.ts';
 import { checkNtt, modelOf, nttInputs } from '../src/sim/ntt-check.ts';
 import { SimMismatchError } from '../src/sim/verilator.ts';
+import { nttBothWays } from './support/ntt-both-ways.ts';
 
 const waveformDir = mkdtempSync(join(tmpdir(), 'zkrtl-ntt-wave-'));
 const config = loadConfig();
 const designs = configDesigns(config);
 
-async function nttBothWays(d: GeneratedDesign, random = 3) {
-  for (const inverse of [false, true]) {
-    const r = await checkNtt(d, { inverse, random, seed: 5, progress: silentProgress, waveformDir });
-    expect(r.runs.map((x) => x.mode)).toEqual(['back-to-back', 'bubbles+stalls', 'round-trip']);
-    // checkNtt held every beat and done pulse of the back-to-back run to the control model;
-    // the harness' counts are also the manifest's figures.
-    const cycles = d.manifest.cycles as { latency: number; period: number };
-    expect(r.stats).toEqual({ latency: cycles.latency, period: cycles.period });
-  }
-}
 
 // Wide fields build slowly in Verilator (minutes each): the suite runs the whole matrix on the
 // small fields and each wide field's designs once; `make sim` runs every config design.
@@ -71,25 +62,25 @@ describe('NTT cores of the default config: forward and inverse', () => {
     (x.manifest.field!.name === 'goldilocks' && x.manifest.params.n === 1024 && x.manifest.params.lanes === 4) || x.manifest.field!.name === 'koalabear';
   for (const d of cores.filter((x) => !simOnly(x) && !wide(x))) {
     it(`${d.top}`, async () => {
-      await nttBothWays(d);
+      await nttBothWays(d, waveformDir);
     });
   }
 });
 
 describe('NTT cores: custom prime and bit-reversed orders', () => {
   it('a custom 61-bit prime (no documented generator), N=64, 2 lanes', async () => {
-    await nttBothWays(generateBlock('ntt', customField('1945555039024054273'), { n: '64', lanes: '2' }));
+    await nttBothWays(generateBlock('ntt', customField('1945555039024054273'), { n: '64', lanes: '2' }), waveformDir);
   });
   it('koalabear N=32, 4 lanes, bit-reversed in and out', async () => {
-    await nttBothWays(generateBlock('ntt', namedField('koalabear'), { n: '32', lanes: '4', input: 'bitrev', output: 'bitrev' }));
+    await nttBothWays(generateBlock('ntt', namedField('koalabear'), { n: '32', lanes: '4', input: 'bitrev', output: 'bitrev' }), waveformDir);
   });
   it('goldilocks N=64, natural in, bit-reversed out', async () => {
-    await nttBothWays(generateBlock('ntt', namedField('goldilocks'), { n: '64', lanes: '1', output: 'bitrev' }));
+    await nttBothWays(generateBlock('ntt', namedField('goldilocks'), { n: '64', lanes: '1', output: 'bitrev' }), waveformDir);
   });
   it('babybear N=64, 2 lanes, overlap=off (one buffer set)', async () => {
     const d = generateBlock('ntt', namedField('babybear'), { n: '64', lanes: '2', overlap: 'off' });
     expect(d.manifest.memory).toMatchObject({ sets: 1, words: 64 });
-    await nttBothWays(d);
+    await nttBothWays(d, waveformDir);
   });
 });
 
