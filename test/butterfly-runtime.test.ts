@@ -12,24 +12,15 @@ import { describe, expect, it } from 'vitest';
 import { generateBlock } from '../src/gen/index.ts';
 import { designFiles, type GeneratedDesign } from '../src/gen/design.ts';
 import { namedField } from '../src/fields/registry.ts';
-import { isProbablePrime } from '../src/fields/primality.ts';
 import { lintDesign } from '../src/cli/commands/lint.ts';
 import { checkRuntimeButterfly, type RuntimePrime } from '../src/sim/butterfly-runtime-sim.ts';
 import { SimMismatchError } from '../src/sim/verilator.ts';
 import { silentProgress } from '../src/cli/progress.ts';
-import { Rng } from '../src/sim/vectors.ts';
 import { scratch, zkrtl } from './support/cli.ts';
+import { named, randomPrime } from './support/primes.ts';
 
 const waveformDir = mkdtempSync(join(tmpdir(), 'zkrtl-bfruntime-wave-'));
 const runtime = (width: number, params: Record<string, string> = {}) => generateBlock('butterfly', undefined, { prime: 'runtime', width: String(width), ...params });
-const named = (name: string): RuntimePrime => ({ name, p: namedField(name).p });
-
-/** The first prime at or above a seeded random `bits`-bit odd number. */
-function randomPrime(bits: number, seed: number): bigint {
-  let p = new Rng(seed).bits(bits) | (1n << BigInt(bits - 1)) | 1n;
-  while (!isProbablePrime(p)) p += 2n;
-  return p;
-}
 
 const primes64: RuntimePrime[] = [
   named('goldilocks'), named('babybear'), named('koalabear'),

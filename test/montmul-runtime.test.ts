@@ -12,29 +12,21 @@ import { generateBlock } from '../src/gen/index.ts';
 import { designFiles, type GeneratedDesign } from '../src/gen/design.ts';
 import { planMontmulRuntime } from '../src/gen/montmul-runtime.ts';
 import { namedField } from '../src/fields/registry.ts';
-import { isProbablePrime } from '../src/fields/primality.ts';
 import { modInverse, montgomeryField, montmulStages } from '../src/model/field.ts';
 import { loadConfig } from '../src/config.ts';
 import { configDesigns } from '../src/cli/commands/common.ts';
 import { lintDesign } from '../src/cli/commands/lint.ts';
-import { checkRuntimePrime, defaultPrimes, parsePrimes, type RuntimePrime } from '../src/sim/runtime-prime-sim.ts';
+import { checkRuntimePrime, defaultPrimes, parsePrimes } from '../src/sim/runtime-prime-sim.ts';
 import { SimMismatchError } from '../src/sim/verilator.ts';
 import { silentProgress } from '../src/cli/progress.ts';
 import { Rng } from '../src/sim/vectors.ts';
 import { scratch, zkrtl } from './support/cli.ts';
 import { UsageError } from '../src/base/errors.ts';
 import type { RawParams } from '../src/gen/params.ts';
+import { named, randomPrime } from './support/primes.ts';
 
 const waveformDir = mkdtempSync(join(tmpdir(), 'zkrtl-runtime-wave-'));
 const runtime = (width: number, params: Record<string, string> = {}) => generateBlock('montmul', undefined, { prime: 'runtime', width: String(width), ...params });
-const named = (name: string): RuntimePrime => ({ name, p: namedField(name).p });
-
-/** The first prime at or above a seeded random `bits`-bit odd number. */
-function randomPrime(bits: number, seed: number): bigint {
-  let p = new Rng(seed).bits(bits) | (1n << BigInt(bits - 1)) | 1n;
-  while (!isProbablePrime(p)) p += 2n;
-  return p;
-}
 
 describe('montmul prime=runtime: the planned datapath (BigInt)', () => {
   const evalOut = (plan: { netlist: { evaluate: (i: Record<string, bigint>) => Map<string, bigint>; stmts: Array<{ name: string }> } }, inputs: Record<string, bigint>) =>
