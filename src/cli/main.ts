@@ -3,7 +3,7 @@
 import { EXIT_USAGE, UsageError } from './errors.ts';
 import { ZKRTL_VERSION } from '../gen/design.ts';
 
-const COMMANDS = ['gen', 'sim', 'synth', 'lint', 'prove', 'run', 'sweep', 'report', 'fields', 'curves', 'tools'];
+const COMMANDS = ['gen', 'sim', 'synth', 'lint', 'prove', 'formal', 'run', 'sweep', 'report', 'fields', 'curves', 'tools'];
 
 const USAGE = `zkrtl ${ZKRTL_VERSION}: Verilog generators for zero-knowledge proving hardware
 
@@ -46,6 +46,13 @@ usage:
       step's pick (z3), the wiring; or its two montmuls. Without a block: every fixed-prime montmul and
       modmul the config emits, inside other blocks too.
       Exit 1 when a lemma fails or times out (--timeout, seconds per solver call, default 60)
+  zkrtl formal rv32im [--param K=V]... [--depth N] [--check NAME,…] [--jobs N] [--out DIR]
+      the core's retirement rows (RVFI) checked by bounded model checking against the ISA spec, every
+      memory and environment answer free: one check per instruction, illegal, reg, pc, order, halt, live
+      (liveness), unit_mul and unit_div (the M units at 6 and 8 bits); multiply/divide are stand-ins in the core
+      (README). --depth: cycles from reset (default: the core's stated depth); --jobs: checks at once
+      (default: the cores). A failing check names the assert, cycle and instruction and writes its VCD under
+      --out (default formal-out/<core>/<check>/counterexample.vcd); exit 1 if any check is not proved
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...
       runs a static rv32im ELF on the generated core under Verilator (--param: its configuration),
@@ -126,6 +133,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/lint.ts')).runLint(rest);
     case 'prove':
       return (await import('./commands/prove.ts')).runProve(rest);
+    case 'formal':
+      return (await import('./commands/formal.ts')).runFormalCommand(rest);
     case 'run':
       return (await import('./commands/run.ts')).runRun(rest);
     case 'sweep':

@@ -11,6 +11,7 @@
 import { GENERATOR_ID, renderTemplate, type GeneratedDesign, type Port, type VerilogModule } from './design.ts';
 import { UsageError } from '../base/errors.ts';
 import { parseChoice, rejectUnknown, type ParamDoc, type RawParams } from './params.ts';
+import { altopVerilog } from '../formal/altops.ts';
 
 export const RV32IM_PARAMS: ParamDoc[] = [
   { name: 'pipeline', accepted: '5 (in-order 5-stage, fast) or multicycle (small)', default: '5' },
@@ -31,8 +32,19 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   },
 ];
 
+/**
+ * The bugs test_break can plant (the checks of test/rv32im-*.test.ts and `zkrtl formal` must
+ * each find them): forward (pipeline=5: MEM -> EX forwarding of rs2 missing), perf (the
+ * cycle-cause encoder tests a stall before retirement), branch_sign (a branch offset is not
+ * sign-extended: backward branches jump forward), load_sext (LB zero-extends), byte_mask (a
+ * halfword access uses one byte lane), div_corner (a signed division by zero of a negative
+ * dividend gives 1, not -1).
+ */
+export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner'] as const;
+export type TestBreak = (typeof TEST_BREAKS)[number];
+
 /** Test-only parameter (not documented to users): plants a known bug to prove the checks catch it. */
-const TEST_PARAMS: ParamDoc[] = [{ name: 'test_break', accepted: 'forward, perf or both (forward,perf)', default: '' }];
+const TEST_PARAMS: ParamDoc[] = [{ name: 'test_break', accepted: `a comma-separated list of ${TEST_BREAKS.join(', ')}`, default: '' }];
 
 export interface Rv32imConfig {
   pipeline: '5' | 'multicycle';
@@ -46,6 +58,8 @@ export interface Rv32imConfig {
   breakForward: boolean;
   /** test_break=perf: the cycle-cause encoder tests a stall before retirement (an overlap). */
   breakPerf: boolean;
+  /** The other planted bugs (TEST_BREAKS). */
+  breaks: TestBreak[];
 }
 
 export function parseRv32imParams(raw: RawParams): Rv32imConfig {
@@ -60,10 +74,10 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const rasRaw = parseChoice('ras', raw.ras ?? '0', ['0', '2', '4', '8'] as const);
   if (pipeline !== '5' && raw.ras !== undefined) throw new UsageError(`ras=${raw.ras} is not accepted with pipeline=multicycle: the return address stack belongs to pipeline=5`);
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
-  const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, ['forward', 'perf'] as const));
+  const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   const breakForward = breaks.includes('forward');
   const breakPerf = breaks.includes('perf');
-  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, breakForward, breakPerf };
+  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, breakForward, breakPerf, breaks };
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
@@ -203,18 +217,39 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (!cfg.syncRf) name += '_arf';
   if (cfg.breakForward) name += '_broken_fwd';
   if (cfg.breakPerf) name += '_broken_perf';
+  for (const b of cfg.breaks) if (b !== 'forward' && b !== 'perf') name += `_broken_${b}`;
   return name;
 }
 
-export function generateRv32im(raw: RawParams): GeneratedDesign {
+export interface Rv32imVariant {
+  /** Formal build: multiply and divide units are stand-ins (src/formal/altops.ts) with the real timing. */
+  altops?: boolean;
+}
+
+/** The multiplier or divider alone at `width` bits (for the unit proofs; width 32 is the cores' unit). */
+export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', width: number): VerilogModule {
+  const generator = GENERATOR_ID;
+  const broken = cfg.breaks.includes('div_corner') ? '_broken_div_corner' : '';
+  if (unit === 'mul') {
+    const name = `rv32im_mul_s${cfg.mulStages}_w${width}`;
+    return { name, text: renderTemplate('rv32im_mul', { generator, name, stages: cfg.mulStages, width }) };
+  }
+  const name = `rv32im_div_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}_w${width}${broken}`;
+  return { name, text: renderTemplate('rv32im_div', { generator, name, bits: cfg.divBits, early: cfg.divEarly, width, breakCorner: broken !== '' }) };
+}
+
+export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {
   const cfg = parseRv32imParams(raw);
+  const altops = variant.altops === true;
   const generator = GENERATOR_ID;
   const isa = cfg.m ? 'RV32IM' : 'RV32I';
   const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder`;
   const alu = 'rv32im_alu';
   const regfile = cfg.syncRf ? 'rv32im_regfile_sync' : 'rv32im_regfile';
-  const mulName = `rv32im_mul_s${cfg.mulStages}`;
-  const divName = `rv32im_div_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}`;
+  const alt = altops ? '_altops' : '';
+  const breakDiv = cfg.breaks.includes('div_corner');
+  const mulName = `rv32im_mul_s${cfg.mulStages}${alt}`;
+  const divName = `rv32im_div_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${alt}${breakDiv ? '_broken_div_corner' : ''}`;
   const top = rv32imTopName(cfg);
   const ports = rv32imPorts();
   const modules: VerilogModule[] = [
@@ -223,12 +258,12 @@ export function generateRv32im(raw: RawParams): GeneratedDesign {
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf }) },
   ];
   if (cfg.m) {
-    modules.push({ name: mulName, text: renderTemplate('rv32im_mul', { generator, name: mulName, stages: cfg.mulStages }) });
-    modules.push({ name: divName, text: renderTemplate('rv32im_div', { generator, name: divName, bits: cfg.divBits, early: cfg.divEarly }) });
+    modules.push({ name: mulName, text: renderTemplate('rv32im_mul', { generator, name: mulName, stages: cfg.mulStages, altops, altop: altopVerilog }) });
+    modules.push({ name: divName, text: renderTemplate('rv32im_div', { generator, name: divName, bits: cfg.divBits, early: cfg.divEarly, altops, altop: altopVerilog, breakCorner: breakDiv }) });
   }
   const data = {
     generator, name: top, isa, m: cfg.m, decoder, alu, regfile, mulName, divName,
-    mulStages: cfg.mulStages, divBits: cfg.divBits, btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breakForward, breakPerf: cfg.breakPerf, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, divBits: cfg.divBits, btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breakForward, breakPerf: cfg.breakPerf, breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
@@ -238,7 +273,7 @@ export function generateRv32im(raw: RawParams): GeneratedDesign {
   if (cfg.m) Object.assign(params, { mul: `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras) });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
-  if (cfg.breakForward || cfg.breakPerf) params.test_break = [cfg.breakForward && 'forward', cfg.breakPerf && 'perf'].filter(Boolean).join(',');
+  if (cfg.breaks.length > 0) params.test_break = cfg.breaks.join(',');
   const manifest = {
     module: top,
     block: 'rv32im',

@@ -4,6 +4,7 @@ import { nextpnrVersion } from '../../synth/pnr.ts';
 import { yosysVersion } from '../../synth/yosys.ts';
 import { ensureAsicTools, staVersion } from '../../synth/asic.ts';
 import { chromiumVersion, ensureChromium } from '../../tools/chromium.ts';
+import { ensureFormalTools } from '../../formal/bmc.ts';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from '../args.ts';
 import { stderrProgress } from '../progress.ts';
@@ -15,7 +16,8 @@ function firstLine(argv: string[]): string {
 
 /**
  * Makes sure every tool the tests use is there (installing from Debian when missing and
- * root: Verilator, the RISC-V cross compiler and QEMU, OpenSTA and the OSU 0.18 µm cells) and
+ * root: Verilator, the RISC-V cross compiler and QEMU, OpenSTA and the OSU 0.18 µm cells,
+ * Chromium, the native Yosys with yosys-abc for the formal checks) and
  * says which are used. Yosys and nextpnr-ice40 come from npm (WebAssembly) unless $YOSYS or
  * $NEXTPNR names a native binary.
  */
@@ -26,6 +28,7 @@ export async function runTools(argv: string[]): Promise<number> {
   await ensureRiscvTools({ log });
   await ensureAsicTools({ log });
   await ensureChromium({ log });
+  await ensureFormalTools({ log });
   process.stdout.write(
     [
       `verilator: ${await verilatorVersion()}`,
@@ -35,6 +38,7 @@ export async function runTools(argv: string[]): Promise<number> {
       `nextpnr-ice40: ${await nextpnrVersion()}`,
       `OpenSTA: ${await staVersion()}`,
       `chromium: ${await chromiumVersion()}`,
+      `formal (native yosys, yosys-abc): ${firstLine(['yosys', '-V'])}`,
     ].join('\n') + '\n',
   );
   return 0;

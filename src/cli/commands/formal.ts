@@ -1,0 +1,76 @@
+// `zkrtl formal rv32im`: the RVFI checks of a core configuration by bounded model checking
+// (src/formal), in parallel on the machine's cores: a line per check as it finishes, then a
+// table. A failing check names the assert, the cycle and the instruction, and leaves a VCD.
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { lookup } from '../../formal/isa-spec.ts';
+import { ensureFormalTools } from '../../formal/bmc.ts';
+import { runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
+import { parseParamArgs } from '../../gen/params.ts';
+import { parseRv32imParams, rv32imTopName } from '../../gen/rv32im.ts';
+import { parseArgs, single } from '../args.ts';
+import { UsageError } from '../errors.ts';
+import { stderrProgress } from '../progress.ts';
+
+const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+function describeFailure(r: FormalRun): string {
+  const x = r.result;
+  if (x.status === 'error') return `error: ${x.error} (log: ${relative(process.cwd(), x.log)})`;
+  const insn = x.insn === undefined ? '' : `, row of ${hex(x.insn)} (${lookup(x.insn)?.name ?? 'no instruction'}) at pc ${hex(x.pc ?? 0)}`;
+  return `${x.label} in cycle ${x.step}${insn}; waveform ${x.vcd ? relative(process.cwd(), x.vcd) : '(not written)'}`;
+}
+
+export async function runFormalCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out'], flags: [] });
+  if (args.positionals.length !== 1 || args.positionals[0] !== 'rv32im') {
+    throw new UsageError(`zkrtl formal takes the block rv32im${args.positionals.length ? `, not '${args.positionals.join(' ')}'` : ''}: zkrtl formal rv32im --param pipeline=5`);
+  }
+  const raw = parseParamArgs(args.options.param ?? []);
+  const cfg = parseRv32imParams(raw);
+  const depthText = single(args, 'depth');
+  if (depthText !== undefined && !(/^\d+$/.test(depthText) && Number(depthText) >= 2 && Number(depthText) <= 200)) {
+    throw new UsageError(`--depth ${depthText} is not accepted: give the cycles to unroll, 2 to 200 (default for this core: ${statedDepth(cfg)})`);
+  }
+  const jobsText = single(args, 'jobs');
+  if (jobsText !== undefined && !(/^\d+$/.test(jobsText) && Number(jobsText) >= 1 && Number(jobsText) <= 256)) {
+    throw new UsageError(`--jobs ${jobsText} is not accepted: give a number of checks to run at once, 1 to 256`);
+  }
+  const checkText = single(args, 'check');
+  const only = checkText?.split(',').filter(Boolean);
+  try {
+    selectChecks(cfg, only);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const top = rv32imTopName(cfg);
+  const dir = single(args, 'out') ?? join('formal-out', top);
+  const depth = depthText === undefined ? statedDepth(cfg) : Number(depthText);
+  await ensureFormalTools({ log: (s) => stderrProgress.step(s) });
+
+  const t0 = Date.now();
+  const { runs } = await runFormal(raw, {
+    depth,
+    only,
+    jobs: jobsText === undefined ? availableParallelism() : Number(jobsText),
+    dir,
+    onStart: (c, i, n) => process.stderr.write(`zkrtl: formal ${top}: [${i + 1}/${n}] ${c.name} …\n`),
+    onResult: (r, done, n) => {
+      const v = r.result.status === 'pass' ? 'proved' : r.result.status === 'fail' ? 'FAILED' : 'ERROR';
+      process.stderr.write(`zkrtl: formal ${top}: ${done}/${n} done: ${r.check.name} ${v} in ${r.result.seconds.toFixed(1)} s${r.result.status === 'pass' ? '' : `: ${describeFailure(r)}`}\n`);
+    },
+  });
+  const w = Math.max(5, ...runs.map((r) => r.check.name.length));
+  const lines = [
+    `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (unit checks: their own depth), engine yosys-abc bmc3`,
+    `${'check'.padEnd(w)}  verdict  depth  seconds  what`,
+    ...runs.map((r) => {
+      const v = r.result.status === 'pass' ? 'proved' : r.result.status === 'fail' ? 'FAILED' : 'ERROR';
+      return `${r.check.name.padEnd(w)}  ${v.padEnd(7)}  ${String(r.result.depth).padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${r.result.status === 'pass' ? r.check.what : describeFailure(r)}`;
+    }),
+  ];
+  const bad = runs.filter((r) => r.result.status !== 'pass');
+  lines.push('', `${runs.length - bad.length} of ${runs.length} checks proved to their depth in ${((Date.now() - t0) / 1000).toFixed(1)} s${bad.length ? `; not proved: ${bad.map((r) => r.check.name).join(', ')}` : ''}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return bad.length ? 1 : 0;
+}

@@ -1,0 +1,97 @@
+// Runs formal checks of an rv32im configuration in parallel (one yosys + yosys-abc pair per
+// check, `jobs` at a time) and reports each verdict as it arrives.
+import { join } from 'node:path';
+import type { RawParams } from '../gen/params.ts';
+import { parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
+import { runBmc, type BmcResult } from './bmc.ts';
+import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH, type FormalCheck } from './rvfi-harness.ts';
+
+/**
+ * The stated depth of a configuration, in cycles from the first reset cycle: reset, then the
+ * longest instruction through the whole core, then a hazard window behind it (so the
+ * instructions that depend on it, or are stalled or flushed by it, retire inside the bound).
+ * pipeline=5: IF ID EX MEM WB (5) + the longest EX occupancy (a divide: 32/bits + 2 with early
+ * out, + 1 without; a multiply: stages + 1) + a window of 5 (the pipeline refilled behind it)
+ * and half that occupancy again (a second multiply or divide partly through EX).
+ * multicycle (one instruction at a time, no hazards): the longest instruction (a divide:
+ * 32/bits + 4, + 1 with early out; a multiply: stages + 3) + its registered row (1) + one
+ * ALU instruction behind it (2) and its row (1).
+ */
+export function statedDepth(cfg: Rv32imConfig): number {
+  if (cfg.pipeline === '5') {
+    const ex = cfg.m ? Math.max(32 / cfg.divBits + (cfg.divEarly ? 2 : 1), cfg.mulStages + 1) : 1;
+    return RESET_CYCLES + 5 + ex + 5 + Math.ceil(ex / 2);
+  }
+  const longest = cfg.m ? Math.max(32 / cfg.divBits + (cfg.divEarly ? 5 : 4), cfg.mulStages + 3) : 3;
+  return RESET_CYCLES + longest + 1 + 2 + 1;
+}
+
+export interface FormalRun {
+  check: FormalCheck;
+  result: BmcResult;
+}
+
+export interface FormalOptions {
+  depth?: number;
+  /** Check names to run (default: all). Unknown names are an Error naming the accepted ones. */
+  only?: string[];
+  jobs: number;
+  /** Work folder: one sub-folder per check (Verilog, models, logs, counterexample.vcd). */
+  dir: string;
+  onStart?: (check: FormalCheck, index: number, total: number) => void;
+  onResult?: (run: FormalRun, done: number, total: number) => void;
+}
+
+export function selectChecks(cfg: Rv32imConfig, only: string[] | undefined): FormalCheck[] {
+  const all = formalChecks(cfg);
+  if (!only) return all;
+  const names = new Set(all.map((c) => c.name));
+  const bad = only.filter((n) => !names.has(n));
+  if (bad.length) throw new Error(`--check ${bad.join(',')} is not a check of this core: accepted are ${[...names].join(', ')}`);
+  return all.filter((c) => only.includes(c.name));
+}
+
+export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ top: string; depth: number; runs: FormalRun[] }> {
+  const cfg = parseRv32imParams(raw);
+  const top = rv32imTopName(cfg);
+  const checks = selectChecks(cfg, opts.only);
+  const depth = opts.depth ?? statedDepth(cfg);
+  const runs: FormalRun[] = new Array(checks.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < checks.length) {
+      const i = next++;
+      const check = checks[i]!;
+      opts.onStart?.(check, i, checks.length);
+      // Unit checks run their own, shorter, bounded harness (the unit's latency bounds it).
+      const result = await runBmc(generateHarness(raw, check), { depth: checkDepth(cfg, check, depth), dir: join(opts.dir, check.name) });
+      runs[i] = { check, result };
+      opts.onResult?.(runs[i]!, ++done, checks.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, checks.length)) }, worker));
+  return { top, depth, runs };
+}
+
+/**
+ * The depth a check runs at: unit checks their own; `live` at least long enough for its bound
+ * to be exceeded (reset, then B + 1 cycles without a row); the others the given depth.
+ */
+export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, depth: number): number {
+  if (check.kind === 'unit_mul' || check.kind === 'unit_div') return unitDepth(cfg, check.kind);
+  if (check.kind === 'live') return Math.max(depth, RESET_CYCLES + livenessBound(cfg) + 1);
+  return depth;
+}
+
+/**
+ * Unit proofs. The multiplier's only state is its result stages, so stages + 2 cycles reach
+ * every state (deeper adds nothing, and each cycle is a product equivalence for the solver).
+ * The divider: start (assumed in cycle 0) overwrites every register of the unit, so one whole
+ * operation from there covers every operation: start, the early-out step, UNIT_WIDTH/bits
+ * steps, the cycle done is read, and one more.
+ */
+export function unitDepth(cfg: Rv32imConfig, unit: 'unit_mul' | 'unit_div'): number {
+  if (unit === 'unit_mul') return cfg.mulStages + 2;
+  return UNIT_WIDTH / cfg.divBits + 4;
+}

@@ -1,0 +1,122 @@
+// The formal checks of the rv32im cores (src/formal): the harnesses, the fast subset of the
+// checks on both cores (the full set at the stated depth is `zkrtl formal rv32im`), and the
+// planted bugs, each of which a check must find, naming assert, cycle and instruction, with a
+// waveform. The checks need the native Yosys (Debian `yosys`, with yosys-abc).
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureFormalTools } from '../src/formal/bmc.ts';
+import { lookup } from '../src/formal/isa-spec.ts';
+import { formalChecks, generateHarness, livenessBound } from '../src/formal/rvfi-harness.ts';
+import { runFormal, statedDepth } from '../src/formal/run.ts';
+import type { RawParams } from '../src/gen/params.ts';
+import { parseRv32imParams } from '../src/gen/rv32im.ts';
+import { zkrtl } from './support/cli.ts';
+
+let work: string;
+beforeAll(async () => {
+  await ensureFormalTools();
+  work = await mkdtemp(join(tmpdir(), 'zkrtl-formal-test-'));
+}, 600_000);
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('formal harnesses', () => {
+  it('one check per instruction of the configuration, plus the row and unit checks', () => {
+    const names = (raw: RawParams) => formalChecks(parseRv32imParams(raw)).map((c) => c.name);
+    const m = names({});
+    expect(m.filter((n) => n.startsWith('insn_'))).toHaveLength(49);
+    expect(m).toEqual(expect.arrayContaining(['insn_div', 'insn_fence_i', 'illegal', 'reg', 'pc', 'order', 'halt', 'live', 'unit_mul', 'unit_div']));
+    const i = names({ pipeline: 'multicycle', m: 'off' });
+    expect(i.filter((n) => n.startsWith('insn_'))).toHaveLength(41);
+    expect(i).not.toContain('unit_div');
+  });
+
+  it('is deterministic, and the core inside carries stand-in units while the spec expects them', () => {
+    const cfg = parseRv32imParams({});
+    const check = formalChecks(cfg).find((c) => c.name === 'insn_mul')!;
+    const a = generateHarness({}, check);
+    const b = generateHarness({}, check);
+    expect(a.modules.map((m) => m.text)).toEqual(b.modules.map((m) => m.text));
+    const names = a.modules.map((m) => m.name);
+    expect(names).toContain('rv32im_mul_s0_altops');
+    expect(names).toContain('rv32im_div_b4_early_altops');
+    expect(names).toContain('rv32im_isa_spec_altops');
+    expect(a.labels.map((l) => l.label)).toContain('rd_wdata');
+  });
+
+  it('states its depth and liveness bound from the core timing', () => {
+    expect(statedDepth(parseRv32imParams({}))).toBe(1 + 5 + 10 + 5 + 5);
+    expect(statedDepth(parseRv32imParams({ pipeline: 'multicycle' }))).toBe(1 + 36 + 1 + 2 + 1);
+    expect(livenessBound(parseRv32imParams({ m: 'off' }))).toBeLessThan(livenessBound(parseRv32imParams({})));
+  });
+});
+
+/** Runs checks and returns name → result. */
+async function check(raw: RawParams, only: string[], depth: number, tag: string) {
+  const { runs } = await runFormal(raw, { depth, only, jobs: 2, dir: join(work, tag) });
+  return Object.fromEntries(runs.map((r) => [r.check.name, r.result]));
+}
+
+describe('formal checks: the fast subset (zkrtl formal rv32im runs every check at the stated depth)', () => {
+  // Depth 10 from reset: up to ~5 rows on the 5-stage core, ~3 on the multicycle one. The
+  // unit checks run at their own depth (one whole operation).
+  const SUBSETS = [
+    ['pipeline=5', {}, ['insn_add', 'insn_lw', 'insn_sb', 'insn_bltu', 'illegal', 'reg', 'pc', 'order', 'halt', 'unit_mul', 'unit_div']],
+    ['multicycle', { pipeline: 'multicycle' }, ['insn_add', 'insn_sw', 'reg', 'pc']],
+  ] as const;
+  for (const [label, raw, subset] of SUBSETS) {
+    it(`${label}: ${subset.join(', ')} proved to depth 10`, async () => {
+      const res = await check(raw, [...subset], 10, `fast-${label}`);
+      for (const name of subset) expect(res[name]?.status, `${name}: ${res[name]?.label ?? res[name]?.error ?? ''}`).toBe('pass');
+    }, 600_000);
+  }
+});
+
+describe('formal checks find planted bugs', () => {
+  // Each bug, the check that must find it, and the instruction of the failing row (unit checks have none).
+  const BUGS: Array<{ bug: string; check: string; insn?: string }> = [
+    { bug: 'forward', check: 'reg' },
+    { bug: 'branch_sign', check: 'insn_bge', insn: 'bge' },
+    { bug: 'load_sext', check: 'insn_lb', insn: 'lb' },
+    { bug: 'byte_mask', check: 'insn_sh', insn: 'sh' },
+    { bug: 'div_corner', check: 'unit_div' },
+  ];
+  it(`${BUGS.map((b) => b.bug).join(', ')}: each is a failed check naming assert, cycle, instruction, with a waveform`, async () => {
+    const runs = await Promise.all(
+      BUGS.map(async (b) => ({ b, r: (await check({ test_break: b.bug }, [b.check], 12, `bug-${b.bug}`))[b.check]! })),
+    );
+    for (const { b, r } of runs) {
+      expect(r.status, `${b.bug}: ${r.error ?? ''}`).toBe('fail');
+      expect(r.step, b.bug).toBeGreaterThan(0);
+      expect(r.label, b.bug).not.toBe('an assert');
+      expect(existsSync(r.vcd!), b.bug).toBe(true);
+      expect(readFileSync(r.vcd!, 'utf8')).toMatch(/\$enddefinitions/);
+      if (b.insn) expect(lookup(r.insn!)?.name, b.bug).toBe(b.insn);
+    }
+  }, 600_000);
+
+  it('zkrtl formal: the table, the failing check by name, cycle and instruction, exit 1; bad input exits 2', () => {
+    const out = join(work, 'cli');
+    const r = zkrtl(['formal', 'rv32im', '--param', 'test_break=load_sext', '--check', 'insn_lb,insn_lbu', '--depth', '10', '--out', out]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^insn_lbu\s+proved\s+10\s/m);
+    expect(r.stdout).toMatch(/^insn_lb\s+FAILED\s+10\s+\S+\s+rd_wdata in cycle \d+, row of 0x[0-9a-f]{8} \(lb\) at pc 0x[0-9a-f]{8}; waveform .*insn_lb\/counterexample\.vcd/m);
+    expect(r.stdout).toMatch(/1 of 2 checks proved to their depth in [\d.]+ s; not proved: insn_lb/);
+    expect(r.stderr).toMatch(/2\/2 done/);
+    for (const [argv, msg] of [
+      [['formal', 'montmul'], /zkrtl formal takes the block rv32im, not 'montmul'/],
+      [['formal', 'rv32im', '--depth', '1'], /--depth 1 is not accepted: give the cycles to unroll, 2 to 200 \(default for this core: 26\)/],
+      [['formal', 'rv32im', '--check', 'insn_nope'], /--check insn_nope is not a check of this core: accepted are insn_lui, /],
+      [['formal', 'rv32im', '--param', 'm=off', '--check', 'insn_mul'], /--check insn_mul is not a check of this core/],
+    ] as const) {
+      const e = zkrtl([...argv]);
+      expect(e.code, argv.join(' ')).toBe(2);
+      expect(e.stderr).toMatch(msg);
+      expect(e.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  }, 300_000);
+});
