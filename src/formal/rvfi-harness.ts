@@ -1,15 +1,15 @@
 // The formal checks of the rv32im cores, in the style of riscv-formal: each check is one
 // Verilog top (`zkrtl_formal_top`) that drives the core from free inputs (every memory and
 // environment answer, reset_pc, reset_sp, the register file's initial contents), assumes only
-// the protocols of the manifest, and asserts one property of the RVFI rows. yosys-smtbmc
-// proves the asserts hold in every cycle up to a depth (src/formal/smtbmc.ts).
+// the protocols of the manifest, and asserts one property of the RVFI rows. Bounded model
+// checking shows the asserts hold in every cycle up to a depth (src/formal/bmc.ts).
 //
 // The core under proof is the generated one with its multiply and divide units replaced by
 // stand-ins with the same timing (src/formal/altops.ts); the spec (src/formal/isa-spec.ts,
 // same table) expects the same stand-ins. The units themselves are proved apart at a small
 // width (the unit_mul and unit_div checks).
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
-import { generateRv32im, parseRv32imParams, rv32imUnit, type Rv32imConfig } from '../gen/rv32im.ts';
+import { generateRv32im, parseRv32imParams, rv32imPorts, rv32imUnit, type Rv32imConfig } from '../gen/rv32im.ts';
 import type { RawParams } from '../gen/params.ts';
 import { ISA_TABLE, TRAP_CAUSE, type IsaEntry } from './isa-table.ts';
 import { generateIsaSpecVerilog, ISA_SPEC_ALTOPS_MODULE } from './isa-spec.ts';
@@ -97,8 +97,6 @@ export interface Harness {
   top: string;
   /** The asserts (wire fail_<i> high = assert i fails). */
   labels: AssertLabel[];
-  /** The harness file's name among `modules`. */
-  harnessFile: string;
 }
 
 function hex32(v: number): string {
@@ -123,20 +121,10 @@ function asserts() {
   return { A, finish };
 }
 
-const CORE_INPUTS = [
-  ['reset_pc', 32], ['reset_sp', 32],
-  ['imem_ready', 1], ['imem_rdata', 32], ['imem_fault', 1],
-  ['dmem_ready', 1], ['dmem_rdata', 32], ['dmem_fault', 1],
-  ['env_ack', 1], ['env_ack_kind', 2], ['env_ack_a0', 32],
-] as const;
-
-const RVFI = [
-  ['rvfi_valid', 1], ['rvfi_order', 64], ['rvfi_insn', 32], ['rvfi_trap', 1], ['rvfi_halt', 1], ['rvfi_trap_cause', 3],
-  ['rvfi_pc_rdata', 32], ['rvfi_pc_wdata', 32], ['rvfi_rs1_addr', 5], ['rvfi_rs2_addr', 5], ['rvfi_rs1_rdata', 32], ['rvfi_rs2_rdata', 32],
-  ['rvfi_rd_addr', 5], ['rvfi_rd_wdata', 32], ['rvfi_mem_addr', 32], ['rvfi_mem_rmask', 4], ['rvfi_mem_wmask', 4], ['rvfi_mem_rdata', 32], ['rvfi_mem_wdata', 32],
-  ['imem_valid', 1], ['imem_addr', 32], ['dmem_valid', 1], ['dmem_addr', 32], ['dmem_wstrb', 4], ['dmem_wdata', 32],
-  ['env_req', 1], ['env_ebreak', 1], ['env_pc', 32], ['env_a0', 32], ['env_a1', 32], ['env_a2', 32], ['env_a7', 32], ['halted', 1], ['perf_stall', 4],
-] as const;
+/** The core's ports as the harness wires them: inputs free (but clk and rst), outputs observed. */
+const CORE_PORTS = rv32imPorts();
+const CORE_INPUTS = CORE_PORTS.filter((p) => p.dir === 'in' && p.name !== 'clk' && p.name !== 'rst').map((p) => [p.name, p.width] as const);
+const RVFI = CORE_PORTS.filter((p) => p.dir === 'out').map((p) => [p.name, p.width] as const);
 
 const decl = (w: number) => (w > 1 ? `[${w - 1}:0] ` : '');
 
@@ -292,12 +280,10 @@ export function generateHarness(raw: RawParams, check: FormalCheck): Harness {
   }
   L.push('endmodule', '', '`default_nettype wire');
   const { text, labels } = finish(L);
-  const harnessFile = `${HARNESS_TOP}.v`;
   return {
     modules: [...core.modules, { name: ISA_SPEC_ALTOPS_MODULE, text: generateIsaSpecVerilog({ altops: true }) }, { name: HARNESS_TOP, text }],
     top: HARNESS_TOP,
     labels,
-    harnessFile,
   };
 }
 
@@ -402,6 +388,6 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness 
   }
   L.push('endmodule', '', '`default_nettype wire');
   const { text, labels } = finish(L);
-  return { modules: [unit, { name: HARNESS_TOP, text }], top: HARNESS_TOP, labels, harnessFile: `${HARNESS_TOP}.v` };
+  return { modules: [unit, { name: HARNESS_TOP, text }], top: HARNESS_TOP, labels };
 }
 
