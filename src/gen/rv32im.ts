@@ -55,10 +55,7 @@ export interface Rv32imConfig {
   btb: number;
   ras: number;
   syncRf: boolean;
-  breakForward: boolean;
-  /** test_break=perf: the cycle-cause encoder tests a stall before retirement (an overlap). */
-  breakPerf: boolean;
-  /** The other planted bugs (TEST_BREAKS). */
+  /** The planted bugs (TEST_BREAKS), test_break's list. */
   breaks: TestBreak[];
 }
 
@@ -75,9 +72,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   if (pipeline !== '5' && raw.ras !== undefined) throw new UsageError(`ras=${raw.ras} is not accepted with pipeline=multicycle: the return address stack belongs to pipeline=5`);
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
-  const breakForward = breaks.includes('forward');
-  const breakPerf = breaks.includes('perf');
-  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, breakForward, breakPerf, breaks };
+  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, breaks };
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
@@ -215,9 +210,8 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
   if (!cfg.syncRf) name += '_arf';
-  if (cfg.breakForward) name += '_broken_fwd';
-  if (cfg.breakPerf) name += '_broken_perf';
-  for (const b of cfg.breaks) if (b !== 'forward' && b !== 'perf') name += `_broken_${b}`;
+  // (forward keeps its old short suffix, so existing simulator caches and names stay valid)
+  for (const b of cfg.breaks) name += `_broken_${b === 'forward' ? 'fwd' : b}`;
   return name;
 }
 
@@ -226,16 +220,22 @@ export interface Rv32imVariant {
   altops?: boolean;
 }
 
-/** The multiplier or divider alone at `width` bits (for the unit proofs; width 32 is the cores' unit). */
-export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', width: number): VerilogModule {
+/**
+ * The multiplier or divider module of a configuration: at the cores' 32 bits, or at `width`
+ * for the unit proofs; with altops, the formal stand-in (same timing, src/formal/altops.ts).
+ */
+export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width?: number; altops?: boolean } = {}): VerilogModule {
   const generator = GENERATOR_ID;
-  const broken = cfg.breaks.includes('div_corner') ? '_broken_div_corner' : '';
+  const altops = opts.altops === true;
+  const suffix = `${opts.width === undefined ? '' : `_w${opts.width}`}${altops ? '_altops' : ''}`;
+  const data = { generator, width: opts.width, altops, altop: altopVerilog };
   if (unit === 'mul') {
-    const name = `rv32im_mul_s${cfg.mulStages}_w${width}`;
-    return { name, text: renderTemplate('rv32im_mul', { generator, name, stages: cfg.mulStages, width }) };
+    const name = `rv32im_mul_s${cfg.mulStages}${suffix}`;
+    return { name, text: renderTemplate('rv32im_mul', { ...data, name, stages: cfg.mulStages }) };
   }
-  const name = `rv32im_div_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}_w${width}${broken}`;
-  return { name, text: renderTemplate('rv32im_div', { generator, name, bits: cfg.divBits, early: cfg.divEarly, width, breakCorner: broken !== '' }) };
+  const breakCorner = cfg.breaks.includes('div_corner');
+  const name = `rv32im_div_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}`;
+  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, breakCorner }) };
 }
 
 export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {
@@ -246,10 +246,10 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder`;
   const alu = 'rv32im_alu';
   const regfile = cfg.syncRf ? 'rv32im_regfile_sync' : 'rv32im_regfile';
-  const alt = altops ? '_altops' : '';
-  const breakDiv = cfg.breaks.includes('div_corner');
-  const mulName = `rv32im_mul_s${cfg.mulStages}${alt}`;
-  const divName = `rv32im_div_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${alt}${breakDiv ? '_broken_div_corner' : ''}`;
+  const mul = rv32imUnit(cfg, 'mul', { altops });
+  const div = rv32imUnit(cfg, 'div', { altops });
+  const mulName = mul.name;
+  const divName = div.name;
   const top = rv32imTopName(cfg);
   const ports = rv32imPorts();
   const modules: VerilogModule[] = [
@@ -258,12 +258,11 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf }) },
   ];
   if (cfg.m) {
-    modules.push({ name: mulName, text: renderTemplate('rv32im_mul', { generator, name: mulName, stages: cfg.mulStages, altops, altop: altopVerilog }) });
-    modules.push({ name: divName, text: renderTemplate('rv32im_div', { generator, name: divName, bits: cfg.divBits, early: cfg.divEarly, altops, altop: altopVerilog, breakCorner: breakDiv }) });
+    modules.push(mul, div);
   }
   const data = {
     generator, name: top, isa, m: cfg.m, decoder, alu, regfile, mulName, divName,
-    mulStages: cfg.mulStages, divBits: cfg.divBits, btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breakForward, breakPerf: cfg.breakPerf, breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, divBits: cfg.divBits, btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });

@@ -13,6 +13,7 @@ import { UsageError } from '../errors.ts';
 import { stderrProgress } from '../progress.ts';
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+const verdict = (r: FormalRun) => (r.result.status === 'pass' ? 'proved' : r.result.status === 'fail' ? 'FAILED' : 'ERROR');
 
 function describeFailure(r: FormalRun): string {
   const x = r.result;
@@ -56,8 +57,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     dir,
     onStart: (c, i, n) => process.stderr.write(`zkrtl: formal ${top}: [${i + 1}/${n}] ${c.name} …\n`),
     onResult: (r, done, n) => {
-      const v = r.result.status === 'pass' ? 'proved' : r.result.status === 'fail' ? 'FAILED' : 'ERROR';
-      process.stderr.write(`zkrtl: formal ${top}: ${done}/${n} done: ${r.check.name} ${v} in ${r.result.seconds.toFixed(1)} s${r.result.status === 'pass' ? '' : `: ${describeFailure(r)}`}\n`);
+      process.stderr.write(`zkrtl: formal ${top}: ${done}/${n} done: ${r.check.name} ${verdict(r)} in ${r.result.seconds.toFixed(1)} s${r.result.status === 'pass' ? '' : `: ${describeFailure(r)}`}\n`);
     },
   });
   const w = Math.max(5, ...runs.map((r) => r.check.name.length));
@@ -65,8 +65,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (unit checks: their own depth), engine yosys-abc bmc3`,
     `${'check'.padEnd(w)}  verdict  depth  seconds  what`,
     ...runs.map((r) => {
-      const v = r.result.status === 'pass' ? 'proved' : r.result.status === 'fail' ? 'FAILED' : 'ERROR';
-      return `${r.check.name.padEnd(w)}  ${v.padEnd(7)}  ${String(r.result.depth).padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${r.result.status === 'pass' ? r.check.what : describeFailure(r)}`;
+      return `${r.check.name.padEnd(w)}  ${verdict(r).padEnd(7)}  ${String(r.result.depth).padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${r.result.status === 'pass' ? r.check.what : describeFailure(r)}`;
     }),
   ];
   const bad = runs.filter((r) => r.result.status !== 'pass');
