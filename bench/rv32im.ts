@@ -15,9 +15,9 @@ import { loadElf } from '../src/riscv/elf.ts';
 import { DEFAULT_RAM_BYTES, describeStop, type RunOptions } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { runOnRtl } from '../src/sim/rv32im-sim.ts';
-import { PnrFitError, nextpnrEngine, nextpnrVersion, placeAndRoute, type NextpnrEngine, type PnrReport } from '../src/synth/pnr.ts';
+import { PnrFitError, formatCriticalPath, nextpnrEngine, nextpnrVersion, placeAndRoute, type CriticalPath, type NextpnrEngine, type PnrReport } from '../src/synth/pnr.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
-import { rv32imFpgaTop } from '../src/synth/wrappers.ts';
+import { pinWrapper, rv32imFpgaTop } from '../src/synth/wrappers.ts';
 
 export const BENCH_RISCV_DIR = join(import.meta.dirname, 'riscv');
 
@@ -80,12 +80,29 @@ export interface Rv32imSynthRow {
   pnr: Rv32imPnrRow;
   /** The native binary $NEXTPNR names, when it was set for the run. */
   pnrNative?: Rv32imPnrRow;
+  /** The core bare (src/synth/wrappers.ts pinWrapper: ports folded to 11 pins), on the native engine when $NEXTPNR names one, else WebAssembly. */
+  pnrBare?: Rv32imPnrRow;
+}
+
+/** A clock-rate measurement kept from an earlier commit (same flow), to set beside the current one. */
+export interface Rv32imClockRecord {
+  commit: string;
+  config: string;
+  top: string;
+  wrapping: 'bare' | 'fpga-top';
+  engine: string;
+  fmaxMhz: number;
+  luts: number;
+  criticalPath: CriticalPath;
+  note: string;
 }
 
 export interface Rv32imBenchResult {
   programs: Rv32imProgramRow[];
   runs: Rv32imRunRow[];
   synth: Rv32imSynthRow[];
+  /** Earlier measurements by the same flow, kept in results.json (the bench does not re-measure old commits). */
+  clockHistory?: Rv32imClockRecord[];
   summary: {
     /** Mean CPI over the programs, per configuration. */
     meanCpi: Record<string, number>;
@@ -208,7 +225,8 @@ export async function benchRv32imSynth(progress: Progress): Promise<Rv32imSynthR
     const fpga = rv32imFpgaTop(design);
     const pnr = await pnrRow(fpga, { kind: 'wasm' }, step);
     const pnrNative = native ? await pnrRow(fpga, native, step) : undefined;
-    synth.push({ config: cfg.name, top: design.top, ice40: reports.ice40!, xilinx: reports.xilinx!, pnr, ...(pnrNative ? { pnrNative } : {}) });
+    const pnrBare = await pnrRow(pinWrapper(design), native ?? { kind: 'wasm' }, step);
+    synth.push({ config: cfg.name, top: design.top, ice40: reports.ice40!, xilinx: reports.xilinx!, pnr, ...(pnrNative ? { pnrNative } : {}), pnrBare });
   }
   return synth;
 }
@@ -224,6 +242,45 @@ async function pnrRow(fpga: { top: string; files: Record<string, string> }, engi
     step(e.message);
     return { engine: name, fits: false, error: e.message };
   }
+}
+
+/** Issue 12's clock and area floors, against the cores bare and in their FPGA top. */
+export const RV32IM_CLOCK_FLOORS = { p5: { mhz: 30, luts: 3000 }, mc: { mhz: 30, luts: 2000 } };
+
+function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
+  const L: string[] = ['### Clock rate and critical path', ''];
+  L.push(
+    'Bare: the core behind `pinWrapper` (inputs from a one-pin shift register, every output XOR-folded into a registered byte, 11 pins), as a core is compared; ' +
+      'LUT4 is Yosys `synth_ice40` of that top, so it includes the fold (about one LUT per 4 output bits). FPGA top: as above. ' +
+      "Fmax and the critical path are nextpnr's report after routing at `--freq 100 --seed 1`; the path is read from its log (`zkrtl synth rv32im --target ice40 --pnr` prints it): " +
+      'start and end register as Yosys named them, delay, LUTs on the path and carry cells. ' +
+      'Floors (issue 12): pipeline=5 ≥ 30 MHz and ≤ 3,000 LUT4 bare; multicycle ≥ 30 MHz and ≤ 2,000 LUT4. Anchor (quoted in issue 12, not measured here): PicoRV32 (RV32IM) 2,669 SB_LUT4 and 25.7 MHz with Yosys 0.23 and nextpnr-ice40 0.4.',
+    '',
+  );
+  L.push('| commit | core | wrapping | engine | Fmax | LUT4 | floor met | critical path |', '|---|---|---|---|---|---|---|---|');
+  const floor = (config: string, mhz: number, luts: number, wrapping: string) => {
+    if (wrapping !== 'bare') return '–';
+    const f = config === 'multicycle' ? RV32IM_CLOCK_FLOORS.mc : RV32IM_CLOCK_FLOORS.p5;
+    return mhz >= f.mhz && luts <= f.luts ? 'yes' : `NO (${mhz < f.mhz ? `< ${f.mhz} MHz` : ''}${mhz < f.mhz && luts > f.luts ? ', ' : ''}${luts > f.luts ? `> ${f.luts} LUT4` : ''})`;
+  };
+  for (const h of r.clockHistory ?? []) {
+    L.push(`| ${h.commit} | ${h.top} (${h.config}) | ${h.wrapping} | ${h.engine} | ${h.fmaxMhz.toFixed(2)} MHz | ${h.luts} | ${floor(h.config, h.fmaxMhz, h.luts, h.wrapping)} | ${formatCriticalPath(h.criticalPath)} |`);
+  }
+  for (const s of r.synth) {
+    for (const [wrapping, p] of [['bare', s.pnrBare], ['fpga-top', s.pnrNative ?? s.pnr]] as const) {
+      const x = p?.report;
+      if (!p) continue;
+      if (!x) {
+        L.push(`| this run | ${s.top} (${s.config}) | ${wrapping} | ${p.engine} | does not fit | – | ${wrapping === 'bare' ? 'NO' : '–'} | ${p.error} |`);
+        continue;
+      }
+      L.push(`| this run | ${s.top} (${s.config}) | ${wrapping} | ${p.engine} | ${x.fmaxMhz === null ? '–' : `${x.fmaxMhz.toFixed(2)} MHz`} | ${x.yosys.luts} | ${floor(s.config, x.fmaxMhz ?? 0, x.yosys.luts, wrapping)} | ${x.criticalPath ? formatCriticalPath(x.criticalPath) : '–'} |`);
+    }
+  }
+  L.push('');
+  for (const h of r.clockHistory ?? []) L.push(`- ${h.commit}, ${h.top} ${h.wrapping}: ${h.note}`);
+  if (r.clockHistory?.length) L.push('');
+  return L;
 }
 
 const mega = (v: number) => `${(v / 1e6).toFixed(2)} M`;
@@ -336,6 +393,7 @@ export function renderRv32imMarkdown(r: Omit<Rv32imBenchResult, 'markdown'>): st
   }
   for (const { s, p } of pnrRows) if (!p.fits) L.push('', `${s.top} (${p.engine}): ${p.error}`);
   L.push('');
+  L.push(...renderClockRate(r));
   L.push('### Anchors', '');
   for (const a of r.anchors) L.push(`- ${a}`);
   L.push(

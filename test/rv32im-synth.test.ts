@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
-import { parsePnrNumber, runPnrFor } from '../src/cli/commands/synth-pnr.ts';
+import { parsePnrNumber, parsePnrWrap, pnrTops, runPnrFor } from '../src/cli/commands/synth-pnr.ts';
 import { UsageError } from '../src/cli/errors.ts';
 import { silentProgress } from '../src/cli/progress.ts';
 import { customField, namedField } from '../src/fields/registry.ts';
@@ -19,7 +19,7 @@ import { loadElf } from '../src/riscv/elf.ts';
 import { DEFAULT_RAM_BYTES } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { buildPipelineSim, cacheRoot, lintVerilog } from '../src/sim/verilator.ts';
-import { PnrFitError, clockName, ensureNextpnr, formatPnrReport, nextpnrEngine, overCapacity, parseNextpnrLog, placeAndRoute, type PnrReport } from '../src/synth/pnr.ts';
+import { PnrFitError, clockName, designName, ensureNextpnr, formatCriticalPath, formatPnrReport, nextpnrEngine, overCapacity, parseCriticalPath, parseNextpnrLog, placeAndRoute, type PnrReport } from '../src/synth/pnr.ts';
 import { fpgaTopFor, pinWrapper, rv32imFpgaTop } from '../src/synth/wrappers.ts';
 import { checkVerilog } from '../src/synth/yosys.ts';
 
@@ -114,6 +114,53 @@ describe('nextpnr log', () => {
     expect(overCapacity(facts.utilisation)).toEqual(['ICESTORM_DSP 9/8']);
     expect(facts.error).toMatch(/no BELs remaining/);
     expect(facts.clocks).toEqual({});
+  });
+
+  // Excerpts of real reports (cell names shortened): nextpnr 0.4 (rv32im_mc bare) and 0.8
+  // (a modadd wrapper). The post-placement report comes first; the last one for the clock counts.
+  const PATH_04 = [
+    "Info: Critical path report for clock 'clk$SB_IO_IN_$glb_clk' (posedge -> posedge):",
+    'Info: curr total',
+    'Info:  1.4  1.4  Source core.old_SB_LUT4_O_LC.O',
+    'Info:  1.2  9.9  Setup core.older_SB_LUT4_O_LC.I2',
+    '',
+    "Info: Critical path report for clock 'clk$SB_IO_IN_$glb_clk' (posedge -> posedge):",
+    'Info: curr total',
+    'Info:  1.4  1.4  Source core.rs2_z_SB_DFFE_Q_D_SB_LUT4_O_LC.O',
+    'Info:  3.0  4.4    Net core.rs2_z[3] budget 1.0 ns (5,5) -> (6,5)',
+    'Info:                Sink core.div.b_SB_LUT4_O_LC.I1',
+    'Info:  1.2  5.6  Source core.div.b_SB_LUT4_O_LC.O',
+    'Info:  0.6  6.2  Source core.mul.p_SB_LUT4_O_29_LC.COUT',
+    'Info:  0.3  6.5  Source core.mul.p_SB_LUT4_O_28_LC.COUT',
+    'Info:  0.9  7.4  Source core.md_y_SB_DFF_Q_D_SB_LUT4_O_I0_LC.O',
+    'Info:  1.2 47.3  Setup core.md_y_SB_DFF_Q_D_SB_LUT4_O_LC.I2',
+    'Info: 21.6 ns logic, 25.7 ns routing',
+    '',
+    "Info: Critical path report for cross-domain path '<async>' -> 'posedge clk$SB_IO_IN_$glb_clk':",
+    'Info:  9.0  9.0  Source din$sb_io.D_IN_0',
+  ].join('\n');
+  const PATH_08 = [
+    "Info: Critical path report for clock 'clk$SB_IO_IN_$glb_clk' (posedge -> posedge):",
+    'Info:       type curr  total name',
+    'Info:   clk-to-q  1.39  1.39 Source in_sr_SB_DFF_Q_62_DFFLC.O',
+    'Info:    routing  1.76  3.15 Net in_sr[66] (10,1) -> (10,2)',
+    'Info:                          Sink core.out_r_SB_LUT4_O_LC.I2',
+    'Info:      logic  1.21  4.36 Source core.out_r_SB_LUT4_O_LC.O',
+    'Info:      logic  0.61  7.92 Source core.out_r_SB_CARRY_CO$CARRY.COUT',
+    'Info:      logic  0.28  8.20 Source core.out_r_SB_LUT4_O_1_LC.COUT',
+    'Info:      logic  0.87 30.58 Source core.out_r_SB_CARRY_CI_CO_SB_LUT4_I3_LC.O',
+    'Info:      setup  0.82 35.55 Source core.out_r_SB_DFF_Q_58_D_SB_LUT4_O_LC.I3',
+    'Info: 22.14 ns logic, 13.41 ns routing',
+  ].join('\n');
+
+  it('reads the critical path after routing in both report formats: ends, delay, LUT levels and carry cells', () => {
+    expect(parseCriticalPath(PATH_04)).toEqual({ from: 'core.rs2_z', to: 'core.md_y', ns: 47.3, lutLevels: 2, carryCells: 2 });
+    expect(parseCriticalPath(PATH_08)).toEqual({ from: 'in_sr', to: 'core.out_r', ns: 35.55, lutLevels: 2, carryCells: 2 });
+    expect(formatCriticalPath(parseCriticalPath(PATH_04)!)).toBe('core.rs2_z → core.md_y, 47.3 ns (2 LUT levels, 2 carry cells)');
+    expect(parseCriticalPath(PATH_04, 'other')).toBeNull();
+    expect(parseCriticalPath('Info: Max frequency for clock')).toBeNull();
+    expect(designName('core.div.quo_SB_DFFE_Q_29_D_SB_LUT4_O_LC.O')).toBe('core.div.quo');
+    expect(designName('core.pc[3]')).toBe('core.pc');
   });
 
   it('cleans clock net names', () => {
@@ -259,7 +306,7 @@ describe('place and route', () => {
     }
     try {
       expect(printed.join('')).toMatch(
-        new RegExp(`^${w.top} on iCE40 UP5K-SG48 \\(nextpnr-ice40 \\S+ \\((yowasp [\\d.]+, WebAssembly|native /\\S+)\\), seed 2, target 50 MHz\\): Fmax \\d+\\.\\d\\d MHz; \\d+ of 5280 logic cells`),
+        new RegExp(`^${w.top} on iCE40 UP5K-SG48 \\(nextpnr-ice40 \\S+ \\((yowasp [\\d.]+, WebAssembly|native /\\S+)\\), seed 2, target 50 MHz\\): Fmax \\d+\\.\\d\\d MHz \\(critical path \\S+ → \\S+, [\\d.]+ ns \\(\\d+ LUT levels?, \\d+ carry cells?\\)\\); \\d+ of 5280 logic cells`),
       );
       expect(readdirSync(out).sort()).toEqual([...Object.keys(w.files), `${w.top}.asc`, 'nextpnr.log', 'report.json', 'report.txt', 'yosys.log'].sort());
       expect(readFileSync(join(out, `${w.top}.asc`), 'utf8')).toMatch(/^\.comment/);
@@ -275,6 +322,10 @@ describe('place and route', () => {
       expect(report.lcs).toBeGreaterThan(report.yosys.ffs / 2);
       expect(report.lcsAvailable).toBe(5280);
       expect(report.ios).toBe(11);
+      // The critical path is nextpnr's own: its delay is the clock period of the Fmax it reports.
+      expect(report.criticalPath).not.toBeNull();
+      expect(report.criticalPath!.ns).toBeCloseTo(1000 / report.fmaxMhz!, 0);
+      expect(report.criticalPath!.lutLevels + report.criticalPath!.carryCells).toBeGreaterThan(0);
       expect(readFileSync(join(out, 'report.txt'), 'utf8')).toBe(formatPnrReport(report));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -288,5 +339,22 @@ describe('place and route', () => {
     expect(() => parsePnrNumber('freq', 'fast')).toThrow(UsageError);
     expect(() => parsePnrNumber('freq', '0')).toThrow(/--freq 0 is not accepted/);
     expect(() => parsePnrNumber('seed', '-1')).toThrow(/--seed -1 is not accepted: give a non-negative integer/);
+  });
+
+  it('places a core bare, in its FPGA top or both (--wrap, rv32im only), one-line errors otherwise', () => {
+    expect(parsePnrWrap(undefined, 'rv32im')).toBeUndefined();
+    expect(parsePnrWrap('bare', 'rv32im')).toBe('bare');
+    expect(parsePnrWrap('both', 'rv32im')).toBe('both');
+    expect(() => parsePnrWrap('naked', 'rv32im')).toThrow(/^--wrap naked is not accepted: give bare .*, top .* or both$/);
+    expect(() => parsePnrWrap('top', 'montmul')).toThrow(/^--wrap top goes with rv32im only/);
+    const core = generateRv32im({ pipeline: 'multicycle' });
+    const both = pnrTops(core, 'both');
+    expect(both.map((t) => [t.dir, t.kind])).toEqual([['bare', 'bare'], ['fpga-top', 'fpga-top']]);
+    // Bare: the pin wrapper's 11 pins; the FPGA top: its RAM and loader pins.
+    expect(both[0]!.fpga.pins.map((p) => p.name)).toEqual(['clk', 'rst', 'din', 'dout']);
+    expect(both[1]!.fpga.pins.map((p) => p.name)).toEqual(rv32imFpgaTop(core).pins.map((p) => p.name));
+    expect(pnrTops(core, 'top').map((t) => [t.dir, t.kind])).toEqual([['', 'fpga-top']]);
+    expect(pnrTops(core, 'bare').map((t) => [t.dir, t.kind])).toEqual([['', 'bare']]);
+    expect(pnrTops(generateBlock('montmul', customField('12289')), 'both').map((t) => [t.dir, t.kind])).toEqual([['', 'pins']]);
   });
 });

@@ -24,8 +24,9 @@ usage:
   zkrtl synth BLOCK [--field NAME | --prime P | --curve C] [--param K=V]... --target generic|xilinx|ice40|ecp5
             [--netlist json,edif,blif,verilog] [--out DIR] [--word-level] [--pnr [--freq MHZ] [--seed N]]
       --word-level (generic only): stop at word-level cells, fast on wide multipliers
-      --pnr (ice40 only): wraps the block in an FPGA top (the CPU with on-chip RAM), places and routes it
-            on an iCE40 UP5K-SG48 with nextpnr-ice40 and reports Fmax (synth-out/<top>.ice40-pnr/)
+      --pnr (ice40 only): wraps the block in an FPGA top, places and routes it on an iCE40 UP5K-SG48 with
+            nextpnr-ice40 and reports Fmax, the critical path and the cells (synth-out/<top>.ice40-pnr/); an
+            rv32im core twice: bare (ports folded to pins) and in its FPGA top (on-chip RAM), bare/ and fpga-top/
   zkrtl synth BLOCK [--field NAME | --prime P] [--param K=V]... --target asic [--liberty FILE.lib] [--clock NS]
             [--effort timing|fast] [--out DIR]
       standard cells (default OSU 0.18 um, Debian's qflow-tech-osu018) with Yosys + ABC, static timing with

@@ -2,7 +2,7 @@
 // check, `jobs` at a time) and reports each verdict as it arrives.
 import { join } from 'node:path';
 import type { RawParams } from '../gen/params.ts';
-import { parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
+import { divMaxCycles, parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
 import { runBmc, type BmcResult } from './bmc.ts';
 import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH, type FormalCheck } from './rvfi-harness.ts';
 
@@ -19,10 +19,10 @@ import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH,
  */
 export function statedDepth(cfg: Rv32imConfig): number {
   if (cfg.pipeline === '5') {
-    const ex = cfg.m ? Math.max(32 / cfg.divBits + (cfg.divEarly ? 2 : 1), cfg.mulStages + 1) : 1;
+    const ex = cfg.m ? Math.max(divMaxCycles(cfg), cfg.mulStages + 1) : 1;
     return RESET_CYCLES + 5 + ex + 5 + Math.ceil(ex / 2);
   }
-  const longest = cfg.m ? Math.max(32 / cfg.divBits + (cfg.divEarly ? 5 : 4), cfg.mulStages + 3) : 3;
+  const longest = cfg.m ? Math.max(divMaxCycles(cfg) + 3, cfg.mulStages + 3) : 3;
   return RESET_CYCLES + longest + 1 + 2 + 1;
 }
 
@@ -88,10 +88,10 @@ export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, depth: number)
  * Unit proofs. The multiplier's only state is its result stages, so stages + 2 cycles reach
  * every state (deeper adds nothing, and each cycle is a product equivalence for the solver).
  * The divider: start (assumed in cycle 0) overwrites every register of the unit, so one whole
- * operation from there covers every operation: start, the early-out step, UNIT_WIDTH/bits
+ * operation from there covers every operation: start, the prep cycles, UNIT_WIDTH/bits
  * steps, the cycle done is read, and one more.
  */
 export function unitDepth(cfg: Rv32imConfig, unit: 'unit_mul' | 'unit_div'): number {
   if (unit === 'unit_mul') return cfg.mulStages + 2;
-  return UNIT_WIDTH / cfg.divBits + 4;
+  return divMaxCycles(cfg, UNIT_WIDTH) + 2;
 }

@@ -9,7 +9,7 @@
 // same table) expects the same stand-ins. The units themselves are proved apart at a small
 // width (the unit_mul and unit_div checks).
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
-import { generateRv32im, parseRv32imParams, rv32imPorts, rv32imUnit, type Rv32imConfig } from '../gen/rv32im.ts';
+import { divMaxCycles, generateRv32im, parseRv32imParams, rv32imPorts, rv32imUnit, type Rv32imConfig } from '../gen/rv32im.ts';
 import type { RawParams } from '../gen/params.ts';
 import { ISA_TABLE, TRAP_CAUSE, type IsaEntry } from './isa-table.ts';
 import { generateIsaSpecVerilog, ISA_SPEC_ALTOPS_MODULE } from './isa-spec.ts';
@@ -73,7 +73,8 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
  * pipeline=5: the worst case is a divide in EX that itself waited behind a redirect. From a
  * retirement, the next instruction may need: a misprediction flush and refetch (fetch ≤ K
  * cycles, then ID, EX: the 2 flushed slots plus the refill), a divide held in EX (≤ divMax
- * cycles), a data access in MEM (≤ K), and WB; an ECALL waits in WB for env_ack (≤ K).
+ * cycles, divMaxCycles + 1: the
+ * cycle it reads done), a data access in MEM (≤ K), and WB; an ECALL waits in WB for env_ack (≤ K).
  * We take the sum of all of them, each at its worst, plus the pipeline depth:
  *   B = 5 + 3K (fetch, data, env) + 2 (mispredict) + divMax (or mulStages + 1) + 1 (load-use).
  * multicycle: FETCH ≤ K, EXEC ≤ max(divMax + 1, mulStages + 2), MEM or ENV ≤ K, and the
@@ -81,7 +82,7 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
  */
 export function livenessBound(cfg: Rv32imConfig): number {
   const k = LIVENESS_K;
-  const divMax = cfg.m ? 32 / cfg.divBits + 2 : 0;
+  const divMax = cfg.m ? divMaxCycles(cfg) + 1 : 0;
   const ex = cfg.m ? Math.max(divMax, cfg.mulStages + 1) : 1;
   return cfg.pipeline === '5' ? 5 + 3 * k + 2 + ex + 1 : 2 * k + ex + 3;
 }
@@ -367,7 +368,7 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness 
           ]),
     );
   } else {
-    const maxCycles = W / cfg.divBits + (cfg.divEarly ? 2 : 1);
+    const maxCycles = divMaxCycles(cfg, W);
     L.push(
       '    wire done;',
       `    ${unit.name} dut (.clk(clk), .start(start), .funct3(funct3), .a(a), .b(b), .done(done), .y(y));`,

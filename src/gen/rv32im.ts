@@ -17,7 +17,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   { name: 'pipeline', accepted: '5 (in-order 5-stage, fast) or multicycle (small)', default: '5' },
   { name: 'm', accepted: 'on or off: the M extension (off: its opcodes are illegal instructions)', default: 'on' },
   { name: 'mul', accepted: '1cycle, 2cycle, 3cycle: multiplier latency (1 + its register stages, DSP-mappable)', default: '1cycle' },
-  { name: 'div', accepted: '1bit, 2bit, 4bit: quotient bits per cycle of the iterative divider', default: '4bit for pipeline=5, 1bit for multicycle' },
+  { name: 'div', accepted: '1bit, 2bit, 4bit: quotient bits per cycle of the iterative divider (1bit, 4bit: restoring steps, one carry chain each; 2bit: one radix-4 step, one carry chain)', default: '4bit for pipeline=5, 1bit for multicycle' },
   { name: 'btb', accepted: '0, 8, 16, 32, 64: branch target buffer entries of the 5-stage core (0: static prediction only)', default: '16' },
   { name: 'ras', accepted: '0, 2, 4, 8: return address stack entries of the 5-stage core (0: none)', default: '0' },
   {
@@ -202,6 +202,20 @@ function portDecls(ports: Port[]): string {
     .join('\n');
 }
 
+/**
+ * Cycles the divider spends after start before its steps: with early out, one to count the
+ * skipped quotient bits (and form 3d) and one to shift past them; without, one to form 3d
+ * for the radix-4 step (div=2bit), none for the restoring steps (1bit, 4bit).
+ */
+export function divPrepCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>): number {
+  return cfg.divEarly ? 2 : cfg.divBits === 2 ? 1 : 0;
+}
+
+/** The most cycles a divide holds the divider at `width` bits: start, the prep cycles, every step. */
+export function divMaxCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>, width = 32): number {
+  return 1 + divPrepCycles(cfg) + width / cfg.divBits;
+}
+
 export function rv32imTopName(cfg: Rv32imConfig): string {
   let name = `${cfg.m ? 'rv32im' : 'rv32i'}_${cfg.pipeline === '5' ? 'p5' : 'mc'}`;
   if (cfg.m && cfg.mulStages !== 0) name += `_mul${cfg.mulStages + 1}`;
@@ -288,8 +302,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           '; a misprediction costs 2 bubbles; ' +
-          `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `3 to ${32 / cfg.divBits + 2} (early out)` : 32 / cfg.divBits + 1}`
-        : `multi-cycle: ALU/jump/branch 2 cycles, load/store 3, multiply ${cfg.mulStages + 3}, divide ${cfg.divEarly ? `up to ${32 / cfg.divBits + 5} (early out)` : 32 / cfg.divBits + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
+          `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divPrepCycles(cfg) + 2} to ${divMaxCycles(cfg)} (early out)` : divMaxCycles(cfg)}`
+        : `multi-cycle: ALU/jump/branch 2 cycles, load/store 3, multiply ${cfg.mulStages + 3}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 3} (early out)` : divMaxCycles(cfg) + 3}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
       'hold rst high for at least 32 cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0) and fetching starts at reset_pc',
     memory: {

@@ -107,6 +107,8 @@ export function synthArgs(plan: SweepPlan, point: SweepPoint, flow: SweepFlow, o
   for (const [k, v] of Object.entries(point.params)) args.push('--param', `${k}=${v}`);
   args.push('--target', flow.target);
   if (flow.pnr) args.push('--pnr');
+  // A core is swept in its FPGA top (one report.json; `zkrtl synth` alone places it bare too).
+  if (flow.pnr && plan.block === 'rv32im') args.push('--wrap', 'top');
   return [...args, ...flow.extraArgs, '--out', out];
 }
 

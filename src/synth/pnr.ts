@@ -56,6 +56,8 @@ export interface PnrReport {
   utilisation: Record<string, Utilisation>;
   /** Counts from Yosys before packing. */
   yosys: { luts: number; ffs: number; carry: number; dsps: number; bram: number; version: string };
+  /** The slowest register-to-register path of that clock after routing (nextpnr's report), null when none is reported. */
+  criticalPath: CriticalPath | null;
   /** The tool, its version and the engine that ran: `nextpnr-ice40 0.8 (yowasp 0.8.621, WebAssembly)`, `nextpnr-ice40 0.4-1+b1 (native /usr/bin/nextpnr-ice40)`. */
   nextpnrVersion: string;
   /** `wasm`: @yowasp/nextpnr-ice40 from npm (the default); `native`: the binary $NEXTPNR names. */
@@ -63,6 +65,18 @@ export interface PnrReport {
   seconds: number;
   yosysSeconds: number;
   nextpnrSeconds: number;
+}
+
+/** nextpnr's critical path of one clock, read from its report (both the 0.4 and the 0.8 formats). */
+export interface CriticalPath {
+  /** The register (or cell) the path starts at and the one it ends at, as Yosys named them (`core.div.quo`). */
+  from: string;
+  to: string;
+  /** Total delay, clock-to-out to setup, in ns. */
+  ns: number;
+  /** LUTs on the path (each a level of logic) and carry cells (SB_CARRY, one per bit of a carry chain). */
+  lutLevels: number;
+  carryCells: number;
 }
 
 export interface PnrResult {
@@ -314,6 +328,51 @@ export function overCapacity(utilisation: Record<string, Utilisation>): string[]
     .map(([k, u]) => `${k} ${u.used}/${u.available}`);
 }
 
+/**
+ * A cell name as the designer wrote it: `core.div.quo_SB_DFFE_Q_29_D_SB_LUT4_O_LC.O` →
+ * `core.div.quo` (Yosys appends the mapped cells' names to the net or register it started from).
+ */
+export function designName(cell: string): string {
+  return cell.replace(/\.(O|COUT|CIN|I\d|D|Q|[A-Z]+_?\d*)$/, '').replace(/(_SB_|\$|_DFFLC|_LC$|\[).*$/, '');
+}
+
+/**
+ * The critical path of clock `clock` (cleaned name, `clk`) from the last report nextpnr printed
+ * for it (after routing). nextpnr 0.4 prints rows `curr total Source|Net|Setup name`, 0.8 rows
+ * `type curr total Source|Net name`, its setup row naming the end cell as Source.
+ */
+export function parseCriticalPath(log: string, clock = 'clk'): CriticalPath | null {
+  const lines = log.split('\n');
+  let start = -1;
+  lines.forEach((l, i) => {
+    const m = /Critical path report for clock '([^']+)'/.exec(l);
+    if (m && clockName(m[1]) === clock) start = i;
+  });
+  if (start < 0) return null;
+  const rows: { kind: string; total: number; cell: string }[] = [];
+  for (let i = start + 1; i < lines.length; i++) {
+    const l = lines[i];
+    if (/Critical path report|Max frequency|^Info:\s*$|^\s*$/.test(l)) break;
+    const m = /^Info:\s+(?:(clk-to-q|logic|routing|setup)\s+)?([\d.]+)\s+([\d.]+)\s+(Source|Setup|Net)\s+(\S+)/.exec(l);
+    if (m) rows.push({ kind: m[1] === 'setup' ? 'Setup' : m[4], total: Number(m[3]), cell: m[5] });
+  }
+  const cells = rows.filter((r) => r.kind !== 'Net');
+  if (cells.length < 2) return null;
+  const middle = cells.slice(1, -1);
+  return {
+    from: designName(cells[0].cell),
+    to: designName(cells[cells.length - 1].cell),
+    ns: rows[rows.length - 1].total,
+    lutLevels: middle.filter((r) => /\.O$/.test(r.cell)).length,
+    carryCells: middle.filter((r) => /\.COUT$/.test(r.cell)).length,
+  };
+}
+
+/** `core.div.rem → core.div.quo, 87.3 ns (12 LUT levels, 96 carry cells)`. */
+export function formatCriticalPath(p: CriticalPath): string {
+  return `${p.from} → ${p.to}, ${p.ns.toFixed(1)} ns (${p.lutLevels} LUT level${p.lutLevels === 1 ? '' : 's'}, ${p.carryCells} carry cell${p.carryCells === 1 ? '' : 's'})`;
+}
+
 // ---------------------------------------------------------------------------------------
 // The flow
 
@@ -396,6 +455,7 @@ export async function placeAndRoute(opts: PnrOptions): Promise<PnrResult> {
     seed,
     fmaxMhz: clockNames.length ? facts.clocks[clockNames.includes('clk') ? 'clk' : clockNames[0]] : null,
     clocks: facts.clocks,
+    criticalPath: parseCriticalPath(log, clockNames.includes('clk') ? 'clk' : clockNames[0]),
     lcs: util('ICESTORM_LC'),
     lcsAvailable: facts.utilisation.ICESTORM_LC?.available ?? 0,
     brams: util('ICESTORM_RAM'),
@@ -421,7 +481,7 @@ export function formatPnrReport(r: PnrReport): string {
   const fmax = r.fmaxMhz === null ? 'no register-to-register path' : `Fmax ${r.fmaxMhz.toFixed(2)} MHz`;
   return (
     `${r.top} on iCE40 ${r.device.toUpperCase()}-${r.package.toUpperCase()} (${r.nextpnrVersion}, seed ${r.seed}, target ${r.targetMhz} MHz): ` +
-    `${fmax}; ${r.lcs} of ${r.lcsAvailable} logic cells${pct(r.lcs, r.lcsAvailable)}, ` +
+    `${fmax}${r.criticalPath ? ` (critical path ${formatCriticalPath(r.criticalPath)})` : ''}; ${r.lcs} of ${r.lcsAvailable} logic cells${pct(r.lcs, r.lcsAvailable)}, ` +
     `${r.dsps} of ${u('ICESTORM_DSP')?.available ?? 8} DSPs, ${r.brams} of ${u('ICESTORM_RAM')?.available ?? 30} EBRs, ` +
     `${r.sprams} of ${u('ICESTORM_SPRAM')?.available ?? 4} SPRAMs, ${r.ios} I/O; ` +
     `Yosys ${r.yosys.version}: ${r.yosys.luts} LUT4, ${r.yosys.ffs} FF, ${r.yosys.carry} carry; ` +

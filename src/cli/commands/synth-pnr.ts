@@ -1,10 +1,10 @@
 // `zkrtl synth BLOCK --target ice40 --pnr`: the block behind an FPGA top that fits its pins
-// into the UP5K's sg48 package, placed and routed with nextpnr-ice40; prints one paragraph and
+// into the UP5K's sg48 package (an rv32im core twice: bare and in its FPGA top), placed and routed with nextpnr-ice40; prints one paragraph and
 // writes the report, the logs and the routed design (.asc).
 import { join } from 'node:path';
 import type { GeneratedDesign } from '../../gen/design.ts';
 import { formatPnrReport, placeAndRoute } from '../../synth/pnr.ts';
-import { fpgaTopFor } from '../../synth/wrappers.ts';
+import { fpgaTopFor, pinWrapper, rv32imFpgaTop, type FpgaDesign } from '../../synth/wrappers.ts';
 import { UsageError } from '../errors.ts';
 import { writeDirectoryAtomically } from '../output.ts';
 import { stderrProgress, type Progress } from '../progress.ts';
@@ -17,6 +17,19 @@ export interface PnrCliOptions {
   /** nextpnr --seed (default 1). */
   seed?: number;
   progress?: Progress;
+  /** rv32im only: place the core bare, in its FPGA top, or both (the default; each in a subdirectory). */
+  wrap?: PnrWrap;
+}
+
+export const PNR_WRAPS = ['bare', 'top', 'both'] as const;
+export type PnrWrap = (typeof PNR_WRAPS)[number];
+
+/** Parses `--wrap` (rv32im cores only; other blocks have one FPGA top, the pin wrapper). */
+export function parsePnrWrap(value: string | undefined, block: string): PnrWrap | undefined {
+  if (value === undefined) return undefined;
+  if (block !== 'rv32im') throw new UsageError(`--wrap ${value} goes with rv32im only: a ${block} is always placed behind the pin wrapper`);
+  if (!(PNR_WRAPS as readonly string[]).includes(value)) throw new UsageError(`--wrap ${value} is not accepted: give bare (ports folded to pins), top (the FPGA top with on-chip RAM) or both`);
+  return value as PnrWrap;
 }
 
 /** Parses `--freq`/`--seed` option values for the CLI (undefined stays undefined). */
@@ -28,36 +41,57 @@ export function parsePnrNumber(name: 'freq' | 'seed', value: string | undefined)
   return n;
 }
 
+/** The tops a design is placed in: an rv32im core bare (its ports folded to pins, as cores are compared) and in its FPGA top; any other block behind the pin wrapper. */
+export function pnrTops(design: GeneratedDesign, wrap: PnrWrap): { dir: string; kind: string; what: string; fpga: FpgaDesign }[] {
+  if (design.manifest.block !== 'rv32im') return [{ dir: '', kind: 'pins', what: '', fpga: fpgaTopFor(design) }];
+  const bare = { dir: 'bare', kind: 'bare', what: 'bare: ports folded to pins', fpga: pinWrapper(design) };
+  const top = { dir: 'fpga-top', kind: 'fpga-top', what: 'in its FPGA top: SPRAM, EBR fetch, program loader', fpga: rv32imFpgaTop(design) };
+  // One wrapping alone is written flat, as for any other block.
+  return wrap === 'both' ? [bare, top] : [{ ...(wrap === 'bare' ? bare : top), dir: '' }];
+}
+
 /**
- * Places and routes `design` (wrapped by fpgaTopFor) on an iCE40 UP5K-SG48, prints the report
- * as one paragraph on stdout and writes report.json, report.txt, yosys.log, nextpnr.log and
- * <top>.asc into the output directory. Returns the exit code (0).
+ * Places and routes `design` on an iCE40 UP5K-SG48 (behind the pin wrapper; an rv32im core
+ * both bare and in its FPGA top, each in its own subdirectory), prints each report as one
+ * paragraph on stdout and writes report.json, report.txt, yosys.log, nextpnr.log and
+ * <top>.asc. Returns the exit code (0).
  */
 export async function runPnrFor(design: GeneratedDesign, opts: PnrCliOptions = {}): Promise<number> {
   const progress = opts.progress ?? stderrProgress;
-  const fpga = fpgaTopFor(design);
   const out = opts.out ?? join('synth-out', `${design.top}.ice40-pnr`);
-  progress.step(`place and route ${design.top} (as ${fpga.top}) on iCE40 UP5K-SG48`);
-  const result = await placeAndRoute({
-    top: fpga.top,
-    files: fpga.files,
-    device: 'up5k',
-    package: 'sg48',
-    clockMhz: opts.clockMhz,
-    seed: opts.seed,
-    onProgress: (s) => progress.step(`  ${s}`),
-  });
-  const text = formatPnrReport(result.report);
-  const files = new Map<string, string>([
-    ['report.json', JSON.stringify({ ...result.report, core: design.top, pins: fpga.pins, manifest: design.manifest }, null, 2) + '\n'],
-    ['report.txt', text],
-    ['yosys.log', result.yosysLog],
-    ['nextpnr.log', result.nextpnrLog],
-    [`${fpga.top}.asc`, result.asc],
-    ...Object.entries(fpga.files),
-  ]);
+  const files = new Map<string, string>();
+  const texts: string[] = [];
+  for (const { dir, kind, what, fpga } of pnrTops(design, opts.wrap ?? 'both')) {
+    progress.step(`place and route ${design.top} (as ${fpga.top}${what ? `, ${what}` : ''}) on iCE40 UP5K-SG48`);
+    const result = await placeAndRoute({
+      top: fpga.top,
+      files: fpga.files,
+      device: 'up5k',
+      package: 'sg48',
+      clockMhz: opts.clockMhz,
+      seed: opts.seed,
+      onProgress: (s) => progress.step(`  ${s}`),
+    });
+    const text = formatPnrReport(result.report);
+    const at = (name: string) => (dir ? `${dir}/${name}` : name);
+    const entries: [string, string][] = [
+      ['report.json', JSON.stringify({ ...result.report, core: design.top, wrapping: kind, pins: fpga.pins, manifest: design.manifest }, null, 2) + '\n'],
+      ['report.txt', text],
+      ['yosys.log', result.yosysLog],
+      ['nextpnr.log', result.nextpnrLog],
+      [`${fpga.top}.asc`, result.asc],
+      ...Object.entries(fpga.files),
+    ];
+    for (const [name, content] of entries) files.set(at(name), content);
+    texts.push(dir ? `${dir}: ${text}` : text);
+  }
   writeDirectoryAtomically(out, files);
-  process.stdout.write(text);
-  process.stdout.write(`wrote ${out}/ (report.json, report.txt, ${fpga.top}.asc, yosys.log, nextpnr.log, the wrapped sources)\n`);
+  for (const t of texts) process.stdout.write(t);
+  const dirs = [...new Set([...files.keys()].filter((k) => k.includes('/')).map((k) => k.split('/')[0]))];
+  process.stdout.write(
+    dirs.length
+      ? `wrote ${out}/ (${dirs.map((d) => `${d}/`).join(', ')}: report.json, report.txt, the .asc, yosys.log, nextpnr.log, the wrapped sources)\n`
+      : `wrote ${out}/ (report.json, report.txt, ${[...files.keys()].find((k) => k.endsWith('.asc'))}, yosys.log, nextpnr.log, the wrapped sources)\n`,
+  );
   return 0;
 }
