@@ -94,6 +94,8 @@ export interface Rv32imClockRecord {
   fmaxMhz: number;
   luts: number;
   criticalPath: CriticalPath;
+  /** Mean CPI over bench/riscv at that commit (its bench run). */
+  meanCpi: number;
   note: string;
 }
 
@@ -101,6 +103,8 @@ export interface Rv32imBenchResult {
   programs: Rv32imProgramRow[];
   runs: Rv32imRunRow[];
   synth: Rv32imSynthRow[];
+  /** Other configurations placed bare, with their mean CPI (RV32IM_CLOCK_VARIANTS). */
+  clockVariants?: Rv32imClockVariant[];
   /** Earlier measurements by the same flow, kept in results.json (the bench does not re-measure old commits). */
   clockHistory?: Rv32imClockRecord[];
   summary: {
@@ -185,6 +189,21 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
 
   const synth = await benchRv32imSynth(progress);
 
+  const clockVariants: Rv32imClockVariant[] = [];
+  for (const v of RV32IM_CLOCK_VARIANTS) {
+    const design = generateRv32im(v.params);
+    let cpiSum = 0;
+    for (const p of loaded) {
+      step(`${p.name} on ${design.top} (Verilator)`);
+      const r = await runOnRtl(p.image, p.entry, { ...runOptions(), params: v.params, onProgress: step });
+      const exit = r.stop.kind === 'exit' ? r.stop.code : -1;
+      if (text(r.stdout) !== p.stdout || exit !== p.exitCode) throw new Error(`${p.name} on ${design.top}: output or exit code differs from qemu-riscv32's`);
+      cpiSum += r.stats.cycles / r.stats.instret;
+    }
+    const native = process.env.NEXTPNR ? nextpnrEngine() : undefined;
+    clockVariants.push({ config: v.name, top: design.top, meanCpi: cpiSum / loaded.length, pnrBare: await pnrRow(pinWrapper(design), native ?? { kind: 'wasm' }, step) });
+  }
+
   const meanCpi: Record<string, number> = {};
   const aggregateCpi: Record<string, number> = {};
   const verilatorCyclesPerSecond: Record<string, number> = {};
@@ -203,7 +222,7 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
     modelInstrPerSecond: programs.reduce((s, p) => s + p.instret, 0) / modelSeconds,
     allMatchQemu: programs.every((p) => p.modelMatchesQemu) && runs.every((r) => r.matchesQemu),
   };
-  const result = { programs, runs, synth, summary, floors: RV32IM_FLOORS, anchors: RV32IM_ANCHORS, markdown: '' };
+  const result = { programs, runs, synth, clockVariants, summary, floors: RV32IM_FLOORS, anchors: RV32IM_ANCHORS, markdown: '' };
   result.markdown = renderRv32imMarkdown(result);
   return result;
 }
@@ -244,6 +263,22 @@ async function pnrRow(fpga: { top: string; files: Record<string, string> }, engi
   }
 }
 
+/**
+ * Configurations placed bare beside the default ones, for the clock-rate table: each runs the
+ * programs too, so its mean CPI stands beside its Fmax.
+ */
+export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams }[] = [
+  // The radix-4 divider: one carry chain per cycle where the default 4bit puts four in series.
+  { name: 'pipeline=5 div=2bit', params: { pipeline: '5', m: 'on', div: '2bit' } },
+];
+
+export interface Rv32imClockVariant {
+  config: string;
+  top: string;
+  meanCpi: number;
+  pnrBare: Rv32imPnrRow;
+}
+
 /** Issue 12's clock and area floors, against the cores bare and in their FPGA top. */
 export const RV32IM_CLOCK_FLOORS = { p5: { mhz: 30, luts: 3000 }, mc: { mhz: 30, luts: 2000 } };
 
@@ -254,28 +289,38 @@ function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
       'LUT4 is Yosys `synth_ice40` of that top, so it includes the fold (about one LUT per 4 output bits). FPGA top: as above. ' +
       "Fmax and the critical path are nextpnr's report after routing at `--freq 100 --seed 1`; the path is read from its log (`zkrtl synth rv32im --target ice40 --pnr` prints it): " +
       'start and end register as Yosys named them, delay, LUTs on the path and carry cells. ' +
-      'Floors (issue 12): pipeline=5 ≥ 30 MHz and ≤ 3,000 LUT4 bare; multicycle ≥ 30 MHz and ≤ 2,000 LUT4. Anchor (quoted in issue 12, not measured here): PicoRV32 (RV32IM) 2,669 SB_LUT4 and 25.7 MHz with Yosys 0.23 and nextpnr-ice40 0.4.',
+      'Floors (issue 12): pipeline=5 ≥ 30 MHz and ≤ 3,000 LUT4 bare with mean CPI ≤ 1.3; multicycle ≥ 30 MHz and ≤ 2,000 LUT4. Anchor (quoted in issue 12, not measured here): PicoRV32 (RV32IM) 2,669 SB_LUT4 and 25.7 MHz with Yosys 0.23 and nextpnr-ice40 0.4.',
     '',
   );
-  L.push('| commit | core | wrapping | engine | Fmax | LUT4 | floor met | critical path |', '|---|---|---|---|---|---|---|---|');
-  const floor = (config: string, mhz: number, luts: number, wrapping: string) => {
+  L.push('| commit | core | wrapping | engine | Fmax | LUT4 | mean CPI | floor met | critical path |', '|---|---|---|---|---|---|---|---|---|');
+  const floor = (config: string, mhz: number, luts: number, wrapping: string, cpi: number | undefined) => {
     if (wrapping !== 'bare') return '–';
-    const f = config === 'multicycle' ? RV32IM_CLOCK_FLOORS.mc : RV32IM_CLOCK_FLOORS.p5;
-    return mhz >= f.mhz && luts <= f.luts ? 'yes' : `NO (${mhz < f.mhz ? `< ${f.mhz} MHz` : ''}${mhz < f.mhz && luts > f.luts ? ', ' : ''}${luts > f.luts ? `> ${f.luts} LUT4` : ''})`;
+    const mc = config === 'multicycle';
+    const f = mc ? RV32IM_CLOCK_FLOORS.mc : RV32IM_CLOCK_FLOORS.p5;
+    const misses = [
+      ...(mhz < f.mhz ? [`< ${f.mhz} MHz`] : []),
+      ...(luts > f.luts ? [`> ${f.luts} LUT4`] : []),
+      ...(!mc && (cpi === undefined || cpi > RV32IM_FLOORS.p5Cpi) ? [`CPI > ${RV32IM_FLOORS.p5Cpi}`] : []),
+    ];
+    return misses.length ? `NO (${misses.join(', ')})` : 'yes';
   };
+
   for (const h of r.clockHistory ?? []) {
-    L.push(`| ${h.commit} | ${h.top} (${h.config}) | ${h.wrapping} | ${h.engine} | ${h.fmaxMhz.toFixed(2)} MHz | ${h.luts} | ${floor(h.config, h.fmaxMhz, h.luts, h.wrapping)} | ${formatCriticalPath(h.criticalPath)} |`);
+    L.push(`| ${h.commit} | ${h.top} (${h.config}) | ${h.wrapping} | ${h.engine} | ${h.fmaxMhz.toFixed(2)} MHz | ${h.luts} | ${h.meanCpi.toFixed(3)} | ${floor(h.config, h.fmaxMhz, h.luts, h.wrapping, h.meanCpi)} | ${formatCriticalPath(h.criticalPath)} |`);
   }
-  for (const s of r.synth) {
-    for (const [wrapping, p] of [['bare', s.pnrBare], ['fpga-top', s.pnrNative ?? s.pnr]] as const) {
-      const x = p?.report;
-      if (!p) continue;
-      if (!x) {
-        L.push(`| this run | ${s.top} (${s.config}) | ${wrapping} | ${p.engine} | does not fit | – | ${wrapping === 'bare' ? 'NO' : '–'} | ${p.error} |`);
-        continue;
-      }
-      L.push(`| this run | ${s.top} (${s.config}) | ${wrapping} | ${p.engine} | ${x.fmaxMhz === null ? '–' : `${x.fmaxMhz.toFixed(2)} MHz`} | ${x.yosys.luts} | ${floor(s.config, x.fmaxMhz ?? 0, x.yosys.luts, wrapping)} | ${x.criticalPath ? formatCriticalPath(x.criticalPath) : '–'} |`);
+  const current = [
+    ...r.synth.flatMap((s) => [['bare', s.pnrBare], ['fpga-top', s.pnrNative ?? s.pnr]].map(([w, p]) => ({ top: s.top, config: s.config, wrapping: w as string, p: p as Rv32imPnrRow | undefined, cpi: r.summary.meanCpi[s.config] }))),
+    ...(r.clockVariants ?? []).map((v) => ({ top: v.top, config: v.config, wrapping: 'bare', p: v.pnrBare as Rv32imPnrRow | undefined, cpi: v.meanCpi })),
+  ];
+  for (const { top, config, wrapping, p, cpi } of current) {
+    const x = p?.report;
+    if (!p) continue;
+    const cpiText = cpi === undefined ? '–' : cpi.toFixed(3);
+    if (!x) {
+      L.push(`| this run | ${top} (${config}) | ${wrapping} | ${p.engine} | does not fit | – | ${cpiText} | ${wrapping === 'bare' ? 'NO' : '–'} | ${p.error} |`);
+      continue;
     }
+    L.push(`| this run | ${top} (${config}) | ${wrapping} | ${p.engine} | ${x.fmaxMhz === null ? '–' : `${x.fmaxMhz.toFixed(2)} MHz`} | ${x.yosys.luts} | ${cpiText} | ${floor(config, x.fmaxMhz ?? 0, x.yosys.luts, wrapping, cpi)} | ${x.criticalPath ? formatCriticalPath(x.criticalPath) : '–'} |`);
   }
   L.push('');
   for (const h of r.clockHistory ?? []) L.push(`- ${h.commit}, ${h.top} ${h.wrapping}: ${h.note}`);
