@@ -151,7 +151,6 @@ async function check(build: (q: Query) => void, opts: Z3Options, retried = false
     let guard: NodeJS.Timeout | undefined;
     let giveUp: NodeJS.Timeout | undefined;
     let status: 'sat' | 'unsat' | 'unknown' | 'hung';
-    const started = Date.now();
     try {
       guard = setTimeout(() => z.interrupt(), timeoutMs + 2_000);
       const hungAfter = new Promise<'hung'>((resolve) => { giveUp = setTimeout(() => resolve('hung'), timeoutMs + HUNG_MARGIN_MS); });
@@ -167,11 +166,6 @@ async function check(build: (q: Query) => void, opts: Z3Options, retried = false
       throw new LemmaTimeout(`z3 did not answer within ${timeoutMs + HUNG_MARGIN_MS} ms, twice (budget ${timeoutMs} ms)`);
     }
     if (status === 'unsat') return null;
-    // An unknown long before the budget is a strategy giving up, not the budget: z3's combined
-    // tactics give each stage a slice of the timeout, and a loaded machine shrinks what a slice
-    // can do (seen once in a full test run: a lemma that proves in 2 s alone came back unknown).
-    // One more try on a fresh solver; only unsat is ever a proof.
-    if (status === 'unknown' && !retried && Date.now() - started < timeoutMs / 2) return await check(build, opts, true);
     if (status === 'unknown') {
       throw new LemmaTimeout(`z3: ${solver.reasonUnknown() || 'unknown'} (budget ${timeoutMs} ms)`);
     }
