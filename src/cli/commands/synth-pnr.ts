@@ -61,7 +61,8 @@ export async function runPnrFor(design: GeneratedDesign, opts: PnrCliOptions = {
   const out = opts.out ?? join('synth-out', `${design.top}.ice40-pnr`);
   const files = new Map<string, string>();
   const texts: string[] = [];
-  for (const { dir, kind, what, fpga } of pnrTops(design, opts.wrap ?? 'both')) {
+  const tops = pnrTops(design, opts.wrap ?? 'both');
+  for (const { dir, kind, what, fpga } of tops) {
     progress.step(`place and route ${design.top} (as ${fpga.top}${what ? `, ${what}` : ''}) on iCE40 UP5K-SG48`);
     const result = await placeAndRoute({
       top: fpga.top,
@@ -87,11 +88,7 @@ export async function runPnrFor(design: GeneratedDesign, opts: PnrCliOptions = {
   }
   writeDirectoryAtomically(out, files);
   for (const t of texts) process.stdout.write(t);
-  const dirs = [...new Set([...files.keys()].filter((k) => k.includes('/')).map((k) => k.split('/')[0]))];
-  process.stdout.write(
-    dirs.length
-      ? `wrote ${out}/ (${dirs.map((d) => `${d}/`).join(', ')}: report.json, report.txt, the .asc, yosys.log, nextpnr.log, the wrapped sources)\n`
-      : `wrote ${out}/ (report.json, report.txt, ${[...files.keys()].find((k) => k.endsWith('.asc'))}, yosys.log, nextpnr.log, the wrapped sources)\n`,
-  );
+  const where = tops.length > 1 ? `${tops.map((t) => `${t.dir}/`).join(', ')}: ` : '';
+  process.stdout.write(`wrote ${out}/ (${where}report.json, report.txt, the .asc, yosys.log, nextpnr.log, the wrapped sources)\n`);
   return 0;
 }
