@@ -1,9 +1,9 @@
 // The REDC lemmas (src/prove/redc.ts) on real field sizes, in full and band mode, and the
-// mutations each lemma must catch. z3 runs in-process; one query at a time.
+// mutations each lemma must catch. z3 runs in a child process; one query at a time.
 import { afterAll, describe, expect, it } from 'vitest';
 import { runLemmas, type LemmaResult } from '../src/prove/lemma.ts';
 import { gridBand, redcEval, redcLemmas, type BandDescription, type RedcDesign } from '../src/prove/redc.ts';
-import { shutdownZ3 } from '../src/prove/z3.ts';
+import { proveUnsat, shutdownZ3, type Query } from '../src/prove/z3.ts';
 import { montgomeryField } from '../src/model/field.ts';
 
 interface Case {
@@ -147,5 +147,31 @@ describe('redc lemmas: mutations', () => {
     expect(ls.map((l) => l.name)).toEqual(['redc.pprime', 'redc.m', 'redc.band', 'redc.bound', 'redc.congruence', 'final.sub']);
     expect(ls[1]!.statement).toBe('∀ T_lo < 2^254: T_lo + (T_lo·p′ mod 2^254)·p ≡ 0 (mod 2^254), p = 0x3064…0001, p′ = 0x33f8…ffff');
     expect(ls[2]!.statement).toContain('T_lo[253:248]·2^248');
+  });
+});
+
+describe('the z3 process', () => {
+  const claim = (q: Query) => {
+    const x = q.int('x', 0n, 10n);
+    q.add(x.gt(20n));
+  };
+
+  it('a check whose z3 blocks is given up at its budget plus the margin, and answered by a fresh process', async () => {
+    const t0 = performance.now();
+    // The first attempt's server blocks its thread for a minute: no reply, no timer of its own.
+    const r = await proveUnsat(claim, { timeoutMs: 1_000, hungMarginMs: 2_000, stallFirstAttemptMs: 60_000 });
+    const s = (performance.now() - t0) / 1000;
+    expect(r).toBeNull();
+    expect(s).toBeGreaterThanOrEqual(3);
+    expect(s).toBeLessThan(30);
+  });
+
+  it('a satisfiable query gives the values of the shown terms', async () => {
+    const cex = await proveUnsat((q) => {
+      const x = q.int('x', 0n, 10n);
+      q.show('x + 5', x.add(5n));
+      q.add(x.eq(7n));
+    });
+    expect(cex).toEqual({ x: 7n, 'x + 5': 12n });
   });
 });

@@ -40,7 +40,7 @@ usage:
   zkrtl prove [--config FILE] [--timeout S]
       machine-checked proofs of a multiplier for its own prime and tiles, one verdict and time per lemma:
       montmul: each product's netlist is exactly its product (symbolic, BigInt), the REDC steps with this
-      design's constants and band (z3, in-process), the final subtraction; --end-to-end (primes up to 12 bits):
+      design's constants and band (z3), the final subtraction; --end-to-end (primes up to 12 bits):
       the whole Verilog, lowered to gates by Yosys, equal to a·b·R⁻¹ mod p on every canonical pair (checked
       feed-forward, evaluated exhaustively; out_valid by SAT; a counterexample's VCD into --waveforms, default
       prove-out/). modmul: its product and folds (symbolic), each fold's residue and bound and the last

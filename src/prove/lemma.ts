@@ -1,6 +1,6 @@
 // What `zkrtl prove` reports: one verdict per lemma. A lemma is a statement about one
 // generated design (its constants, its netlist), checked by BigInt interval arithmetic, by an
-// SMT solver (z3, in-process WebAssembly) or by SAT on the Verilog (Yosys).
+// SMT solver (z3, WebAssembly, in a child process) or by SAT on the Verilog (Yosys).
 
 export type Verdict = 'proved' | 'failed' | 'timeout';
 

@@ -76,7 +76,7 @@ function foldLemmas(field: FieldSpec, raw: RawParams, top: string, f: FoldPlans,
         q.show('H', H);
         const Xp = q.show("X'", L.add(H.mul(q.val(c))));
         const [, r] = q.divMod(Xp.sub(X), p, 'diff');
-        q.add(q.z.Or(
+        q.add(q.Or(
           r.neq(q.val(0n)),
           Xp.gt(q.val(outMax)),
           Xp.ge(q.val(pow2(widths[i + 1]!))),
@@ -112,16 +112,16 @@ function foldLemmas(field: FieldSpec, raw: RawParams, top: string, f: FoldPlans,
       await z3Check('final.select', opts, (q) => {
         const x = q.int('x', 0n, finalMax + 1n);
         // Each difference as the Verilog's (width)-bit subtraction computes it.
-        const dv = new Map(consts.map((d) => [d.j, q.z.If(x.ge(q.val(d.value)), x.sub(q.val(d.value)), x.sub(q.val(d.value)).add(q.val(pow2(d.width)))) as typeof x]));
+        const dv = new Map(consts.map((d) => [d.j, q.If(x.ge(q.val(d.value)), x.sub(q.val(d.value)), x.sub(q.val(d.value)).add(q.val(pow2(d.width))))]));
         const bits = (v: typeof x, hi: number, name: string) => q.divMod(v, pow2(hi + 1), name)[1];
         const bit = (v: typeof x, b: number, name: string) => q.divMod(q.divMod(v, pow2(b), `${name}_s`)[0], 2n, `${name}_b`)[1];
         let out = bits(x, Number(outStmt[3]), 'fallback');
         for (const [i, c2] of [...chain.entries()].reverse()) {
-          out = q.z.If(bit(dv.get(c2.test)!, c2.bit, `t${i}`).eq(q.val(0n)), bits(dv.get(c2.take)!, c2.hi, `v${i}`), out) as typeof x;
+          out = q.If(bit(dv.get(c2.test)!, c2.bit, `t${i}`).eq(q.val(0n)), bits(dv.get(c2.take)!, c2.hi, `v${i}`), out);
         }
         q.show('out', out);
         const [, r] = q.divMod(out.sub(x), p, 'diff');
-        q.add(q.z.Or(r.neq(q.val(0n)), out.lt(q.val(0n)), out.ge(q.val(p))));
+        q.add(q.Or(r.neq(q.val(0n)), out.lt(q.val(0n)), out.ge(q.val(p))));
       }, (cex) => {
         const x = cex.x!;
         const d = (j: number) => { const c2 = dOf.get(j)!; return BigInt.asUintN(c2.width, x - c2.value); };

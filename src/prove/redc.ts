@@ -28,7 +28,7 @@
 // maximising each m chunk's truncation error separately). z3 proves fast and refutes slowly here:
 // near the boundary the false cases are rare.
 import { LemmaFailure, type Lemma } from './lemma.ts';
-import { proveUnsat, type Counterexample, type Query, type Z3Int, type Z3Options } from './z3.ts';
+import { proveUnsat, type Counterexample, type Query, type IntTerm, type Z3Options } from './z3.ts';
 
 export interface RedcDesign {
   p: bigint;
@@ -210,7 +210,7 @@ export function redcLemmas(d: RedcDesign, opts: RedcOptions = {}): Lemma[] {
           const f = redcFront(q, d);
           q.show('T_lo', f.tLo);
           const [mpHi] = q.divMod(f.m.mul(q.val(pr)), R, 'mp', pr + 1n);
-          const flag = q.z.If(f.tLo.eq(q.val(0n)), q.val(0n), q.val(1n)) as Z3Int;
+          const flag = q.If(f.tLo.eq(q.val(0n)), q.val(0n), q.val(1n));
           const hw = q.show('T_hi + (m·p) div R + [T_lo ≠ 0]', f.tHi.add(mpHi).add(flag));
           q.show('(T + m·p) div R', f.u);
           q.show('(T + m·p) mod R', f.rem);
@@ -237,7 +237,7 @@ export function redcLemmas(d: RedcDesign, opts: RedcOptions = {}): Lemma[] {
           q.show('T_lo', f.tLo);
           const chunks = band.mChunks.map((c, i) => q.int(`m${i}`, 0n, pow2(c.width), false));
           q.add(f.m.eq(q.sum(chunks.map((c, i) => c.mul(q.val(pow2(band.mChunks[i]!.lo)))))));
-          const parts: Z3Int[] = [];
+          const parts: IntTerm[] = [];
           for (const [t, term] of band.terms.entries()) {
             const chunk = chunks[term.chunk]!;
             const prodMax = (pow2(band.mChunks[term.chunk]!.width) - 1n) * term.c;
@@ -287,7 +287,7 @@ export function redcLemmas(d: RedcDesign, opts: RedcOptions = {}): Lemma[] {
       z3Check('redc.bound', opts, (q) => {
         const f = redcFront(q, d);
         q.show('u', f.u);
-        q.add(q.z.Or(f.u.ge(q.val(2n * d.p)), f.u.ge(q.val(uLimit))));
+        q.add(q.Or(f.u.ge(q.val(2n * d.p)), f.u.ge(q.val(uLimit))));
       }, (cex) => {
         const e = ev(cex);
         return !!e && (e.u >= 2n * d.p || e.u >= uLimit);
@@ -320,9 +320,9 @@ export function redcLemmas(d: RedcDesign, opts: RedcOptions = {}): Lemma[] {
       z3Check('final.sub', opts, (q) => {
         const u = q.int('u', 0n, 2n * d.p);
         const P = q.val(pr);
-        const out = q.show('out', q.z.If(u.ge(P), u.sub(P), u) as Z3Int);
+        const out = q.show('out', q.If(u.ge(P), u.sub(P), u));
         const [, r] = q.divMod(u.sub(out), d.p, 'sub');
-        q.add(q.z.Or(out.ge(q.val(d.p)), out.lt(q.val(0n)), r.neq(q.val(0n))));
+        q.add(q.Or(out.ge(q.val(d.p)), out.lt(q.val(0n)), r.neq(q.val(0n))));
       }, (cex) => {
         const u = cex.u!;
         const out = u >= pr ? u - pr : u;
