@@ -28,11 +28,14 @@ describe('formal harnesses', () => {
   it('one check per instruction of the configuration, plus the row and unit checks', () => {
     const names = (raw: RawParams) => formalChecks(parseRv32imParams(raw)).map((c) => c.name);
     const m = names({});
-    expect(m.filter((n) => n.startsWith('insn_'))).toHaveLength(49);
-    expect(m).toEqual(expect.arrayContaining(['insn_div', 'insn_fence_i', 'illegal', 'reg', 'pc', 'order', 'halt', 'live', 'unit_mul', 'unit_div']));
+    expect(m.filter((n) => n.startsWith('insn_'))).toHaveLength(55);
+    expect(m).toEqual(expect.arrayContaining(['insn_div', 'insn_fence_i', 'insn_rdcycle', 'insn_rdinstreth', 'illegal', 'reg', 'pc', 'order', 'halt', 'live', 'unit_mul', 'unit_div']));
     const i = names({ pipeline: 'multicycle', m: 'off' });
-    expect(i.filter((n) => n.startsWith('insn_'))).toHaveLength(41);
+    expect(i.filter((n) => n.startsWith('insn_'))).toHaveLength(47);
     expect(i).not.toContain('unit_div');
+    const noCounters = names({ zicntr: 'off' });
+    expect(noCounters.filter((n) => n.startsWith('insn_'))).toHaveLength(49);
+    expect(noCounters).not.toContain('insn_rdcycle');
   });
 
   it('is deterministic, and the core inside carries stand-in units while the spec expects them', () => {
@@ -65,8 +68,10 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
   // Depth 10 from reset: up to ~5 rows on the 5-stage core, ~3 on the multicycle one. The
   // unit checks run at their own depth (one whole operation).
   const SUBSETS = [
-    ['pipeline=5', {}, ['insn_add', 'insn_lw', 'insn_sb', 'illegal', 'reg', 'pc', 'halt', 'unit_mul', 'unit_div']],
-    ['multicycle', { pipeline: 'multicycle' }, ['insn_add', 'reg', 'pc']],
+    ['pipeline=5', {}, ['insn_add', 'insn_lw', 'insn_sb', 'insn_rdcycle', 'insn_rdinstret', 'illegal', 'reg', 'pc', 'halt', 'unit_mul', 'unit_div']],
+    ['multicycle', { pipeline: 'multicycle' }, ['insn_add', 'insn_rdinstret', 'reg', 'pc']],
+    // Without counters their encodings are illegal instructions (the table gates them).
+    ['pipeline=5 zicntr=off', { zicntr: 'off' }, ['illegal']],
   ] as const;
   for (const [label, raw, subset] of SUBSETS) {
     it(`${label}: ${subset.join(', ')} proved to depth 10`, async () => {
@@ -84,6 +89,7 @@ describe('formal checks find planted bugs', () => {
     { bug: 'load_sext', check: 'insn_lb', insn: 'lb' },
     { bug: 'byte_mask', check: 'insn_sh', insn: 'sh' },
     { bug: 'div_corner', check: 'unit_div' },
+    { bug: 'counter', check: 'insn_rdinstret', insn: 'rdinstret' },
   ];
   it(`${BUGS.map((b) => b.bug).join(', ')}: each is a failed check naming assert, cycle, instruction, with a waveform`, async () => {
     const runs = await Promise.all(

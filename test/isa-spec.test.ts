@@ -1,7 +1,7 @@
 // The RV32IM ISA spec (src/formal/isa-table.ts, isa-spec.ts) checked three ways: its table
 // against the project's instruction encoder, evalSpec against the ISS (src/model/rv32im.ts)
 // on random single-instruction rows, and the generated Verilog (lint, Yosys -formal, one
-// Verilator build) against evalSpec on random rows, with M on and off.
+// Verilator build) against evalSpec on random rows, with M and Zicntr on and off.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,9 +119,12 @@ function issCase(rng: Rng): IssCase {
   const inRam = (a: number) => a < RAM;
   if (inRam(pc) && (pc & 3) === 0) dv.setUint32(pc, insn, true);
   const env = envAnswer(insn, regs);
+  // The counters: the row's order (instructions before it) and its cycle, past 2^32 at times.
+  const instret = rng.int(4) === 0 ? 2 ** 32 * rng.int(1000) + rng.next() : rng.int(1000);
+  const cycle = instret + (rng.int(4) === 0 ? 2 ** 32 * rng.int(1000) + rng.next() : rng.int(5000));
   const input: SpecInput = {
     insn, pc_rdata: pc, rs1_rdata: regs[f1]!, rs2_rdata: regs[f2]!, mem_rdata: 0,
-    fetch_fault: !inRam(pc), mem_fault: false, env_kind: env.kind, env_a0: env.a0,
+    fetch_fault: !inRam(pc), mem_fault: false, env_kind: env.kind, env_a0: env.a0, cycle: BigInt(cycle), instret: BigInt(instret),
   };
   // The memory answers the access the spec asks for: a random word there, or a fault outside RAM.
   const probe = evalSpec(input);
@@ -134,7 +137,8 @@ function issCase(rng: Rng): IssCase {
     }
   }
   const spec = evalSpec(input);
-  const m = new Rv32imMachine(mem, pc);
+  const m = new Rv32imMachine(mem, pc, { cycleOfRow: (order) => (order === instret ? cycle : NaN) });
+  m.instret = instret;
   regs.forEach((v, i) => (m.regs[i] = v | 0));
   const row = m.step()!;
   const cause = m.stop?.kind === 'fault' ? CAUSE_OF(m.stop.cause, row.insn) : TRAP_CAUSE.none;
@@ -146,7 +150,7 @@ function specRow(c: IssCase): TraceRow {
   const { input: i, spec: s, regs } = c;
   const fetchTrap = (i.pc_rdata & 3) !== 0 || i.fetch_fault;
   return {
-    order: 0, insn: fetchTrap ? 0 : i.insn, trap: s.trap, halt: s.halt, pc_rdata: i.pc_rdata, pc_wdata: s.pc_wdata,
+    order: Number(i.instret), insn: fetchTrap ? 0 : i.insn, trap: s.trap, halt: s.halt, pc_rdata: i.pc_rdata, pc_wdata: s.pc_wdata,
     rs1_addr: s.rs1_addr, rs2_addr: s.rs2_addr, rs1_rdata: regs[s.rs1_addr]!, rs2_rdata: regs[s.rs2_addr]!,
     rd_addr: s.rd_addr, rd_wdata: s.rd_wdata, mem_addr: s.mem_addr, mem_rmask: s.mem_rmask, mem_wmask: s.mem_wmask,
     mem_rdata: s.mem_rmask ? i.mem_rdata : 0, mem_wdata: s.mem_wdata,
@@ -156,10 +160,11 @@ function specRow(c: IssCase): TraceRow {
 // ---------------------------------------------------------------------------------------
 
 describe('ISA table', () => {
-  it('has disjoint, well-formed encodings for RV32I, FENCE.I and M', () => {
-    expect(ISA_TABLE.length).toBe(49);
+  it('has disjoint, well-formed encodings for RV32I, FENCE.I, M and the counter reads', () => {
+    expect(ISA_TABLE.length).toBe(55);
     expect(new Set(ISA_TABLE.map((e) => e.name)).size).toBe(ISA_TABLE.length);
     expect(ISA_TABLE.filter((e) => e.ext === 'M').map((e) => e.name)).toEqual(['mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu']);
+    expect(ISA_TABLE.filter((e) => e.ext === 'Zicntr').map((e) => e.name)).toEqual(['rdcycle', 'rdtime', 'rdinstret', 'rdcycleh', 'rdtimeh', 'rdinstreth']);
     for (const e of ISA_TABLE) expect((e.match & ~e.mask) >>> 0, e.name).toBe(0);
     for (const [i, a] of ISA_TABLE.entries()) {
       for (const b of ISA_TABLE.slice(i + 1)) expect(((a.match ^ b.match) & a.mask & b.mask) >>> 0, `${a.name} overlaps ${b.name}`).not.toBe(0);
@@ -191,8 +196,18 @@ describe('ISA table', () => {
       expect(e?.name, `${name} ${hex(w)}`).toBe(name);
       if (imm !== undefined) expect(immediate(w, e!.format), `${name} ${hex(w)}`).toBe(imm >>> 0);
     }
-    // M encodings are illegal without M.
+    // M encodings are illegal without M; the counter reads without Zicntr.
     expect(lookup(enc.mul(1, 2, 3), { m: false })).toBeUndefined();
+    // The counter reads as an assembler writes them: csrrs rd, csr, x0 (rdcycle a0 = 0xc0002573),
+    // csrrc, csrrsi/csrrci with uimm 0; csrrw (a write), csrrs with rs1 ≠ x0 and other CSRs are illegal.
+    const csr = (c: number, rs1: number, f3: number, rd: number) => ((c << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x73) >>> 0;
+    expect(csr(0xc00, 0, 2, 10)).toBe(0xc0002573);
+    for (const [c, name] of [[0xc00, 'rdcycle'], [0xc01, 'rdtime'], [0xc02, 'rdinstret'], [0xc80, 'rdcycleh'], [0xc81, 'rdtimeh'], [0xc82, 'rdinstreth']] as const) {
+      for (const f3 of [2, 3, 6, 7]) expect(lookup(csr(c, 0, f3, 5))?.name, `${name} funct3 ${f3}`).toBe(name);
+      for (const f3 of [2, 3, 6, 7]) expect(lookup(csr(c, 0, f3, 5), { zicntr: false }), `${name} without Zicntr`).toBeUndefined();
+      for (const w of [csr(c, 0, 1, 5), csr(c, 0, 5, 5), csr(c, 1, 2, 5), csr(c, 3, 7, 5), csr(c, 0, 0, 5), csr(c, 0, 4, 5)]) expect(lookup(w), hex(w)).toBeUndefined();
+    }
+    for (const c of [0xc03, 0xc83, 0xb00, 0x300, 0xf11, 0x000]) expect(lookup(csr(c, 0, 2, 5)), hex(c)).toBeUndefined();
     expect(evalSpec({ insn: enc.divu(1, 2, 3), pc_rdata: 0, rs1_rdata: 7, rs2_rdata: 2, mem_rdata: 0 }, { m: false }).trap_cause).toBe(TRAP_CAUSE.illegalInstruction);
   });
 });
@@ -213,6 +228,7 @@ describe('evalSpec against the ISS', () => {
       if (c.spec.rd_addr === 0 && lookup(c.input.insn)?.rd && !c.spec.trap) count('rd = x0');
       if (c.spec.halt && !c.spec.trap) count('exit');
       if (c.spec.rd_addr === 10 && c.spec.name === 'ecall') count('ecall return');
+      if (/^rd(cycle|time|instret)h$/.test(name) && c.spec.rd_wdata !== 0) count('counter high half nonzero');
       if (/^(div|rem)/.test(name) && c.spec.rd_addr !== 0) {
         if (c.input.rs2_rdata === 0) count('divide by zero');
         if (c.input.rs1_rdata === 0x80000000 && c.input.rs2_rdata === 0xffffffff) count('signed overflow');
@@ -230,7 +246,7 @@ describe('evalSpec against the ISS', () => {
     expect(problems, problems.join('\n')).toEqual([]);
     // The rows reach every instruction, every trap cause and the environment's answers.
     for (const e of ISA_TABLE) expect(seen.get(e.name) ?? 0, e.name).toBeGreaterThan(100);
-    for (const k of ['illegal', 'rd = x0', 'exit', 'ecall return', 'divide by zero', 'signed overflow', 'taken', 'not taken', 'cause 0 (no trap)', ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `cause ${i}`)]) {
+    for (const k of ['illegal', 'rd = x0', 'counter high half nonzero', 'exit', 'ecall return', 'divide by zero', 'signed overflow', 'taken', 'not taken', 'cause 0 (no trap)', ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `cause ${i}`)]) {
       expect(seen.get(k) ?? 0, k).toBeGreaterThan(k === 'signed overflow' ? 5 : 20);
     }
   });
@@ -244,7 +260,7 @@ const OUTPUTS = ISA_SPEC_PORTS.filter((p) => p.dir === 'out');
 const IN_BITS = INPUTS.reduce((n, p) => n + p.width, 0);
 const OUT_BITS = OUTPUTS.reduce((n, p) => n + p.width, 0);
 
-/** Two specs (M_EXT 1 and 0) behind one packed input and output: the first port at the top. */
+/** Two specs (M_EXT and ZICNTR both 1, both 0) behind one packed input and output: the first port at the top. */
 function wrapper(): string {
   const conn = (ports: typeof ISA_SPEC_PORTS, vec: string, top: number) =>
     ports.map((p) => {
@@ -253,7 +269,7 @@ function wrapper(): string {
       return `.${p.name}(${vec}[${hi}:${top}])`;
     });
   const inst = (m: number, top: number) =>
-    `    ${ISA_SPEC_MODULE} #(.M_EXT(1'b${m})) u_m${m} (\n        ${[...conn(INPUTS, 'in', IN_BITS), ...conn(OUTPUTS, 'out', top)].join(',\n        ')}\n    );`;
+    `    ${ISA_SPEC_MODULE} #(.M_EXT(1'b${m}), .ZICNTR(1'b${m})) u_m${m} (\n        ${[...conn(INPUTS, 'in', IN_BITS), ...conn(OUTPUTS, 'out', top)].join(',\n        ')}\n    );`;
   return [
     '`default_nettype none',
     `module isa_spec_tb (input wire [${IN_BITS - 1}:0] in, output wire [${2 * OUT_BITS - 1}:0] out);`,
@@ -266,11 +282,15 @@ function wrapper(): string {
 }
 
 function packInput(i: SpecInput): bigint {
-  const v: Record<string, number> = {
+  const v: Record<string, number | bigint> = {
     spec_insn: i.insn, spec_pc_rdata: i.pc_rdata, spec_rs1_rdata: i.rs1_rdata, spec_rs2_rdata: i.rs2_rdata, spec_mem_rdata: i.mem_rdata,
     spec_fetch_fault: i.fetch_fault ? 1 : 0, spec_mem_fault: i.mem_fault ? 1 : 0, spec_env_kind: i.env_kind ?? 0, spec_env_a0: i.env_a0 ?? 0,
+    spec_cycle: i.cycle ?? 0n, spec_instret: i.instret ?? 0n,
   };
-  return INPUTS.reduce((acc, p) => (acc << BigInt(p.width)) | BigInt(v[p.name]! >>> 0), 0n);
+  return INPUTS.reduce((acc, p) => {
+    const x = v[p.name]!;
+    return (acc << BigInt(p.width)) | (typeof x === 'bigint' ? x : BigInt(x >>> 0));
+  }, 0n);
 }
 
 /** evalSpec's answer as the spec_* output values. */
@@ -298,6 +318,7 @@ function randomSpecInput(rng: Rng): SpecInput {
     insn: randomInsn(rng), pc_rdata: rng.int(8) ? rng.next() & ~3 : rng.next(),
     ...(([rs1_rdata, rs2_rdata]) => ({ rs1_rdata, rs2_rdata }))(operands(rng)), mem_rdata: rng.next(),
     fetch_fault: rng.int(20) === 0, mem_fault: rng.int(8) === 0, env_kind: rng.int(4), env_a0: rng.next(),
+    cycle: (BigInt(rng.next()) << 32n) | BigInt(rng.next()), instret: (BigInt(rng.int(4) ? 0 : rng.next()) << 32n) | BigInt(rng.next()),
   };
 }
 
@@ -312,13 +333,13 @@ beforeAll(() => {
 
 describe('rv32im_isa_spec (Verilog)', () => {
 
-  it('is deterministic, lint-clean and combinational for Yosys -formal (M on and off)', async () => {
+  it('is deterministic, lint-clean and combinational for Yosys -formal (M and Zicntr on and off)', async () => {
     expect(generateIsaSpecVerilog()).toBe(text);
     await lintVerilog(ISA_SPEC_MODULE, files);
     const check = [`prep -top ${ISA_SPEC_MODULE}`, 'check -assert', 'select -assert-none t:$*dff* t:$*dlatch* t:$mem* t:$*sr'];
     const script = [
       `read_verilog -formal ${ISA_SPEC_MODULE}.v`, 'design -save src', ...check,
-      'design -load src', `chparam -set M_EXT 0 ${ISA_SPEC_MODULE}`, ...check,
+      'design -load src', `chparam -set M_EXT 0 -set ZICNTR 0 ${ISA_SPEC_MODULE}`, ...check,
     ].join('\n');
     const { log } = await runYosys({ script, files });
     expect(log).not.toMatch(/Warning:/);
@@ -340,10 +361,10 @@ describe('rv32im_isa_spec (Verilog)', () => {
         const w = BigInt(`0x${l}`);
         for (const [m, got] of [[true, unpackOutputs(w >> BigInt(OUT_BITS))], [false, unpackOutputs(w & ((1n << BigInt(OUT_BITS)) - 1n))]] as const) {
           const i = inputs[n]!;
-          const want = outputValues(evalSpec(i, { m }));
+          const want = outputValues(evalSpec(i, { m, zicntr: m }));
           const bad = OUTPUTS.find((p) => got[p.name] !== want[p.name]);
           if (bad && problems.length < 10) {
-            problems.push(`row ${n} (M ${m ? 'on' : 'off'}): insn ${hex(i.insn)} pc ${hex(i.pc_rdata)} rs1 ${hex(i.rs1_rdata)} rs2 ${hex(i.rs2_rdata)}: ${bad.name} Verilog ${hex(got[bad.name]!)}, evalSpec ${hex(want[bad.name]!)}`);
+            problems.push(`row ${n} (M and Zicntr ${m ? 'on' : 'off'}): insn ${hex(i.insn)} pc ${hex(i.pc_rdata)} rs1 ${hex(i.rs1_rdata)} rs2 ${hex(i.rs2_rdata)}: ${bad.name} Verilog ${hex(got[bad.name]!)}, evalSpec ${hex(want[bad.name]!)}`);
           }
         }
       });

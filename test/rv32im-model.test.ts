@@ -16,12 +16,12 @@ const CODE = 0x1000;
 const DATA = 0x8000;
 
 /** Runs `words` placed at CODE (with `data` words at DATA) on a 64 KiB machine, with trace. */
-function run(words: number[], opts: { data?: number[]; maxCycles?: number } = {}) {
+function run(words: number[], opts: { data?: number[]; maxCycles?: number; zicntr?: boolean; cycleOfRow?: (order: number) => number } = {}) {
   const image = new Uint8Array(RAM);
   const dv = new DataView(image.buffer);
   words.forEach((w, i) => dv.setUint32(CODE + 4 * i, w >>> 0, true));
   (opts.data ?? []).forEach((w, i) => dv.setUint32(DATA + 4 * i, w >>> 0, true));
-  const r = runModel(image, CODE, { ramBytes: RAM, maxCycles: opts.maxCycles ?? 100_000, trace: true, segment: 0 });
+  const r = runModel(image, CODE, { ramBytes: RAM, maxCycles: opts.maxCycles ?? 100_000, trace: true, segment: 0, zicntr: opts.zicntr, cycleOfRow: opts.cycleOfRow });
   return { ...r, rows: r.trace!, last: r.trace![r.trace!.length - 1]! };
 }
 
@@ -172,6 +172,19 @@ describe('rv32im model: trace row conventions', () => {
     for (const row of r.rows.slice(0, 3)) expect([row.trap, row.rs1_addr, row.rd_addr]).toEqual([false, 0, 0]);
   });
 
+  it('counter reads: instret is the row order, cycle the given retirement cycle (else the order), high halves above 2^32', () => {
+    const csr = (c: number, f3: number, rd: number) => ((c << 20) | (f3 << 12) | (rd << 7) | 0x73) >>> 0;
+    const words = [enc.addi(5, 0, 1), csr(0xc02, 2, 10), csr(0xc00, 3, 11), csr(0xc01, 6, 12), csr(0xc80, 7, 13), csr(0xc82, 2, 14), csr(0xc81, 2, 0), ...EXIT];
+    const plain = run(words);
+    expect(plain.rows.slice(1, 7).map((x) => [x.rd_addr, x.rd_wdata, x.rs1_addr, x.trap])).toEqual([[10, 1, 0, false], [11, 2, 0, false], [12, 3, 0, false], [13, 0, 0, false], [14, 0, 0, false], [0, 0, 0, false]]);
+    // A clock of its own: row k retires in cycle 2^32 + 7·k.
+    const timed = run(words, { cycleOfRow: (k) => 2 ** 32 + 7 * k });
+    expect(timed.rows.slice(1, 6).map((x) => x.rd_wdata)).toEqual([1, 14, 21, 1, 0]);
+    // zicntr=off: the first counter read is an illegal instruction.
+    const off = run(words, { zicntr: false });
+    expect(off.stop).toMatchObject({ kind: 'fault', cause: 'illegal-instruction', insn: words[1] });
+  });
+
   it('a store over an instruction is seen when it is fetched (decode cache)', () => {
     // The loop rewrites its own addi x5, x5, 1 into addi x5, x5, 100 after the first pass.
     const words = [...li(6, enc.addi(5, 5, 100)), ...li(7, CODE + 4 * 5), enc.addi(8, 0, 2), enc.addi(5, 5, 1), enc.sw(6, 7, 0), enc.addi(8, 8, -1), enc.bne(8, 0, -12), ...EXIT];
@@ -189,8 +202,8 @@ describe('rv32im model: faults', () => {
   };
   const trapRow = (row: TraceRow) => [row.trap, row.halt, row.rd_addr, row.mem_addr, row.mem_rmask, row.mem_wmask, row.pc_wdata - row.pc_rdata];
 
-  it('illegal instructions: zero word, CSR access, bad funct3/funct7, non-RV32IM opcodes', () => {
-    for (const w of [0x00000000, 0xffffffff, 0xc0002573 /* rdcycle a0 */, 0x30200073 /* mret */, 0x00002063 /* bad branch funct3 */,
+  it('illegal instructions: zero word, CSR writes and other CSRs, bad funct3/funct7, non-RV32IM opcodes', () => {
+    for (const w of [0x00000000, 0xffffffff, 0xc0001573 /* csrrw a0, cycle, x0 */, 0xc000a573 /* csrrs a0, cycle, ra */, 0x30002573 /* csrr a0, mstatus */, 0x30200073 /* mret */, 0x00002063 /* bad branch funct3 */,
       0x00003003 /* ld */, 0x02001013 /* slli funct7 */, 0x40001033 /* sll f7 0x20 */, 0x00007067 /* jalr f3 */, 0x0000200f, 0x00000007 /* flw */, 0x0000002f /* amo */]) {
       const r = fault([enc.addi(1, 0, 1), w]);
       expect(r.f.cause).toBe('illegal-instruction');

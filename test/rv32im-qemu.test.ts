@@ -127,13 +127,13 @@ describe('zkrtl run --model', () => {
     expect(lines.length).toBe(1);
     expect(lines[0]).toMatch(/^zkrtl: max-cycles at pc 0x[0-9a-f]{8} \(insn 0x[0-9a-f]{8}\): /);
     expect(JSON.parse(readFileSync(join(dir, 'f.json'), 'utf8')).stop).toMatchObject({ kind: 'fault', cause: 'max-cycles' });
-    // An illegal instruction: a random program with its first word replaced by a CSR read.
+    // An illegal instruction: a random program with its first word replaced by a CSR write.
     const bad = randomProgram(1).elf.slice();
-    new DataView(bad.buffer).setUint32(0x1000, 0xc0002573, true);
+    new DataView(bad.buffer).setUint32(0x1000, 0xc0001573, true);
     writeFileSync(join(dir, 'illegal.elf'), bad);
     const i = zkrtl('illegal.elf', '--model');
     expect(i.status).toBe(EXIT_FAULT);
-    expect(i.stderr).toBe('zkrtl: illegal-instruction at pc 0x00010000 (insn 0xc0002573): 0xc0002573 is not an RV32IM instruction\n');
+    expect(i.stderr).toBe('zkrtl: illegal-instruction at pc 0x00010000 (insn 0xc0001573): 0xc0001573 is not an RV32IM instruction\n');
   });
 
   it('bad ELF files and bad options exit 2 with one line and write nothing', () => {

@@ -65,7 +65,11 @@ const asm = {
   ecall: () => 0x00000073,
   ebreak: () => 0x00100073,
   csrrs: (rd: number, csr: number) => I(csr, 0, 2, rd, 0x73),
+  csrrw: (rd: number, csr: number, rs1: number) => I(csr, rs1, 1, rd, 0x73),
+  csrrci: (rd: number, csr: number) => I(csr, 0, 7, rd, 0x73),
+  sub: (rd: number, rs1: number, rs2: number) => R(0x20, rs2, rs1, 0, rd, 0x33),
 };
+const CYCLE = 0xc00, TIME = 0xc01, INSTRET = 0xc02, CYCLEH = 0xc80, INSTRETH = 0xc82;
 const A0 = 10, A1 = 11, A2 = 12, A7 = 17, T0 = 5, T1 = 6;
 
 /** Words at address 0x100 (the entry), RAM of SMALL_RAM bytes. */
@@ -87,7 +91,9 @@ const exitWith = (code: number) => [asm.addi(A0, 0, code), asm.addi(A7, 0, 93), 
 const FAULT_PROGRAMS: Record<string, { words: number[]; cause: string; mOnly?: boolean }> = {
   exit: { words: [...prologue, ...exitWith(42)], cause: 'exit' },
   illegal: { words: [...prologue, 0xffffffff, ...exitWith(1)], cause: 'illegal-instruction' },
-  csr: { words: [...prologue, asm.csrrs(A0, 0xc00), ...exitWith(1)], cause: 'illegal-instruction' },
+  // The counters are read-only: a write (csrrw, even of x0) is an illegal instruction, as is any other CSR.
+  'csr-write': { words: [...prologue, asm.csrrw(A0, CYCLE, 0), ...exitWith(1)], cause: 'illegal-instruction' },
+  'csr-other': { words: [...prologue, asm.csrrs(A0, 0x300), ...exitWith(1)], cause: 'illegal-instruction' },
   'misaligned-load': { words: [...prologue, asm.addi(T0, 0, 0x42), asm.lw(A0, T0, 0), ...exitWith(1)], cause: 'misaligned-load' },
   'misaligned-store': { words: [...prologue, asm.addi(T0, 0, 0x41), asm.sh(T1, T0, 0), ...exitWith(1)], cause: 'misaligned-store' },
   'load-outside': { words: [...prologue, asm.lui(T0, 0x10), asm.lbu(A0, T0, 0), ...exitWith(1)], cause: 'load-outside-ram' },
@@ -276,6 +282,37 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
         expect(rtl.stop).toMatchObject({ kind: 'fault', cause: 'illegal-instruction', pc: last.pc_rdata });
       });
     }
+  }
+
+  // Counter reads in every hazard: right after a store, a load, a multiply and a divide, back to
+  // back, used at once (forwarding), and the high halves.
+  const COUNTERS = program([
+    asm.csrrs(A0, CYCLE), asm.csrrs(A1, INSTRET), asm.sw(A0, 0, 0x80), asm.csrrs(A2, CYCLE), asm.lw(T0, 0, 0x80),
+    asm.csrrci(T1, INSTRET), asm.add(T1, T1, T0), asm.mul(T0, T1, T1), asm.csrrs(A2, TIME), asm.div(T0, A2, A1),
+    asm.csrrs(A2, INSTRET), asm.sub(A2, A2, A1), asm.csrrs(T0, CYCLEH), asm.csrrs(T1, INSTRETH), asm.add(T0, T0, T1),
+    asm.csrrs(A1, CYCLE), asm.csrrs(A2, CYCLE), asm.sub(A0, A2, A1), asm.addi(A7, 0, 93), asm.ecall(),
+  ]);
+  for (const [label, params] of [['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle btb=0', P5_SLOW_MUL], ['5-stage div=1bit', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
+    it(`counter reads on the ${label} core: cycle is the row's retirement cycle, instret its order, as the model has them`, async () => {
+      for (const waits of [undefined, WAITS]) {
+        const { rtl, model } = await compareWithModel(COUNTERS.image, COUNTERS.entry, runModel, {
+          params, ramBytes: SMALL_RAM, maxCycles: 10_000, waitStates: waits, name: 'counters', waveDir: work,
+        });
+        expectSameRun(rtl, model);
+        // Independently of the model: each read against the harness's own cycle and row count.
+        const rows = rtl.trace!;
+        const reads = rows.map((r, i) => ({ r, i, csr: (r.insn & 0x7f) === 0x73 && r.insn >>> 20 })).filter((x) => x.csr);
+        expect(reads.length).toBe(10);
+        for (const { r, i, csr } of reads) {
+          const want = csr === CYCLE || csr === TIME ? rtl.rowCycles![i]! : csr === INSTRET ? r.order : 0;
+          expect(r.rd_wdata, `row ${i} csr ${csr}`).toBe(want);
+        }
+        // The last two reads, back to back without wait states: 1 cycle apart on the 5-stage
+        // core, 2 on the multicycle one (the exit code is their difference).
+        expect(rtl.stop.kind).toBe('exit');
+        if (!waits) expect(rtl.stop).toEqual({ kind: 'exit', code: params.pipeline === 'multicycle' ? 2 : 1 });
+      }
+    }, 120_000);
   }
 
   it('the comparison catches a planted forwarding bug, and names row, field, cycle and waveform', async () => {

@@ -98,6 +98,7 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
   const res: BmcResult = { status: 'fail', seconds: seconds(), depth, step, label: 'an assert', log: alog };
 
   // Replay the witness on the word-level design for a readable trace.
+  await alignWitness(dir);
   const s = await runProcess(['yosys', '-q', '-l', 'sim.log', '-p', `read_rtlil model.il; sim -r cex.aiw -map model.aim -scope ${h.top} -clock clk -n ${step + 1} -vcd counterexample.vcd`], { cwd: dir, timeoutMs: opts.timeoutMs }).catch(failed);
   const vcd = join(dir, 'counterexample.vcd');
   if (s.code === 0 && existsSync(vcd)) {
@@ -112,6 +113,25 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
     }
   }
   return res;
+}
+
+/**
+ * ABC's `fold` drops latches that drive nothing, so its witness can list fewer initial latch
+ * values than model.aig has latches, and Yosys `sim -r` then stops ("too few input data bits").
+ * Every latch starts at 0 in the model (write_aiger -zinit) and so in ABC's witness: an
+ * all-zero initial line is padded with zeros to the model's latch count. Other witnesses are
+ * left as they are.
+ */
+async function alignWitness(dir: string): Promise<void> {
+  const header = /^aig \d+ \d+ (\d+) /.exec(readFileSync(join(dir, 'model.aig')).subarray(0, 64).toString('latin1'));
+  const path = join(dir, 'cex.aiw');
+  if (!header || !existsSync(path)) return;
+  const latches = Number(header[1]);
+  const lines = readFileSync(path, 'latin1').split('\n');
+  const init = lines[0] ?? '';
+  if (init.length >= latches || !/^0*$/.test(init)) return;
+  lines[0] = '0'.repeat(latches + 1);
+  await writeFile(path, lines.join('\n'));
 }
 
 /** Time units per cycle in the VCD of Yosys `sim` (the rising edge of cycle k is at k·10, the falling one at k·10 + 5). */

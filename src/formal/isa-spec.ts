@@ -33,6 +33,10 @@ export interface SpecInput {
   env_kind?: number;
   /** With env_kind 0: the value written to a0. Default 0. */
   env_a0?: number;
+  /** The cycle in which the row retires (64 bits; rdcycle, rdtime). Default 0. */
+  cycle?: bigint;
+  /** The row's order: instructions retired before it (64 bits; rdinstret). Default 0. */
+  instret?: bigint;
 }
 
 export interface SpecOutput {
@@ -57,6 +61,8 @@ export interface SpecOutput {
 export interface SpecOptions {
   /** The M extension (default on); off: its encodings are illegal. */
   m?: boolean;
+  /** The counter reads of Zicntr (default on); off: their encodings are illegal. */
+  zicntr?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -128,8 +134,8 @@ const READS = new Map(ISA_TABLE.map((e) => [e, readsOf(e)]));
 
 /** The table entry of `insn`, if any. */
 export function lookup(insn: number, opts: SpecOptions = {}): IsaEntry | undefined {
-  const m = opts.m ?? true;
-  return ISA_TABLE.find((e) => (m || e.ext !== 'M') && ((insn & e.mask) >>> 0) === e.match);
+  const on = { I: true, M: opts.m ?? true, Zicntr: opts.zicntr ?? true };
+  return ISA_TABLE.find((e) => on[e.ext] && ((insn & e.mask) >>> 0) === e.match);
 }
 
 /** What the row of one retired instruction must hold, by the table. */
@@ -144,6 +150,7 @@ export function evalSpec(row: SpecInput, opts: SpecOptions = {}): SpecOutput {
   const b: Binding = {
     rs1: BigInt(row.rs1_rdata >>> 0), rs2: BigInt(row.rs2_rdata >>> 0), pc: BigInt(pc), mem: BigInt(row.mem_rdata >>> 0),
     imm: BigInt(sel ? immediate(insn, sel.format) : 0), addr: 0n,
+    cycle: u(row.cycle ?? 0n), cycleh: u((row.cycle ?? 0n) >> 32n), instret: u(row.instret ?? 0n), instreth: u((row.instret ?? 0n) >> 32n),
   };
   const mem = sel?.mem;
   if (mem) b.addr = evalWord(mem.addr, b);
@@ -215,7 +222,9 @@ export const ISA_SPEC_PORTS: readonly Port[] = [
   port('spec_mem_fault', 'in', 1, 'the data access was answered with a fault'),
   port('spec_env_kind', 'in', 2, 'the environment answer to ECALL/EBREAK: 0 return, 1 exit, 2 or 3 fault'),
   port('spec_env_a0', 'in', 32, 'with env kind 0: the value written to a0'),
-  port('spec_valid_insn', 'out', 1, 'insn is an RV32IM instruction (M only with M_EXT)'),
+  port('spec_cycle', 'in', 64, 'the cycle the row retires in, from reset (rdcycle, rdtime)'),
+  port('spec_instret', 'in', 64, 'the rows retired before this one (rdinstret)'),
+  port('spec_valid_insn', 'out', 1, 'insn is an instruction (M only with M_EXT, counters only with ZICNTR)'),
   port('spec_op', 'out', SPEC_OP_BITS, '0, or 1 + the index of insn in the ISA table'),
   port('spec_trap', 'out', 1, 'the row must be a trap'),
   port('spec_trap_cause', 'out', 3, 'trap cause (manifest trace.trapCauses)'),
@@ -365,7 +374,10 @@ export function generateIsaSpecVerilog(opts: { altops?: boolean } = {}): string 
     for (const x of [e.rd, e.next, e.mem?.addr, e.mem?.data]) if (x) operandsOf(x, used);
     if (used.has('imm')) formats.add(e.format);
   }
-  const base = { rs1: 'spec_rs1_rdata', rs2: 'spec_rs2_rdata', pc: 'spec_pc_rdata', mem: 'spec_mem_rdata' };
+  const base = {
+    rs1: 'spec_rs1_rdata', rs2: 'spec_rs2_rdata', pc: 'spec_pc_rdata', mem: 'spec_mem_rdata',
+    cycle: 'spec_cycle[31:0]', cycleh: 'spec_cycle[63:32]', instret: 'spec_instret[31:0]', instreth: 'spec_instret[63:32]',
+  };
   const pcPlus4 = em.named('pc_plus4', em.word({ k: 'op', op: 'add', a: { k: 'opd', name: 'pc' }, b: { k: 'const', value: 4 } }, { ...base, imm: '', addr: '' }));
   const rdItems: Array<[string, string]> = [];
   const nextItems: Array<[string, string]> = [];
@@ -398,7 +410,8 @@ export function generateIsaSpecVerilog(opts: { altops?: boolean } = {}): string 
     '`default_nettype none',
     '',
     `module ${moduleName} #(`,
-    "    parameter [0:0] M_EXT = 1'b1  // 0: the M instructions are illegal (RV32I)",
+    "    parameter [0:0] M_EXT = 1'b1,  // 0: the M instructions are illegal (RV32I)",
+    "    parameter [0:0] ZICNTR = 1'b1  // 0: the counter reads are illegal",
     ') (',
     ...portLines,
     ');',
@@ -411,7 +424,8 @@ export function generateIsaSpecVerilog(opts: { altops?: boolean } = {}): string 
     '    // Decode: one match per table entry (the entries are disjoint)',
     ...T.map((e) => {
       const m = e.mask === 0xffffffff ? `spec_insn == ${hex32(e.match)}` : `(spec_insn & ${hex32(e.mask)}) == ${hex32(e.match)}`;
-      return `    wire ${`d_${e.ident}`.padEnd(decl)} = ${e.ext === 'M' ? `M_EXT && (${m})` : m};`;
+      const gate = { I: '', M: 'M_EXT && ', Zicntr: 'ZICNTR && ' }[e.ext];
+      return `    wire ${`d_${e.ident}`.padEnd(decl)} = ${gate ? `${gate}(${m})` : m};`;
     }),
     `    wire legal =\n        ${anyOf(T.map((e) => `d_${e.ident}`))};`,
     "    wire fetch_mis  = spec_pc_rdata[1:0] != 2'b00;",

@@ -1,6 +1,6 @@
 // RV32IM as a table: for each instruction its encoding (match/mask), format and semantics as
 // small expressions over named operands. Written from the RISC-V unprivileged ISA manual
-// (RV32I base, Zifencei, M), not from the cores' decoder (src/gen/rv32im.ts) nor the ISS
+// (RV32I base, Zifencei, M, Zicntr), not from the cores' decoder (src/gen/rv32im.ts) nor the ISS
 // (src/model/rv32im.ts). src/formal/isa-spec.ts evaluates it (TypeScript) and compiles it
 // into the Verilog module rv32im_isa_spec.
 //
@@ -12,7 +12,13 @@
 // - misaligned loads and stores trap (the manual also allows handling them);
 // - a jump or taken branch to a misaligned target retires normally (pc_wdata = the target);
 //   the next row is the misaligned-fetch trap (the manual raises it on the jump itself);
-// - no Zicsr: every SYSTEM encoding other than exactly ECALL and EBREAK is illegal;
+// - no Zicsr beyond reading the counters: the SYSTEM encodings are ECALL, EBREAK and the reads
+//   of cycle, time, instret and their high halves (CSRRS/CSRRC with rs1 = x0, CSRRSI/CSRRCI
+//   with uimm = 0: the forms that write nothing); every other one is illegal (the counters are
+//   read-only, there are no other CSRs);
+// - the counters (Zicntr) count from reset: instret is the row's order (rows before it); cycle
+//   is the cycle in which the row retires, the first cycle after reset being 0; time reads
+//   cycle (there is no real-time clock). Both are inputs of the spec, like the memory's answer;
 // - FENCE and FENCE.I (Zifencei, accepted though not part of RV32IM) are no-ops whatever
 //   their other fields, and read no register;
 // - ECALL and EBREAK are answered by the environment (the core's env port): return (a0 :=
@@ -20,15 +26,19 @@
 // - a fetch or data access outside memory is reported by the memory (imem/dmem_fault): the
 //   spec takes it as an input, like the environment's answer.
 
+/** The extension an entry belongs to: the core's m and zicntr parameters turn M and Zicntr off. */
+export type Ext = 'I' | 'M' | 'Zicntr';
+
 /** The instruction formats of the manual. */
 export type Format = 'R' | 'I' | 'S' | 'B' | 'U' | 'J';
 
 /**
  * Named operands: register values (rs1, rs2), the format's immediate (imm), the
- * instruction's address (pc), the aligned memory word read (mem) and the byte address of a
- * load or store (addr, the entry's own address expression).
+ * instruction's address (pc), the aligned memory word read (mem), the byte address of a
+ * load or store (addr, the entry's own address expression) and the low and high words of the
+ * 64-bit counters cycle and instret as the row retires.
  */
-export type Operand = 'rs1' | 'rs2' | 'imm' | 'pc' | 'mem' | 'addr';
+export type Operand = 'rs1' | 'rs2' | 'imm' | 'pc' | 'mem' | 'addr' | 'cycle' | 'cycleh' | 'instret' | 'instreth';
 
 /**
  * 32-bit operations. Shifts take the whole amount (≥ 32: 0, or all sign bits for sra); the
@@ -67,7 +77,7 @@ export interface IsaEntry {
   name: string;
   /** Verilog-safe form of the name. */
   ident: string;
-  ext: 'I' | 'M';
+  ext: Ext;
   format: Format;
   /** insn & mask === match. */
   match: number;
@@ -151,10 +161,11 @@ const OPCODE = {
   LOAD: 0b0000011, STORE: 0b0100011, OP_IMM: 0b0010011, OP: 0b0110011, MISC_MEM: 0b0001111, SYSTEM: 0b1110011,
 } as const;
 
-type Enc = { opcode: number; funct3?: number; funct7?: number } | { word: number };
+type Enc = { opcode: number; funct3?: number; funct7?: number } | { word: number } | { match: number; mask: number };
 
 function encoding(e: Enc): { match: number; mask: number } {
   if ('word' in e) return { match: e.word >>> 0, mask: 0xffffffff };
+  if ('mask' in e) return { match: e.match >>> 0, mask: e.mask >>> 0 };
   let match = e.opcode, mask = 0x7f;
   if (e.funct3 !== undefined) {
     match |= e.funct3 << 12;
@@ -169,7 +180,7 @@ function encoding(e: Enc): { match: number; mask: number } {
 
 type Sem = Pick<IsaEntry, 'rd' | 'next' | 'mem' | 'env'>;
 
-function insn(name: string, format: Format, enc: Enc, sem: Sem, ext: 'I' | 'M' = 'I'): IsaEntry {
+function insn(name: string, format: Format, enc: Enc, sem: Sem, ext: Ext = 'I'): IsaEntry {
   return { name, ident: name.replace('.', '_'), ext, format, ...encoding(enc), ...sem };
 }
 
@@ -178,7 +189,13 @@ const store = (size: 1 | 2 | 4, data: Word): MemAccess => ({ kind: 'store', size
 
 const { LUI, AUIPC, JAL, JALR, BRANCH, LOAD, STORE, OP_IMM, OP, MISC_MEM, SYSTEM } = OPCODE;
 
-/** RV32I (with FENCE.I) and M, in the order of the manual's opcode map. */
+/**
+ * A read of counter CSR `csr` that writes nothing: SYSTEM, funct3 bit 1 set (CSRRS, CSRRC,
+ * CSRRSI, CSRRCI; the rd forms csrr/rdcycle are CSRRS), rs1/uimm field 0, rd free.
+ */
+const counterRead = (csr: number): Enc => ({ match: (csr << 20) | (2 << 12) | SYSTEM, mask: (0xfff << 20) | (0x1f << 15) | (2 << 12) | 0x7f });
+
+/** RV32I (with FENCE.I), M and the counter reads of Zicntr, in the order of the manual's opcode map. */
 export const ISA_TABLE: readonly IsaEntry[] = [
   insn('lui', 'U', { opcode: LUI }, { rd: imm }),
   insn('auipc', 'U', { opcode: AUIPC }, { rd: add(pc, imm) }),
@@ -241,6 +258,14 @@ export const ISA_TABLE: readonly IsaEntry[] = [
   insn('divu', 'R', { opcode: OP, funct3: 5, funct7: 0x01 }, { rd: ite(divByZero, ALL_ONES, divu(rs1, rs2)) }, 'M'),
   insn('rem', 'R', { opcode: OP, funct3: 6, funct7: 0x01 }, { rd: ite(divByZero, rs1, ite(signedOverflow, c(0), rem(rs1, rs2))) }, 'M'),
   insn('remu', 'R', { opcode: OP, funct3: 7, funct7: 0x01 }, { rd: ite(divByZero, rs1, remu(rs1, rs2)) }, 'M'),
+
+  // Zicntr: the pseudo-instructions of the manual name the CSRRS form; the table entry covers all four.
+  insn('rdcycle', 'I', counterRead(0xc00), { rd: opd('cycle') }, 'Zicntr'),
+  insn('rdtime', 'I', counterRead(0xc01), { rd: opd('cycle') }, 'Zicntr'),
+  insn('rdinstret', 'I', counterRead(0xc02), { rd: opd('instret') }, 'Zicntr'),
+  insn('rdcycleh', 'I', counterRead(0xc80), { rd: opd('cycleh') }, 'Zicntr'),
+  insn('rdtimeh', 'I', counterRead(0xc81), { rd: opd('cycleh') }, 'Zicntr'),
+  insn('rdinstreth', 'I', counterRead(0xc82), { rd: opd('instreth') }, 'Zicntr'),
 ];
 
 /** The operands an expression uses. */

@@ -50,10 +50,11 @@ export function insnCheckName(e: IsaEntry): string {
 export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
   const checks: FormalCheck[] = [];
   for (const e of ISA_TABLE) {
-    if (e.ext === 'M' && !cfg.m) continue;
-    checks.push({ name: insnCheckName(e), kind: 'insn', entry: e, what: `every retired ${e.name} row equals the ISA spec (${e.ext === 'M' ? 'stand-in result, ' : ''}registers, pc, memory, trap)` });
+    if ((e.ext === 'M' && !cfg.m) || (e.ext === 'Zicntr' && !cfg.zicntr)) continue;
+    const result = e.ext === 'M' ? 'stand-in result, ' : e.ext === 'Zicntr' ? 'the counter at its retirement cycle or order, ' : '';
+    checks.push({ name: insnCheckName(e), kind: 'insn', entry: e, what: `every retired ${e.name} row equals the ISA spec (${result}registers, pc, memory, trap)` });
   }
-  checks.push({ name: 'illegal', kind: 'illegal', what: `every row whose word is no ${cfg.m ? 'RV32IM' : 'RV32I'} instruction (or whose fetch failed) is the spec's trap` });
+  checks.push({ name: 'illegal', kind: 'illegal', what: `every row whose word is no ${cfg.m ? 'RV32IM' : 'RV32I'}${cfg.zicntr ? ' (with counter reads)' : ''} instruction (or whose fetch failed) is the spec's trap` });
   checks.push({ name: 'reg', kind: 'reg', what: 'rs1/rs2_rdata equal the last rd_wdata written to that register; x0 reads and writes 0' });
   checks.push({ name: 'pc', kind: 'pc', what: 'the first row is at reset_pc and each row starts where the previous one said (pc_rdata = previous pc_wdata)' });
   checks.push({ name: 'order', kind: 'order', what: 'rvfi_order counts rows from 0 without gaps' });
@@ -187,6 +188,9 @@ export function generateHarness(raw: RawParams, check: FormalCheck): Harness {
         '    wire [1:0] env_kind_seen = env_ack ? env_ack_kind : env_kind_q;',
         '    wire [31:0] env_a0_seen = env_ack ? env_ack_a0 : env_a0_q;',
         `    wire fetch_fault_row = rvfi_trap && rvfi_trap_cause == 3'd${TRAP_CAUSE.fetchOutsideRam};`,
+        `    // The counters as the spec defines them: the row's cycle counted from the first cycle`,
+        `    // after reset, and its order (the order check proves it counts the earlier rows).`,
+        `    wire [63:0] retire_cycle = {56'd0, cycle - 8'd${RESET_CYCLES}};`,
         '',
         '    wire spec_valid_insn, spec_trap, spec_halt;',
         '    wire [5:0] spec_op;',
@@ -194,10 +198,10 @@ export function generateHarness(raw: RawParams, check: FormalCheck): Harness {
         '    wire [4:0] spec_rs1_addr, spec_rs2_addr, spec_rd_addr;',
         '    wire [31:0] spec_rd_wdata, spec_pc_wdata, spec_mem_addr, spec_mem_wdata;',
         '    wire [3:0] spec_mem_rmask, spec_mem_wmask;',
-        `    ${ISA_SPEC_ALTOPS_MODULE} #(.M_EXT(1'b${cfg.m ? 1 : 0})) spec (`,
+        `    ${ISA_SPEC_ALTOPS_MODULE} #(.M_EXT(1'b${cfg.m ? 1 : 0}), .ZICNTR(1'b${cfg.zicntr ? 1 : 0})) spec (`,
         '        .spec_insn(rvfi_insn), .spec_pc_rdata(rvfi_pc_rdata), .spec_rs1_rdata(rvfi_rs1_rdata), .spec_rs2_rdata(rvfi_rs2_rdata),',
         '        .spec_mem_rdata(rvfi_mem_rdata), .spec_fetch_fault(fetch_fault_row), .spec_mem_fault(mem_fault_seen),',
-        '        .spec_env_kind(env_kind_seen), .spec_env_a0(env_a0_seen),',
+        '        .spec_env_kind(env_kind_seen), .spec_env_a0(env_a0_seen), .spec_cycle(retire_cycle), .spec_instret(rvfi_order),',
         '        .spec_valid_insn(spec_valid_insn), .spec_op(spec_op), .spec_trap(spec_trap), .spec_trap_cause(spec_trap_cause), .spec_halt(spec_halt),',
         '        .spec_rs1_addr(spec_rs1_addr), .spec_rs2_addr(spec_rs2_addr), .spec_rd_addr(spec_rd_addr), .spec_rd_wdata(spec_rd_wdata),',
         '        .spec_pc_wdata(spec_pc_wdata), .spec_mem_addr(spec_mem_addr), .spec_mem_rmask(spec_mem_rmask), .spec_mem_wmask(spec_mem_wmask),',

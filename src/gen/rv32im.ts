@@ -26,6 +26,11 @@ export const RV32IM_PARAMS: ParamDoc[] = [
     default: 'sync',
   },
   {
+    name: 'zicntr',
+    accepted: 'on or off: the counter reads rdcycle, rdtime, rdinstret and their high halves (off: their encodings are illegal instructions; saves two 64-bit counters)',
+    default: 'on',
+  },
+  {
     name: 'div_early',
     accepted: 'on or off: the divider skips the quotient bits known to be zero (leading zeros; costs a priority encoder and a shifter)',
     default: 'on for pipeline=5, off for multicycle',
@@ -38,9 +43,10 @@ export const RV32IM_PARAMS: ParamDoc[] = [
  * cycle-cause encoder tests a stall before retirement), branch_sign (a branch offset is not
  * sign-extended: backward branches jump forward), load_sext (LB zero-extends), byte_mask (a
  * halfword access uses one byte lane), div_corner (a signed division by zero of a negative
- * dividend gives 1, not -1).
+ * dividend gives 1, not -1), counter (pipeline=5: rdinstret does not count the instruction in
+ * MEM, which retires before it).
  */
-export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner'] as const;
+export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter'] as const;
 export type TestBreak = (typeof TEST_BREAKS)[number];
 
 /** Test-only parameter (not documented to users): plants a known bug to prove the checks catch it. */
@@ -55,6 +61,8 @@ export interface Rv32imConfig {
   btb: number;
   ras: number;
   syncRf: boolean;
+  /** The counter reads of Zicntr (cycle, time, instret and their high halves). */
+  zicntr: boolean;
   /** The planted bugs (TEST_BREAKS), test_break's list. */
   breaks: TestBreak[];
 }
@@ -71,8 +79,9 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const rasRaw = parseChoice('ras', raw.ras ?? '0', ['0', '2', '4', '8'] as const);
   if (pipeline !== '5' && raw.ras !== undefined) throw new UsageError(`ras=${raw.ras} is not accepted with pipeline=multicycle: the return address stack belongs to pipeline=5`);
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
+  const zicntr = parseChoice('zicntr', raw.zicntr ?? 'on', ['on', 'off'] as const) === 'on';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
-  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, breaks };
+  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
@@ -224,6 +233,7 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
   if (!cfg.syncRf) name += '_arf';
+  if (!cfg.zicntr) name += '_nocntr';
   // (forward keeps its old short suffix, so existing simulator caches and names stay valid)
   for (const b of cfg.breaks) name += `_broken_${b === 'forward' ? 'fwd' : b}`;
   return name;
@@ -257,7 +267,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const altops = variant.altops === true;
   const generator = GENERATOR_ID;
   const isa = cfg.m ? 'RV32IM' : 'RV32I';
-  const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder`;
+  const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder${cfg.zicntr ? '' : '_nocntr'}`;
   const alu = 'rv32im_alu';
   const regfile = cfg.syncRf ? 'rv32im_regfile_sync' : 'rv32im_regfile';
   const mul = rv32imUnit(cfg, 'mul', { altops });
@@ -267,7 +277,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const top = rv32imTopName(cfg);
   const ports = rv32imPorts();
   const modules: VerilogModule[] = [
-    { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m }) },
+    { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr }) },
     { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu }) },
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf }) },
   ];
@@ -275,7 +285,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
     modules.push(mul, div);
   }
   const data = {
-    generator, name: top, isa, m: cfg.m, decoder, alu, regfile, mulName, divName,
+    generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, mulName, divName,
     mulStages: cfg.mulStages, divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
@@ -286,6 +296,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   if (cfg.m) Object.assign(params, { mul: `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras) });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
+  params.zicntr = cfg.zicntr ? 'on' : 'off';
   if (cfg.breaks.length > 0) params.test_break = cfg.breaks.join(',');
   const manifest = {
     module: top,
@@ -342,6 +353,11 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           : '. Registered like rvfi_*: it describes the previous cycle, so it is 0 exactly when rvfi_valid'),
       perfCauses: Object.fromEntries(perfCauses(cfg).map((c) => [c.code, `${c.name}: ${cfg.pipeline === '5' ? c.p5 : c.mc}`])),
     },
+    counters: cfg.zicntr
+      ? 'Zicntr, read-only: rdcycle/rdcycleh, rdtime/rdtimeh, rdinstret/rdinstreth (CSRRS, CSRRC, CSRRSI, CSRRCI of CSR 0xC00..0xC02, 0xC80..0xC82 that write nothing; ' +
+        'any other CSR access is an illegal instruction). 64 bits each: instret = the rows retired before this one (its rvfi_order); ' +
+        'cycle = the cycle in which its row appears on rvfi_*, counted from the first cycle after reset (0); time reads cycle (no real-time clock)'
+      : 'none (zicntr=off): every CSR access is an illegal instruction',
   };
   return { top, manifest, modules };
 }

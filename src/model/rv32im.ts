@@ -19,13 +19,21 @@
 //   rs/rd/mem field 0. A jump or branch to a misaligned target retires normally (pc_wdata =
 //   the target); the next row is the misaligned-fetch fault;
 // - illegal instruction (any opcode outside RV32IM, bad funct3/funct7, every SYSTEM encoding
-//   except exactly ECALL 0x00000073 and EBREAK 0x00100073 — so no CSRs, no counters): insn =
+//   except exactly ECALL 0x00000073, EBREAK 0x00100073 and the counter reads below): insn =
 //   the word, rs/rd/mem fields 0;
 // - misaligned or outside-RAM load/store (misalignment checked first): rs1 (and rs2 for a
 //   store) address and value as read, mem fields 0;
 // - unknown ecall, bad write(), ebreak: rs/rd/mem fields 0.
 // FENCE (funct3 0) and FENCE.I (funct3 1) are no-ops whatever their other fields, and read no
-// register. --max-cycles N: at most N rows are retired; a run that has not stopped by then
+// register.
+// Counters (Zicntr, unless MachineOptions.zicntr is false): CSRRS/CSRRC with rs1 = x0 and
+// CSRRSI/CSRRCI with uimm = 0 (funct3 2, 3, 6, 7: reads that write nothing) of cycle (0xC00),
+// time (0xC01), instret (0xC02) and their high halves (0xC80..0xC82) write rd and read no
+// register; any other CSR access is illegal (the counters are read-only; there are no other
+// CSRs). instret is the row's order (instructions retired before it). cycle is the cycle in
+// which the row retires, counted from the first cycle after reset: the model has no clock, so
+// MachineOptions.cycleOfRow supplies it (the RTL's row cycles, when the two are compared);
+// without it cycle = instret (one cycle per instruction). time reads cycle (no real-time clock). --max-cycles N: at most N rows are retired; a run that has not stopped by then
 // ends with fault 'max-cycles' (pc = next pc, insn = the word there or 0), without a row.
 //
 // Speed: instructions are decoded once into a cache indexed by word address (a store to a
@@ -46,6 +54,7 @@ const enum Op {
   ADD, SUB, SLL, SLT, SLTU, XOR, SRL, SRA, OR, AND,
   MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU,
   FENCE, ECALL, EBREAK, ILLEGAL,
+  RDCYCLE, RDTIME, RDINSTRET, RDCYCLEH, RDTIMEH, RDINSTRETH,
   COUNT,
 }
 
@@ -66,7 +75,8 @@ for (const op of [Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU, Op.SB, Op.SH
 const OP_NAMES = ['none', 'lui', 'auipc', 'jal', 'jalr', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu',
   'lb', 'lh', 'lw', 'lbu', 'lhu', 'sb', 'sh', 'sw', 'addi', 'slti', 'sltiu', 'xori', 'ori', 'andi', 'slli', 'srli', 'srai',
   'add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra', 'or', 'and',
-  'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'fence', 'ecall', 'ebreak', 'illegal'];
+  'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'fence', 'ecall', 'ebreak', 'illegal',
+  'rdcycle', 'rdtime', 'rdinstret', 'rdcycleh', 'rdtimeh', 'rdinstreth'];
 
 const hex32 = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -84,8 +94,13 @@ function pack(op: Op, rd: number, rs1: number, rs2: number): number {
   return op | ((rd === 0 ? NO_RD : rd) << 8) | (rs1 << 16) | (rs2 << 24);
 }
 
-/** Decodes one instruction word into [packed, imm]. */
-function decodeWord(insn: number): [number, number] {
+/** The counter CSRs (low halves 0xC00..0xC02, high halves 0xC80..0xC82) and their read ops. */
+const COUNTER_OPS: Record<number, Op> = {
+  0xc00: Op.RDCYCLE, 0xc01: Op.RDTIME, 0xc02: Op.RDINSTRET, 0xc80: Op.RDCYCLEH, 0xc81: Op.RDTIMEH, 0xc82: Op.RDINSTRETH,
+};
+
+/** Decodes one instruction word into [packed, imm]; zicntr: the counter reads are instructions. */
+function decodeWord(insn: number, zicntr = true): [number, number] {
   const opcode = insn & 0x7f;
   const rd = (insn >>> 7) & 31;
   const f3 = (insn >>> 12) & 7;
@@ -152,6 +167,11 @@ function decodeWord(insn: number): [number, number] {
     case 0x73:
       if (insn === 0x00000073) return [Op.ECALL | (NO_RD << 8), 0];
       if (insn === 0x00100073) return [Op.EBREAK | (NO_RD << 8), 0];
+      // A counter read: CSRRS/CSRRC/CSRRSI/CSRRCI (funct3 bit 1 set) that writes nothing (rs1 field 0).
+      if (zicntr && (f3 & 2) !== 0 && rs1 === 0) {
+        const op = COUNTER_OPS[insn >>> 20];
+        if (op !== undefined) return [pack(op, rd, 0, 0), 0];
+      }
       return ill;
     default:
       return ill;
@@ -159,8 +179,8 @@ function decodeWord(insn: number): [number, number] {
 }
 
 /** Decodes one instruction word (for tests and messages). */
-export function decode(insn: number): Decoded {
-  const [p, imm] = decodeWord(insn | 0);
+export function decode(insn: number, zicntr = true): Decoded {
+  const [p, imm] = decodeWord(insn | 0, zicntr);
   const rd = (p >>> 8) & 63;
   return { op: p & 0xff, name: OP_NAMES[p & 0xff]!, rd: rd === NO_RD ? 0 : rd, rs1: (p >>> 16) & 31, rs2: p >>> 24, imm };
 }
@@ -189,6 +209,10 @@ export function memoryHash(mem: Uint8Array): string {
 
 export interface MachineOptions {
   onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void;
+  /** The counter reads (Zicntr) are instructions; default true (false: illegal). */
+  zicntr?: boolean;
+  /** The cycle in which the row of the given order retires (read by rdcycle); default: the order. */
+  cycleOfRow?: (order: number) => number;
 }
 
 /**
@@ -209,6 +233,8 @@ export class Rv32imMachine {
   readonly stdout: Uint8Array[] = [];
   readonly stderr: Uint8Array[] = [];
   private readonly onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void;
+  private readonly zicntr: boolean;
+  private readonly cycleOfRow: (order: number) => number;
   private readonly m8: Int8Array;
   private readonly mu8: Uint8Array;
   private readonly m16: Int16Array;
@@ -236,6 +262,8 @@ export class Rv32imMachine {
     this.pc = entry >>> 0;
     this.regs[2] = ramBytes | 0;
     this.onOutput = opts.onOutput;
+    this.zicntr = opts.zicntr ?? true;
+    this.cycleOfRow = opts.cycleOfRow ?? ((order) => order);
   }
 
   /** A machine resumed from a segment's start state and its memory image (copied). */
@@ -351,7 +379,7 @@ export class Rv32imMachine {
       const idx = pc >>> 2;
       let d = dec[idx]!;
       if (d === 0) {
-        const [p, imm] = decodeWord(m32[idx]!);
+        const [p, imm] = decodeWord(m32[idx]!, this.zicntr);
         dec[idx] = d = p;
         imms[idx] = imm;
       }
@@ -509,6 +537,11 @@ export class Rv32imMachine {
           this.fault('ebreak', pc, m32[idx]!, 'EBREAK: breakpoints are not supported');
           trap = true;
           break;
+        // 64-bit counters; their values stay below 2^53.
+        case Op.RDCYCLE: case Op.RDTIME: regs[rd] = this.cycleOfRow(this.instret + n) | 0; break;
+        case Op.RDCYCLEH: case Op.RDTIMEH: regs[rd] = Math.floor(this.cycleOfRow(this.instret + n) / 2 ** 32) | 0; break;
+        case Op.RDINSTRET: regs[rd] = (this.instret + n) | 0; break;
+        case Op.RDINSTRETH: regs[rd] = Math.floor((this.instret + n) / 2 ** 32) | 0; break;
         default: {
           const w = m32[idx]! >>> 0;
           this.fault('illegal-instruction', pc, w, `${hex32(w)} is not an RV32IM instruction`);
@@ -567,7 +600,7 @@ export function runModel(image: Uint8Array, entry: number, opts: RunOptions, onR
   if (image.length > opts.ramBytes) throw new RangeError(`image of ${image.length} bytes exceeds RAM of ${opts.ramBytes}`);
   const mem = new Uint8Array(opts.ramBytes);
   mem.set(image);
-  const m = new Rv32imMachine(mem, entry, { onOutput: opts.onOutput });
+  const m = new Rv32imMachine(mem, entry, { onOutput: opts.onOutput, zicntr: opts.zicntr, cycleOfRow: opts.cycleOfRow });
   let rows: TraceRow[] | null = opts.trace ? [] : null;
   const kept: TraceRow[] | undefined = opts.trace && !onRows ? rows! : undefined;
   const segments: Segment[] | undefined = opts.segment > 0 ? [] : undefined;

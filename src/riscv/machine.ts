@@ -64,6 +64,10 @@ export interface RunOptions {
   segment: number;
   /** Called with the program's output as it is written (fd 1 and fd 2). */
   onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void;
+  /** The model: the counter reads (Zicntr) are instructions; default true (the core's zicntr=off: false). */
+  zicntr?: boolean;
+  /** The model: the cycle in which the row of the given order retires (rdcycle); default: the order. */
+  cycleOfRow?: (order: number) => number;
 }
 
 export interface RunResult {

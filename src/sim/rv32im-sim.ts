@@ -262,8 +262,13 @@ export interface CompareResult {
 export async function compareWithModel(image: Uint8Array, entry: number, runModel: ModelRunner, opts: CompareOptions): Promise<CompareResult> {
   const base: RunOptions = { ramBytes: opts.ramBytes, maxCycles: opts.maxCycles, trace: true, segment: 0 };
   const rtl = await runOnRtl(image, entry, { ...base, params: opts.params, waitStates: opts.waitStates, onProgress: opts.onProgress, files: opts.files });
-  // The model counts one cycle per instruction: give it the RTL's bound in instructions.
-  const model = await runModel(image, entry, { ...base, maxCycles: opts.maxCycles });
+  // The model counts one cycle per instruction: give it the RTL's bound in instructions. Its
+  // rdcycle reads the cycle each row retired in on the RTL (the model has no clock), so the
+  // core's own counter is checked against the harness's count of cycles.
+  const rowCycles = rtl.rowCycles ?? [];
+  const model = await runModel(image, entry, {
+    ...base, maxCycles: opts.maxCycles, zicntr: parseRv32imParams(opts.params).zicntr, cycleOfRow: (order) => rowCycles[order] ?? NaN,
+  });
   const name = opts.name ?? 'program';
   const rtlRows = rtl.trace ?? [];
   const modelRows = model.trace ?? [];
