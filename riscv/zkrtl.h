@@ -116,6 +116,25 @@ static inline int check_summary(void) {
     return zk_failures;
 }
 
+/* Counters (Zicntr; the rv32im cores' zicntr=on): cycles from reset to this instruction's
+   retirement, and the instructions retired before it. The words are written with .insn, so
+   no -march extension is needed. On the model alone, cycle = instret. */
+/* csrrs rd, csr, x0; the I-type immediate is signed, and the counters sit at 0xC00 and up. */
+#define ZK_READ_CSR(csr) ({ u32 zk_v_; __asm__ volatile(".insn i 0x73, 2, %0, x0, %1" : "=r"(zk_v_) : "i"((csr) - 4096)); zk_v_; })
+static inline u32 read_cycle(void) { return ZK_READ_CSR(0xc00); }
+static inline u32 read_instret(void) { return ZK_READ_CSR(0xc02); }
+/* The 64-bit counters: high, low, high again, until the high half did not move. */
+static inline u64 read_cycle64(void) {
+    u32 hi, lo;
+    do { hi = ZK_READ_CSR(0xc80); lo = ZK_READ_CSR(0xc00); } while (hi != ZK_READ_CSR(0xc80));
+    return ((u64)hi << 32) | lo;
+}
+static inline u64 read_instret64(void) {
+    u32 hi, lo;
+    do { hi = ZK_READ_CSR(0xc82); lo = ZK_READ_CSR(0xc02); } while (hi != ZK_READ_CSR(0xc82));
+    return ((u64)hi << 32) | lo;
+}
+
 /* Keeps the compiler from folding a value known at compile time. */
 static inline u32 opaque(u32 v) {
     __asm__ volatile("" : "+r"(v));

@@ -26,8 +26,9 @@ const P5: RawParams = {};
 const MC: RawParams = { pipeline: 'multicycle' };
 const P5_I: RawParams = { m: 'off' };
 const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
-const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '4bit', btb: '0' };
-const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async' };
+// The 5-stage variants carry the counters (zicntr=on; off by default on that core).
+const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '4bit', btb: '0', zicntr: 'on' };
+const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async', zicntr: 'on' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
 // The planted bugs: a missing MEM -> EX forward, and (both cores) a cycle-cause encoder that
 // tests a stall before retirement (the 5-stage core's ECALLs, the multicycle core's multiplies
@@ -88,12 +89,14 @@ const prologue = [
 ];
 const exitWith = (code: number) => [asm.addi(A0, 0, code), asm.addi(A7, 0, 93), asm.ecall()];
 
-const FAULT_PROGRAMS: Record<string, { words: number[]; cause: string; mOnly?: boolean }> = {
+const FAULT_PROGRAMS: Record<string, { words: number[]; cause: string; mOnly?: boolean; noCounters?: boolean }> = {
   exit: { words: [...prologue, ...exitWith(42)], cause: 'exit' },
   illegal: { words: [...prologue, 0xffffffff, ...exitWith(1)], cause: 'illegal-instruction' },
   // The counters are read-only: a write (csrrw, even of x0) is an illegal instruction, as is any other CSR.
   'csr-write': { words: [...prologue, asm.csrrw(A0, CYCLE, 0), ...exitWith(1)], cause: 'illegal-instruction' },
   'csr-other': { words: [...prologue, asm.csrrs(A0, 0x300), ...exitWith(1)], cause: 'illegal-instruction' },
+  // A counter read on a core without counters (zicntr=off).
+  'rdcycle-without-counters': { words: [...prologue, asm.csrrs(A0, CYCLE), ...exitWith(1)], cause: 'illegal-instruction', noCounters: true },
   'misaligned-load': { words: [...prologue, asm.addi(T0, 0, 0x42), asm.lw(A0, T0, 0), ...exitWith(1)], cause: 'misaligned-load' },
   'misaligned-store': { words: [...prologue, asm.addi(T0, 0, 0x41), asm.sh(T1, T0, 0), ...exitWith(1)], cause: 'misaligned-store' },
   'load-outside': { words: [...prologue, asm.lui(T0, 0x10), asm.lbu(A0, T0, 0), ...exitWith(1)], cause: 'load-outside-ram' },
@@ -154,7 +157,7 @@ describe('rv32im generator', () => {
     expect(a.manifest.ports.every((p) => p.description)).toBe(true);
     // The shared submodules are the same text in both cores.
     const shared = (d: ReturnType<typeof generateRv32im>) => d.modules.filter((x) => x.name !== d.top);
-    expect(shared(generateRv32im({ div: '1bit', div_early: 'off' }))).toEqual(shared(generateRv32im(MC)));
+    expect(shared(generateRv32im({ div: '1bit', div_early: 'off', zicntr: 'on' }))).toEqual(shared(generateRv32im(MC)));
     expect(generateRv32im({ regfile: 'async' }).modules.map((x) => x.name)).toContain('rv32im_regfile');
     expect(a.modules.map((x) => x.name)).toContain('rv32im_regfile_sync');
   });
@@ -205,8 +208,8 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   });
 
   for (const [label, params] of [
-    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=4bit btb=0', P5_SLOW_MUL],
-    ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async', P5_DIV1],
+    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=4bit btb=0 zicntr=on', P5_SLOW_MUL],
+    ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async zicntr=on', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
   ] as const) {
     // The variants with the async register file also run random programs with wait states below.
@@ -249,8 +252,9 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
 
   for (const [label, params] of [['5-stage', P5], ['multicycle', MC], ['rv32i 5-stage', P5_I], ['rv32i multicycle', MC_I]] as const) {
     const mOn = params.m !== 'off';
+    const counters = params.pipeline === 'multicycle';
     for (const [name, prog] of Object.entries(FAULT_PROGRAMS)) {
-      if (prog.mOnly && !mOn) continue;
+      if ((prog.mOnly && !mOn) || (prog.noCounters && counters)) continue;
       it(`fault program ${name} on the ${label} core gives the model's rows (stop: ${prog.cause})`, async () => {
         const { image, entry } = program(prog.words);
         for (const waits of [undefined, WAITS]) {
@@ -292,7 +296,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     asm.csrrs(A2, INSTRET), asm.sub(A2, A2, A1), asm.csrrs(T0, CYCLEH), asm.csrrs(T1, INSTRETH), asm.add(T0, T0, T1),
     asm.csrrs(A1, CYCLE), asm.csrrs(A2, CYCLE), asm.sub(A0, A2, A1), asm.addi(A7, 0, 93), asm.ecall(),
   ]);
-  for (const [label, params] of [['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle btb=0', P5_SLOW_MUL], ['5-stage div=1bit', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
+  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle btb=0 zicntr=on', P5_SLOW_MUL], ['5-stage div=1bit zicntr=on', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
     it(`counter reads on the ${label} core: cycle is the row's retirement cycle, instret its order, as the model has them`, async () => {
       for (const waits of [undefined, WAITS]) {
         const { rtl, model } = await compareWithModel(COUNTERS.image, COUNTERS.entry, runModel, {
@@ -408,6 +412,35 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
       expectCyclePartition(r);
     }
   });
+
+  it('a C program times a loop with the counters of riscv/zkrtl.h: model and RTL agree, and the RTL counts its stalls', async () => {
+    const src = join(work, 'timed.c');
+    await writeFile(
+      src,
+      '#include "zkrtl.h"\nvolatile u32 v[64];\nint main(void) { u64 c0 = read_cycle64(), i0 = read_instret64(); u32 s = 1;\n' +
+        'for (u32 i = 0; i < 64; i++) { v[i] = s; s = s * 3 + v[i / 2] / (i + 1); }\n' +
+        'u32 c = (u32)(read_cycle64() - c0), n = (u32)(read_instret64() - i0);\n' +
+        'print_udec(c); print_char(\' \'); print_udec(n); print_char(\'\\n\'); return s & 0x7f; }\n',
+    );
+    const elf = await compileProgram([src], join(work, 'timed.elf'));
+    const loaded = loadElf(readFileSync(elf), RAM, 'timed');
+    for (const params of [P5_SLOW_MUL, MC]) {
+      const { rtl, model } = await compareWithModel(loaded.image, loaded.entry, runModel, {
+        params, ramBytes: RAM, maxCycles: MAX_CYCLES, waitStates: WAITS, name: 'timed', waveDir: work,
+      });
+      expectSameRun(rtl, model);
+      // The loop's cycles exceed its instructions on the RTL (divides, wait states). The model
+      // alone counts one cycle per instruction: the same instructions, and cycles within the
+      // few instructions the two measurements are apart.
+      const [cycles, insns] = text(rtl.stdout).trim().split(' ').map(Number);
+      expect(insns).toBeGreaterThan(64 * 5);
+      expect(cycles).toBeGreaterThan(insns! + 64);
+      const m = runModel(loaded.image, loaded.entry, { ramBytes: RAM, maxCycles: MAX_CYCLES, trace: false, segment: 0 });
+      const [mc, mi] = text(m.stdout).trim().split(' ').map(Number);
+      expect(mi).toBe(insns);
+      expect(Math.abs(mc! - mi!)).toBeLessThanOrEqual(4);
+    }
+  }, 120_000);
 
   it('a C program on the rv32i cores (compiled for rv32i) matches the model', async () => {
     const src = join(work, 'sum_rv32i.c');

@@ -27,8 +27,8 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   },
   {
     name: 'zicntr',
-    accepted: 'on or off: the counter reads rdcycle, rdtime, rdinstret and their high halves (off: their encodings are illegal instructions; saves two 64-bit counters)',
-    default: 'on',
+    accepted: 'on or off: the counter reads rdcycle, rdtime, rdinstret and their high halves (Zicntr; off: their encodings are illegal instructions). On costs two 64-bit counters: +279 LUT4 on pipeline=5, whose FPGA top then no longer fits the iCE40 UP5K (5400 of 5280 LCs), +162 on multicycle',
+    default: 'off for pipeline=5, on for multicycle',
   },
   {
     name: 'div_early',
@@ -79,7 +79,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const rasRaw = parseChoice('ras', raw.ras ?? '0', ['0', '2', '4', '8'] as const);
   if (pipeline !== '5' && raw.ras !== undefined) throw new UsageError(`ras=${raw.ras} is not accepted with pipeline=multicycle: the return address stack belongs to pipeline=5`);
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
-  const zicntr = parseChoice('zicntr', raw.zicntr ?? 'on', ['on', 'off'] as const) === 'on';
+  const zicntr = parseChoice('zicntr', raw.zicntr ?? (pipeline === '5' ? 'off' : 'on'), ['on', 'off'] as const) === 'on';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
 }
@@ -233,7 +233,7 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
   if (!cfg.syncRf) name += '_arf';
-  if (!cfg.zicntr) name += '_nocntr';
+  if (cfg.zicntr !== (cfg.pipeline !== '5')) name += cfg.zicntr ? '_cntr' : '_nocntr';
   // (forward keeps its old short suffix, so existing simulator caches and names stay valid)
   for (const b of cfg.breaks) name += `_broken_${b === 'forward' ? 'fwd' : b}`;
   return name;
