@@ -260,7 +260,7 @@ const OUTPUTS = ISA_SPEC_PORTS.filter((p) => p.dir === 'out');
 const IN_BITS = INPUTS.reduce((n, p) => n + p.width, 0);
 const OUT_BITS = OUTPUTS.reduce((n, p) => n + p.width, 0);
 
-/** Two specs (M_EXT and ZICNTR both 1, both 0) behind one packed input and output: the first port at the top. */
+/** Three specs (M_EXT, ZICNTR) = (1, 1), (1, 0), (0, 0) behind one packed input and output: the first port at the top. */
 function wrapper(): string {
   const conn = (ports: typeof ISA_SPEC_PORTS, vec: string, top: number) =>
     ports.map((p) => {
@@ -268,18 +268,20 @@ function wrapper(): string {
       top -= p.width;
       return `.${p.name}(${vec}[${hi}:${top}])`;
     });
-  const inst = (m: number, top: number) =>
-    `    ${ISA_SPEC_MODULE} #(.M_EXT(1'b${m}), .ZICNTR(1'b${m})) u_m${m} (\n        ${[...conn(INPUTS, 'in', IN_BITS), ...conn(OUTPUTS, 'out', top)].join(',\n        ')}\n    );`;
+  const inst = ([m, z]: readonly [boolean, boolean], top: number) =>
+    `    ${ISA_SPEC_MODULE} #(.M_EXT(1'b${+m}), .ZICNTR(1'b${+z})) u_m${+m}_z${+z} (\n        ${[...conn(INPUTS, 'in', IN_BITS), ...conn(OUTPUTS, 'out', top)].join(',\n        ')}\n    );`;
   return [
     '`default_nettype none',
-    `module isa_spec_tb (input wire [${IN_BITS - 1}:0] in, output wire [${2 * OUT_BITS - 1}:0] out);`,
-    inst(1, 2 * OUT_BITS),
-    inst(0, OUT_BITS),
+    `module isa_spec_tb (input wire [${IN_BITS - 1}:0] in, output wire [${EXTS.length * OUT_BITS - 1}:0] out);`,
+    ...EXTS.map((e, i) => inst(e, (EXTS.length - i) * OUT_BITS)),
     'endmodule',
     '`default_nettype wire',
     '',
   ].join('\n');
 }
+
+/** The (M, Zicntr) settings of the wrapper's specs, first at the top of `out`. */
+const EXTS = [[true, true], [true, false], [false, false]] as const;
 
 function packInput(i: SpecInput): bigint {
   const v: Record<string, number | bigint> = {
@@ -340,6 +342,7 @@ describe('rv32im_isa_spec (Verilog)', () => {
     const script = [
       `read_verilog -formal ${ISA_SPEC_MODULE}.v`, 'design -save src', ...check,
       'design -load src', `chparam -set M_EXT 0 -set ZICNTR 0 ${ISA_SPEC_MODULE}`, ...check,
+      'design -load src', `chparam -set ZICNTR 0 ${ISA_SPEC_MODULE}`, ...check,
     ].join('\n');
     const { log } = await runYosys({ script, files });
     expect(log).not.toMatch(/Warning:/);
@@ -359,14 +362,15 @@ describe('rv32im_isa_spec (Verilog)', () => {
       const problems: string[] = [];
       lines.forEach((l, n) => {
         const w = BigInt(`0x${l}`);
-        for (const [m, got] of [[true, unpackOutputs(w >> BigInt(OUT_BITS))], [false, unpackOutputs(w & ((1n << BigInt(OUT_BITS)) - 1n))]] as const) {
+        EXTS.forEach(([m, zicntr], k) => {
+          const got = unpackOutputs((w >> BigInt((EXTS.length - 1 - k) * OUT_BITS)) & ((1n << BigInt(OUT_BITS)) - 1n));
           const i = inputs[n]!;
-          const want = outputValues(evalSpec(i, { m, zicntr: m }));
+          const want = outputValues(evalSpec(i, { m, zicntr }));
           const bad = OUTPUTS.find((p) => got[p.name] !== want[p.name]);
           if (bad && problems.length < 10) {
-            problems.push(`row ${n} (M and Zicntr ${m ? 'on' : 'off'}): insn ${hex(i.insn)} pc ${hex(i.pc_rdata)} rs1 ${hex(i.rs1_rdata)} rs2 ${hex(i.rs2_rdata)}: ${bad.name} Verilog ${hex(got[bad.name]!)}, evalSpec ${hex(want[bad.name]!)}`);
+            problems.push(`row ${n} (M ${m ? 'on' : 'off'}, Zicntr ${zicntr ? 'on' : 'off'}): insn ${hex(i.insn)} pc ${hex(i.pc_rdata)} rs1 ${hex(i.rs1_rdata)} rs2 ${hex(i.rs2_rdata)}: ${bad.name} Verilog ${hex(got[bad.name]!)}, evalSpec ${hex(want[bad.name]!)}`);
           }
-        }
+        });
       });
       expect(problems, problems.join('\n')).toEqual([]);
     } finally {

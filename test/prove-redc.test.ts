@@ -159,11 +159,12 @@ describe('the z3 process', () => {
   it('a check whose z3 blocks is given up at its budget plus the margin, and answered by a fresh process', async () => {
     const t0 = performance.now();
     // The first attempt's server blocks its thread for a minute: no reply, no timer of its own.
-    const r = await proveUnsat(claim, { timeoutMs: 1_000, hungMarginMs: 2_000, stallFirstAttemptMs: 60_000 });
+    // Budget + margin (6 s) also covers a fresh server's start on a loaded machine.
+    const r = await proveUnsat(claim, { timeoutMs: 1_000, hungMarginMs: 5_000, stallFirstAttemptMs: 60_000 });
     const s = (performance.now() - t0) / 1000;
     expect(r).toBeNull();
-    expect(s).toBeGreaterThanOrEqual(3);
-    expect(s).toBeLessThan(30);
+    expect(s).toBeGreaterThanOrEqual(6);
+    expect(s).toBeLessThan(40);
   });
 
   it('a satisfiable query gives the values of the shown terms', async () => {

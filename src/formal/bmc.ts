@@ -119,8 +119,9 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
  * ABC's `fold` drops latches that drive nothing, so its witness can list fewer initial latch
  * values than model.aig has latches, and Yosys `sim -r` then stops ("too few input data bits").
  * Every latch starts at 0 in the model (write_aiger -zinit) and so in ABC's witness: an
- * all-zero initial line is padded with zeros to the model's latch count. Other witnesses are
- * left as they are.
+ * all-zero initial line shorter than the model's latch count is replaced by latch count + 1
+ * zeros (the length ABC writes when fold drops nothing: the latches and fold's own). Other
+ * witnesses are left as they are.
  */
 async function alignWitness(dir: string): Promise<void> {
   const header = /^aig \d+ \d+ (\d+) /.exec(readFileSync(join(dir, 'model.aig')).subarray(0, 64).toString('latin1'));

@@ -242,8 +242,21 @@ function startServer(): ChildProcess {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // A server that dies between checks is not reused (its next send would fail and waste the retry).
+  child.once('exit', () => {
+    if (server === child) server = undefined;
+  });
   idle(child);
+  killOnExit();
   return child;
+}
+
+let exitHook = false;
+/** A blocked server never sees its parent disconnect: the parent kills it as it exits. */
+function killOnExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => stopServer());
 }
 
 /** An idle server does not keep its parent alive. */

@@ -6,7 +6,7 @@
 // function serves the golden model and the generated core. replaySegment re-runs one segment
 // on the model from its start state and memory; verifySegments does that for every segment
 // and reports each row or end state that differs.
-import { memoryHash, Rv32imMachine } from '../model/rv32im.ts';
+import { memoryHash, Rv32imMachine, type MachineOptions } from '../model/rv32im.ts';
 import type { MachineState, Segment, StopReason } from './machine.ts';
 import { firstDifference, formatTraceRow, type TraceRow } from './trace.ts';
 
@@ -89,10 +89,12 @@ export interface ReplayResult {
 /**
  * Runs the model from a segment's start state over `memory` (the RAM image at the segment's
  * start, not modified) for the segment's row count; its rows (numbered from startOrder) and
- * end state.
+ * end state. A segment whose rows read the cycle counter needs `opts.cycleOfRow` (the row
+ * cycles of the run that cut it: the start state does not hold the clock); a core without
+ * counters, `opts.zicntr` false.
  */
-export function replaySegment(segment: Segment, memory: Uint8Array): ReplayResult {
-  const m = Rv32imMachine.fromState(segment.start, memory, segment.startOrder);
+export function replaySegment(segment: Segment, memory: Uint8Array, opts: Pick<MachineOptions, 'zicntr' | 'cycleOfRow'> = {}): ReplayResult {
+  const m = Rv32imMachine.fromState(segment.start, memory, segment.startOrder, opts);
   const rows: TraceRow[] = [];
   m.run(segment.endOrder - segment.startOrder, rows);
   return { rows, end: m.state(), stop: m.stop };
@@ -109,10 +111,10 @@ function stateDifference(a: MachineState, b: MachineState): string | undefined {
 
 /**
  * Replays every segment on the model from its recorded start state and the memory rebuilt
- * from the trace, and checks it gives the same rows and end state. Returns one line per
- * problem (empty when all segments hold).
+ * from the trace, and checks it gives the same rows and end state (opts: as replaySegment).
+ * Returns one line per problem (empty when all segments hold).
  */
-export function verifySegments(image: Uint8Array, entry: number, ramBytes: number, trace: TraceRow[], segments: Segment[]): string[] {
+export function verifySegments(image: Uint8Array, entry: number, ramBytes: number, trace: TraceRow[], segments: Segment[], opts: Pick<MachineOptions, 'zicntr' | 'cycleOfRow'> = {}): string[] {
   const problems: string[] = [];
   const n = segments.length > 0 ? segments[0]!.endOrder - segments[0]!.startOrder : 1;
   // Each segment is replayed as soon as the trace walk reaches its start, so only one RAM copy lives at a time.
@@ -120,7 +122,7 @@ export function verifySegments(image: Uint8Array, entry: number, ramBytes: numbe
     const seg = segments[index];
     if (!seg) return;
     if (memoryHash(mem) !== seg.start.memoryHash) problems.push(`segment ${index}: start memory does not hash to the recorded memoryHash`);
-    const r = replaySegment(seg, mem);
+    const r = replaySegment(seg, mem, opts);
     const want = trace.slice(seg.startOrder, seg.endOrder);
     if (r.rows.length !== want.length) problems.push(`segment ${index}: replay gave ${r.rows.length} rows, the trace has ${want.length}`);
     for (let i = 0; i < Math.min(r.rows.length, want.length); i++) {
