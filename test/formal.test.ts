@@ -54,7 +54,7 @@ describe('formal harnesses', () => {
 
   it('states its depth and liveness bound from the core timing', () => {
     expect(statedDepth(parseRv32imParams({}))).toBe(1 + 5 + 11 + 5 + 6); // a divide holds EX 11 cycles: start, 2 early-out cycles, 8 steps
-    expect(statedDepth(parseRv32imParams({ pipeline: 'multicycle' }))).toBe(1 + 36 + 1 + 2 + 1);
+    expect(statedDepth(parseRv32imParams({ pipeline: 'multicycle' }))).toBe(1 + 37 + 1 + 3 + 1); // a divide: FETCH, OPER, 34 EXEC cycles, its row; an ALU instruction behind it
     expect(livenessBound(parseRv32imParams({ m: 'off' }))).toBeLessThan(livenessBound(parseRv32imParams({})));
   });
 });
@@ -72,7 +72,10 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // (the default 5-stage core has no counters: its `illegal` covers their encodings)
     ['pipeline=5', {}, ['insn_add', 'insn_lw', 'insn_sb', 'illegal', 'reg', 'pc', 'halt', 'unit_mul', 'unit_div']],
     ['pipeline=5 zicntr=on', { zicntr: 'on' }, ['insn_rdcycle', 'insn_rdinstret']],
-    ['multicycle', { pipeline: 'multicycle' }, ['insn_add', 'insn_rdinstret', 'reg', 'pc']],
+    // (multicycle's multiplier is the pipelined one: partial products and sign correction
+    // registered, mul=3cycle by default; mul=2cycle sums them in one cycle)
+    ['multicycle', { pipeline: 'multicycle' }, ['insn_add', 'insn_rdinstret', 'reg', 'pc', 'unit_mul']],
+    ['multicycle mul=2cycle', { pipeline: 'multicycle', mul: '2cycle' }, ['unit_mul']],
   ] as const;
   for (const [label, raw, subset] of SUBSETS) {
     it(`${label}: ${subset.join(', ')} proved to depth 10`, async () => {

@@ -14,16 +14,16 @@ import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH,
  * out, + 1 without; a multiply: stages + 1) + a window of 5 (the pipeline refilled behind it)
  * and half that occupancy again (a second multiply or divide partly through EX).
  * multicycle (one instruction at a time, no hazards): the longest instruction (a divide:
- * 32/bits + 4, + 1 with early out; a multiply: stages + 3) + its registered row (1) + one
- * ALU instruction behind it (2) and its row (1).
+ * 32/bits + 5, + 1 with early out; a multiply: stages + 4) + its registered row (1) + one
+ * ALU instruction behind it (3: FETCH, OPER, EXEC) and its row (1).
  */
 export function statedDepth(cfg: Rv32imConfig): number {
   if (cfg.pipeline === '5') {
     const ex = cfg.m ? Math.max(divMaxCycles(cfg), cfg.mulStages + 1) : 1;
     return RESET_CYCLES + 5 + ex + 5 + Math.ceil(ex / 2);
   }
-  const longest = cfg.m ? Math.max(divMaxCycles(cfg) + 3, cfg.mulStages + 3) : 3;
-  return RESET_CYCLES + longest + 1 + 2 + 1;
+  const longest = cfg.m ? Math.max(divMaxCycles(cfg) + 4, cfg.mulStages + 4) : 4;
+  return RESET_CYCLES + longest + 1 + 3 + 1;
 }
 
 export interface FormalRun {

@@ -78,14 +78,14 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
  * cycle it reads done), a data access in MEM (≤ K), and WB; an ECALL waits in WB for env_ack (≤ K).
  * We take the sum of all of them, each at its worst, plus the pipeline depth:
  *   B = 5 + 3K (fetch, data, env) + 2 (mispredict) + divMax (or mulStages + 1) + 1 (load-use).
- * multicycle: FETCH ≤ K, EXEC ≤ max(divMax + 1, mulStages + 2), MEM or ENV ≤ K, and the
- * registered row 1: B = 2K + divMax + 3.
+ * multicycle: FETCH ≤ K, OPER 1, EXEC ≤ max(divMax + 1, mulStages + 2), MEM or ENV ≤ K, and
+ * the registered row 1: B = 2K + divMax + 4.
  */
 export function livenessBound(cfg: Rv32imConfig): number {
   const k = LIVENESS_K;
   const divMax = cfg.m ? divMaxCycles(cfg) + 1 : 0;
   const ex = cfg.m ? Math.max(divMax, cfg.mulStages + 1) : 1;
-  return cfg.pipeline === '5' ? 5 + 3 * k + 2 + ex + 1 : 2 * k + ex + 3;
+  return cfg.pipeline === '5' ? 5 + 3 * k + 2 + ex + 1 : 2 * k + ex + 4;
 }
 
 /** An assert of the harness: the wire that is 1 in a cycle where it fails, and what that means. */

@@ -4,7 +4,7 @@
 //   pipeline=5          in-order IF ID EX MEM WB with full forwarding, a one-cycle load-use
 //                       stall, branches resolved in EX and a static predictor in ID (JAL and
 //                       backward branches taken);
-//   pipeline=multicycle one instruction at a time (FETCH, EXEC, MEM/ENV): the small one.
+//   pipeline=multicycle one instruction at a time (FETCH, OPER, EXEC, MEM/ENV): the small one.
 // Both retire through an RVFI-shaped trace port that produces exactly the rows of
 // src/riscv/trace.ts, and talk to the world through an instruction port, a data port and an
 // environment (ECALL/EBREAK) port, all documented in the manifest.
@@ -16,7 +16,7 @@ import { altopVerilog } from '../formal/altops.ts';
 export const RV32IM_PARAMS: ParamDoc[] = [
   { name: 'pipeline', accepted: '5 (in-order 5-stage, fast) or multicycle (small)', default: '5' },
   { name: 'm', accepted: 'on or off: the M extension (off: its opcodes are illegal instructions)', default: 'on' },
-  { name: 'mul', accepted: '1cycle, 2cycle, 3cycle: multiplier latency (1 + its register stages, DSP-mappable)', default: '1cycle' },
+  { name: 'mul', accepted: '1cycle, 2cycle, 3cycle: multiplier latency (1 + its register stages, DSP-mappable; with stages the partial products are registered as they leave the DSPs)', default: '1cycle for pipeline=5, 3cycle for multicycle' },
   { name: 'div', accepted: '1bit, 2bit, 4bit: quotient bits per cycle of the iterative divider (1bit, 4bit: restoring steps, one carry chain each; 2bit: one radix-4 step, one carry chain)', default: '4bit for pipeline=5, 1bit for multicycle' },
   { name: 'btb', accepted: '0, 8, 16, 32, 64: branch target buffer entries of the 5-stage core (0: static prediction only)', default: '16' },
   { name: 'ras', accepted: '0, 2, 4, 8: return address stack entries of the 5-stage core (0: none)', default: '0' },
@@ -71,7 +71,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   rejectUnknown('rv32im', raw, [...RV32IM_PARAMS, ...TEST_PARAMS]);
   const pipeline = parseChoice('pipeline', raw.pipeline ?? '5', ['5', 'multicycle'] as const);
   const m = parseChoice('m', raw.m ?? 'on', ['on', 'off'] as const) === 'on';
-  const mul = parseChoice('mul', raw.mul ?? '1cycle', ['1cycle', '2cycle', '3cycle'] as const);
+  const mul = parseChoice('mul', raw.mul ?? (pipeline === '5' ? '1cycle' : '3cycle'), ['1cycle', '2cycle', '3cycle'] as const);
   const div = parseChoice('div', raw.div ?? (pipeline === '5' ? '4bit' : '1bit'), ['1bit', '2bit', '4bit'] as const);
   const divEarly = parseChoice('div_early', raw.div_early ?? (pipeline === '5' ? 'on' : 'off'), ['on', 'off'] as const) === 'on';
   const btbRaw = parseChoice('btb', raw.btb ?? '16', ['0', '8', '16', '32', '64'] as const);
@@ -124,6 +124,7 @@ export const PERF_CAUSES: readonly PerfCause[] = [
   { code: 9, name: 'serialize', ident: 'SERIALIZE', p5: 'the slots of the younger instructions flushed by a trap or ECALL/EBREAK, and the refill after it retires' },
   { code: 10, name: 'mc-fetch', ident: 'MC_FETCH', mc: 'FETCH: the cycle the instruction word arrives (decoded as it is captured)' },
   { code: 11, name: 'mc-execute', ident: 'MC_EXECUTE', mc: 'EXEC of a load, store, ECALL or EBREAK (it completes in MEM or ENV)' },
+  { code: 12, name: 'mc-operands', ident: 'MC_OPERANDS', mc: 'OPER: the operands are read from the register file and registered' },
   { code: 15, name: 'halted', ident: 'HALTED', p5: 'after the halting row (a run ends there)', mc: 'after the halting row (a run ends there)' },
 ];
 
@@ -227,7 +228,7 @@ export function divMaxCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>, wi
 
 export function rv32imTopName(cfg: Rv32imConfig): string {
   let name = `${cfg.m ? 'rv32im' : 'rv32i'}_${cfg.pipeline === '5' ? 'p5' : 'mc'}`;
-  if (cfg.m && cfg.mulStages !== 0) name += `_mul${cfg.mulStages + 1}`;
+  if (cfg.m && cfg.mulStages !== (cfg.pipeline === '5' ? 0 : 2)) name += `_mul${cfg.mulStages + 1}`;
   if (cfg.m && cfg.divBits !== (cfg.pipeline === '5' ? 4 : 1)) name += `_div${cfg.divBits}`;
   if (cfg.m && cfg.divEarly !== (cfg.pipeline === '5')) name += cfg.divEarly ? '_early' : '_noearly';
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
@@ -314,7 +315,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           '; a misprediction costs 2 bubbles; ' +
           `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divPrepCycles(cfg) + 2} to ${divMaxCycles(cfg)} (early out)` : divMaxCycles(cfg)}`
-        : `multi-cycle: ALU/jump/branch 2 cycles, load/store 3, multiply ${cfg.mulStages + 3}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 3} (early out)` : divMaxCycles(cfg) + 3}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
+        : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, multiply ${cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
       'hold rst high for at least 32 cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0) and fetching starts at reset_pc',
     memory: {
