@@ -269,7 +269,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const generator = GENERATOR_ID;
   const isa = cfg.m ? 'RV32IM' : 'RV32I';
   const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder${cfg.zicntr ? '' : '_nocntr'}`;
-  const alu = 'rv32im_alu';
+  // The multicycle core compares in OPER, so its ALU takes the comparison (rv32im_alu_cmpin).
+  const alu = cfg.pipeline === '5' ? 'rv32im_alu' : 'rv32im_alu_cmpin';
   const regfile = cfg.syncRf ? 'rv32im_regfile_sync' : 'rv32im_regfile';
   const mul = rv32imUnit(cfg, 'mul', { altops });
   const div = rv32imUnit(cfg, 'div', { altops });
@@ -279,7 +280,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const ports = rv32imPorts();
   const modules: VerilogModule[] = [
     { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr }) },
-    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu }) },
+    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5' }) },
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf }) },
   ];
   if (cfg.m) {
