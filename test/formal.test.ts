@@ -54,7 +54,7 @@ describe('formal harnesses', () => {
 
   it('states its depth and liveness bound from the core timing', () => {
     expect(statedDepth(parseRv32imParams({}))).toBe(1 + 5 + 11 + 5 + 6); // a divide holds EX 11 cycles: start, 2 early-out cycles, 8 steps
-    expect(statedDepth(parseRv32imParams({ pipeline: 'multicycle' }))).toBe(1 + 37 + 1 + 3 + 1); // a divide: FETCH, OPER, 34 EXEC cycles, its row; an ALU instruction behind it
+    expect(statedDepth(parseRv32imParams({ pipeline: 'multicycle' }))).toBe(1 + 37 + 1 + 3 + 1); // a divide's 37 cycles (FETCH, OPER, 35 in EXEC), its row; an ALU instruction (FETCH, OPER, EXEC), its row
     expect(livenessBound(parseRv32imParams({ m: 'off' }))).toBeLessThan(livenessBound(parseRv32imParams({})));
   });
 });

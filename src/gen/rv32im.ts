@@ -228,9 +228,11 @@ export function divMaxCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>, wi
 
 export function rv32imTopName(cfg: Rv32imConfig): string {
   let name = `${cfg.m ? 'rv32im' : 'rv32i'}_${cfg.pipeline === '5' ? 'p5' : 'mc'}`;
-  if (cfg.m && cfg.mulStages !== (cfg.pipeline === '5' ? 0 : 2)) name += `_mul${cfg.mulStages + 1}`;
-  if (cfg.m && cfg.divBits !== (cfg.pipeline === '5' ? 4 : 1)) name += `_div${cfg.divBits}`;
-  if (cfg.m && cfg.divEarly !== (cfg.pipeline === '5')) name += cfg.divEarly ? '_early' : '_noearly';
+  // A suffix for each parameter off its default (the defaults of the core, from the parser).
+  const def = parseRv32imParams({ pipeline: cfg.pipeline });
+  if (cfg.m && cfg.mulStages !== def.mulStages) name += `_mul${cfg.mulStages + 1}`;
+  if (cfg.m && cfg.divBits !== def.divBits) name += `_div${cfg.divBits}`;
+  if (cfg.m && cfg.divEarly !== def.divEarly) name += cfg.divEarly ? '_early' : '_noearly';
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
   if (!cfg.syncRf) name += '_arf';
