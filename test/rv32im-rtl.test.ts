@@ -24,11 +24,11 @@ import { checkVerilog } from '../src/synth/yosys.ts';
 
 const P5: RawParams = {};
 const MC: RawParams = { pipeline: 'multicycle' };
-const P5_I: RawParams = { m: 'off' };
+// (the counters are on by default: the rv32i 5-stage core runs without them)
+const P5_I: RawParams = { m: 'off', zicntr: 'off' };
 const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
-// The 5-stage variants carry the counters (zicntr=on; off by default on that core).
-const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '4bit', btb: '0', zicntr: 'on' };
-const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async', zicntr: 'on' };
+const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '4bit', btb: '0' };
+const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
 // The planted bugs: a missing MEM -> EX forward, and (both cores) a cycle-cause encoder that
 // tests a stall before retirement (the 5-stage core's ECALLs, the multicycle core's multiplies
@@ -159,7 +159,7 @@ describe('rv32im generator', () => {
     const shared = (d: ReturnType<typeof generateRv32im>) => d.modules.filter((x) => x.name !== d.top);
     // (but the ALU: the multicycle core's takes its comparison and shifter operand from OPER)
     const noAlu = (d: ReturnType<typeof generateRv32im>) => shared(d).filter((x) => !x.name.startsWith('rv32im_alu'));
-    expect(noAlu(generateRv32im({ mul: '3cycle', div: '1bit', div_early: 'off', zicntr: 'on' }))).toEqual(noAlu(generateRv32im(MC)));
+    expect(noAlu(generateRv32im({ mul: '3cycle', div: '1bit', div_early: 'off' }))).toEqual(noAlu(generateRv32im(MC)));
     expect(generateRv32im(MC).modules.map((x) => x.name)).toContain('rv32im_alu_cmpin');
     expect(generateRv32im({ regfile: 'async' }).modules.map((x) => x.name)).toContain('rv32im_regfile');
     expect(a.modules.map((x) => x.name)).toContain('rv32im_regfile_sync');
@@ -211,8 +211,8 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   });
 
   for (const [label, params] of [
-    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=4bit btb=0 zicntr=on', P5_SLOW_MUL],
-    ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async zicntr=on', P5_DIV1],
+    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=4bit btb=0', P5_SLOW_MUL],
+    ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
   ] as const) {
     // The variants with the async register file also run random programs with wait states below.
@@ -253,9 +253,9 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     }
   }
 
-  for (const [label, params] of [['5-stage', P5], ['multicycle', MC], ['rv32i 5-stage', P5_I], ['rv32i multicycle', MC_I]] as const) {
+  for (const [label, params] of [['5-stage', P5], ['multicycle', MC], ['rv32i 5-stage zicntr=off', P5_I], ['rv32i multicycle', MC_I]] as const) {
     const mOn = params.m !== 'off';
-    const counters = params.pipeline === 'multicycle';
+    const counters = params.zicntr !== 'off';
     for (const [name, prog] of Object.entries(FAULT_PROGRAMS)) {
       if ((prog.mOnly && !mOn) || (prog.noCounters && counters)) continue;
       it(`fault program ${name} on the ${label} core gives the model's rows (stop: ${prog.cause})`, async () => {
@@ -299,7 +299,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     asm.csrrs(A2, INSTRET), asm.sub(A2, A2, A1), asm.csrrs(T0, CYCLEH), asm.csrrs(T1, INSTRETH), asm.add(T0, T0, T1),
     asm.csrrs(A1, CYCLE), asm.csrrs(A2, CYCLE), asm.sub(A0, A2, A1), asm.addi(A7, 0, 93), asm.ecall(),
   ]);
-  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle btb=0 zicntr=on', P5_SLOW_MUL], ['5-stage div=1bit zicntr=on', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
+  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle btb=0', P5_SLOW_MUL], ['5-stage div=1bit', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
     it(`counter reads on the ${label} core: cycle is the row's retirement cycle, instret its order, as the model has them`, async () => {
       for (const waits of [undefined, WAITS]) {
         const { rtl, model } = await compareWithModel(COUNTERS.image, COUNTERS.entry, runModel, {

@@ -58,11 +58,16 @@ const PREP = (files: string[], top: string) => [
   `read_verilog -formal ${files.join(' ')}`,
   `prep -top ${top}`,
   'flatten',
+  // Free values inside the design (formal_any_*, e.g. a register-file read that collides with a
+  // write) become top-level inputs, so the witness names them and the replay gets them right.
+  'expose -input w:*formal_any_*',
   'memory_map',
   'opt -fast',
   'async2sync',
   'chformal -assume -early',
-  'setundef -anyseq',
+  // Undriven bits are free too: memory_map leaves the read of a memory's missing word (the
+  // async register file has no x0) undriven behind a mux that never selects it.
+  'setundef -undriven -anyseq',
   'opt -keepdc -fast',
   'check -assert',
 ];

@@ -27,8 +27,8 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   },
   {
     name: 'zicntr',
-    accepted: 'on or off: the counter reads rdcycle, rdtime, rdinstret and their high halves (Zicntr; off: their encodings are illegal instructions). On costs two 64-bit counters: +279 LUT4 on pipeline=5, whose FPGA top then no longer fits the iCE40 UP5K (5400 of 5280 LCs), +162 on multicycle',
-    default: 'off for pipeline=5, on for multicycle',
+    accepted: 'on or off: the counter reads rdcycle, rdtime, rdinstret and their high halves (Zicntr; off: their encodings are illegal instructions). On costs two 64-bit counters and their read mux (bench/results.md measures both cores with and without)',
+    default: 'on',
   },
   {
     name: 'div_early',
@@ -46,7 +46,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
  * dividend gives 1, not -1), counter (pipeline=5: rdinstret does not count the instruction in
  * MEM, which retires before it).
  */
-export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter'] as const;
+export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter', 'rf_collision'] as const;
 export type TestBreak = (typeof TEST_BREAKS)[number];
 
 /** Test-only parameter (not documented to users): plants a known bug to prove the checks catch it. */
@@ -79,7 +79,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const rasRaw = parseChoice('ras', raw.ras ?? '0', ['0', '2', '4', '8'] as const);
   if (pipeline !== '5' && raw.ras !== undefined) throw new UsageError(`ras=${raw.ras} is not accepted with pipeline=multicycle: the return address stack belongs to pipeline=5`);
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
-  const zicntr = parseChoice('zicntr', raw.zicntr ?? (pipeline === '5' ? 'off' : 'on'), ['on', 'off'] as const) === 'on';
+  const zicntr = parseChoice('zicntr', raw.zicntr ?? 'on', ['on', 'off'] as const) === 'on';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
 }
@@ -236,14 +236,17 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
   if (!cfg.syncRf) name += '_arf';
-  if (cfg.zicntr !== (cfg.pipeline !== '5')) name += cfg.zicntr ? '_cntr' : '_nocntr';
+  if (!cfg.zicntr) name += '_nocntr';
   // (forward keeps its old short suffix, so existing simulator caches and names stay valid)
   for (const b of cfg.breaks) name += `_broken_${b === 'forward' ? 'fwd' : b}`;
   return name;
 }
 
 export interface Rv32imVariant {
-  /** Formal build: multiply and divide units are stand-ins (src/formal/altops.ts) with the real timing. */
+  /**
+   * Formal build: multiply and divide units are stand-ins (src/formal/altops.ts) with the real
+   * timing, and a register-file read that collides with a write returns any value.
+   */
   altops?: boolean;
 }
 
@@ -273,7 +276,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder${cfg.zicntr ? '' : '_nocntr'}`;
   // The multicycle core compares in OPER, so its ALU takes the comparison (rv32im_alu_cmpin).
   const alu = cfg.pipeline === '5' ? 'rv32im_alu' : 'rv32im_alu_cmpin';
-  const regfile = cfg.syncRf ? 'rv32im_regfile_sync' : 'rv32im_regfile';
+  const regfile = cfg.syncRf ? `rv32im_regfile_sync${altops ? '_formal' : ''}` : 'rv32im_regfile';
   const mul = rv32imUnit(cfg, 'mul', { altops });
   const div = rv32imUnit(cfg, 'div', { altops });
   const mulName = mul.name;
@@ -283,7 +286,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const modules: VerilogModule[] = [
     { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr }) },
     { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5' }) },
-    { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf }) },
+    { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf, formal: altops && cfg.syncRf }) },
+    { name: 'rv32im_load_ext', text: renderTemplate('rv32im_load_ext', { generator, name: 'rv32im_load_ext' }) },
   ];
   if (cfg.m) {
     modules.push(mul, div);

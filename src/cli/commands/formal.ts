@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { lookup } from '../../formal/isa-spec.ts';
 import { ensureFormalTools } from '../../formal/bmc.ts';
-import { runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
+import { regDepth, runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
 import { parseParamArgs } from '../../gen/params.ts';
 import { parseRv32imParams, rv32imTopName } from '../../gen/rv32im.ts';
 import { parseArgs, single } from '../args.ts';
@@ -46,12 +46,13 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   }
   const top = rv32imTopName(cfg);
   const dir = single(args, 'out') ?? join('formal-out', top);
-  const depth = depthText === undefined ? statedDepth(cfg) : Number(depthText);
+  const given = depthText === undefined ? undefined : Number(depthText);
+  const depth = given ?? statedDepth(cfg);
   await ensureFormalTools({ log: (s) => stderrProgress.step(s) });
 
   const t0 = Date.now();
   const { runs } = await runFormal(raw, {
-    depth,
+    depth: given,
     only,
     jobs: jobsText === undefined ? availableParallelism() : Number(jobsText),
     dir,
@@ -62,7 +63,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   });
   const w = Math.max(5, ...runs.map((r) => r.check.name.length));
   const lines = [
-    `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (unit checks: their own depth), engine yosys-abc bmc3`,
+    `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3`,
     `${'check'.padEnd(w)}  verdict  depth  seconds  what`,
     ...runs.map((r) => {
       return `${r.check.name.padEnd(w)}  ${verdict(r).padEnd(7)}  ${String(r.result.depth).padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${r.result.status === 'pass' ? r.check.what : describeFailure(r)}`;
