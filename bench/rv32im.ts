@@ -298,7 +298,7 @@ function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
   L.push('| commit | core | wrapping | engine | Fmax | LUT4 | mean CPI | floor met | critical path |', '|---|---|---|---|---|---|---|---|---|');
   const floor = (config: string, mhz: number, luts: number, wrapping: string, cpi: number | undefined) => {
     if (wrapping !== 'bare') return '–';
-    const mc = config === 'multicycle';
+    const mc = config.split(' ')[0] === 'multicycle';
     const f = mc ? RV32IM_CLOCK_FLOORS.mc : RV32IM_CLOCK_FLOORS.p5;
     const misses = [
       ...(mhz < f.mhz ? [`< ${f.mhz} MHz`] : []),

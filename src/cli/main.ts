@@ -51,8 +51,8 @@ usage:
       the core's retirement rows (RVFI) checked by bounded model checking against the ISA spec, every
       memory and environment answer free: one check per instruction, illegal, reg, pc, order, halt, live
       (liveness), unit_mul and unit_div (the M units at 6 and 8 bits); multiply/divide are stand-ins in the core
-      (README). --depth: cycles from reset (default: the core's stated depth); --jobs: checks at once
-      (default: the cores). A failing check names the assert, cycle and instruction and writes its VCD under
+      (README). --depth: cycles from reset (default: the core's stated depth, and reg its own shorter
+      one); --jobs: checks at once (default: the cores). A failing check names the assert, cycle and instruction and writes its VCD under
       --out (default formal-out/<core>/<check>/counterexample.vcd); exit 1 if any check is not proved
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...
