@@ -45,6 +45,13 @@ export interface Segment {
   endOrder: number;
   start: MachineState;
   end: MachineState;
+  /**
+   * [order, cycle] of each row that reads the cycle counter (rdcycle, rdtime and their high
+   * halves), for a segment cut from a run with a clock (the RTL): the start state does not hold
+   * the clock, so a replay needs these. Absent when no row reads it, or on the model alone
+   * (whose cycle is its instret).
+   */
+  counterCycles?: Array<[number, number]>;
 }
 
 export interface RunStats {

@@ -6,7 +6,7 @@
 // function serves the golden model and the generated core. replaySegment re-runs one segment
 // on the model from its start state and memory; verifySegments does that for every segment
 // and reports each row or end state that differs.
-import { memoryHash, Rv32imMachine, type MachineOptions } from '../model/rv32im.ts';
+import { decode, memoryHash, Rv32imMachine, type MachineOptions } from '../model/rv32im.ts';
 import type { MachineState, Segment, StopReason } from './machine.ts';
 import { firstDifference, formatTraceRow, type TraceRow } from './trace.ts';
 
@@ -44,6 +44,15 @@ function applyRow(row: TraceRow, regs: number[], mem: Uint8Array): void {
 export interface SegmentsFromTraceOptions {
   /** Called at the start of each segment with a copy of the RAM image at that point. */
   onSegmentStart?: (index: number, memory: Uint8Array) => void;
+  /** The cycle each row retired in (the RTL's): recorded for the rows that read it (Segment.counterCycles). */
+  cycleOfRow?: (order: number) => number;
+}
+
+const CLOCK_READS = new Set(['rdcycle', 'rdtime', 'rdcycleh', 'rdtimeh']);
+
+/** The row reads the cycle counter (its value depends on the run's timing, not on the state). */
+function readsClock(row: TraceRow): boolean {
+  return !row.trap && CLOCK_READS.has(decode(row.insn).name);
 }
 
 /**
@@ -66,6 +75,7 @@ export function segmentsFromTrace(
     const start = state();
     opts.onSegmentStart?.(index, mem.slice());
     const end = Math.min(s + n, trace.length);
+    const counterCycles: Array<[number, number]> = [];
     for (let i = s; i < end; i++) {
       const row = trace[i]!;
       if (row.order !== i) throw new Error(`trace row ${i} has order ${row.order}: rows must be numbered 0, 1, 2, …`);
@@ -74,8 +84,9 @@ export function segmentsFromTrace(
       }
       applyRow(row, regs, mem);
       pc = row.pc_wdata >>> 0;
+      if (opts.cycleOfRow && readsClock(row)) counterCycles.push([i, opts.cycleOfRow(i)]);
     }
-    segments.push({ index, startOrder: s, endOrder: end, start, end: state() });
+    segments.push({ index, startOrder: s, endOrder: end, start, end: state(), ...(counterCycles.length ? { counterCycles } : {}) });
   }
   return segments;
 }
@@ -89,12 +100,14 @@ export interface ReplayResult {
 /**
  * Runs the model from a segment's start state over `memory` (the RAM image at the segment's
  * start, not modified) for the segment's row count; its rows (numbered from startOrder) and
- * end state. A segment whose rows read the cycle counter needs `opts.cycleOfRow` (the row
- * cycles of the run that cut it: the start state does not hold the clock); a core without
- * counters, `opts.zicntr` false.
+ * end state. The rows that read the cycle counter get the cycles the segment recorded
+ * (counterCycles, cut from an RTL run), or `opts.cycleOfRow` when given (the start state does
+ * not hold the clock); a core without counters, `opts.zicntr` false.
  */
 export function replaySegment(segment: Segment, memory: Uint8Array, opts: Pick<MachineOptions, 'zicntr' | 'cycleOfRow'> = {}): ReplayResult {
-  const m = Rv32imMachine.fromState(segment.start, memory, segment.startOrder, opts);
+  const recorded = segment.counterCycles ? new Map(segment.counterCycles) : undefined;
+  const cycleOfRow = opts.cycleOfRow ?? (recorded ? (order: number) => recorded.get(order) ?? NaN : undefined);
+  const m = Rv32imMachine.fromState(segment.start, memory, segment.startOrder, { zicntr: opts.zicntr, cycleOfRow });
   const rows: TraceRow[] = [];
   m.run(segment.endOrder - segment.startOrder, rows);
   return { rows, end: m.state(), stop: m.stop };

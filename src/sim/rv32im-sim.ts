@@ -177,7 +177,8 @@ export async function runOnRtl(image: Uint8Array, entry: number, opts: RtlRunOpt
         result.rowCycles = cycles;
       }
       // Segment boundary states come from the rows (registers, pc, memory writes).
-      if (opts.segment > 0) result.segments = segmentsFromTrace(image, entry, opts.ramBytes, rows, opts.segment);
+      // (and the rows that read the cycle counter keep their retirement cycle, for a replay)
+      if (opts.segment > 0) result.segments = segmentsFromTrace(image, entry, opts.ramBytes, rows, opts.segment, { cycleOfRow: (o) => cycles[o] ?? NaN });
     }
     return result;
   } finally {
