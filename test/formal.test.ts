@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFormalTools } from '../src/formal/bmc.ts';
 import { lookup } from '../src/formal/isa-spec.ts';
 import { formalChecks, generateHarness, livenessBound } from '../src/formal/rvfi-harness.ts';
-import { runFormal, statedDepth } from '../src/formal/run.ts';
+import { checkDepth, regDepth, runFormal, statedDepth } from '../src/formal/run.ts';
 import type { RawParams } from '../src/gen/params.ts';
 import { parseRv32imParams } from '../src/gen/rv32im.ts';
 import { zkrtl } from './support/cli.ts';
@@ -36,6 +36,18 @@ describe('formal harnesses', () => {
     const noCounters = names({ zicntr: 'off' });
     expect(noCounters.filter((n) => n.startsWith('insn_'))).toHaveLength(49);
     expect(noCounters).not.toContain('insn_rdcycle');
+  });
+
+  it('states its depths: reg its own (regDepth), shorter than the stated depth with M; a given --depth wins', () => {
+    const cases: Array<[RawParams, number, number]> = [[{}, 28, 16], [{ pipeline: 'multicycle' }, 43, 12], [{ m: 'off' }, 13, 13], [{ pipeline: 'multicycle', m: 'off' }, 10, 10]];
+    for (const [raw, stated, reg] of cases) {
+      const cfg = parseRv32imParams(raw);
+      const byName = (n: string) => formalChecks(cfg).find((c) => c.name === n)!;
+      expect([statedDepth(cfg), regDepth(cfg)], JSON.stringify(raw)).toEqual([stated, reg]);
+      expect(checkDepth(cfg, byName('reg'))).toBe(reg);
+      expect(checkDepth(cfg, byName('pc'))).toBe(stated);
+      expect(checkDepth(cfg, byName('reg'), 30)).toBe(30);
+    }
   });
 
   it('is deterministic, and the core inside carries stand-in units while the spec expects them', () => {
@@ -98,10 +110,11 @@ describe('formal checks find planted bugs', () => {
     // The register file's block RAM returns any value when a read meets a write to the same
     // register (no_rw_check); the multicycle core must bypass that write itself.
     { bug: 'rf_collision', check: 'reg', params: { pipeline: 'multicycle' } },
+    { bug: 'rf_collision', check: 'reg', params: { pipeline: '5' } },
   ];
   it(`${BUGS.map((b) => b.bug).join(', ')}: each is a failed check naming assert, cycle, instruction, with a waveform`, async () => {
     const runs = await Promise.all(
-      BUGS.map(async (b) => ({ b, r: (await check({ ...b.params, test_break: b.bug }, [b.check], 12, `bug-${b.bug}`))[b.check]! })),
+      BUGS.map(async (b) => ({ b, r: (await check({ ...b.params, test_break: b.bug }, [b.check], 12, `bug-${b.bug}-${b.params?.pipeline ?? ''}`))[b.check]! })),
     );
     for (const { b, r } of runs) {
       expect(r.status, `${b.bug}: ${r.error ?? ''}`).toBe('fail');

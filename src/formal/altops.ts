@@ -1,8 +1,9 @@
 // Stand-ins for the M instructions in formal builds (riscv-formal's approach): a proof over a
 // 32-bit multiplier or divider does not finish, so the core proved by `zkrtl formal` carries
 // multiply and divide units whose result is a cheap, distinct function of the operands
-// (a + b or a − b, xored with a per-instruction key), with the real units' timing, and the
-// spec expects the same function. The real units are proved apart at small widths
+// (a + b or a − b, xored with a per-instruction key), with the real units' timing (the
+// divider may also finish earlier: src/rtl-templates/rv32im_div.v.ejs), and the spec expects
+// the same function. The real units are proved apart at small widths
 // (src/formal/units.ts) and simulated at 32 bits (test/rv32im-*.test.ts).
 
 /** The M instructions, in funct3 order: mul* are funct3 0..3, div* 4..7. */

@@ -61,6 +61,9 @@ const PREP = (files: string[], top: string) => [
   // Free values inside the design (formal_any_*, e.g. a register-file read that collides with a
   // write) become top-level inputs, so the witness names them and the replay gets them right.
   'expose -input w:*formal_any_*',
+  // The design's own wiring is checked here (nothing undriven, no driver conflicts), before
+  // memory_map and the undriven bits it leaves, which are made free below.
+  'check -assert',
   'memory_map',
   'opt -fast',
   'async2sync',

@@ -5,7 +5,7 @@
 // checking shows the asserts hold in every cycle up to a depth (src/formal/bmc.ts).
 //
 // The core under proof is the generated one with its multiply and divide units replaced by
-// stand-ins with the same timing (src/formal/altops.ts); the spec (src/formal/isa-spec.ts,
+// stand-ins with the same timing, or for the divider any shorter one (src/formal/altops.ts); the spec (src/formal/isa-spec.ts,
 // same table) expects the same stand-ins. The units themselves are proved apart at a small
 // width (the unit_mul and unit_div checks).
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';

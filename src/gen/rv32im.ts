@@ -44,7 +44,8 @@ export const RV32IM_PARAMS: ParamDoc[] = [
  * sign-extended: backward branches jump forward), load_sext (LB zero-extends), byte_mask (a
  * halfword access uses one byte lane), div_corner (a signed division by zero of a negative
  * dividend gives 1, not -1), counter (pipeline=5: rdinstret does not count the instruction in
- * MEM, which retires before it).
+ * MEM, which retires before it), rf_collision (regfile=sync: a register write made at the edge
+ * of the read is not bypassed, so the read takes the block RAM's undefined collision value).
  */
 export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter', 'rf_collision'] as const;
 export type TestBreak = (typeof TEST_BREAKS)[number];
@@ -81,6 +82,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
   const zicntr = parseChoice('zicntr', raw.zicntr ?? 'on', ['on', 'off'] as const) === 'on';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
+  if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
   return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
 }
 
@@ -245,14 +247,16 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
 export interface Rv32imVariant {
   /**
    * Formal build: multiply and divide units are stand-ins (src/formal/altops.ts) with the real
-   * timing, and a register-file read that collides with a write returns any value.
+   * timing (the divider may also finish earlier), and a register-file read that collides with
+   * a write returns any value.
    */
   altops?: boolean;
 }
 
 /**
  * The multiplier or divider module of a configuration: at the cores' 32 bits, or at `width`
- * for the unit proofs; with altops, the formal stand-in (same timing, src/formal/altops.ts).
+ * for the unit proofs; with altops, the formal stand-in (src/formal/altops.ts: the same timing,
+ * the divider's or any shorter).
  */
 export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width?: number; altops?: boolean } = {}): VerilogModule {
   const generator = GENERATOR_ID;
