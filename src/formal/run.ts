@@ -42,7 +42,7 @@ function depthFor(cfg: Rv32imConfig, divCycles: number): number {
  * the solver's time grows about 2.7x per cycle on the 5-stage core.)
  */
 export function regDepth(cfg: Rv32imConfig): number {
-  return Math.min(statedDepth(cfg), depthFor(cfg, cfg.m ? (cfg.pipeline === '5' ? 3 : 1) : 0));
+  return depthFor(cfg, cfg.m ? (cfg.pipeline === '5' ? 3 : 1) : 0);
 }
 
 export interface FormalRun {
