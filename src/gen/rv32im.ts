@@ -280,6 +280,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder${cfg.zicntr ? '' : '_nocntr'}`;
   // The multicycle core compares in OPER, so its ALU takes the comparison (rv32im_alu_cmpin).
   const alu = cfg.pipeline === '5' ? 'rv32im_alu' : 'rv32im_alu_cmpin';
+  const loadExt = 'rv32im_load_ext';
   const regfile = cfg.syncRf ? `rv32im_regfile_sync${altops ? '_formal' : ''}` : 'rv32im_regfile';
   const mul = rv32imUnit(cfg, 'mul', { altops });
   const div = rv32imUnit(cfg, 'div', { altops });
@@ -291,13 +292,13 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
     { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr }) },
     { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5' }) },
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf, formal: altops && cfg.syncRf }) },
-    { name: 'rv32im_load_ext', text: renderTemplate('rv32im_load_ext', { generator, name: 'rv32im_load_ext' }) },
+    { name: loadExt, text: renderTemplate('rv32im_load_ext', { generator, name: loadExt }) },
   ];
   if (cfg.m) {
     modules.push(mul, div);
   }
   const data = {
-    generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, mulName, divName,
+    generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
     mulStages: cfg.mulStages, divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
