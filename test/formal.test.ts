@@ -30,6 +30,10 @@ describe('formal harnesses', () => {
     const m = names({});
     expect(m.filter((n) => n.startsWith('insn_'))).toHaveLength(55);
     expect(m).toEqual(expect.arrayContaining(['insn_div', 'insn_fence_i', 'insn_rdcycle', 'insn_rdinstreth', 'illegal', 'reg', 'pc', 'order', 'halt', 'live', 'unit_mul', 'unit_div']));
+    // mul=serial (the multicycle default): the divider multiplies, and unit_div proves both
+    const mc = names({ pipeline: 'multicycle' });
+    expect(mc).toContain('unit_div');
+    expect(mc).not.toContain('unit_mul');
     const i = names({ pipeline: 'multicycle', m: 'off' });
     expect(i.filter((n) => n.startsWith('insn_'))).toHaveLength(47);
     expect(i).not.toContain('unit_div');
@@ -38,15 +42,17 @@ describe('formal harnesses', () => {
     expect(noCounters).not.toContain('insn_rdcycle');
   });
 
-  it('states its depths: reg its own (regDepth), shorter than the stated depth with M; a given --depth wins', () => {
-    const cases: Array<[RawParams, number, number]> = [[{}, 28, 16], [{ pipeline: 'multicycle' }, 43, 12], [{ m: 'off' }, 13, 13], [{ pipeline: 'multicycle', m: 'off' }, 10, 10]];
+  it('states its depths: reg and pc their own (regDepth), shorter than the stated depth with M; a given --depth wins', () => {
+    const cases: Array<[RawParams, number, number]> = [[{}, 28, 16], [{ pipeline: 'multicycle' }, 43, 11], [{ pipeline: 'multicycle', mul: '3cycle' }, 43, 12], [{ m: 'off' }, 13, 13], [{ pipeline: 'multicycle', m: 'off' }, 10, 10]];
     for (const [raw, stated, reg] of cases) {
       const cfg = parseRv32imParams(raw);
       const byName = (n: string) => formalChecks(cfg).find((c) => c.name === n)!;
       expect([statedDepth(cfg), regDepth(cfg)], JSON.stringify(raw)).toEqual([stated, reg]);
       expect(checkDepth(cfg, byName('reg'))).toBe(reg);
-      expect(checkDepth(cfg, byName('pc'))).toBe(stated);
+      expect(checkDepth(cfg, byName('pc'))).toBe(reg);
+      expect(checkDepth(cfg, byName('order'))).toBe(stated);
       expect(checkDepth(cfg, byName('reg'), 30)).toBe(30);
+      expect(checkDepth(cfg, byName('pc'), 30)).toBe(30);
     }
   });
 
@@ -83,9 +89,12 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     ['pipeline=5', {}, ['insn_add', 'insn_lw', 'insn_sb', 'insn_rdcycle', 'insn_rdinstret', 'illegal', 'reg', 'pc', 'halt', 'unit_mul', 'unit_div']],
     // (without counters, `illegal` covers their encodings)
     ['pipeline=5 zicntr=off', { zicntr: 'off' }, ['illegal']],
-    // (multicycle's multiplier is the pipelined one: partial products and sign correction
-    // registered, mul=3cycle by default; mul=2cycle sums them in one cycle)
-    ['multicycle', { pipeline: 'multicycle' }, ['insn_add', 'insn_rdinstret', 'reg', 'pc', 'unit_mul']],
+    // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
+    // the core's use of it; its arithmetic, unit_div, takes ~10 minutes at 8 bits and runs in
+    // the full suite. The DSP multipliers: mul=3cycle registers the partial products and the
+    // sign correction, mul=2cycle sums them in one cycle)
+    ['multicycle', { pipeline: 'multicycle' }, ['insn_add', 'insn_mul', 'insn_rdinstret', 'reg', 'pc']],
+    ['multicycle mul=3cycle', { pipeline: 'multicycle', mul: '3cycle' }, ['unit_mul']],
     ['multicycle mul=2cycle', { pipeline: 'multicycle', mul: '2cycle' }, ['unit_mul']],
     // (the asynchronous register file has no x0 word: its read mux leaves one input undriven)
     ['multicycle regfile=async', { pipeline: 'multicycle', regfile: 'async' }, ['reg']],
@@ -126,6 +135,19 @@ describe('formal checks find planted bugs', () => {
     }
   }, 600_000);
 
+  it('--engine pdr: an unbounded proof (the multicycle core\'s pc), and a planted bug found with its waveform', async () => {
+    const runs = async (raw: RawParams, name: string, tag: string) =>
+      (await runFormal(raw, { only: [name], jobs: 1, engine: 'pdr', pdrSeconds: 300, dir: join(work, tag) })).runs[0]!.result;
+    const proved = await runs({ pipeline: 'multicycle' }, 'pc', 'pdr-pc');
+    expect(proved.status, proved.error).toBe('pass');
+    expect(proved.unbounded).toBe(true);
+    const bug = await runs({ pipeline: 'multicycle', test_break: 'rf_collision' }, 'reg', 'pdr-bug');
+    expect(bug.status).toBe('fail');
+    expect(bug.unbounded).toBeUndefined();
+    expect(bug.label).toMatch(/rs[12]_rdata is not the last value written/);
+    expect(existsSync(bug.vcd!)).toBe(true);
+  }, 600_000);
+
   it('zkrtl formal: the table, the failing check by name, cycle and instruction, exit 1; bad input exits 2', () => {
     const out = join(work, 'cli');
     const r = zkrtl(['formal', 'rv32im', '--param', 'test_break=load_sext', '--check', 'insn_lb,insn_lbu', '--depth', '10', '--out', out]);
@@ -139,6 +161,9 @@ describe('formal checks find planted bugs', () => {
       [['formal', 'rv32im', '--depth', '1'], /--depth 1 is not accepted: give the cycles to unroll, 2 to 200 \(default for this core: 28\)/],
       [['formal', 'rv32im', '--check', 'insn_nope'], /--check insn_nope is not a check of this core: accepted are insn_lui, /],
       [['formal', 'rv32im', '--param', 'm=off', '--check', 'insn_mul'], /--check insn_mul is not a check of this core/],
+      [['formal', 'rv32im', '--engine', 'sat'], /--engine sat is not accepted: give bmc \(bounded, to the depth\) or pdr/],
+      [['formal', 'rv32im', '--engine', 'pdr', '--depth', '10'], /--depth is not accepted with --engine pdr: pdr proves at every depth/],
+      [['formal', 'rv32im', '--pdr-timeout', '60'], /--pdr-timeout is not accepted with --engine bmc: give --engine pdr/],
     ] as const) {
       const e = zkrtl([...argv]);
       expect(e.code, argv.join(' ')).toBe(2);

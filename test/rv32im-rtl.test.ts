@@ -160,7 +160,9 @@ describe('rv32im generator', () => {
     const shared = (d: ReturnType<typeof generateRv32im>) => d.modules.filter((x) => x.name !== d.top);
     // (but the ALU: the multicycle core's takes its comparison and shifter operand from OPER)
     const noAlu = (d: ReturnType<typeof generateRv32im>) => shared(d).filter((x) => !x.name.startsWith('rv32im_alu'));
-    expect(noAlu(generateRv32im({ mul: '3cycle', div: '1bit', div_early: 'off' }))).toEqual(noAlu(generateRv32im(MC)));
+    expect(noAlu(generateRv32im({ mul: '3cycle', div: '1bit', div_early: 'off' }))).toEqual(noAlu(generateRv32im({ ...MC, mul: '3cycle' })));
+    // The multicycle core multiplies in its divider by default (mul=serial): no multiplier module.
+    expect(generateRv32im(MC).modules.map((x) => x.name).filter((n) => /_mul_|_div_|_muldiv_/.test(n))).toEqual(['rv32im_muldiv_b1']);
     expect(generateRv32im(MC).modules.map((x) => x.name)).toContain('rv32im_alu_cmpin');
     expect(generateRv32im({ regfile: 'async' }).modules.map((x) => x.name)).toContain('rv32im_regfile');
     expect(a.modules.map((x) => x.name)).toContain('rv32im_regfile_sync');
@@ -172,6 +174,7 @@ describe('rv32im generator', () => {
     expect(() => generateRv32im({ mul: 'fast' })).toThrow(/mul=fast/);
     expect(() => generateRv32im({ cache: 'on' })).toThrow(/unknown parameter 'cache'/);
     expect(() => generateRv32im({ pipeline: 'multicycle', btb: '16' })).toThrow(/btb=16 .*multicycle/);
+    expect(() => generateRv32im({ mul: 'serial' })).toThrow(/^mul=serial is not accepted with pipeline=5: give pipeline=multicycle/);
   });
 });
 

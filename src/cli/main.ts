@@ -48,11 +48,14 @@ usage:
       modmul the config emits, inside other blocks too.
       Exit 1 when a lemma fails or times out (--timeout, seconds per solver call, default 60)
   zkrtl formal rv32im [--param K=V]... [--depth N] [--check NAME,…] [--jobs N] [--out DIR]
+            [--engine bmc|pdr [--pdr-timeout S]]
       the core's retirement rows (RVFI) checked by bounded model checking against the ISA spec, every
       memory and environment answer free: one check per instruction, illegal, reg, pc, order, halt, live
       (liveness), unit_mul and unit_div (the M units at 6 and 8 bits); multiply/divide are stand-ins in the core
       (README). --depth: cycles from reset (default: the core's stated depth, and reg its own shorter
-      one); --jobs: checks at once (default: the cores). A failing check names the assert, cycle and instruction and writes its VCD under
+      one); --jobs: checks at once (default: the cores). --engine pdr: ABC's pdr (IC3) instead of bmc3,
+      a proof then holds at every depth (no --depth), or the check is OPEN after --pdr-timeout seconds
+      (default 1800). A failing check names the assert, cycle and instruction and writes its VCD under
       --out (default formal-out/<core>/<check>/counterexample.vcd); exit 1 if any check is not proved
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...

@@ -27,18 +27,32 @@ export function ensureFormalTools(opts: { log?: (s: string) => void } = {}): Pro
   });
 }
 
+/**
+ * bmc: ABC's bmc3 unrolls the circuit `depth` cycles: a proof holds up to that depth.
+ * pdr: ABC's pdr (property-directed reachability, IC3) looks for an inductive invariant: a
+ * proof holds at every depth (unbounded); a failure is a counterexample like bmc3's; within
+ * the time limit it may find neither (status 'open').
+ */
+export type FormalEngine = 'bmc' | 'pdr';
+
 export interface BmcOptions {
-  /** Cycles unrolled (asserts are checked in every one). */
+  /** Cycles unrolled (asserts are checked in every one); unused by pdr. */
   depth: number;
+  engine?: FormalEngine;
+  /** pdr: seconds before it gives up without a verdict (ABC's pdr -T). */
+  pdrSeconds?: number;
   /** Folder for the Verilog, the models, the logs and a counterexample's VCD. */
   dir: string;
   timeoutMs?: number;
 }
 
 export interface BmcResult {
-  status: 'pass' | 'fail' | 'error';
+  /** open: pdr ran out of time with neither a proof nor a counterexample. */
+  status: 'pass' | 'fail' | 'error' | 'open';
   seconds: number;
   depth: number;
+  /** pass by pdr: the asserts hold at every depth, not only up to `depth`. */
+  unbounded?: boolean;
   /** fail: the cycle (frame, 0 = the first reset cycle) the assert failed in. */
   step?: number;
   /** fail: what failed (the assert's label). */
@@ -97,9 +111,13 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
   if (y.code !== 0) return { status: 'error', seconds: seconds(), depth, error: `yosys: ${lastLine(y.stderr || y.stdout)}`, log: ylog };
 
   const alog = join(dir, 'abc.log');
-  const a = await runProcess(['yosys-abc', '-c', `read_aiger model.aig; fold; strash; bmc3 -F ${depth}; write_cex -a cex.aiw`], { cwd: dir, timeoutMs: opts.timeoutMs }).catch(failed);
+  const pdr = opts.engine === 'pdr';
+  const engine = pdr ? `pdr -T ${opts.pdrSeconds ?? 1800}` : `bmc3 -F ${depth}`;
+  const a = await runProcess(['yosys-abc', '-c', `read_aiger model.aig; fold; strash; ${engine}; write_cex -a cex.aiw`], { cwd: dir, timeoutMs: opts.timeoutMs }).catch(failed);
   await writeFile(alog, a.stdout + a.stderr);
-  if (new RegExp(`No output asserted in ${depth} frames`).test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, log: alog };
+  if (pdr && /Property proved/.test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, unbounded: true, log: alog };
+  if (pdr && /Reached timeout|UNDECIDED/i.test(a.stdout)) return { status: 'open', seconds: seconds(), depth, error: `pdr found no verdict in ${opts.pdrSeconds ?? 1800} s`, log: alog };
+  if (!pdr && new RegExp(`No output asserted in ${depth} frames`).test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, log: alog };
   const asserted = /Output (\d+) of miter .* was asserted in frame (\d+)/.exec(a.stdout);
   if (!asserted) return { status: 'error', seconds: seconds(), depth, error: `yosys-abc: ${lastLine(a.stderr || a.stdout) || `exit ${a.code}`}`, log: alog };
   const step = Number(asserted[2]);

@@ -2,8 +2,8 @@
 // check, `jobs` at a time) and reports each verdict as it arrives.
 import { join } from 'node:path';
 import type { RawParams } from '../gen/params.ts';
-import { divMaxCycles, parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
-import { runBmc, type BmcResult } from './bmc.ts';
+import { divMaxCycles, parseRv32imParams, rv32imTopName, serialMulCycles, type Rv32imConfig } from '../gen/rv32im.ts';
+import { runBmc, type BmcResult, type FormalEngine } from './bmc.ts';
 import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH, type FormalCheck } from './rvfi-harness.ts';
 
 /**
@@ -18,10 +18,15 @@ import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH,
  * ALU instruction behind it (3: FETCH, OPER, EXEC) and its row (1).
  */
 export function statedDepth(cfg: Rv32imConfig): number {
-  return depthFor(cfg, cfg.m ? divMaxCycles(cfg) : 0);
+  return depthFor(cfg, cfg.m ? iterativeCycles(cfg) : 0);
 }
 
-/** The stated depth's formula with a divide that holds EX (EXEC) for `divCycles` cycles. */
+/** The longest hold of the divider: a divide, or a multiply with mul=serial (it multiplies too). */
+function iterativeCycles(cfg: Rv32imConfig, width = 32): number {
+  return Math.max(divMaxCycles(cfg, width), cfg.mulSerial ? serialMulCycles(width) : 0);
+}
+
+/** The stated depth's formula with a divide (or serial multiply) that holds EX (EXEC) for `divCycles` cycles. */
 function depthFor(cfg: Rv32imConfig, divCycles: number): number {
   if (cfg.pipeline === '5') {
     const ex = cfg.m ? Math.max(divCycles, cfg.mulStages + 1) : 1;
@@ -32,14 +37,16 @@ function depthFor(cfg: Rv32imConfig, divCycles: number): number {
 }
 
 /**
- * The register check's depth. Register traffic does not depend on how long a divide holds
- * EX once everything older has written: on the 5-stage core that is 3 cycles (the
- * instructions in MEM and WB write, the held ones in ID re-read); on the multicycle core
- * (one instruction at a time, its write one cycle after it retires) 1 cycle. The formal
- * stand-in divider may finish in any cycle (src/rtl-templates/rv32im_div.v.ejs), so the
- * bounded proof contains every shorter hold; the depth is the stated depth's formula with
- * the divide held that long. (At the full stated depth the check does not finish in hours:
- * the solver's time grows about 2.7x per cycle on the 5-stage core.)
+ * The depth of the row-to-row checks, reg and pc. Register traffic and the pc chain do not
+ * depend on how long a divide holds EX once everything older has retired and written: on the
+ * 5-stage core that is 3 cycles (the instructions in MEM and WB retire and write, the held
+ * ones in ID re-read; a fetch behind them is answered or still waiting, as in any cycle); on
+ * the multicycle core (one instruction at a time, its write one cycle after it retires) 1
+ * cycle. The formal stand-in divider may finish in any cycle (src/rtl-templates/rv32im_div.v.ejs),
+ * so the bounded proof contains every shorter hold; the depth is the stated depth's formula
+ * with the divide held that long. (At the full stated depth on the 5-stage core neither check
+ * finishes in hours: the solver's time grows about 2.7x per cycle. `--engine pdr` proves both
+ * on the multicycle core at every depth.)
  */
 export function regDepth(cfg: Rv32imConfig): number {
   return depthFor(cfg, cfg.m ? (cfg.pipeline === '5' ? 3 : 1) : 0);
@@ -55,6 +62,9 @@ export interface FormalOptions {
   /** Check names to run (default: all). Unknown names are an Error naming the accepted ones. */
   only?: string[];
   jobs: number;
+  /** bmc (default): bounded, to the depth; pdr: unbounded proofs, or no verdict in pdrSeconds. */
+  engine?: FormalEngine;
+  pdrSeconds?: number;
   /** Work folder: one sub-folder per check (Verilog, models, logs, counterexample.vcd). */
   dir: string;
   onStart?: (check: FormalCheck, index: number, total: number) => void;
@@ -84,7 +94,9 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
       const check = checks[i]!;
       opts.onStart?.(check, i, checks.length);
       // Unit checks run their own, shorter, bounded harness (the unit's latency bounds it).
-      const result = await runBmc(generateHarness(raw, check), { depth: checkDepth(cfg, check, opts.depth), dir: join(opts.dir, check.name) });
+      const result = await runBmc(generateHarness(raw, check), {
+        depth: checkDepth(cfg, check, opts.depth), dir: join(opts.dir, check.name), engine: opts.engine, pdrSeconds: opts.pdrSeconds,
+      });
       runs[i] = { check, result };
       opts.onResult?.(runs[i]!, ++done, checks.length);
     }
@@ -96,11 +108,11 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
 /**
  * The depth a check runs at: unit checks their own; `live` at least long enough for its bound
  * to be exceeded (reset, then B + 1 cycles without a row); the others the given depth, or
- * without one the stated depth (`reg`: its own, regDepth).
+ * without one the stated depth (`reg` and `pc`: their own, regDepth).
  */
 export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, given?: number): number {
   if (check.kind === 'unit_mul' || check.kind === 'unit_div') return unitDepth(cfg, check.kind);
-  const depth = given ?? (check.kind === 'reg' ? regDepth(cfg) : statedDepth(cfg));
+  const depth = given ?? (check.kind === 'reg' || check.kind === 'pc' ? regDepth(cfg) : statedDepth(cfg));
   if (check.kind === 'live') return Math.max(depth, RESET_CYCLES + livenessBound(cfg) + 1);
   return depth;
 }
@@ -114,5 +126,5 @@ export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, given?: number
  */
 export function unitDepth(cfg: Rv32imConfig, unit: 'unit_mul' | 'unit_div'): number {
   if (unit === 'unit_mul') return cfg.mulStages + 2;
-  return divMaxCycles(cfg, UNIT_WIDTH) + 2;
+  return iterativeCycles(cfg, UNIT_WIDTH) + 2;
 }

@@ -9,7 +9,7 @@
 // same table) expects the same stand-ins. The units themselves are proved apart at a small
 // width (the unit_mul and unit_div checks).
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
-import { divMaxCycles, generateRv32im, parseRv32imParams, rv32imPorts, rv32imUnit, type Rv32imConfig } from '../gen/rv32im.ts';
+import { divMaxCycles, generateRv32im, parseRv32imParams, rv32imPorts, rv32imUnit, serialMulCycles, type Rv32imConfig } from '../gen/rv32im.ts';
 import type { RawParams } from '../gen/params.ts';
 import { ISA_TABLE, TRAP_CAUSE, type IsaEntry } from './isa-table.ts';
 import { generateIsaSpecVerilog, ISA_SPEC_ALTOPS_MODULE } from './isa-spec.ts';
@@ -60,9 +60,12 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
   checks.push({ name: 'order', kind: 'order', what: 'rvfi_order counts rows from 0 without gaps' });
   checks.push({ name: 'halt', kind: 'halt', what: 'a trap row halts; after a halting row no row retires, halted stays high and no request is made' });
   checks.push({ name: 'live', kind: 'live', what: 'with answers by the K-th cycle of each request, a row retires within the stated bound of the previous one (or of reset)' });
+  if (cfg.m && !cfg.mulSerial) checks.push({ name: 'unit_mul', kind: 'unit_mul', what: `the multiplier at ${MUL_UNIT_WIDTH} bits: MUL MULH MULHSU MULHU of the operands ${cfg.mulStages} cycle(s) earlier` });
   if (cfg.m) {
-    checks.push({ name: 'unit_mul', kind: 'unit_mul', what: `the multiplier at ${MUL_UNIT_WIDTH} bits: MUL MULH MULHSU MULHU of the operands ${cfg.mulStages} cycle(s) earlier` });
-    checks.push({ name: 'unit_div', kind: 'unit_div', what: `the divider at ${UNIT_WIDTH} bits: DIV DIVU REM REMU with the manual's corner cases, done within its stated cycles` });
+    const what = cfg.mulSerial
+      ? `the divider, which multiplies too (mul=serial), at ${UNIT_WIDTH} bits: MUL MULH MULHSU MULHU, and DIV DIVU REM REMU with the manual's corner cases, done within its stated cycles`
+      : `the divider at ${UNIT_WIDTH} bits: DIV DIVU REM REMU with the manual's corner cases, done within its stated cycles`;
+    checks.push({ name: 'unit_div', kind: 'unit_div', what });
   }
   return checks;
 }
@@ -83,7 +86,8 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
  */
 export function livenessBound(cfg: Rv32imConfig): number {
   const k = LIVENESS_K;
-  const divMax = cfg.m ? divMaxCycles(cfg) + 1 : 0;
+  // (with mul=serial a multiply holds the divider too)
+  const divMax = cfg.m ? Math.max(divMaxCycles(cfg), cfg.mulSerial ? serialMulCycles() : 0) + 1 : 0;
   const ex = cfg.m ? Math.max(divMax, cfg.mulStages + 1) : 1;
   return cfg.pipeline === '5' ? 5 + 3 * k + 2 + ex + 1 : 2 * k + ex + 4;
 }
@@ -189,9 +193,10 @@ export function generateHarness(raw: RawParams, check: FormalCheck): Harness {
         '    wire [31:0] env_a0_seen = env_ack ? env_ack_a0 : env_a0_q;',
         `    wire fetch_fault_row = rvfi_trap && rvfi_trap_cause == 3'd${TRAP_CAUSE.fetchOutsideRam};`,
         `    // The counters as the spec defines them: the row's cycle counted from the first cycle`,
-        `    // after reset (cycle saturates at 255, above the deepest --depth, 200), and its order`,
-        `    // (the order check proves it counts the earlier rows).`,
-        `    wire [63:0] retire_cycle = {56'd0, cycle - 8'd${RESET_CYCLES}};`,
+        `    // after reset, in 64 bits (so a proof by pdr holds at every depth), and its order (the`,
+        `    // order check proves it counts the earlier rows).`,
+        '    reg [63:0] retire_cycle;',
+        "    always @(posedge clk) retire_cycle <= rst ? 64'd0 : retire_cycle + 64'd1;",
         '',
         '    wire spec_valid_insn, spec_trap, spec_halt;',
         '    wire [5:0] spec_op;',
@@ -294,7 +299,7 @@ export function generateHarness(raw: RawParams, check: FormalCheck): Harness {
   };
 }
 
-/** The multiplier (MUL_UNIT_WIDTH bits) or divider (UNIT_WIDTH) alone against the manual's definitions. */
+/** The multiplier (MUL_UNIT_WIDTH bits) or divider (UNIT_WIDTH; with mul=serial it multiplies too) alone against the manual's definitions. */
 function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness {
   const W = kind === 'unit_mul' ? MUL_UNIT_WIDTH : UNIT_WIDTH;
   const unit = rv32imUnit(cfg, kind === 'unit_mul' ? 'mul' : 'div', { width: W });
@@ -307,6 +312,7 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness 
     `module ${HARNESS_TOP} (`,
     '    input wire clk,',
     '    input wire start,',
+    ...(kind === 'unit_div' && cfg.mulSerial ? ['    input wire mul,'] : []),
     '    input wire [1:0] funct3,',
     `    input wire [${W - 1}:0] a,`,
     `    input wire [${W - 1}:0] b`,
@@ -317,18 +323,18 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness 
   ];
   // The reference: MUL* from the 2W-bit product of the extended operands, DIV* with the
   // manual's corner cases (x / 0 = all ones, x % 0 = x, MIN / -1 = MIN, MIN % -1 = 0).
-  const ref = (f: string, x: string, z: string) => [
-    `    function [${W - 1}:0] ref_${kind};`,
+  const refFunction = (op: 'mul' | 'div') => [
+    `    function [${W - 1}:0] ref_${op};`,
     '        input [1:0] f;',
     `        input [${W - 1}:0] x, z;`,
-    ...(kind === 'unit_mul'
+    ...(op === 'mul'
       ? [
           `        reg [${2 * W - 1}:0] xs, zs, p;`,
           '        begin',
           `            xs = (f == 2'd1 || f == 2'd2) ? {{${W}{x[${W - 1}]}}, x} : {{${W}{1'b0}}, x};`,
           `            zs = (f == 2'd1) ? {{${W}{z[${W - 1}]}}, z} : {{${W}{1'b0}}, z};`,
           '            p = xs * zs;',
-          `            ref_${kind} = f == 2'd0 ? p[${W - 1}:0] : p[${2 * W - 1}:${W}];`,
+          `            ref_${op} = f == 2'd0 ? p[${W - 1}:0] : p[${2 * W - 1}:${W}];`,
           '        end',
         ]
       : [
@@ -340,15 +346,18 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness 
           `            zero = z == ${W}'d0;`,
           `            ovf = x == {1'b1, {${W - 1}{1'b0}}} && z == {${W}{1'b1}};`,
           '            case (f)',
-          `                2'd0: ref_${kind} = zero ? {${W}{1'b1}} : ovf ? x : sq;`,
-          `                2'd1: ref_${kind} = zero ? {${W}{1'b1}} : x / z;`,
-          `                2'd2: ref_${kind} = zero ? x : ovf ? ${W}'d0 : sr;`,
-          `                default: ref_${kind} = zero ? x : x % z;`,
+          `                2'd0: ref_${op} = zero ? {${W}{1'b1}} : ovf ? x : sq;`,
+          `                2'd1: ref_${op} = zero ? {${W}{1'b1}} : x / z;`,
+          `                2'd2: ref_${op} = zero ? x : ovf ? ${W}'d0 : sr;`,
+          `                default: ref_${op} = zero ? x : x % z;`,
           '            endcase',
           '        end',
         ]),
     '    endfunction',
-    `    wire [${W - 1}:0] expected = ref_${kind}(${f}, ${x}, ${z});`,
+  ];
+  const ref = (f: string, x: string, z: string) => [
+    ...refFunction(kind === 'unit_mul' ? 'mul' : 'div'),
+    `    wire [${W - 1}:0] expected = ref_${kind === 'unit_mul' ? 'mul' : 'div'}(${f}, ${x}, ${z});`,
   ];
   if (kind === 'unit_mul') {
     const s = cfg.mulStages;
@@ -371,6 +380,30 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness 
             ...ref(`f_h[${s - 1}]`, `a_h[${s - 1}]`, `b_h[${s - 1}]`),
             A(`cycle >= 8'd${s}`, 'y == expected', `y is not the product's word of the operands ${s} cycle(s) earlier`),
           ]),
+    );
+  } else if (cfg.mulSerial) {
+    // mul=serial: a free mul input picks a multiply or a divide at each start.
+    const maxCycles = Math.max(divMaxCycles(cfg, W), serialMulCycles(W));
+    L.push(
+      '    wire done;',
+      `    ${unit.name} dut (.clk(clk), .start(start), .mul(mul), .funct3(funct3), .a(a), .b(b), .done(done), .y(y));`,
+      '    // The cores start an operation only when the divider is idle and wait for done.',
+      '    reg pending = 1\'b0;',
+      '    reg mul_q;',
+      '    reg [1:0] f_q;',
+      `    reg [${W - 1}:0] a_q, b_q;`,
+      '    reg [7:0] busy_cycles;',
+      '    always @(posedge clk) begin',
+      '        if (start) begin pending <= 1\'b1; mul_q <= mul; f_q <= funct3; a_q <= a; b_q <= b; busy_cycles <= 8\'d0; end',
+      "        else if (pending && !done) busy_cycles <= busy_cycles + 8'd1;",
+      '    end',
+      '    always @* if (pending && !done) assume(!start);',
+      "    always @* if (cycle == 8'd0) assume(start);",
+      ...refFunction('mul'),
+      ...refFunction('div'),
+      `    wire [${W - 1}:0] expected = mul_q ? ref_mul(f_q, a_q, b_q) : ref_div(f_q, a_q, b_q);`,
+      A('pending && done', 'y == expected', "y is not the product's word, the quotient or the remainder"),
+      A('pending', `busy_cycles < 8'd${maxCycles}`, `done later than ${maxCycles} cycles after start`),
     );
   } else {
     const maxCycles = divMaxCycles(cfg, W);

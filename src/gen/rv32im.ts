@@ -16,7 +16,12 @@ import { altopVerilog } from '../formal/altops.ts';
 export const RV32IM_PARAMS: ParamDoc[] = [
   { name: 'pipeline', accepted: '5 (in-order 5-stage, fast) or multicycle (small)', default: '5' },
   { name: 'm', accepted: 'on or off: the M extension (off: its opcodes are illegal instructions)', default: 'on' },
-  { name: 'mul', accepted: '1cycle, 2cycle, 3cycle: multiplier latency (1 + its register stages, DSP-mappable; with stages the partial products are registered as they leave the DSPs)', default: '1cycle for pipeline=5, 3cycle for multicycle' },
+  {
+    name: 'mul',
+    accepted:
+      '1cycle, 2cycle, 3cycle: multiplier latency (1 + its register stages, DSP-mappable; with stages the partial products are registered as they leave the DSPs); serial (pipeline=multicycle only): shift and add in the divider, one bit per cycle, no DSP',
+    default: '1cycle for pipeline=5, serial for multicycle',
+  },
   { name: 'div', accepted: '1bit, 2bit, 4bit: quotient bits per cycle of the iterative divider (1bit, 4bit: restoring steps, one carry chain each; 2bit: one radix-4 step, one carry chain)', default: '4bit for pipeline=5, 1bit for multicycle' },
   { name: 'btb', accepted: '0, 8, 16, 32, 64: branch target buffer entries of the 5-stage core (0: static prediction only)', default: '16' },
   { name: 'ras', accepted: '0, 2, 4, 8: return address stack entries of the 5-stage core (0: none)', default: '0' },
@@ -56,7 +61,10 @@ const TEST_PARAMS: ParamDoc[] = [{ name: 'test_break', accepted: `a comma-separa
 export interface Rv32imConfig {
   pipeline: '5' | 'multicycle';
   m: boolean;
+  /** Register stages of the DSP multiplier (0 with mulSerial: there is none). */
   mulStages: number;
+  /** mul=serial: MUL* by shift and add inside the divider (multicycle only). */
+  mulSerial: boolean;
   divBits: number;
   divEarly: boolean;
   btb: number;
@@ -72,7 +80,9 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   rejectUnknown('rv32im', raw, [...RV32IM_PARAMS, ...TEST_PARAMS]);
   const pipeline = parseChoice('pipeline', raw.pipeline ?? '5', ['5', 'multicycle'] as const);
   const m = parseChoice('m', raw.m ?? 'on', ['on', 'off'] as const) === 'on';
-  const mul = parseChoice('mul', raw.mul ?? (pipeline === '5' ? '1cycle' : '3cycle'), ['1cycle', '2cycle', '3cycle'] as const);
+  const mul = parseChoice('mul', raw.mul ?? (pipeline === '5' ? '1cycle' : 'serial'), ['1cycle', '2cycle', '3cycle', 'serial'] as const);
+  if (mul === 'serial' && pipeline !== 'multicycle') throw new UsageError('mul=serial is not accepted with pipeline=5: give pipeline=multicycle, or mul=1cycle, 2cycle or 3cycle');
+  const mulSerial = mul === 'serial';
   const div = parseChoice('div', raw.div ?? (pipeline === '5' ? '4bit' : '1bit'), ['1bit', '2bit', '4bit'] as const);
   const divEarly = parseChoice('div_early', raw.div_early ?? (pipeline === '5' ? 'on' : 'off'), ['on', 'off'] as const) === 'on';
   const btbRaw = parseChoice('btb', raw.btb ?? '16', ['0', '8', '16', '32', '64'] as const);
@@ -83,7 +93,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const zicntr = parseChoice('zicntr', raw.zicntr ?? 'on', ['on', 'off'] as const) === 'on';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: Number(mul[0]) - 1, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
@@ -223,6 +233,11 @@ export function divPrepCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>): 
   return cfg.divEarly ? 2 : cfg.divBits === 2 ? 1 : 0;
 }
 
+/** The cycles a multiply holds the divider with mul=serial at `width` bits: start, one step per bit. */
+export function serialMulCycles(width = 32): number {
+  return 1 + width;
+}
+
 /** The most cycles a divide holds the divider at `width` bits: start, the prep cycles, every step. */
 export function divMaxCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>, width = 32): number {
   return 1 + divPrepCycles(cfg) + width / cfg.divBits;
@@ -232,7 +247,8 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   let name = `${cfg.m ? 'rv32im' : 'rv32i'}_${cfg.pipeline === '5' ? 'p5' : 'mc'}`;
   // A suffix for each parameter off its default (the defaults of the core, from the parser).
   const def = parseRv32imParams({ pipeline: cfg.pipeline });
-  if (cfg.m && cfg.mulStages !== def.mulStages) name += `_mul${cfg.mulStages + 1}`;
+  if (cfg.m && cfg.mulSerial !== def.mulSerial) name += cfg.mulSerial ? '_mulserial' : `_mul${cfg.mulStages + 1}`;
+  else if (cfg.m && !cfg.mulSerial && cfg.mulStages !== def.mulStages) name += `_mul${cfg.mulStages + 1}`;
   if (cfg.m && cfg.divBits !== def.divBits) name += `_div${cfg.divBits}`;
   if (cfg.m && cfg.divEarly !== def.divEarly) name += cfg.divEarly ? '_early' : '_noearly';
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
@@ -268,8 +284,8 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
     return { name, text: renderTemplate('rv32im_mul', { ...data, name, stages: cfg.mulStages }) };
   }
   const breakCorner = cfg.breaks.includes('div_corner');
-  const name = `rv32im_div_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}`;
-  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, breakCorner }) };
+  const name = `rv32im_${cfg.mulSerial ? 'muldiv' : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}`;
+  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, breakCorner, mul: cfg.mulSerial }) };
 }
 
 export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {
@@ -295,18 +311,19 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
     { name: loadExt, text: renderTemplate('rv32im_load_ext', { generator, name: loadExt }) },
   ];
   if (cfg.m) {
-    modules.push(mul, div);
+    // mul=serial: the divider multiplies too (rv32im_muldiv_*), and there is no multiplier.
+    modules.push(...(cfg.mulSerial ? [div] : [mul, div]));
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
 
   // Only the parameters that apply, so `params` is a complete set `generateRv32im` accepts again.
   const params: Record<string, string> = { pipeline: cfg.pipeline, m: cfg.m ? 'on' : 'off' };
-  if (cfg.m) Object.assign(params, { mul: `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
+  if (cfg.m) Object.assign(params, { mul: cfg.mulSerial ? 'serial' : `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras) });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
   params.zicntr = cfg.zicntr ? 'on' : 'off';
@@ -327,7 +344,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           '; a misprediction costs 2 bubbles; ' +
           `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divPrepCycles(cfg) + 2} to ${divMaxCycles(cfg)} (early out)` : divMaxCycles(cfg)}`
-        : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, multiply ${cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
+        : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
       'hold rst high for at least 32 cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0) and fetching starts at reset_pc',
     memory: {

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { lookup } from '../../formal/isa-spec.ts';
-import { ensureFormalTools } from '../../formal/bmc.ts';
+import { ensureFormalTools, type FormalEngine } from '../../formal/bmc.ts';
 import { regDepth, runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
 import { parseParamArgs } from '../../gen/params.ts';
 import { parseRv32imParams, rv32imTopName } from '../../gen/rv32im.ts';
@@ -13,17 +13,18 @@ import { UsageError } from '../errors.ts';
 import { stderrProgress } from '../progress.ts';
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
-const verdict = (r: FormalRun) => (r.result.status === 'pass' ? 'proved' : r.result.status === 'fail' ? 'FAILED' : 'ERROR');
+const verdict = (r: FormalRun) => ({ pass: 'proved', fail: 'FAILED', error: 'ERROR', open: 'OPEN' })[r.result.status];
 
 function describeFailure(r: FormalRun): string {
   const x = r.result;
   if (x.status === 'error') return `error: ${x.error} (log: ${relative(process.cwd(), x.log)})`;
+  if (x.status === 'open') return `no verdict: ${x.error} (log: ${relative(process.cwd(), x.log)})`;
   const insn = x.insn === undefined ? '' : `, row of ${hex(x.insn)} (${lookup(x.insn)?.name ?? 'no instruction'}) at pc ${hex(x.pc ?? 0)}`;
   return `${x.label} in cycle ${x.step}${insn}; waveform ${x.vcd ? relative(process.cwd(), x.vcd) : '(not written)'}`;
 }
 
 export async function runFormalCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out'], flags: [] });
+  const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out', 'engine', 'pdr-timeout'], flags: [] });
   if (args.positionals.length !== 1 || args.positionals[0] !== 'rv32im') {
     throw new UsageError(`zkrtl formal takes the block rv32im${args.positionals.length ? `, not '${args.positionals.join(' ')}'` : ''}: zkrtl formal rv32im --param pipeline=5`);
   }
@@ -37,6 +38,18 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   if (jobsText !== undefined && !(/^\d+$/.test(jobsText) && Number(jobsText) >= 1 && Number(jobsText) <= 256)) {
     throw new UsageError(`--jobs ${jobsText} is not accepted: give a number of checks to run at once, 1 to 256`);
   }
+  const engineText = single(args, 'engine') ?? 'bmc';
+  if (engineText !== 'bmc' && engineText !== 'pdr') {
+    throw new UsageError(`--engine ${engineText} is not accepted: give bmc (bounded, to the depth) or pdr (unbounded proofs, or no verdict within --pdr-timeout)`);
+  }
+  const engine: FormalEngine = engineText;
+  const pdrText = single(args, 'pdr-timeout');
+  if (pdrText !== undefined && !(/^\d+$/.test(pdrText) && Number(pdrText) >= 1 && Number(pdrText) <= 86400)) {
+    throw new UsageError(`--pdr-timeout ${pdrText} is not accepted: give the seconds pdr may spend on each check, 1 to 86400 (default 1800)`);
+  }
+  if (pdrText !== undefined && engine !== 'pdr') throw new UsageError('--pdr-timeout is not accepted with --engine bmc: give --engine pdr');
+  if (depthText !== undefined && engine === 'pdr') throw new UsageError('--depth is not accepted with --engine pdr: pdr proves at every depth (give --engine bmc for a bounded proof)');
+  const pdrSeconds = pdrText === undefined ? undefined : Number(pdrText);
   const checkText = single(args, 'check');
   const only = checkText?.split(',').filter(Boolean);
   try {
@@ -55,6 +68,8 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     depth: given,
     only,
     jobs: jobsText === undefined ? availableParallelism() : Number(jobsText),
+    engine,
+    pdrSeconds,
     dir,
     onStart: (c, i, n) => process.stderr.write(`zkrtl: formal ${top}: [${i + 1}/${n}] ${c.name} …\n`),
     onResult: (r, done, n) => {
@@ -62,15 +77,21 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     },
   });
   const w = Math.max(5, ...runs.map((r) => r.check.name.length));
+  const header =
+    engine === 'pdr'
+      ? `formal ${top} (${JSON.stringify(raw)}), engine yosys-abc pdr (unbounded: a proof holds at every depth; ${pdrSeconds ?? 1800} s per check)`
+      : `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg and pc: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3`;
   const lines = [
-    `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3`,
+    header,
     `${'check'.padEnd(w)}  verdict  depth  seconds  what`,
     ...runs.map((r) => {
-      return `${r.check.name.padEnd(w)}  ${verdict(r).padEnd(7)}  ${String(r.result.depth).padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${r.result.status === 'pass' ? r.check.what : describeFailure(r)}`;
+      const depthCell = r.result.unbounded ? 'all' : r.result.status === 'open' ? '–' : String(r.result.depth);
+      return `${r.check.name.padEnd(w)}  ${verdict(r).padEnd(7)}  ${depthCell.padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${r.result.status === 'pass' ? r.check.what : describeFailure(r)}`;
     }),
   ];
   const bad = runs.filter((r) => r.result.status !== 'pass');
-  lines.push('', `${runs.length - bad.length} of ${runs.length} checks proved to their depth in ${((Date.now() - t0) / 1000).toFixed(1)} s${bad.length ? `; not proved: ${bad.map((r) => r.check.name).join(', ')}` : ''}`);
+  const proved = engine === 'pdr' ? 'proved at every depth' : 'proved to their depth';
+  lines.push('', `${runs.length - bad.length} of ${runs.length} checks ${proved} in ${((Date.now() - t0) / 1000).toFixed(1)} s${bad.length ? `; not proved: ${bad.map((r) => r.check.name).join(', ')}` : ''}`);
   process.stdout.write(lines.join('\n') + '\n');
   return bad.length ? 1 : 0;
 }
