@@ -273,6 +273,9 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams }[] = [
   // Without the Zicntr counters (two 64-bit counters and their read mux, on by default): what they cost.
   { name: 'pipeline=5 zicntr=off', params: { pipeline: '5', m: 'on', zicntr: 'off' } },
   { name: 'multicycle zicntr=off', params: { pipeline: 'multicycle', m: 'on', zicntr: 'off' } },
+  // The multicycle core with the DSP multiplier (four SB_MAC16, partial products registered;
+  // its default before mul=serial): the LUTs and CPI a serial multiply trades.
+  { name: 'multicycle mul=3cycle', params: { pipeline: 'multicycle', m: 'on', mul: '3cycle' } },
 ];
 
 export interface Rv32imClockVariant {

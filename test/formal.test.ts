@@ -99,6 +99,12 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // (the asynchronous register file has no x0 word: its read mux leaves one input undriven)
     ['multicycle regfile=async', { pipeline: 'multicycle', regfile: 'async' }, ['reg']],
   ] as const;
+  it('multicycle (mul=serial): unit_div, the divider that multiplies too, proved at 6 bits (8 in the full suite)', async () => {
+    const { runs } = await runFormal({ pipeline: 'multicycle' }, { only: ['unit_div'], jobs: 1, unitWidth: 6, dir: join(work, 'fast-unit6') });
+    const r = runs[0]!.result;
+    expect(r.status, r.label ?? r.error ?? '').toBe('pass');
+    expect(r.depth).toBe(1 + 6 + 2);
+  }, 600_000);
   for (const [label, raw, subset] of SUBSETS) {
     it(`${label}: ${subset.join(', ')} proved to depth 10`, async () => {
       const res = await check(raw, [...subset], 10, `fast-${label}`);
@@ -120,6 +126,8 @@ describe('formal checks find planted bugs', () => {
     // register (no_rw_check); the multicycle core must bypass that write itself.
     { bug: 'rf_collision', check: 'reg', params: { pipeline: 'multicycle' } },
     { bug: 'rf_collision', check: 'reg', params: { pipeline: '5' } },
+    // The multicycle core's serial multiply (in the divider): MULHSU's unsigned operand taken as signed.
+    { bug: 'mul_sign', check: 'unit_div', params: { pipeline: 'multicycle' } },
   ];
   it(`${BUGS.map((b) => b.bug).join(', ')}: each is a failed check naming assert, cycle, instruction, with a waveform`, async () => {
     const runs = await Promise.all(
@@ -162,8 +170,8 @@ describe('formal checks find planted bugs', () => {
       [['formal', 'rv32im', '--check', 'insn_nope'], /--check insn_nope is not a check of this core: accepted are insn_lui, /],
       [['formal', 'rv32im', '--param', 'm=off', '--check', 'insn_mul'], /--check insn_mul is not a check of this core/],
       [['formal', 'rv32im', '--engine', 'sat'], /--engine sat is not accepted: give bmc \(bounded, to the depth\) or pdr/],
-      [['formal', 'rv32im', '--engine', 'pdr', '--depth', '10'], /--depth is not accepted with --engine pdr: pdr proves at every depth/],
-      [['formal', 'rv32im', '--pdr-timeout', '60'], /--pdr-timeout is not accepted with --engine bmc: give --engine pdr/],
+      [['formal', 'rv32im', '--engine', 'pdr', '--depth', '10'], /--depth 10 is not accepted with --engine pdr: pdr proves at every depth/],
+      [['formal', 'rv32im', '--pdr-timeout', '60'], /--pdr-timeout 60 is not accepted with --engine bmc: give --engine pdr/],
     ] as const) {
       const e = zkrtl([...argv]);
       expect(e.code, argv.join(' ')).toBe(2);

@@ -31,12 +31,14 @@ const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
 const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '4bit', btb: '0' };
 const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
+// The serial multiply (the multicycle default) beside a divider with prep cycles (early out).
+const MC_DIV4: RawParams = { pipeline: 'multicycle', div: '4bit', div_early: 'on' };
 // The planted bugs: a missing MEM -> EX forward, and (both cores) a cycle-cause encoder that
 // tests a stall before retirement (the 5-stage core's ECALLs, the multicycle core's multiplies
 // and divides count their retiring cycle twice).
 const BROKEN: RawParams = { test_break: 'forward,perf' };
 const MC_BROKEN_PERF: RawParams = { pipeline: 'multicycle', test_break: 'perf' };
-const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2];
+const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2, MC_DIV4];
 const WAITS = { seed: 7, probability: 0.25 };
 
 const RAM = 16 * 1024 * 1024;
@@ -218,6 +220,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=4bit btb=0', P5_SLOW_MUL],
     ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
+    ['multicycle div=4bit div_early=on (mul=serial)', MC_DIV4],
   ] as const) {
     // The variants with the async register file also run random programs with wait states below.
     for (const waits of params.regfile === 'async' ? [undefined] : [undefined, WAITS]) {

@@ -116,7 +116,10 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
   const a = await runProcess(['yosys-abc', '-c', `read_aiger model.aig; fold; strash; ${engine}; write_cex -a cex.aiw`], { cwd: dir, timeoutMs: opts.timeoutMs }).catch(failed);
   await writeFile(alog, a.stdout + a.stderr);
   if (pdr && /Property proved/.test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, unbounded: true, log: alog };
-  if (pdr && /Reached timeout|UNDECIDED/i.test(a.stdout)) return { status: 'open', seconds: seconds(), depth, error: `pdr found no verdict in ${opts.pdrSeconds ?? 1800} s`, log: alog };
+  if (pdr && /UNDECIDED/i.test(a.stdout)) {
+    const why = /Reached timeout/.test(a.stdout) ? `in ${opts.pdrSeconds ?? 1800} s` : `(ABC: ${lastLine(a.stdout.split('\n').filter((l) => !/UNDECIDED/.test(l)).join('\n'))})`;
+    return { status: 'open', seconds: seconds(), depth, error: `pdr found no verdict ${why}`, log: alog };
+  }
   if (!pdr && new RegExp(`No output asserted in ${depth} frames`).test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, log: alog };
   const asserted = /Output (\d+) of miter .* was asserted in frame (\d+)/.exec(a.stdout);
   if (!asserted) return { status: 'error', seconds: seconds(), depth, error: `yosys-abc: ${lastLine(a.stderr || a.stdout) || `exit ${a.code}`}`, log: alog };

@@ -14,8 +14,8 @@ import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH,
  * out, + 1 without; a multiply: stages + 1) + a window of 5 (the pipeline refilled behind it)
  * and half that occupancy again (a second multiply or divide partly through EX).
  * multicycle (one instruction at a time, no hazards): the longest instruction (a divide:
- * 32/bits + 5, + 1 with early out; a multiply: stages + 4) + its registered row (1) + one
- * ALU instruction behind it (3: FETCH, OPER, EXEC) and its row (1).
+ * 32/bits + 5, + 1 with early out; a multiply: stages + 4, or 37 with mul=serial) + its
+ * registered row (1) + one ALU instruction behind it (3: FETCH, OPER, EXEC) and its row (1).
  */
 export function statedDepth(cfg: Rv32imConfig): number {
   return depthFor(cfg, cfg.m ? iterativeCycles(cfg) : 0);
@@ -65,6 +65,8 @@ export interface FormalOptions {
   /** bmc (default): bounded, to the depth; pdr: unbounded proofs, or no verdict in pdrSeconds. */
   engine?: FormalEngine;
   pdrSeconds?: number;
+  /** The unit checks' width (default: 6 bits for unit_mul, 8 for unit_div); the tests' fast subset narrows it. */
+  unitWidth?: number;
   /** Work folder: one sub-folder per check (Verilog, models, logs, counterexample.vcd). */
   dir: string;
   onStart?: (check: FormalCheck, index: number, total: number) => void;
@@ -94,8 +96,8 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
       const check = checks[i]!;
       opts.onStart?.(check, i, checks.length);
       // Unit checks run their own, shorter, bounded harness (the unit's latency bounds it).
-      const result = await runBmc(generateHarness(raw, check), {
-        depth: checkDepth(cfg, check, opts.depth), dir: join(opts.dir, check.name), engine: opts.engine, pdrSeconds: opts.pdrSeconds,
+      const result = await runBmc(generateHarness(raw, check, { unitWidth: opts.unitWidth }), {
+        depth: checkDepth(cfg, check, opts.depth, opts.unitWidth), dir: join(opts.dir, check.name), engine: opts.engine, pdrSeconds: opts.pdrSeconds,
       });
       runs[i] = { check, result };
       opts.onResult?.(runs[i]!, ++done, checks.length);
@@ -110,8 +112,8 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
  * to be exceeded (reset, then B + 1 cycles without a row); the others the given depth, or
  * without one the stated depth (`reg` and `pc`: their own, regDepth).
  */
-export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, given?: number): number {
-  if (check.kind === 'unit_mul' || check.kind === 'unit_div') return unitDepth(cfg, check.kind);
+export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, given?: number, unitWidth?: number): number {
+  if (check.kind === 'unit_mul' || check.kind === 'unit_div') return unitDepth(cfg, check.kind, unitWidth);
   const depth = given ?? (check.kind === 'reg' || check.kind === 'pc' ? regDepth(cfg) : statedDepth(cfg));
   if (check.kind === 'live') return Math.max(depth, RESET_CYCLES + livenessBound(cfg) + 1);
   return depth;
@@ -122,9 +124,10 @@ export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, given?: number
  * every state (deeper adds nothing, and each cycle is a product equivalence for the solver).
  * The divider: start (assumed in cycle 0) overwrites every register of the unit, so one whole
  * operation from there covers every operation: start, the prep cycles, UNIT_WIDTH/bits
- * steps, the cycle done is read, and one more.
+ * steps (a multiply with mul=serial: UNIT_WIDTH steps, no prep), the cycle done is read, and
+ * one more.
  */
-export function unitDepth(cfg: Rv32imConfig, unit: 'unit_mul' | 'unit_div'): number {
+export function unitDepth(cfg: Rv32imConfig, unit: 'unit_mul' | 'unit_div', width = UNIT_WIDTH): number {
   if (unit === 'unit_mul') return cfg.mulStages + 2;
-  return iterativeCycles(cfg, UNIT_WIDTH) + 2;
+  return iterativeCycles(cfg, width) + 2;
 }

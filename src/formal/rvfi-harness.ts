@@ -136,9 +136,9 @@ const RVFI = CORE_PORTS.filter((p) => p.dir === 'out').map((p) => [p.name, p.wid
 const decl = (w: number) => (w > 1 ? `[${w - 1}:0] ` : '');
 
 /** The harness of one check on a core configuration. */
-export function generateHarness(raw: RawParams, check: FormalCheck): Harness {
+export function generateHarness(raw: RawParams, check: FormalCheck, opts: { unitWidth?: number } = {}): Harness {
   const cfg = parseRv32imParams(raw);
-  if (check.kind === 'unit_mul' || check.kind === 'unit_div') return unitHarness(cfg, check.kind);
+  if (check.kind === 'unit_mul' || check.kind === 'unit_div') return unitHarness(cfg, check.kind, opts.unitWidth);
   const core = generateRv32im(raw, { altops: true });
   const { A, finish } = asserts();
   const L: string[] = [];
@@ -300,8 +300,11 @@ export function generateHarness(raw: RawParams, check: FormalCheck): Harness {
 }
 
 /** The multiplier (MUL_UNIT_WIDTH bits) or divider (UNIT_WIDTH; with mul=serial it multiplies too) alone against the manual's definitions. */
-function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness {
-  const W = kind === 'unit_mul' ? MUL_UNIT_WIDTH : UNIT_WIDTH;
+function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: number): Harness {
+  const W = width ?? (kind === 'unit_mul' ? MUL_UNIT_WIDTH : UNIT_WIDTH);
+  if (W < 2 || W > 32 || W % (kind === 'unit_mul' ? 2 : cfg.divBits) !== 0) {
+    throw new Error(`unit width ${W} is not accepted for ${kind}: give 2 to 32, a multiple of ${kind === 'unit_mul' ? 2 : cfg.divBits}`);
+  }
   const unit = rv32imUnit(cfg, kind === 'unit_mul' ? 'mul' : 'div', { width: W });
   const { A, finish } = asserts();
   const L: string[] = [
@@ -382,8 +385,8 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness 
           ]),
     );
   } else if (cfg.mulSerial) {
-    // mul=serial: a free mul input picks a multiply or a divide at each start.
-    const maxCycles = Math.max(divMaxCycles(cfg, W), serialMulCycles(W));
+    // mul=serial: a free mul input picks a multiply or a divide at each start; each has its own bound.
+    const [mulCycles, divCycles] = [serialMulCycles(W), divMaxCycles(cfg, W)];
     L.push(
       '    wire done;',
       `    ${unit.name} dut (.clk(clk), .start(start), .mul(mul), .funct3(funct3), .a(a), .b(b), .done(done), .y(y));`,
@@ -403,7 +406,7 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div'): Harness 
       ...refFunction('div'),
       `    wire [${W - 1}:0] expected = mul_q ? ref_mul(f_q, a_q, b_q) : ref_div(f_q, a_q, b_q);`,
       A('pending && done', 'y == expected', "y is not the product's word, the quotient or the remainder"),
-      A('pending', `busy_cycles < 8'd${maxCycles}`, `done later than ${maxCycles} cycles after start`),
+      A('pending', `busy_cycles < (mul_q ? 8'd${mulCycles} : 8'd${divCycles})`, `done later than ${mulCycles} (multiply) or ${divCycles} (divide) cycles after start`),
     );
   } else {
     const maxCycles = divMaxCycles(cfg, W);

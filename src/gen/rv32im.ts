@@ -1,6 +1,7 @@
 // rv32im: the RISC-V execution core of a zkVM prover (RV32I + optional M), as a generator.
 //
-// Two cores share one decoder, ALU, register file, multiplier and divider:
+// Two cores share one decoder, register file, multiplier and divider (the multicycle core's
+// default, mul=serial, multiplies in the divider):
 //   pipeline=5          in-order IF ID EX MEM WB with full forwarding, a one-cycle load-use
 //                       stall, branches resolved in EX and a static predictor in ID (JAL and
 //                       backward branches taken);
@@ -50,9 +51,10 @@ export const RV32IM_PARAMS: ParamDoc[] = [
  * halfword access uses one byte lane), div_corner (a signed division by zero of a negative
  * dividend gives 1, not -1), counter (pipeline=5: rdinstret does not count the instruction in
  * MEM, which retires before it), rf_collision (regfile=sync: a register write made at the edge
- * of the read is not bypassed, so the read takes the block RAM's undefined collision value).
+ * of the read is not bypassed, so the read takes the block RAM's undefined collision value),
+ * mul_sign (mul=serial: MULHSU takes its second operand as signed).
  */
-export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter', 'rf_collision'] as const;
+export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter', 'rf_collision', 'mul_sign'] as const;
 export type TestBreak = (typeof TEST_BREAKS)[number];
 
 /** Test-only parameter (not documented to users): plants a known bug to prove the checks catch it. */
@@ -92,6 +94,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
   const zicntr = parseChoice('zicntr', raw.zicntr ?? 'on', ['on', 'off'] as const) === 'on';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
+  if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
   return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
 }
@@ -247,8 +250,7 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   let name = `${cfg.m ? 'rv32im' : 'rv32i'}_${cfg.pipeline === '5' ? 'p5' : 'mc'}`;
   // A suffix for each parameter off its default (the defaults of the core, from the parser).
   const def = parseRv32imParams({ pipeline: cfg.pipeline });
-  if (cfg.m && cfg.mulSerial !== def.mulSerial) name += cfg.mulSerial ? '_mulserial' : `_mul${cfg.mulStages + 1}`;
-  else if (cfg.m && !cfg.mulSerial && cfg.mulStages !== def.mulStages) name += `_mul${cfg.mulStages + 1}`;
+  if (cfg.m && (cfg.mulSerial !== def.mulSerial || cfg.mulStages !== def.mulStages)) name += cfg.mulSerial ? '_mulserial' : `_mul${cfg.mulStages + 1}`;
   if (cfg.m && cfg.divBits !== def.divBits) name += `_div${cfg.divBits}`;
   if (cfg.m && cfg.divEarly !== def.divEarly) name += cfg.divEarly ? '_early' : '_noearly';
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
@@ -284,8 +286,9 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
     return { name, text: renderTemplate('rv32im_mul', { ...data, name, stages: cfg.mulStages }) };
   }
   const breakCorner = cfg.breaks.includes('div_corner');
-  const name = `rv32im_${cfg.mulSerial ? 'muldiv' : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}`;
-  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, breakCorner, mul: cfg.mulSerial }) };
+  const breakMulSign = cfg.breaks.includes('mul_sign');
+  const name = `rv32im_${cfg.mulSerial ? 'muldiv' : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}`;
+  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, breakCorner, breakMulSign, mul: cfg.mulSerial }) };
 }
 
 export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {

@@ -47,8 +47,8 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   if (pdrText !== undefined && !(/^\d+$/.test(pdrText) && Number(pdrText) >= 1 && Number(pdrText) <= 86400)) {
     throw new UsageError(`--pdr-timeout ${pdrText} is not accepted: give the seconds pdr may spend on each check, 1 to 86400 (default 1800)`);
   }
-  if (pdrText !== undefined && engine !== 'pdr') throw new UsageError('--pdr-timeout is not accepted with --engine bmc: give --engine pdr');
-  if (depthText !== undefined && engine === 'pdr') throw new UsageError('--depth is not accepted with --engine pdr: pdr proves at every depth (give --engine bmc for a bounded proof)');
+  if (pdrText !== undefined && engine !== 'pdr') throw new UsageError(`--pdr-timeout ${pdrText} is not accepted with --engine bmc: give --engine pdr`);
+  if (depthText !== undefined && engine === 'pdr') throw new UsageError(`--depth ${depthText} is not accepted with --engine pdr: pdr proves at every depth (give --engine bmc for a bounded proof)`);
   const pdrSeconds = pdrText === undefined ? undefined : Number(pdrText);
   const checkText = single(args, 'check');
   const only = checkText?.split(',').filter(Boolean);
@@ -85,7 +85,8 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     header,
     `${'check'.padEnd(w)}  verdict  depth  seconds  what`,
     ...runs.map((r) => {
-      const depthCell = r.result.unbounded ? 'all' : r.result.status === 'open' ? '–' : String(r.result.depth);
+      // (pdr unrolls nothing: a proof holds at every depth, a failure names its cycle)
+      const depthCell = r.result.unbounded ? 'all' : engine === 'pdr' ? '–' : String(r.result.depth);
       return `${r.check.name.padEnd(w)}  ${verdict(r).padEnd(7)}  ${depthCell.padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${r.result.status === 'pass' ? r.check.what : describeFailure(r)}`;
     }),
   ];
