@@ -54,7 +54,7 @@ usage:
       (liveness), unit_mul and unit_div (the M units at 6 and 8 bits; with mul=serial unit_div covers the
       multiply); multiply/divide are stand-ins in the core (README). --depth: cycles from reset (default:
       the core's stated depth, and reg and pc their own shorter one); --jobs: checks at once (default: the cores). --engine pdr: ABC's pdr (IC3) instead of bmc3,
-      a proof then holds at every depth (no --depth), or the check is OPEN after --pdr-timeout seconds
+      a proof then holds at every depth (no --depth), or the check is OPEN after --pdr-timeout CPU seconds
       (default 1800). A failing check names the assert, cycle and instruction and writes its VCD under
       --out (default formal-out/<core>/<check>/counterexample.vcd); exit 1 if any check is not proved
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]

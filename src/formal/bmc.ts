@@ -39,7 +39,7 @@ export interface BmcOptions {
   /** Cycles unrolled (asserts are checked in every one); unused by pdr. */
   depth: number;
   engine?: FormalEngine;
-  /** pdr: seconds before it gives up without a verdict (ABC's pdr -T). */
+  /** pdr: CPU seconds before it gives up without a verdict (ABC's pdr -T counts the process's CPU time). */
   pdrSeconds?: number;
   /** Folder for the Verilog, the models, the logs and a counterexample's VCD. */
   dir: string;
@@ -117,7 +117,7 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
   await writeFile(alog, a.stdout + a.stderr);
   if (pdr && /Property proved/.test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, unbounded: true, log: alog };
   if (pdr && /UNDECIDED/i.test(a.stdout)) {
-    const why = /Reached timeout/.test(a.stdout) ? `in ${opts.pdrSeconds ?? 1800} s` : `(ABC: ${lastLine(a.stdout.split('\n').filter((l) => !/UNDECIDED/.test(l)).join('\n'))})`;
+    const why = /Reached timeout/.test(a.stdout) ? `in ${opts.pdrSeconds ?? 1800} CPU s` : `(ABC: ${lastLine(a.stdout.split('\n').filter((l) => !/UNDECIDED/.test(l)).join('\n'))})`;
     return { status: 'open', seconds: seconds(), depth, error: `pdr found no verdict ${why}`, log: alog };
   }
   if (!pdr && new RegExp(`No output asserted in ${depth} frames`).test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, log: alog };

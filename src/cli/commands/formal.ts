@@ -45,7 +45,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   const engine: FormalEngine = engineText;
   const pdrText = single(args, 'pdr-timeout');
   if (pdrText !== undefined && !(/^\d+$/.test(pdrText) && Number(pdrText) >= 1 && Number(pdrText) <= 86400)) {
-    throw new UsageError(`--pdr-timeout ${pdrText} is not accepted: give the seconds pdr may spend on each check, 1 to 86400 (default 1800)`);
+    throw new UsageError(`--pdr-timeout ${pdrText} is not accepted: give the CPU seconds pdr may spend on each check, 1 to 86400 (default 1800)`);
   }
   if (pdrText !== undefined && engine !== 'pdr') throw new UsageError(`--pdr-timeout ${pdrText} is not accepted with --engine bmc: give --engine pdr`);
   if (depthText !== undefined && engine === 'pdr') throw new UsageError(`--depth ${depthText} is not accepted with --engine pdr: pdr proves at every depth (give --engine bmc for a bounded proof)`);
@@ -79,7 +79,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   const w = Math.max(5, ...runs.map((r) => r.check.name.length));
   const header =
     engine === 'pdr'
-      ? `formal ${top} (${JSON.stringify(raw)}), engine yosys-abc pdr (unbounded: a proof holds at every depth; ${pdrSeconds ?? 1800} s per check)`
+      ? `formal ${top} (${JSON.stringify(raw)}), engine yosys-abc pdr (unbounded: a proof holds at every depth; ${pdrSeconds ?? 1800} CPU s per check)`
       : `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg and pc: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3`;
   const lines = [
     header,
