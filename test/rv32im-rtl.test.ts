@@ -177,6 +177,7 @@ describe('rv32im generator', () => {
     expect(() => generateRv32im({ cache: 'on' })).toThrow(/unknown parameter 'cache'/);
     expect(() => generateRv32im({ pipeline: 'multicycle', btb: '16' })).toThrow(/btb=16 .*multicycle/);
     expect(() => generateRv32im({ mul: 'serial' })).toThrow(/^mul=serial is not accepted with pipeline=5: give pipeline=multicycle/);
+    expect(() => generateRv32im({ pipeline: 'multicycle', mul: '3cycle', test_break: 'mul_sign' })).toThrow(/^test_break=mul_sign is not accepted without mul=serial/);
   });
 });
 

@@ -2,7 +2,7 @@
 // check, `jobs` at a time) and reports each verdict as it arrives.
 import { join } from 'node:path';
 import type { RawParams } from '../gen/params.ts';
-import { divMaxCycles, parseRv32imParams, rv32imTopName, serialMulCycles, type Rv32imConfig } from '../gen/rv32im.ts';
+import { iterativeCycles, parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
 import { runBmc, type BmcResult, type FormalEngine } from './bmc.ts';
 import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH, type FormalCheck } from './rvfi-harness.ts';
 
@@ -19,11 +19,6 @@ import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH,
  */
 export function statedDepth(cfg: Rv32imConfig): number {
   return depthFor(cfg, cfg.m ? iterativeCycles(cfg) : 0);
-}
-
-/** The longest hold of the divider: a divide, or a multiply with mul=serial (it multiplies too). */
-function iterativeCycles(cfg: Rv32imConfig, width = 32): number {
-  return Math.max(divMaxCycles(cfg, width), cfg.mulSerial ? serialMulCycles(width) : 0);
 }
 
 /** The stated depth's formula with a divide (or serial multiply) that holds EX (EXEC) for `divCycles` cycles. */

@@ -9,7 +9,7 @@
 // same table) expects the same stand-ins. The units themselves are proved apart at a small
 // width (the unit_mul and unit_div checks).
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
-import { divMaxCycles, generateRv32im, parseRv32imParams, rv32imPorts, rv32imUnit, serialMulCycles, type Rv32imConfig } from '../gen/rv32im.ts';
+import { divMaxCycles, generateRv32im, iterativeCycles, parseRv32imParams, rv32imPorts, rv32imUnit, serialMulCycles, type Rv32imConfig } from '../gen/rv32im.ts';
 import type { RawParams } from '../gen/params.ts';
 import { ISA_TABLE, TRAP_CAUSE, type IsaEntry } from './isa-table.ts';
 import { generateIsaSpecVerilog, ISA_SPEC_ALTOPS_MODULE } from './isa-spec.ts';
@@ -87,7 +87,7 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
 export function livenessBound(cfg: Rv32imConfig): number {
   const k = LIVENESS_K;
   // (with mul=serial a multiply holds the divider too)
-  const divMax = cfg.m ? Math.max(divMaxCycles(cfg), cfg.mulSerial ? serialMulCycles() : 0) + 1 : 0;
+  const divMax = cfg.m ? iterativeCycles(cfg) + 1 : 0;
   const ex = cfg.m ? Math.max(divMax, cfg.mulStages + 1) : 1;
   return cfg.pipeline === '5' ? 5 + 3 * k + 2 + ex + 1 : 2 * k + ex + 4;
 }
@@ -384,49 +384,40 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
             A(`cycle >= 8'd${s}`, 'y == expected', `y is not the product's word of the operands ${s} cycle(s) earlier`),
           ]),
     );
-  } else if (cfg.mulSerial) {
-    // mul=serial: a free mul input picks a multiply or a divide at each start; each has its own bound.
-    const [mulCycles, divCycles] = [serialMulCycles(W), divMaxCycles(cfg, W)];
-    L.push(
-      '    wire done;',
-      `    ${unit.name} dut (.clk(clk), .start(start), .mul(mul), .funct3(funct3), .a(a), .b(b), .done(done), .y(y));`,
-      '    // The cores start an operation only when the divider is idle and wait for done.',
-      '    reg pending = 1\'b0;',
-      '    reg mul_q;',
-      '    reg [1:0] f_q;',
-      `    reg [${W - 1}:0] a_q, b_q;`,
-      '    reg [7:0] busy_cycles;',
-      '    always @(posedge clk) begin',
-      '        if (start) begin pending <= 1\'b1; mul_q <= mul; f_q <= funct3; a_q <= a; b_q <= b; busy_cycles <= 8\'d0; end',
-      "        else if (pending && !done) busy_cycles <= busy_cycles + 8'd1;",
-      '    end',
-      '    always @* if (pending && !done) assume(!start);',
-      "    always @* if (cycle == 8'd0) assume(start);",
-      ...refFunction('mul'),
-      ...refFunction('div'),
-      `    wire [${W - 1}:0] expected = mul_q ? ref_mul(f_q, a_q, b_q) : ref_div(f_q, a_q, b_q);`,
-      A('pending && done', 'y == expected', "y is not the product's word, the quotient or the remainder"),
-      A('pending', `busy_cycles < (mul_q ? 8'd${mulCycles} : 8'd${divCycles})`, `done later than ${mulCycles} (multiply) or ${divCycles} (divide) cycles after start`),
-    );
   } else {
-    const maxCycles = divMaxCycles(cfg, W);
+    // With mul=serial the divider multiplies too: a free mul input picks a multiply or a
+    // divide at each start, and each has its own latency bound.
+    const serial = cfg.mulSerial;
+    const divCycles = divMaxCycles(cfg, W);
+    const mulCycles = serialMulCycles(W);
     L.push(
       '    wire done;',
-      `    ${unit.name} dut (.clk(clk), .start(start), .funct3(funct3), .a(a), .b(b), .done(done), .y(y));`,
-      '    // The cores start a division only when the divider is idle and wait for done.',
+      `    ${unit.name} dut (.clk(clk), .start(start), ${serial ? '.mul(mul), ' : ''}.funct3(funct3), .a(a), .b(b), .done(done), .y(y));`,
+      `    // The cores start ${serial ? 'an operation' : 'a division'} only when the divider is idle and wait for done.`,
       '    reg pending = 1\'b0;',
+      ...(serial ? ['    reg mul_q;'] : []),
       '    reg [1:0] f_q;',
       `    reg [${W - 1}:0] a_q, b_q;`,
       '    reg [7:0] busy_cycles;',
       '    always @(posedge clk) begin',
-      '        if (start) begin pending <= 1\'b1; f_q <= funct3; a_q <= a; b_q <= b; busy_cycles <= 8\'d0; end',
+      `        if (start) begin pending <= 1'b1; ${serial ? 'mul_q <= mul; ' : ''}f_q <= funct3; a_q <= a; b_q <= b; busy_cycles <= 8'd0; end`,
       "        else if (pending && !done) busy_cycles <= busy_cycles + 8'd1;",
       '    end',
       '    always @* if (pending && !done) assume(!start);',
       "    always @* if (cycle == 8'd0) assume(start);",
-      ...ref('f_q', 'a_q', 'b_q'),
-      A('pending && done', 'y == expected', 'y is not the quotient or remainder'),
-      A('pending', `busy_cycles < 8'd${maxCycles}`, `done later than ${maxCycles} cycles after start`),
+      ...(serial
+        ? [
+            ...refFunction('mul'),
+            ...refFunction('div'),
+            `    wire [${W - 1}:0] expected = mul_q ? ref_mul(f_q, a_q, b_q) : ref_div(f_q, a_q, b_q);`,
+            A('pending && done', 'y == expected', "y is not the product's word, the quotient or the remainder"),
+            A('pending', `busy_cycles < (mul_q ? 8'd${mulCycles} : 8'd${divCycles})`, `done later than ${mulCycles} (multiply) or ${divCycles} (divide) cycles after start`),
+          ]
+        : [
+            ...ref('f_q', 'a_q', 'b_q'),
+            A('pending && done', 'y == expected', 'y is not the quotient or remainder'),
+            A('pending', `busy_cycles < 8'd${divCycles}`, `done later than ${divCycles} cycles after start`),
+          ]),
     );
   }
   L.push('endmodule', '', '`default_nettype wire');

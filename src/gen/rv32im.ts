@@ -246,6 +246,11 @@ export function divMaxCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>, wi
   return 1 + divPrepCycles(cfg) + width / cfg.divBits;
 }
 
+/** The longest hold of the divider at `width` bits: a divide, or a multiply with mul=serial (it multiplies too). */
+export function iterativeCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly' | 'mulSerial'>, width = 32): number {
+  return Math.max(divMaxCycles(cfg, width), cfg.mulSerial ? serialMulCycles(width) : 0);
+}
+
 export function rv32imTopName(cfg: Rv32imConfig): string {
   let name = `${cfg.m ? 'rv32im' : 'rv32i'}_${cfg.pipeline === '5' ? 'p5' : 'mc'}`;
   // A suffix for each parameter off its default (the defaults of the core, from the parser).
