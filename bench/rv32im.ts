@@ -276,6 +276,9 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams }[] = [
   // The multicycle core with the DSP multiplier (four SB_MAC16, partial products registered;
   // its default before mul=serial): the LUTs and CPI a serial multiply trades.
   { name: 'multicycle mul=3cycle', params: { pipeline: 'multicycle', m: 'on', mul: '3cycle' } },
+  // The multicycle core with the barrel shifter (its default before shift=serial): the LUTs and
+  // CPI the serial shift trades.
+  { name: 'multicycle shift=barrel', params: { pipeline: 'multicycle', m: 'on', shift: 'barrel' } },
 ];
 
 export interface Rv32imClockVariant {

@@ -31,7 +31,8 @@ const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
 const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '4bit', btb: '0' };
 const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
-// The serial multiply (the multicycle default) beside a divider with prep cycles (early out).
+// The serial multiply (the multicycle default) beside a divider with prep cycles (early out),
+// and so with the barrel shifter (shift=serial needs the one-bit divider without them).
 const MC_DIV4: RawParams = { pipeline: 'multicycle', div: '4bit', div_early: 'on' };
 // The planted bugs: a missing MEM -> EX forward, and (both cores) a cycle-cause encoder that
 // tests a stall before retirement (the 5-stage core's ECALLs, the multicycle core's multiplies
@@ -163,9 +164,13 @@ describe('rv32im generator', () => {
     // (but the ALU: the multicycle core's takes its comparison and shifter operand from OPER)
     const noAlu = (d: ReturnType<typeof generateRv32im>) => shared(d).filter((x) => !x.name.startsWith('rv32im_alu'));
     expect(noAlu(generateRv32im({ mul: '3cycle', div: '1bit', div_early: 'off' }))).toEqual(noAlu(generateRv32im({ ...MC, mul: '3cycle' })));
-    // The multicycle core multiplies in its divider by default (mul=serial): no multiplier module.
-    expect(generateRv32im(MC).modules.map((x) => x.name).filter((n) => /_mul_|_div_|_muldiv_/.test(n))).toEqual(['rv32im_muldiv_b1']);
-    expect(generateRv32im(MC).modules.map((x) => x.name)).toContain('rv32im_alu_cmpin');
+    // The multicycle core multiplies and shifts in its divider by default (mul=serial,
+    // shift=serial): no multiplier module, an ALU without shifter.
+    expect(generateRv32im(MC).modules.map((x) => x.name).filter((n) => /_mul_|_div_|_muldiv/.test(n))).toEqual(['rv32im_muldivsh_b1']);
+    expect(generateRv32im(MC).modules.map((x) => x.name)).toContain('rv32im_alu_cmpin_nosh');
+    expect(generateRv32im(MC).manifest.params.shift).toBe('serial');
+    expect(generateRv32im(MC_DIV4).modules.map((x) => x.name)).toContain('rv32im_alu_cmpin');
+    expect(generateRv32im(MC_DIV4).manifest.params.shift).toBe('barrel');
     expect(generateRv32im({ regfile: 'async' }).modules.map((x) => x.name)).toContain('rv32im_regfile');
     expect(a.modules.map((x) => x.name)).toContain('rv32im_regfile_sync');
   });
@@ -178,6 +183,9 @@ describe('rv32im generator', () => {
     expect(() => generateRv32im({ pipeline: 'multicycle', btb: '16' })).toThrow(/btb=16 .*multicycle/);
     expect(() => generateRv32im({ mul: 'serial' })).toThrow(/^mul=serial is not accepted with pipeline=5: give pipeline=multicycle/);
     expect(() => generateRv32im({ pipeline: 'multicycle', mul: '3cycle', test_break: 'mul_sign' })).toThrow(/^test_break=mul_sign is not accepted without mul=serial/);
+    expect(() => generateRv32im({ shift: 'serial' })).toThrow(/^shift=serial is not accepted with pipeline=5: .*give pipeline=multicycle m=on mul=serial div=1bit div_early=off, or shift=barrel$/);
+    expect(() => generateRv32im({ ...MC_DIV4, shift: 'serial' })).toThrow(/^shift=serial is not accepted with div=4bit:/);
+    expect(() => generateRv32im({ ...MC, shift: 'rotate' })).toThrow(/^shift=rotate is not accepted: give one of barrel, serial$/);
   });
 });
 
@@ -221,7 +229,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=4bit btb=0', P5_SLOW_MUL],
     ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
-    ['multicycle div=4bit div_early=on (mul=serial)', MC_DIV4],
+    ['multicycle div=4bit div_early=on (mul=serial, shift=barrel)', MC_DIV4],
   ] as const) {
     // The variants with the async register file also run random programs with wait states below.
     // (the variants with the async register file run without wait states, the serial multiply

@@ -37,6 +37,12 @@ export const RV32IM_PARAMS: ParamDoc[] = [
     default: 'on',
   },
   {
+    name: 'shift',
+    accepted:
+      'barrel (a one-cycle barrel shifter in the ALU) or serial (pipeline=multicycle with mul=serial, div=1bit, div_early=off: SLL SRL SRA and their immediate forms shift one bit per cycle in the divider\'s registers, 1 + shamt cycles, no shifter)',
+    default: 'serial for the multicycle core\'s default unit (mul=serial div=1bit div_early=off), else barrel',
+  },
+  {
     name: 'div_early',
     accepted: 'on or off: the divider skips the quotient bits known to be zero (leading zeros; costs a priority encoder and a shifter)',
     default: 'on for pipeline=5, off for multicycle',
@@ -67,6 +73,8 @@ export interface Rv32imConfig {
   mulStages: number;
   /** mul=serial: MUL* by shift and add inside the divider (multicycle only). */
   mulSerial: boolean;
+  /** shift=serial: SLL SRL SRA one bit per cycle in the divider's quotient and product registers (multicycle only). */
+  shiftSerial: boolean;
   divBits: number;
   divEarly: boolean;
   btb: number;
@@ -78,6 +86,15 @@ export interface Rv32imConfig {
   breaks: TestBreak[];
 }
 
+/**
+ * Whether a configuration has the unit shift=serial shifts in (and so its default): the one-bit
+ * divider's quotient register shifts left, the serial multiply's product register right; it
+ * needs both, one bit per step, and no prep cycle.
+ */
+function serialShiftFits(c: Pick<Rv32imConfig, 'pipeline' | 'm' | 'mulSerial' | 'divBits' | 'divEarly'>): boolean {
+  return c.pipeline === 'multicycle' && c.m && c.mulSerial && c.divBits === 1 && !c.divEarly;
+}
+
 export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   rejectUnknown('rv32im', raw, [...RV32IM_PARAMS, ...TEST_PARAMS]);
   const pipeline = parseChoice('pipeline', raw.pipeline ?? '5', ['5', 'multicycle'] as const);
@@ -87,6 +104,13 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const mulSerial = mul === 'serial';
   const div = parseChoice('div', raw.div ?? (pipeline === '5' ? '4bit' : '1bit'), ['1bit', '2bit', '4bit'] as const);
   const divEarly = parseChoice('div_early', raw.div_early ?? (pipeline === '5' ? 'on' : 'off'), ['on', 'off'] as const) === 'on';
+  const shiftUnit = serialShiftFits({ pipeline, m, mulSerial, divBits: Number(div[0]), divEarly });
+  const shift = parseChoice('shift', raw.shift ?? (shiftUnit ? 'serial' : 'barrel'), ['barrel', 'serial'] as const);
+  if (shift === 'serial' && !shiftUnit) {
+    throw new UsageError(
+      `shift=serial is not accepted with ${pipeline !== 'multicycle' ? 'pipeline=5' : !m ? 'm=off' : !mulSerial ? `mul=${mul}` : div !== '1bit' ? `div=${div}` : 'div_early=on'}: it shifts in the multicycle core's serial multiply/divide unit; give pipeline=multicycle m=on mul=serial div=1bit div_early=off, or shift=barrel`,
+    );
+  }
   const btbRaw = parseChoice('btb', raw.btb ?? '16', ['0', '8', '16', '32', '64'] as const);
   if (pipeline !== '5' && raw.btb !== undefined) throw new UsageError(`btb=${raw.btb} is not accepted with pipeline=multicycle: the branch target buffer belongs to pipeline=5`);
   const rasRaw = parseChoice('ras', raw.ras ?? '0', ['0', '2', '4', '8'] as const);
@@ -96,7 +120,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
@@ -124,6 +148,8 @@ export interface PerfCause {
   mc?: string;
   /** Only with the M extension. */
   mOnly?: boolean;
+  /** Only with shift=serial. */
+  shiftOnly?: boolean;
 }
 
 export const PERF_CAUSES: readonly PerfCause[] = [
@@ -140,6 +166,7 @@ export const PERF_CAUSES: readonly PerfCause[] = [
   { code: 10, name: 'mc-fetch', ident: 'MC_FETCH', mc: 'FETCH: the cycle the instruction word arrives (decoded as it is captured)' },
   { code: 11, name: 'mc-execute', ident: 'MC_EXECUTE', mc: 'EXEC of a load, store, ECALL or EBREAK (it completes in MEM or ENV)' },
   { code: 12, name: 'mc-operands', ident: 'MC_OPERANDS', mc: 'OPER: the operands are read from the register file and registered' },
+  { code: 13, name: 'shift', ident: 'SHIFT', shiftOnly: true, mc: 'EXEC of a shift before its last cycle (shift=serial: one bit per cycle in the divider)' },
   { code: 15, name: 'halted', ident: 'HALTED', p5: 'after the halting row (a run ends there)', mc: 'after the halting row (a run ends there)' },
 ];
 
@@ -147,12 +174,15 @@ export const PERF_CAUSES: readonly PerfCause[] = [
 export const PERF_CAUSE_BITS = 4;
 
 /** The cycle causes a core configuration can report, in code order (retire and halted included). */
-export function perfCauses(cfg: Pick<Rv32imConfig, 'pipeline' | 'm'>): PerfCause[] {
-  return PERF_CAUSES.filter((c) => (cfg.pipeline === '5' ? c.p5 : c.mc) !== undefined && (cfg.m || !c.mOnly));
+export function perfCauses(cfg: CauseConfig): PerfCause[] {
+  return PERF_CAUSES.filter((c) => (cfg.pipeline === '5' ? c.p5 : c.mc) !== undefined && (cfg.m || !c.mOnly) && (cfg.shiftSerial === true || !c.shiftOnly));
 }
 
+/** What decides a core's cycle causes. */
+type CauseConfig = Pick<Rv32imConfig, 'pipeline' | 'm'> & Partial<Pick<Rv32imConfig, 'shiftSerial'>>;
+
 /** The causes a run counts apart from `retire`: every one but retire and halted (never inside a run). */
-export function stallCauseNames(cfg: Pick<Rv32imConfig, 'pipeline' | 'm'>): string[] {
+export function stallCauseNames(cfg: CauseConfig): string[] {
   return perfCauses(cfg).filter((c) => c.name !== 'retire' && c.name !== 'halted').map((c) => c.name);
 }
 
@@ -241,6 +271,11 @@ export function serialMulCycles(width = 32): number {
   return 1 + width;
 }
 
+/** The cycles a shift holds the divider with shift=serial: start, one step per bit of shamt (below a multiply's). */
+export function serialShiftCycles(shamt: number): number {
+  return 1 + shamt;
+}
+
 /** The most cycles a divide holds the divider at `width` bits: start, the prep cycles, every step. */
 export function divMaxCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>, width = 32): number {
   return 1 + divPrepCycles(cfg) + width / cfg.divBits;
@@ -258,6 +293,8 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.m && (cfg.mulSerial !== def.mulSerial || cfg.mulStages !== def.mulStages)) name += cfg.mulSerial ? '_mulserial' : `_mul${cfg.mulStages + 1}`;
   if (cfg.m && cfg.divBits !== def.divBits) name += `_div${cfg.divBits}`;
   if (cfg.m && cfg.divEarly !== def.divEarly) name += cfg.divEarly ? '_early' : '_noearly';
+  // (shift: off the default of the unit it would shift in, so div=4bit alone adds no suffix)
+  if (cfg.shiftSerial !== serialShiftFits(cfg)) name += '_shbarrel';
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
   if (!cfg.syncRf) name += '_arf';
@@ -292,8 +329,8 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
   }
   const breakCorner = cfg.breaks.includes('div_corner');
   const breakMulSign = cfg.breaks.includes('mul_sign');
-  const name = `rv32im_${cfg.mulSerial ? 'muldiv' : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}`;
-  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, breakCorner, breakMulSign, mul: cfg.mulSerial }) };
+  const name = `rv32im_${cfg.mulSerial ? (cfg.shiftSerial ? 'muldivsh' : 'muldiv') : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}`;
+  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
 }
 
 export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {
@@ -301,9 +338,10 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const altops = variant.altops === true;
   const generator = GENERATOR_ID;
   const isa = cfg.m ? 'RV32IM' : 'RV32I';
-  const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder${cfg.zicntr ? '' : '_nocntr'}`;
-  // The multicycle core compares in OPER, so its ALU takes the comparison (rv32im_alu_cmpin).
-  const alu = cfg.pipeline === '5' ? 'rv32im_alu' : 'rv32im_alu_cmpin';
+  const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder${cfg.zicntr ? '' : '_nocntr'}${cfg.shiftSerial ? '_sh' : ''}`;
+  // The multicycle core compares in OPER, so its ALU takes the comparison (rv32im_alu_cmpin);
+  // with shift=serial it has no shifter.
+  const alu = cfg.pipeline === '5' ? 'rv32im_alu' : `rv32im_alu_cmpin${cfg.shiftSerial ? '_nosh' : ''}`;
   const loadExt = 'rv32im_load_ext';
   const regfile = cfg.syncRf ? `rv32im_regfile_sync${altops ? '_formal' : ''}` : 'rv32im_regfile';
   const mul = rv32imUnit(cfg, 'mul', { altops });
@@ -313,8 +351,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const top = rv32imTopName(cfg);
   const ports = rv32imPorts();
   const modules: VerilogModule[] = [
-    { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr }) },
-    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5' }) },
+    { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr, shiftOut: cfg.shiftSerial }) },
+    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial }) },
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf, formal: altops && cfg.syncRf }) },
     { name: loadExt, text: renderTemplate('rv32im_load_ext', { generator, name: loadExt }) },
   ];
@@ -324,7 +362,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
@@ -332,6 +370,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   // Only the parameters that apply, so `params` is a complete set `generateRv32im` accepts again.
   const params: Record<string, string> = { pipeline: cfg.pipeline, m: cfg.m ? 'on' : 'off' };
   if (cfg.m) Object.assign(params, { mul: cfg.mulSerial ? 'serial' : `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
+  if (cfg.pipeline === 'multicycle') params.shift = cfg.shiftSerial ? 'serial' : 'barrel';
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras) });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
   params.zicntr = cfg.zicntr ? 'on' : 'off';
@@ -352,7 +391,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           '; a misprediction costs 2 bubbles; ' +
           `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divPrepCycles(cfg) + 2} to ${divMaxCycles(cfg)} (early out)` : divMaxCycles(cfg)}`
-        : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
+        : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
       'hold rst high for at least 32 cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0) and fetching starts at reset_pc',
     memory: {
