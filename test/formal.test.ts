@@ -158,6 +158,23 @@ describe('formal checks find planted bugs', () => {
     expect(existsSync(bug.vcd!)).toBe(true);
   }, 600_000);
 
+  it('--cover: a row of the instruction is reached, with its cycle and waveform; too shallow a depth is reported as not reached', () => {
+    // The serial shift (shift=serial): an SRA row within the fast subset's depth, so its
+    // insn_sra proof there is not vacuous; at depth 4 no row of anything can retire yet.
+    const out = join(work, 'cover');
+    const r = zkrtl(['formal', 'rv32im', '--param', 'pipeline=multicycle', '--cover', '--check', 'cover_sra', '--depth', '10', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const m = /^cover_sra\s+reached\s+10\s+\S+\s+a sra row retired in cycle (\d+); waveform (\S+)$/m.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeLessThanOrEqual(10);
+    expect(readFileSync(join(out, 'cover_sra', 'counterexample.vcd'), 'utf8')).toMatch(/\$enddefinitions/);
+    expect(r.stdout).toMatch(/1 of 1 covers reached within their depth/);
+    const shallow = zkrtl(['formal', 'rv32im', '--param', 'pipeline=multicycle', '--cover', '--check', 'cover_sra', '--depth', '4', '--out', join(work, 'cover4')]);
+    expect(shallow.code).toBe(1);
+    expect(shallow.stdout).toMatch(/^cover_sra\s+NOT REACHED\s+4\s+\S+\s+no such row retires within 4 cycles/m);
+    expect(shallow.stdout).toMatch(/0 of 1 covers reached within their depth in [\d.]+ s; not reached: cover_sra/);
+  }, 300_000);
+
   it('zkrtl formal: the table, the failing check by name, cycle and instruction, exit 1; bad input exits 2', () => {
     const out = join(work, 'cli');
     const r = zkrtl(['formal', 'rv32im', '--param', 'test_break=load_sext', '--check', 'insn_lb,insn_lbu', '--depth', '10', '--out', out]);
@@ -174,6 +191,8 @@ describe('formal checks find planted bugs', () => {
       [['formal', 'rv32im', '--engine', 'sat'], /--engine sat is not accepted: give bmc \(bounded, to the depth\) or pdr/],
       [['formal', 'rv32im', '--engine', 'pdr', '--depth', '10'], /--depth 10 is not accepted with --engine pdr: pdr proves at every depth/],
       [['formal', 'rv32im', '--pdr-timeout', '60'], /--pdr-timeout 60 is not accepted with --engine bmc: give --engine pdr/],
+      [['formal', 'rv32im', '--cover', '--engine', 'pdr'], /--cover is not accepted with --engine pdr: a cover is a bounded search/],
+      [['formal', 'rv32im', '--cover', '--check', 'insn_add'], /--check insn_add is not a cover of this core \(--cover\): accepted are cover_lui, /],
     ] as const) {
       const e = zkrtl([...argv]);
       expect(e.code, argv.join(' ')).toBe(2);

@@ -48,7 +48,7 @@ usage:
       modmul the config emits, inside other blocks too.
       Exit 1 when a lemma fails or times out (--timeout, seconds per solver call, default 60)
   zkrtl formal rv32im [--param K=V]... [--depth N] [--check NAME,…] [--jobs N] [--out DIR]
-            [--engine bmc|pdr [--pdr-timeout S]]
+            [--engine bmc|pdr [--pdr-timeout S]] [--cover]
       the core's retirement rows (RVFI) checked by bounded model checking against the ISA spec, every
       memory and environment answer free: one check per instruction, illegal, reg, pc, order, halt, live
       (liveness), unit_mul and unit_div (the M units at 6 and 8 bits; with mul=serial unit_div covers the
@@ -56,7 +56,9 @@ usage:
       the core's stated depth, and reg and pc their own shorter one); --jobs: checks at once (default: the cores). --engine pdr: ABC's pdr (IC3) instead of bmc3,
       a proof then holds at every depth (no --depth), or the check is OPEN after --pdr-timeout CPU seconds
       (default 1800). A failing check names the assert, cycle and instruction and writes its VCD under
-      --out (default formal-out/<core>/<check>/counterexample.vcd); exit 1 if any check is not proved
+      --out (default formal-out/<core>/<check>/counterexample.vcd); exit 1 if any check is not proved.
+      --cover: instead, a cover per instruction check (cover_add, …): a row of it that does not trap
+      retires within the depth, with the cycle and its waveform (the proof is not vacuous); exit 1 if any is not reached
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...
       runs a static rv32im ELF on the generated core under Verilator (--param: its configuration),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RawParams } from '../gen/params.ts';
 import { iterativeCycles, parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
 import { runBmc, type BmcResult, type FormalEngine } from './bmc.ts';
-import { formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH, type FormalCheck } from './rvfi-harness.ts';
+import { coverChecks, formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH, type FormalCheck } from './rvfi-harness.ts';
 
 /**
  * The stated depth of a configuration, in cycles from the first reset cycle: reset, then the
@@ -60,6 +60,8 @@ export interface FormalOptions {
   /** bmc (default): bounded, to the depth; pdr: unbounded proofs, or no verdict in pdrSeconds. */
   engine?: FormalEngine;
   pdrSeconds?: number;
+  /** Run the cover checks (one per instruction check) instead of the proofs. */
+  cover?: boolean;
   /** The unit checks' width (default: 6 bits for unit_mul, 8 for unit_div); the tests' fast subset narrows it. */
   unitWidth?: number;
   /** Work folder: one sub-folder per check (Verilog, models, logs, counterexample.vcd). */
@@ -68,19 +70,19 @@ export interface FormalOptions {
   onResult?: (run: FormalRun, done: number, total: number) => void;
 }
 
-export function selectChecks(cfg: Rv32imConfig, only: string[] | undefined): FormalCheck[] {
-  const all = formalChecks(cfg);
+export function selectChecks(cfg: Rv32imConfig, only: string[] | undefined, cover = false): FormalCheck[] {
+  const all = cover ? coverChecks(cfg) : formalChecks(cfg);
   if (!only) return all;
   const names = new Set(all.map((c) => c.name));
   const bad = only.filter((n) => !names.has(n));
-  if (bad.length) throw new Error(`--check ${bad.join(',')} is not a check of this core: accepted are ${[...names].join(', ')}`);
+  if (bad.length) throw new Error(`--check ${bad.join(',')} is not a ${cover ? 'cover' : 'check'} of this core${cover ? ' (--cover)' : ''}: accepted are ${[...names].join(', ')}`);
   return all.filter((c) => only.includes(c.name));
 }
 
 export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ top: string; depth: number; runs: FormalRun[] }> {
   const cfg = parseRv32imParams(raw);
   const top = rv32imTopName(cfg);
-  const checks = selectChecks(cfg, opts.only);
+  const checks = selectChecks(cfg, opts.only, opts.cover);
   const depth = opts.depth ?? statedDepth(cfg);
   const runs: FormalRun[] = new Array(checks.length);
   let next = 0;
@@ -91,15 +93,27 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
       const check = checks[i]!;
       opts.onStart?.(check, i, checks.length);
       // Unit checks run their own, shorter, bounded harness (the unit's latency bounds it).
-      const result = await runBmc(generateHarness(raw, check, { unitWidth: opts.unitWidth }), {
+      const bmc = await runBmc(generateHarness(raw, check, { unitWidth: opts.unitWidth }), {
         depth: checkDepth(cfg, check, opts.depth, opts.unitWidth), dir: join(opts.dir, check.name), engine: opts.engine, pdrSeconds: opts.pdrSeconds,
       });
+      const result = check.kind === 'cover' ? coverVerdict(bmc) : bmc;
       runs[i] = { check, result };
       opts.onResult?.(runs[i]!, ++done, checks.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, checks.length)) }, worker));
   return { top, depth, runs };
+}
+
+/**
+ * A cover passes when its row is reached: the model checker's counterexample is the trace
+ * (step: the cycle the row is on the trace port; vcd: the waveform). No counterexample within
+ * the depth is the cover's failure.
+ */
+export function coverVerdict(r: BmcResult): BmcResult {
+  if (r.status === 'fail') return { ...r, status: 'pass' };
+  if (r.status === 'pass') return { ...r, status: 'fail', unbounded: undefined, label: r.unbounded ? 'no such row retires at any depth' : `no such row retires within ${r.depth} cycles` };
+  return r;
 }
 
 /**

@@ -22,10 +22,10 @@ export const RESET_CYCLES = 1;
 /** Liveness: every memory and environment request is answered by its K-th cycle. */
 export const LIVENESS_K = 2;
 
-export type CheckKind = 'insn' | 'illegal' | 'reg' | 'pc' | 'order' | 'halt' | 'live' | 'unit_mul' | 'unit_div';
+export type CheckKind = 'insn' | 'illegal' | 'reg' | 'pc' | 'order' | 'halt' | 'live' | 'unit_mul' | 'unit_div' | 'cover';
 
 export interface FormalCheck {
-  /** insn_<mnemonic> (dots as underscores), illegal, reg, pc, order, halt, live, unit_mul, unit_div. */
+  /** insn_<mnemonic> (dots as underscores), illegal, reg, pc, order, halt, live, unit_mul, unit_div; cover_<mnemonic>. */
   name: string;
   kind: CheckKind;
   entry?: IsaEntry;
@@ -68,6 +68,17 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
     checks.push({ name: 'unit_div', kind: 'unit_div', what });
   }
   return checks;
+}
+
+/**
+ * The cover checks (`zkrtl formal --cover`), one per instruction check: a row of that
+ * instruction that does not trap retires within the depth. A bounded proof of insn_X says
+ * nothing if no X row can retire that early; its cover shows one does, with the trace.
+ */
+export function coverChecks(cfg: Rv32imConfig): FormalCheck[] {
+  return formalChecks(cfg)
+    .filter((c) => c.kind === 'insn')
+    .map((c) => ({ name: c.name.replace(/^insn_/, 'cover_'), kind: 'cover' as const, entry: c.entry, what: `a ${c.entry!.name} row that does not trap retires (the proof of ${c.name} is not vacuous to this depth)` }));
 }
 
 /**
@@ -221,6 +232,13 @@ export function generateHarness(raw: RawParams, check: FormalCheck, opts: { unit
         A('check_row', 'rvfi_halt == spec_halt', 'halt'),
         ...(['rs1_addr', 'rs2_addr', 'rd_addr', 'rd_wdata', 'pc_wdata', 'mem_addr', 'mem_rmask', 'mem_wmask', 'mem_wdata'] as const).map((f) => A('check_row', `rvfi_${f} == spec_${f}`, f)),
       );
+      break;
+    }
+    case 'cover': {
+      // The "assert" fails exactly when such a row retires: a counterexample is the cover's
+      // trace (src/formal/run.ts reads it so).
+      const e = check.entry!;
+      L.push(A(`${row} && !rvfi_trap && (rvfi_insn & ${hex32(e.mask)}) == ${hex32(e.match)}`, "1'b0", `a ${e.name} row retired`));
       break;
     }
     case 'reg':

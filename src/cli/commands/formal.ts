@@ -13,18 +13,28 @@ import { UsageError } from '../errors.ts';
 import { stderrProgress } from '../progress.ts';
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
-const verdict = (r: FormalRun) => ({ pass: 'proved', fail: 'FAILED', error: 'ERROR', open: 'OPEN' })[r.result.status];
+const verdict = (r: FormalRun) =>
+  r.check.kind === 'cover'
+    ? ({ pass: 'reached', fail: 'NOT REACHED', error: 'ERROR', open: 'OPEN' })[r.result.status]
+    : ({ pass: 'proved', fail: 'FAILED', error: 'ERROR', open: 'OPEN' })[r.result.status];
+
+/** A reached cover: the cycle its row is on the trace port, and the waveform that shows it. */
+function describeCover(r: FormalRun): string {
+  const x = r.result;
+  return `${x.label} in cycle ${x.step}; waveform ${x.vcd ? relative(process.cwd(), x.vcd) : '(not written)'}`;
+}
 
 function describeFailure(r: FormalRun): string {
   const x = r.result;
   if (x.status === 'error') return `error: ${x.error} (log: ${relative(process.cwd(), x.log)})`;
   if (x.status === 'open') return `no verdict: ${x.error} (log: ${relative(process.cwd(), x.log)})`;
+  if (r.check.kind === 'cover') return `${x.label} (log: ${relative(process.cwd(), x.log)})`;
   const insn = x.insn === undefined ? '' : `, row of ${hex(x.insn)} (${lookup(x.insn)?.name ?? 'no instruction'}) at pc ${hex(x.pc ?? 0)}`;
   return `${x.label} in cycle ${x.step}${insn}; waveform ${x.vcd ? relative(process.cwd(), x.vcd) : '(not written)'}`;
 }
 
 export async function runFormalCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out', 'engine', 'pdr-timeout'], flags: [] });
+  const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out', 'engine', 'pdr-timeout'], flags: ['cover'] });
   if (args.positionals.length !== 1 || args.positionals[0] !== 'rv32im') {
     throw new UsageError(`zkrtl formal takes the block rv32im${args.positionals.length ? `, not '${args.positionals.join(' ')}'` : ''}: zkrtl formal rv32im --param pipeline=5`);
   }
@@ -50,10 +60,12 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   if (pdrText !== undefined && engine !== 'pdr') throw new UsageError(`--pdr-timeout ${pdrText} is not accepted with --engine bmc: give --engine pdr`);
   if (depthText !== undefined && engine === 'pdr') throw new UsageError(`--depth ${depthText} is not accepted with --engine pdr: pdr proves at every depth (give --engine bmc for a bounded proof)`);
   const pdrSeconds = pdrText === undefined ? undefined : Number(pdrText);
+  const cover = args.flags.has('cover');
+  if (cover && engine === 'pdr') throw new UsageError('--cover is not accepted with --engine pdr: a cover is a bounded search for a trace (give --engine bmc, the default)');
   const checkText = single(args, 'check');
   const only = checkText?.split(',').filter(Boolean);
   try {
-    selectChecks(cfg, only);
+    selectChecks(cfg, only, cover);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -70,29 +82,34 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     jobs: jobsText === undefined ? availableParallelism() : Number(jobsText),
     engine,
     pdrSeconds,
+    cover,
     dir,
     onStart: (c, i, n) => process.stderr.write(`zkrtl: formal ${top}: [${i + 1}/${n}] ${c.name} …\n`),
     onResult: (r, done, n) => {
-      process.stderr.write(`zkrtl: formal ${top}: ${done}/${n} done: ${r.check.name} ${verdict(r)} in ${r.result.seconds.toFixed(1)} s${r.result.status === 'pass' ? '' : `: ${describeFailure(r)}`}\n`);
+      const detail = r.result.status !== 'pass' ? `: ${describeFailure(r)}` : cover ? `: ${describeCover(r)}` : '';
+      process.stderr.write(`zkrtl: formal ${top}: ${done}/${n} done: ${r.check.name} ${verdict(r)} in ${r.result.seconds.toFixed(1)} s${detail}\n`);
     },
   });
   const w = Math.max(5, ...runs.map((r) => r.check.name.length));
   const header =
     engine === 'pdr'
       ? `formal ${top} (${JSON.stringify(raw)}), engine yosys-abc pdr (unbounded: a proof holds at every depth; ${pdrSeconds ?? 1800} CPU s per check)`
-      : `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg and pc: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3`;
+      : cover
+        ? `formal ${top} (${JSON.stringify(raw)}), covers: a row of each instruction within ${depth} cycles from reset, engine yosys-abc bmc3`
+        : `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg and pc: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3`;
   const lines = [
     header,
-    `${'check'.padEnd(w)}  verdict  depth  seconds  what`,
+    `${'check'.padEnd(w)}  ${'verdict'.padEnd(cover ? 11 : 7)}  depth  seconds  what`,
     ...runs.map((r) => {
       // (pdr unrolls nothing: a proof holds at every depth, a failure names its cycle)
       const depthCell = r.result.unbounded ? 'all' : engine === 'pdr' ? '–' : String(r.result.depth);
-      return `${r.check.name.padEnd(w)}  ${verdict(r).padEnd(7)}  ${depthCell.padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${r.result.status === 'pass' ? r.check.what : describeFailure(r)}`;
+      const what = r.result.status !== 'pass' ? describeFailure(r) : cover ? describeCover(r) : r.check.what;
+      return `${r.check.name.padEnd(w)}  ${verdict(r).padEnd(cover ? 11 : 7)}  ${depthCell.padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${what}`;
     }),
   ];
   const bad = runs.filter((r) => r.result.status !== 'pass');
-  const proved = engine === 'pdr' ? 'proved at every depth' : 'proved to their depth';
-  lines.push('', `${runs.length - bad.length} of ${runs.length} checks ${proved} in ${((Date.now() - t0) / 1000).toFixed(1)} s${bad.length ? `; not proved: ${bad.map((r) => r.check.name).join(', ')}` : ''}`);
+  const proved = cover ? 'covers reached within their depth' : engine === 'pdr' ? 'checks proved at every depth' : 'checks proved to their depth';
+  lines.push('', `${runs.length - bad.length} of ${runs.length} ${proved} in ${((Date.now() - t0) / 1000).toFixed(1)} s${bad.length ? `; not ${cover ? 'reached' : 'proved'}: ${bad.map((r) => r.check.name).join(', ')}` : ''}`);
   process.stdout.write(lines.join('\n') + '\n');
   return bad.length ? 1 : 0;
 }
