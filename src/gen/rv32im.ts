@@ -39,7 +39,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   {
     name: 'shift',
     accepted:
-      'barrel (a one-cycle barrel shifter in the ALU) or serial (pipeline=multicycle with mul=serial, div=1bit, div_early=off: SLL SRL SRA and their immediate forms shift one bit per cycle in the divider\'s registers, 1 + shamt cycles, no shifter)',
+      'barrel (a one-cycle barrel shifter in the ALU) or serial (pipeline=multicycle with mul=serial, div=1bit, div_early=off: SLL SRL SRA and their immediate forms shift one bit per cycle in the divider\'s registers, 5 + shamt cycles an instruction, no shifter)',
     default: 'serial for the multicycle core\'s default unit (mul=serial div=1bit div_early=off), else barrel',
   },
   {
@@ -281,9 +281,9 @@ export function divMaxCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>, wi
   return 1 + divPrepCycles(cfg) + width / cfg.divBits;
 }
 
-/** The longest hold of the divider at `width` bits: a divide, or a multiply with mul=serial (it multiplies too). */
-export function iterativeCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly' | 'mulSerial'>, width = 32): number {
-  return Math.max(divMaxCycles(cfg, width), cfg.mulSerial ? serialMulCycles(width) : 0);
+/** The longest hold of the divider at `width` bits: a divide, a multiply with mul=serial, a shift by width − 1 with shift=serial. */
+export function iterativeCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly' | 'mulSerial' | 'shiftSerial'>, width = 32): number {
+  return Math.max(divMaxCycles(cfg, width), cfg.mulSerial ? serialMulCycles(width) : 0, cfg.shiftSerial ? serialShiftCycles(width - 1) : 0);
 }
 
 export function rv32imTopName(cfg: Rv32imConfig): string {
