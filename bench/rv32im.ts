@@ -270,6 +270,9 @@ async function pnrRow(fpga: { top: string; files: Record<string, string> }, engi
 export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams }[] = [
   // The radix-4 divider: one carry chain per cycle where the default 4bit puts four in series.
   { name: 'pipeline=5 div=2bit', params: { pipeline: '5', m: 'on', div: '2bit' } },
+  // The 5-stage core's clock-oriented EX stage (off by default until it reaches the floor): the
+  // redirect from MEM (+1 bubble a misprediction), ID's forwarding selects and decoded ALU.
+  { name: 'pipeline=5 redirect=mem forward=id', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'id' } },
   // Without the Zicntr counters (two 64-bit counters and their read mux, on by default): what they cost.
   { name: 'pipeline=5 zicntr=off', params: { pipeline: '5', m: 'on', zicntr: 'off' } },
   { name: 'multicycle zicntr=off', params: { pipeline: 'multicycle', m: 'on', zicntr: 'off' } },

@@ -89,6 +89,10 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     ['pipeline=5', {}, ['insn_add', 'insn_lw', 'insn_sb', 'insn_rdcycle', 'insn_rdinstret', 'illegal', 'reg', 'pc', 'halt', 'unit_mul', 'unit_div']],
     // (without counters, `illegal` covers their encodings)
     ['pipeline=5 zicntr=off', { zicntr: 'off' }, ['illegal']],
+    // The clock-oriented EX stage: forwarding selects from ID (reg), the redirect from MEM and
+    // the predecoded prediction (pc, jalr, bltu), the one-chain ALU and one-hot result (sub,
+    // slt, sra, auipc), the counter from registers (rdinstret)
+    ['pipeline=5 redirect=mem forward=id', { redirect: 'mem', forward: 'id' }, ['insn_auipc', 'insn_jalr', 'insn_bltu', 'insn_sub', 'insn_slt', 'insn_sra', 'insn_rdinstret', 'reg', 'pc']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
     // the core's use of it; its arithmetic, unit_div, takes ~10 minutes at 8 bits and runs in
     // the full suite. The DSP multipliers: mul=3cycle registers the partial products and the
@@ -119,6 +123,7 @@ describe('formal checks find planted bugs', () => {
   // Each bug, the check that must find it, and the instruction of the failing row (unit checks have none).
   const BUGS: Array<{ bug: string; check: string; insn?: string; params?: RawParams }> = [
     { bug: 'forward', check: 'reg' },
+    { bug: 'forward', check: 'reg', params: { redirect: 'mem', forward: 'id' } },
     { bug: 'branch_sign', check: 'insn_bge', insn: 'bge' },
     { bug: 'load_sext', check: 'insn_lb', insn: 'lb' },
     { bug: 'byte_mask', check: 'insn_sh', insn: 'sh' },
@@ -133,7 +138,7 @@ describe('formal checks find planted bugs', () => {
   ];
   it(`${BUGS.map((b) => b.bug).join(', ')}: each is a failed check naming assert, cycle, instruction, with a waveform`, async () => {
     const runs = await Promise.all(
-      BUGS.map(async (b) => ({ b, r: (await check({ ...b.params, test_break: b.bug }, [b.check], 12, `bug-${b.bug}-${b.params?.pipeline ?? ''}`))[b.check]! })),
+      BUGS.map(async (b) => ({ b, r: (await check({ ...b.params, test_break: b.bug }, [b.check], 12, `bug-${b.bug}-${Object.values(b.params ?? {}).join('-')}`))[b.check]! })),
     );
     for (const { b, r } of runs) {
       expect(r.status, `${b.bug}: ${r.error ?? ''}`).toBe('fail');

@@ -87,11 +87,11 @@ export function coverChecks(cfg: Rv32imConfig): FormalCheck[] {
  *
  * pipeline=5: the worst case is a divide in EX that itself waited behind a redirect. From a
  * retirement, the next instruction may need: a misprediction flush and refetch (fetch ≤ K
- * cycles, then ID, EX: the 2 flushed slots plus the refill), a divide held in EX (≤ divMax
+ * cycles, then ID, EX: the 2 flushed slots, 3 with redirect=mem, plus the refill), a divide held in EX (≤ divMax
  * cycles, divMaxCycles + 1: the
  * cycle it reads done), a data access in MEM (≤ K), and WB; an ECALL waits in WB for env_ack (≤ K).
  * We take the sum of all of them, each at its worst, plus the pipeline depth:
- *   B = 5 + 3K (fetch, data, env) + 2 (mispredict) + divMax (or mulStages + 1) + 1 (load-use).
+ *   B = 5 + 3K (fetch, data, env) + 2 or 3 (mispredict) + divMax (or mulStages + 1) + 1 (load-use).
  * multicycle: FETCH ≤ K, OPER 1, EXEC ≤ max(divMax + 1, mulStages + 2), MEM or ENV ≤ K, and
  * the registered row 1: B = 2K + divMax + 4.
  */
@@ -100,7 +100,7 @@ export function livenessBound(cfg: Rv32imConfig): number {
   // (with mul=serial a multiply holds the divider too)
   const divMax = cfg.m ? iterativeCycles(cfg) + 1 : 0;
   const ex = cfg.m ? Math.max(divMax, cfg.mulStages + 1) : 1;
-  return cfg.pipeline === '5' ? 5 + 3 * k + 2 + ex + 1 : 2 * k + ex + 4;
+  return cfg.pipeline === '5' ? 5 + 3 * k + (cfg.redirectMem ? 3 : 2) + ex + 1 : 2 * k + ex + 4;
 }
 
 /** An assert of the harness: the wire that is 1 in a cycle where it fails, and what that means. */

@@ -27,6 +27,17 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   { name: 'btb', accepted: '0, 8, 16, 32, 64: branch target buffer entries of the 5-stage core (0: static prediction only)', default: '16' },
   { name: 'ras', accepted: '0, 2, 4, 8: return address stack entries of the 5-stage core (0: none)', default: '0' },
   {
+    name: 'redirect',
+    accepted:
+      'ex or mem (pipeline=5): a misprediction found in EX redirects fetch in the same cycle (ex: 2 bubbles), or is registered and redirects it from MEM a cycle later, the BTB written from MEM too (mem: 3 bubbles, the branch compare off the fetch address\'s path)',
+    default: 'ex',
+  },
+  {
+    name: 'forward',
+    accepted: 'ex or id (pipeline=5): EX compares register numbers for its forwarding muxes (ex), or ID decides them and registers the selects (id: the same cycles, EX\'s operands a comparator sooner)',
+    default: 'ex',
+  },
+  {
     name: 'regfile',
     accepted: 'sync (synchronous reads: block RAM, e.g. iCE40 EBR) or async (asynchronous reads: flip-flops or LUT RAM)',
     default: 'sync',
@@ -79,6 +90,10 @@ export interface Rv32imConfig {
   divEarly: boolean;
   btb: number;
   ras: number;
+  /** pipeline=5: the misprediction redirects fetch from MEM (registered), the BTB is written from MEM. */
+  redirectMem: boolean;
+  /** pipeline=5: forwarding selects decided in ID and registered. */
+  forwardId: boolean;
   syncRf: boolean;
   /** The counter reads of Zicntr (cycle, time, instret and their high halves). */
   zicntr: boolean;
@@ -115,12 +130,16 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   if (pipeline !== '5' && raw.btb !== undefined) throw new UsageError(`btb=${raw.btb} is not accepted with pipeline=multicycle: the branch target buffer belongs to pipeline=5`);
   const rasRaw = parseChoice('ras', raw.ras ?? '0', ['0', '2', '4', '8'] as const);
   if (pipeline !== '5' && raw.ras !== undefined) throw new UsageError(`ras=${raw.ras} is not accepted with pipeline=multicycle: the return address stack belongs to pipeline=5`);
+  const redirect = parseChoice('redirect', raw.redirect ?? 'ex', ['ex', 'mem'] as const);
+  if (pipeline !== '5' && raw.redirect !== undefined) throw new UsageError(`redirect=${raw.redirect} is not accepted with pipeline=multicycle: it is the 5-stage core's misprediction path (the multicycle core fetches after it executes)`);
+  const forward = parseChoice('forward', raw.forward ?? 'ex', ['ex', 'id'] as const);
+  if (pipeline !== '5' && raw.forward !== undefined) throw new UsageError(`forward=${raw.forward} is not accepted with pipeline=multicycle: it is the 5-stage core's forwarding (the multicycle core does not forward)`);
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
   const zicntr = parseChoice('zicntr', raw.zicntr ?? 'on', ['on', 'off'] as const) === 'on';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward === 'id', syncRf, zicntr, breaks };
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
@@ -157,7 +176,7 @@ export const PERF_CAUSES: readonly PerfCause[] = [
   { code: 1, name: 'fill', ident: 'FILL', p5: 'the empty pipeline after reset: the slots before the first instruction reaches WB', mc: 'the cycle after reset (S_RESET), and the last reset cycle (perf_stall is registered like rvfi_*)' },
   { code: 2, name: 'imem-wait', ident: 'IMEM_WAIT', p5: 'the slot IF could not fill: a fetch waited for imem_ready', mc: 'FETCH waits for imem_ready' },
   { code: 3, name: 'predicted-taken', ident: 'TAKEN', p5: 'the bubble of a taken prediction made in ID (JAL, backward branch, RAS return) without a BTB hit' },
-  { code: 4, name: 'mispredict', ident: 'MISPREDICT', p5: 'the two slots flushed when EX finds a misprediction and redirects fetch' },
+  { code: 4, name: 'mispredict', ident: 'MISPREDICT', p5: 'the slots flushed when EX finds a misprediction and redirects fetch (two; three with redirect=mem, which redirects from MEM)' },
   { code: 5, name: 'load-use', ident: 'LOAD_USE', p5: 'the bubble of a load-use stall (ID waits for a load in EX)' },
   { code: 6, name: 'muldiv', ident: 'MULDIV', mOnly: true, p5: 'the bubbles behind a multiply or divide held in EX', mc: 'EXEC of a multiply or divide before its last cycle' },
   { code: 7, name: 'dmem-wait', ident: 'DMEM_WAIT', p5: 'the bubbles behind a load or store waiting in MEM for dmem_ready', mc: 'MEM waits for dmem_ready' },
@@ -297,6 +316,8 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.shiftSerial !== serialShiftFits(cfg)) name += '_shbarrel';
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
+  if (cfg.redirectMem) name += '_rmem';
+  if (cfg.forwardId) name += '_fid';
   if (!cfg.syncRf) name += '_arf';
   if (!cfg.zicntr) name += '_nocntr';
   // (forward keeps its old short suffix, so existing simulator caches and names stay valid)
@@ -341,7 +362,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const decoder = `${cfg.m ? 'rv32im' : 'rv32i'}_decoder${cfg.zicntr ? '' : '_nocntr'}${cfg.shiftSerial ? '_sh' : ''}`;
   // The multicycle core compares in OPER, so its ALU takes the comparison (rv32im_alu_cmpin);
   // with shift=serial it has no shifter.
-  const alu = cfg.pipeline === '5' ? 'rv32im_alu' : `rv32im_alu_cmpin${cfg.shiftSerial ? '_nosh' : ''}`;
+  // (pipeline=5 forward=id: ID decodes the operation into one-hot selects, rv32im_alu_sel.)
+  const alu = cfg.pipeline === '5' ? (cfg.forwardId ? 'rv32im_alu_sel' : 'rv32im_alu') : `rv32im_alu_cmpin${cfg.shiftSerial ? '_nosh' : ''}`;
   const loadExt = 'rv32im_load_ext';
   const regfile = cfg.syncRf ? `rv32im_regfile_sync${altops ? '_formal' : ''}` : 'rv32im_regfile';
   const mul = rv32imUnit(cfg, 'mul', { altops });
@@ -352,7 +374,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const ports = rv32imPorts();
   const modules: VerilogModule[] = [
     { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr, shiftOut: cfg.shiftSerial }) },
-    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial }) },
+    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial, sel: cfg.forwardId }) },
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf, formal: altops && cfg.syncRf }) },
     { name: loadExt, text: renderTemplate('rv32im_load_ext', { generator, name: loadExt }) },
   ];
@@ -362,7 +384,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, forwardId: cfg.forwardId, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
@@ -371,7 +393,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const params: Record<string, string> = { pipeline: cfg.pipeline, m: cfg.m ? 'on' : 'off' };
   if (cfg.m) Object.assign(params, { mul: cfg.mulSerial ? 'serial' : `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
   if (cfg.pipeline === 'multicycle') params.shift = cfg.shiftSerial ? 'serial' : 'barrel';
-  if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras) });
+  if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras), redirect: cfg.redirectMem ? 'mem' : 'ex', forward: cfg.forwardId ? 'id' : 'ex' });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
   params.zicntr = cfg.zicntr ? 'on' : 'off';
   if (cfg.breaks.length > 0) params.test_break = cfg.breaks.join(',');
@@ -385,11 +407,11 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
     files: modules.map((m) => `${m.name}.v`),
     microarchitecture:
       cfg.pipeline === '5'
-        ? 'in-order 5-stage (IF ID EX MEM WB); forwarding MEM->EX, WB->EX, WB->ID; load-use stall 1 cycle; branches resolve in EX; ' +
+        ? `in-order 5-stage (IF ID EX MEM WB); forwarding MEM->EX, WB->EX${cfg.forwardId ? ' (selects decided in ID, registered)' : ''}, WB->ID; load-use stall 1 cycle; branches resolve in EX; ` +
           (cfg.btb ? `a ${cfg.btb}-entry branch target buffer predicts in IF (no bubble); without a hit ` : '') +
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
-          '; a misprediction costs 2 bubbles; ' +
+          (cfg.redirectMem ? '; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM); ' : '; a misprediction costs 2 bubbles; ') +
           `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divPrepCycles(cfg) + 2} to ${divMaxCycles(cfg)} (early out)` : divMaxCycles(cfg)}`
         : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
