@@ -11,8 +11,9 @@ import { coverChecks, formalChecks, generateHarness, livenessBound, RESET_CYCLES
  * longest instruction through the whole core, then a hazard window behind it (so the
  * instructions that depend on it, or are stalled or flushed by it, retire inside the bound).
  * pipeline=5: IF ID EX MEM WB (5) + the longest EX occupancy (a divide: 32/bits + 2 with early
- * out, + 1 without; a multiply: stages + 1) + a window of 5 (the pipeline refilled behind it)
- * and half that occupancy again (a second multiply or divide partly through EX).
+ * out, + 1 without; a multiply: stages + 1) + a window of 5 (the pipeline refilled behind it;
+ * 6 with redirect=mem, whose misprediction flushes one slot more) and half that occupancy
+ * again (a second multiply or divide partly through EX).
  * multicycle (one instruction at a time, no hazards): the longest instruction (a divide:
  * 32/bits + 5, + 1 with early out; a multiply: stages + 4, or 37 with mul=serial) + its
  * registered row (1) + one ALU instruction behind it (3: FETCH, OPER, EXEC) and its row (1).
@@ -25,7 +26,7 @@ export function statedDepth(cfg: Rv32imConfig): number {
 function depthFor(cfg: Rv32imConfig, divCycles: number): number {
   if (cfg.pipeline === '5') {
     const ex = cfg.m ? Math.max(divCycles, cfg.mulStages + 1) : 1;
-    return RESET_CYCLES + 5 + ex + 5 + Math.ceil(ex / 2);
+    return RESET_CYCLES + 5 + ex + (cfg.redirectMem ? 6 : 5) + Math.ceil(ex / 2);
   }
   const longest = cfg.m ? Math.max(divCycles + 4, cfg.mulStages + 4) : 4;
   return RESET_CYCLES + longest + 1 + 3 + 1;
