@@ -93,6 +93,10 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // the predecoded prediction (pc, jalr, bltu), the one-chain ALU and one-hot result (sub,
     // slt), the counter from registers (rdinstret)
     ['pipeline=5 redirect=mem forward=id', { redirect: 'mem', forward: 'id' }, ['insn_jalr', 'insn_bltu', 'insn_sub', 'insn_slt', 'insn_rdinstret', 'reg', 'pc']],
+    // A divide that leaves EX in its last step, its result taken in MEM (div_result=mem): the
+    // unit's `last` one cycle before done (unit_div), the result and the stall of a reader
+    // right behind it (insn_divu, reg)
+    ['pipeline=5 div_result=mem', { div_result: 'mem' }, ['insn_divu', 'reg', 'unit_div']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
     // the core's use of it; its arithmetic, unit_div, takes ~10 minutes at 8 bits and runs in
     // the full suite. The DSP multipliers: mul=3cycle registers the partial products and the

@@ -412,7 +412,7 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
       '    wire done;',
       // shift=serial: the unit's shifts are proved in the cores' own checks (insn_sll ... at 32
       // bits, through the real shift registers of the formal build), so here it never shifts.
-      `    ${unit.name} dut (.clk(clk), .start(start), ${serial ? '.mul(mul), ' : ''}${cfg.shiftSerial ? ".shift(1'b0), .shift_right(1'b0), .shift_arith(1'b0), " : ''}.funct3(funct3), .a(a), .b(b), .done(done), .y(y));`,
+      `    ${unit.name} dut (.clk(clk), .start(start), ${serial ? '.mul(mul), ' : ''}${cfg.shiftSerial ? ".shift(1'b0), .shift_right(1'b0), .shift_arith(1'b0), " : ''}.funct3(funct3), .a(a), .b(b), .done(done), ${cfg.divLate ? '.last(last), ' : ''}.y(y));`,
       `    // The cores start ${serial ? 'an operation' : 'a division'} only when the divider is idle and wait for done.`,
       '    reg pending = 1\'b0;',
       ...(serial ? ['    reg mul_q;'] : []),
@@ -439,6 +439,16 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
             A('pending', `busy_cycles < 8'd${divCycles}`, `done later than ${divCycles} cycles after start`),
           ]),
     );
+    if (cfg.divLate) {
+      // div_result=mem: the core lets the divide leave EX on last, so it must come exactly one
+      // cycle before done rises (never earlier: MEM would take a stale y).
+      L.splice(L.indexOf('    wire done;') + 1, 0, '    wire last;');
+      L.push(
+        '    reg was_last, was_done;',
+        '    always @(posedge clk) begin was_last <= last; was_done <= done; end',
+        A("cycle != 8'd0", 'was_last == (done && !was_done)', 'last is not the cycle before done rises'),
+      );
+    }
   }
   L.push('endmodule', '', '`default_nettype wire');
   const { text, labels } = finish(L);

@@ -38,6 +38,12 @@ export const RV32IM_PARAMS: ParamDoc[] = [
     default: 'ex',
   },
   {
+    name: 'div_result',
+    accepted:
+      'ex or mem (pipeline=5, m=on): a divide leaves EX when its result is ready (ex), or in its last step, its result taken in MEM as a load\'s data is (mem: one cycle less a divide; an instruction right behind that reads it waits a cycle, as after a load)',
+    default: 'ex',
+  },
+  {
     name: 'regfile',
     accepted: 'sync (synchronous reads: block RAM, e.g. iCE40 EBR) or async (asynchronous reads: flip-flops or LUT RAM)',
     default: 'sync',
@@ -94,6 +100,8 @@ export interface Rv32imConfig {
   redirectMem: boolean;
   /** pipeline=5: forwarding selects decided in ID and registered. */
   forwardId: boolean;
+  /** pipeline=5, m=on: a divide leaves EX in its last step; its result is taken in MEM (div_result=mem). */
+  divLate: boolean;
   syncRf: boolean;
   /** The counter reads of Zicntr (cycle, time, instret and their high halves). */
   zicntr: boolean;
@@ -134,12 +142,15 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   if (pipeline !== '5' && raw.redirect !== undefined) throw new UsageError(`redirect=${raw.redirect} is not accepted with pipeline=multicycle: it is the 5-stage core's misprediction path (the multicycle core fetches after it executes)`);
   const forward = parseChoice('forward', raw.forward ?? 'ex', ['ex', 'id'] as const);
   if (pipeline !== '5' && raw.forward !== undefined) throw new UsageError(`forward=${raw.forward} is not accepted with pipeline=multicycle: it is the 5-stage core's forwarding (the multicycle core does not forward)`);
+  const divResult = parseChoice('div_result', raw.div_result ?? 'ex', ['ex', 'mem'] as const);
+  if (pipeline !== '5' && raw.div_result !== undefined) throw new UsageError(`div_result=${raw.div_result} is not accepted with pipeline=multicycle: it is where the 5-stage core takes a divide's result (the multicycle core waits in EXEC)`);
+  if (!m && raw.div_result !== undefined) throw new UsageError(`div_result=${raw.div_result} is not accepted with m=off: there is no divide; give m=on, or leave div_result out`);
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
   const zicntr = parseChoice('zicntr', raw.zicntr ?? 'on', ['on', 'off'] as const) === 'on';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward === 'id', syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward === 'id', divLate: divResult === 'mem', syncRf, zicntr, breaks };
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
@@ -178,7 +189,7 @@ export const PERF_CAUSES: readonly PerfCause[] = [
   { code: 3, name: 'predicted-taken', ident: 'TAKEN', p5: 'the bubble of a taken prediction made in ID (JAL, backward branch, RAS return) without a BTB hit' },
   { code: 4, name: 'mispredict', ident: 'MISPREDICT', p5: 'the slots flushed when EX finds a misprediction and redirects fetch (two; three with redirect=mem, which redirects from MEM)' },
   { code: 5, name: 'load-use', ident: 'LOAD_USE', p5: 'the bubble of a load-use stall (ID waits for a load in EX)' },
-  { code: 6, name: 'muldiv', ident: 'MULDIV', mOnly: true, p5: 'the bubbles behind a multiply or divide held in EX', mc: 'EXEC of a multiply or divide before its last cycle' },
+  { code: 6, name: 'muldiv', ident: 'MULDIV', mOnly: true, p5: 'the bubbles behind a multiply or divide held in EX (with div_result=mem also the one before an instruction that reads a divide\'s result right behind it)', mc: 'EXEC of a multiply or divide before its last cycle' },
   { code: 7, name: 'dmem-wait', ident: 'DMEM_WAIT', p5: 'the bubbles behind a load or store waiting in MEM for dmem_ready', mc: 'MEM waits for dmem_ready' },
   { code: 8, name: 'env-wait', ident: 'ENV_WAIT', p5: 'an ECALL/EBREAK waits in WB for env_ack', mc: 'ENV waits for env_ack' },
   { code: 9, name: 'serialize', ident: 'SERIALIZE', p5: 'the slots of the younger instructions flushed by a trap or ECALL/EBREAK, and the refill after it retires' },
@@ -318,6 +329,7 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
   if (cfg.redirectMem) name += '_rmem';
   if (cfg.forwardId) name += '_fid';
+  if (cfg.divLate) name += '_dmem';
   if (!cfg.syncRf) name += '_arf';
   if (!cfg.zicntr) name += '_nocntr';
   // (forward keeps its old short suffix, so existing simulator caches and names stay valid)
@@ -350,8 +362,9 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
   }
   const breakCorner = cfg.breaks.includes('div_corner');
   const breakMulSign = cfg.breaks.includes('mul_sign');
-  const name = `rv32im_${cfg.mulSerial ? (cfg.shiftSerial ? 'muldivsh' : 'muldiv') : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}`;
-  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
+  // (div_result=mem: the unit also says when it finishes, a cycle ahead: the port `last`)
+  const name = `rv32im_${cfg.mulSerial ? (cfg.shiftSerial ? 'muldivsh' : 'muldiv') : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${cfg.divLate ? '_last' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}`;
+  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, lastOut: cfg.divLate, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
 }
 
 export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {
@@ -384,7 +397,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, forwardId: cfg.forwardId, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, forwardId: cfg.forwardId, divLate: cfg.divLate, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
@@ -394,6 +407,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   if (cfg.m) Object.assign(params, { mul: cfg.mulSerial ? 'serial' : `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
   if (cfg.pipeline === 'multicycle') params.shift = cfg.shiftSerial ? 'serial' : 'barrel';
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras), redirect: cfg.redirectMem ? 'mem' : 'ex', forward: cfg.forwardId ? 'id' : 'ex' });
+  if (cfg.pipeline === '5' && cfg.m) params.div_result = cfg.divLate ? 'mem' : 'ex';
   params.regfile = cfg.syncRf ? 'sync' : 'async';
   params.zicntr = cfg.zicntr ? 'on' : 'off';
   if (cfg.breaks.length > 0) params.test_break = cfg.breaks.join(',');
@@ -412,7 +426,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           (cfg.redirectMem ? '; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM); ' : '; a misprediction costs 2 bubbles; ') +
-          `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divPrepCycles(cfg) + 2} to ${divMaxCycles(cfg)} (early out)` : divMaxCycles(cfg)}`
+          `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divPrepCycles(cfg) + 2 - (cfg.divLate ? 1 : 0)} to ${divMaxCycles(cfg) - (cfg.divLate ? 1 : 0)} (early out)` : divMaxCycles(cfg) - (cfg.divLate ? 1 : 0)}` +
+          (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '')
         : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
       'hold rst high for at least 32 cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0) and fetching starts at reset_pc',
