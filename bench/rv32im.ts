@@ -273,8 +273,9 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams }[] = [
   // The 5-stage core's clock-oriented EX stage (off by default until it reaches the floor): the
   // redirect from MEM (+1 bubble a misprediction), ID's forwarding selects and decoded ALU.
   { name: 'pipeline=5 redirect=mem forward=id', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'id' } },
-  // ... and the divide's result taken in MEM (one cycle less a divide, the sign fix off EX's path).
-  { name: 'pipeline=5 redirect=mem forward=id div_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'id', div_result: 'mem' } },
+  // ... and its next steps: forwarding into EX's operand registers (no forwarding mux in EX),
+  // the decoder in IF, the divide's result taken in MEM (one cycle less a divide).
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem' } },
   // Without the Zicntr counters (two 64-bit counters and their read mux, on by default): what they cost.
   { name: 'pipeline=5 zicntr=off', params: { pipeline: '5', m: 'on', zicntr: 'off' } },
   { name: 'multicycle zicntr=off', params: { pipeline: 'multicycle', m: 'on', zicntr: 'off' } },

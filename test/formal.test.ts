@@ -93,10 +93,11 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // the predecoded prediction (pc, jalr, bltu), the one-chain ALU and one-hot result (sub,
     // slt), the counter from registers (rdinstret)
     ['pipeline=5 redirect=mem forward=id', { redirect: 'mem', forward: 'id' }, ['insn_jalr', 'insn_bltu', 'insn_sub', 'insn_slt', 'insn_rdinstret', 'reg', 'pc']],
-    // A divide that leaves EX in its last step, its result taken in MEM (div_result=mem): the
-    // unit's `last` one cycle before done (unit_div), the result and the stall of a reader
-    // right behind it (insn_divu, reg)
-    ['pipeline=5 div_result=mem', { div_result: 'mem' }, ['insn_divu', 'reg', 'unit_div']],
+    // ... with forwarding into EX's operand registers (forward=reg: reg, sub), the decoder in
+    // IF (decode=if: illegal, reg) and a divide that leaves EX in its last step, its result
+    // taken in MEM (div_result=mem): the unit's `last` one cycle before done (unit_div), the
+    // result and the stall of a reader right behind it (insn_divu, reg)
+    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if' }, ['insn_divu', 'insn_sub', 'illegal', 'reg', 'unit_div']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
     // the core's use of it; its arithmetic, unit_div, takes ~10 minutes at 8 bits and runs in
     // the full suite. The DSP multipliers: mul=3cycle registers the partial products and the
@@ -127,7 +128,7 @@ describe('formal checks find planted bugs', () => {
   // Each bug, the check that must find it, and the instruction of the failing row (unit checks have none).
   const BUGS: Array<{ bug: string; check: string; insn?: string; params?: RawParams }> = [
     { bug: 'forward', check: 'reg' },
-    { bug: 'forward', check: 'reg', params: { redirect: 'mem', forward: 'id' } },
+    { bug: 'forward', check: 'reg', params: { redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem' } },
     { bug: 'branch_sign', check: 'insn_bge', insn: 'bge' },
     { bug: 'load_sext', check: 'insn_lb', insn: 'lb' },
     { bug: 'byte_mask', check: 'insn_sh', insn: 'sh' },

@@ -34,8 +34,15 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   },
   {
     name: 'forward',
-    accepted: 'ex or id (pipeline=5): EX compares register numbers for its forwarding muxes (ex), or ID decides them and registers the selects (id: the same cycles, EX\'s operands a comparator sooner)',
+    accepted:
+      'ex, id or reg (pipeline=5): EX compares register numbers for its forwarding muxes (ex), or ID decides them and registers the selects (id: the same cycles, EX\'s operands a comparator sooner), or ID picks the forwarded result as the operand enters EX, into its register (reg: the same cycles, no forwarding mux in EX; with id\'s one-hot ALU and registered immediates)',
     default: 'ex',
+  },
+  {
+    name: 'decode',
+    accepted:
+      'id or if (pipeline=5): the decoder reads the word in ID (id), or as it is fetched, its outputs registered with the word (if: the same cycles, the decoder off ID\'s paths)',
+    default: 'id',
   },
   {
     name: 'div_result',
@@ -98,8 +105,12 @@ export interface Rv32imConfig {
   ras: number;
   /** pipeline=5: the misprediction redirects fetch from MEM (registered), the BTB is written from MEM. */
   redirectMem: boolean;
-  /** pipeline=5: forwarding selects decided in ID and registered. */
+  /** pipeline=5: forwarding selects decided in ID and registered (forward=id), or applied as the operands enter EX (forward=reg: also forwardId's one-hot ALU and registered immediates). */
   forwardId: boolean;
+  /** pipeline=5, forward=reg: EX's operand registers take the forwarded results; EX has no forwarding mux. */
+  forwardReg: boolean;
+  /** pipeline=5: the decoder reads the fetched word; its outputs are registered with it (decode=if). */
+  decodeIf: boolean;
   /** pipeline=5, m=on: a divide leaves EX in its last step; its result is taken in MEM (div_result=mem). */
   divLate: boolean;
   syncRf: boolean;
@@ -140,8 +151,10 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   if (pipeline !== '5' && raw.ras !== undefined) throw new UsageError(`ras=${raw.ras} is not accepted with pipeline=multicycle: the return address stack belongs to pipeline=5`);
   const redirect = parseChoice('redirect', raw.redirect ?? 'ex', ['ex', 'mem'] as const);
   if (pipeline !== '5' && raw.redirect !== undefined) throw new UsageError(`redirect=${raw.redirect} is not accepted with pipeline=multicycle: it is the 5-stage core's misprediction path (the multicycle core fetches after it executes)`);
-  const forward = parseChoice('forward', raw.forward ?? 'ex', ['ex', 'id'] as const);
+  const forward = parseChoice('forward', raw.forward ?? 'ex', ['ex', 'id', 'reg'] as const);
   if (pipeline !== '5' && raw.forward !== undefined) throw new UsageError(`forward=${raw.forward} is not accepted with pipeline=multicycle: it is the 5-stage core's forwarding (the multicycle core does not forward)`);
+  const decode = parseChoice('decode', raw.decode ?? 'id', ['id', 'if'] as const);
+  if (pipeline !== '5' && raw.decode !== undefined) throw new UsageError(`decode=${raw.decode} is not accepted with pipeline=multicycle: it is where the 5-stage core decodes (the multicycle core decodes the word as it is captured)`);
   const divResult = parseChoice('div_result', raw.div_result ?? 'ex', ['ex', 'mem'] as const);
   if (pipeline !== '5' && raw.div_result !== undefined) throw new UsageError(`div_result=${raw.div_result} is not accepted with pipeline=multicycle: it is where the 5-stage core takes a divide's result (the multicycle core waits in EXEC)`);
   if (!m && raw.div_result !== undefined) throw new UsageError(`div_result=${raw.div_result} is not accepted with m=off: there is no divide; give m=on, or leave div_result out`);
@@ -150,7 +163,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward === 'id', divLate: divResult === 'mem', syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', syncRf, zicntr, breaks };
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
@@ -328,7 +341,8 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.pipeline === '5' && cfg.btb !== 16) name += `_btb${cfg.btb}`;
   if (cfg.pipeline === '5' && cfg.ras !== 0) name += `_ras${cfg.ras}`;
   if (cfg.redirectMem) name += '_rmem';
-  if (cfg.forwardId) name += '_fid';
+  if (cfg.forwardId) name += cfg.forwardReg ? '_freg' : '_fid';
+  if (cfg.decodeIf) name += '_dif';
   if (cfg.divLate) name += '_dmem';
   if (!cfg.syncRf) name += '_arf';
   if (!cfg.zicntr) name += '_nocntr';
@@ -397,7 +411,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, forwardId: cfg.forwardId, divLate: cfg.divLate, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
@@ -406,7 +420,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const params: Record<string, string> = { pipeline: cfg.pipeline, m: cfg.m ? 'on' : 'off' };
   if (cfg.m) Object.assign(params, { mul: cfg.mulSerial ? 'serial' : `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
   if (cfg.pipeline === 'multicycle') params.shift = cfg.shiftSerial ? 'serial' : 'barrel';
-  if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras), redirect: cfg.redirectMem ? 'mem' : 'ex', forward: cfg.forwardId ? 'id' : 'ex' });
+  if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras), redirect: cfg.redirectMem ? 'mem' : 'ex', forward: cfg.forwardReg ? 'reg' : cfg.forwardId ? 'id' : 'ex', decode: cfg.decodeIf ? 'if' : 'id' });
   if (cfg.pipeline === '5' && cfg.m) params.div_result = cfg.divLate ? 'mem' : 'ex';
   params.regfile = cfg.syncRf ? 'sync' : 'async';
   params.zicntr = cfg.zicntr ? 'on' : 'off';
@@ -421,7 +435,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
     files: modules.map((m) => `${m.name}.v`),
     microarchitecture:
       cfg.pipeline === '5'
-        ? `in-order 5-stage (IF ID EX MEM WB); forwarding MEM->EX, WB->EX${cfg.forwardId ? ' (selects decided in ID, registered)' : ''}, WB->ID; load-use stall 1 cycle; branches resolve in EX; ` +
+        ? `in-order 5-stage (IF ID EX MEM WB)${cfg.decodeIf ? ', decoded in IF (registered with the word)' : ''}; forwarding MEM->EX, WB->EX${cfg.forwardReg ? ' (into the operand registers as an instruction enters EX)' : cfg.forwardId ? ' (selects decided in ID, registered)' : ''}, WB->ID; load-use stall 1 cycle; branches resolve in EX; ` +
           (cfg.btb ? `a ${cfg.btb}-entry branch target buffer predicts in IF (no bubble); without a hit ` : '') +
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
