@@ -30,7 +30,7 @@ const P5_I: RawParams = { m: 'off', zicntr: 'off' };
 const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
 // The clock-oriented EX stage: the redirect from MEM (3 bubbles) with the forwarding selects
 // from ID, with wait states; the redirect from MEM beside a BTB written from MEM and a RAS.
-const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '4bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if' };
+const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if' };
 const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async', redirect: 'mem', div_result: 'mem' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
 // The serial multiply (the multicycle default) beside a divider with prep cycles (early out),
@@ -234,7 +234,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   });
 
   for (const [label, params] of [
-    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=4bit btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL],
+    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL],
     ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
     ['multicycle div=4bit div_early=on (mul=serial, shift=barrel)', MC_DIV4],
@@ -263,7 +263,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   for (const [label, params, waitOptions] of [
     ['5-stage', P5, [undefined, WAITS]], ['multicycle', MC, [undefined, WAITS]],
     ['5-stage btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1, [WAITS]], ['multicycle regfile=async', MC_MUL2, [WAITS]],
-    ['5-stage mul=3cycle btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL, [WAITS]],
+    ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL, [WAITS]],
   ] as const) {
     for (const waits of waitOptions) {
       it(`${RANDOM_SEEDS.length} random programs on the ${label} core${waits ? ' with random wait states' : ''}`, async () => {
@@ -326,7 +326,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     asm.csrrs(A2, INSTRET), asm.sub(A2, A2, A1), asm.csrrs(T0, CYCLEH), asm.csrrs(T1, INSTRETH), asm.add(T0, T0, T1),
     asm.csrrs(A1, CYCLE), asm.csrrs(A2, CYCLE), asm.sub(A0, A2, A1), asm.addi(A7, 0, 93), asm.ecall(),
   ]);
-  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
+  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
     it(`counter reads on the ${label} core: cycle is the row's retirement cycle, instret its order, as the model has them`, async () => {
       for (const waits of [undefined, WAITS]) {
         const { rtl, model } = await compareWithModel(COUNTERS.image, COUNTERS.entry, runModel, {

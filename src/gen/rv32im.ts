@@ -35,7 +35,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   {
     name: 'forward',
     accepted:
-      'ex, id or reg (pipeline=5): EX compares register numbers for its forwarding muxes (ex), or ID decides them and registers the selects (id: the same cycles, EX\'s operands a comparator sooner), or ID picks the forwarded result as the operand enters EX, into its register (reg: the same cycles, no forwarding mux in EX; with id\'s one-hot ALU and registered immediates)',
+      'ex, id or reg (pipeline=5): EX compares register numbers for its forwarding muxes (ex), or ID decides them and registers the selects (id: the same cycles, EX\'s operands a comparator sooner), or ID picks the forwarded result as the operand enters EX, into its register (reg: no forwarding mux in EX, and the divider\'s early out counts at start, from flip-flops: one cycle less a divide; with id\'s one-hot ALU and registered immediates)',
     default: 'ex',
   },
   {
@@ -300,13 +300,26 @@ function portDecls(ports: Port[]): string {
     .join('\n');
 }
 
+/** What decides the divider's timing (forwardReg: with early out, it counts at start). */
+type DivTiming = Pick<Rv32imConfig, 'divBits' | 'divEarly'> & Partial<Pick<Rv32imConfig, 'forwardReg'>>;
+
+/**
+ * Whether the divider counts the skipped quotient bits in its start cycle: with early out on
+ * the 5-stage core with forward=reg, whose operands come from flip-flops (elsewhere they come
+ * through the forwarding mux, and the count takes a cycle of its own).
+ */
+export function divCountsAtStart(cfg: DivTiming): boolean {
+  return cfg.divEarly && cfg.forwardReg === true;
+}
+
 /**
  * Cycles the divider spends after start before its steps: with early out, one to count the
- * skipped quotient bits (and form 3d) and one to shift past them; without, one to form 3d
- * for the radix-4 step (div=2bit), none for the restoring steps (1bit, 4bit).
+ * skipped quotient bits (and form 3d) and one to shift past them, or the shift alone when it
+ * counts at start; without, one to form 3d for the radix-4 step (div=2bit), none for the
+ * restoring steps (1bit, 4bit).
  */
-export function divPrepCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>): number {
-  return cfg.divEarly ? 2 : cfg.divBits === 2 ? 1 : 0;
+export function divPrepCycles(cfg: DivTiming): number {
+  return cfg.divEarly ? (divCountsAtStart(cfg) ? 1 : 2) : cfg.divBits === 2 ? 1 : 0;
 }
 
 /** The cycles a multiply holds the divider with mul=serial at `width` bits: start, one step per bit. */
@@ -320,12 +333,12 @@ export function serialShiftCycles(shamt: number): number {
 }
 
 /** The most cycles a divide holds the divider at `width` bits: start, the prep cycles, every step. */
-export function divMaxCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly'>, width = 32): number {
+export function divMaxCycles(cfg: DivTiming, width = 32): number {
   return 1 + divPrepCycles(cfg) + width / cfg.divBits;
 }
 
 /** The longest hold of the divider at `width` bits: a divide, a multiply with mul=serial, a shift by width − 1 with shift=serial. */
-export function iterativeCycles(cfg: Pick<Rv32imConfig, 'divBits' | 'divEarly' | 'mulSerial' | 'shiftSerial'>, width = 32): number {
+export function iterativeCycles(cfg: DivTiming & Pick<Rv32imConfig, 'mulSerial' | 'shiftSerial'>, width = 32): number {
   return Math.max(divMaxCycles(cfg, width), cfg.mulSerial ? serialMulCycles(width) : 0, cfg.shiftSerial ? serialShiftCycles(width - 1) : 0);
 }
 
@@ -377,8 +390,8 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
   const breakCorner = cfg.breaks.includes('div_corner');
   const breakMulSign = cfg.breaks.includes('mul_sign');
   // (div_result=mem: the unit also says when it finishes, a cycle ahead: the port `last`)
-  const name = `rv32im_${cfg.mulSerial ? (cfg.shiftSerial ? 'muldivsh' : 'muldiv') : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${cfg.divLate ? '_last' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}`;
-  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, lastOut: cfg.divLate, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
+  const name = `rv32im_${cfg.mulSerial ? (cfg.shiftSerial ? 'muldivsh' : 'muldiv') : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${divCountsAtStart(cfg) ? '_cs' : ''}${cfg.divLate ? '_last' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}`;
+  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, countAtStart: divCountsAtStart(cfg), lastOut: cfg.divLate, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
 }
 
 export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {
