@@ -276,6 +276,8 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams }[] = [
   // ... and its next steps: forwarding into EX's operand registers (no forwarding mux in EX),
   // the decoder in IF, the divide's result taken in MEM (one cycle less a divide).
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem' } },
+  // ... with the one-chain radix-4 divider (the default 4bit puts four chains in series).
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit' } },
   // Without the Zicntr counters (two 64-bit counters and their read mux, on by default): what they cost.
   { name: 'pipeline=5 zicntr=off', params: { pipeline: '5', m: 'on', zicntr: 'off' } },
   { name: 'multicycle zicntr=off', params: { pipeline: 'multicycle', m: 'on', zicntr: 'off' } },
