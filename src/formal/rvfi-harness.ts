@@ -410,6 +410,7 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
     const mulCycles = serialMulCycles(W);
     L.push(
       '    wire done;',
+      ...(cfg.divLate ? ['    wire last;'] : []),
       // shift=serial: the unit's shifts are proved in the cores' own checks (insn_sll ... at 32
       // bits, through the real shift registers of the formal build), so here it never shifts.
       `    ${unit.name} dut (.clk(clk), .start(start), ${serial ? '.mul(mul), ' : ''}${cfg.shiftSerial ? ".shift(1'b0), .shift_right(1'b0), .shift_arith(1'b0), " : ''}.funct3(funct3), .a(a), .b(b), .done(done), ${cfg.divLate ? '.last(last), ' : ''}.y(y));`,
@@ -442,7 +443,6 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
     if (cfg.divLate) {
       // div_result=mem: the core lets the divide leave EX on last, so it must come exactly one
       // cycle before done rises (never earlier: MEM would take a stale y).
-      L.splice(L.indexOf('    wire done;') + 1, 0, '    wire last;');
       L.push(
         '    reg was_last, was_done;',
         '    always @(posedge clk) begin was_last <= last; was_done <= done; end',
