@@ -39,8 +39,15 @@ export interface PnrReport {
   package: Ice40Package;
   targetMhz: number;
   seed: number;
-  /** Fmax after routing of the (first) clock, null when the design has no register-to-register path. */
+  /**
+   * Fmax after routing of the (first) clock, bounded by the paths through DSPs nextpnr reports
+   * outside every clock (dspBoundedFmax); null when the design has no register-to-register path.
+   */
   fmaxMhz: number | null;
+  /** nextpnr's own Fmax for that clock, without the paths through DSPs. */
+  nextpnrFmaxMhz: number | null;
+  /** The register → DSP and DSP → register paths nextpnr 0.4 reports (parseDspPaths). */
+  dspPaths: { fromDsp: CriticalPath | null; toDsp: CriticalPath | null };
   /** Every clock nextpnr timed, by net name (`clk`, not `clk$SB_IO_IN_$glb_clk`). */
   clocks: Record<string, number>;
   /** Logic cells (a LUT4 with its carry and flip-flop). */
@@ -56,7 +63,7 @@ export interface PnrReport {
   utilisation: Record<string, Utilisation>;
   /** Counts from Yosys before packing. */
   yosys: { luts: number; ffs: number; carry: number; dsps: number; bram: number; version: string };
-  /** The slowest register-to-register path of that clock after routing (nextpnr's report), null when none is reported. */
+  /** The slowest register-to-register path of that clock after routing (nextpnr's report), or the DSP path that bounds fmaxMhz; null when none is reported. */
   criticalPath: CriticalPath | null;
   /** The tool, its version and the engine that ran: `nextpnr-ice40 0.8 (yowasp 0.8.621, WebAssembly)`, `nextpnr-ice40 0.4-1+b1 (native /usr/bin/nextpnr-ice40)`. */
   nextpnrVersion: string;
@@ -77,6 +84,12 @@ export interface CriticalPath {
   /** LUTs on the path (each a level of logic) and carry cells (SB_CARRY, one per bit of a carry chain). */
   lutLevels: number;
   carryCells: number;
+  /**
+   * Set on a path nextpnr cut at a combinational DSP: it starts at the DSP's output (`from`),
+   * ends at its input (`to`), or is both halves joined through the DSP `dsp` (`via`).
+   */
+  cutAtDsp?: 'from' | 'to' | 'via';
+  dsp?: string;
 }
 
 export interface PnrResult {
@@ -348,29 +361,101 @@ export function parseCriticalPath(log: string, clock = 'clk'): CriticalPath | nu
     const m = /Critical path report for clock '([^']+)'/.exec(l);
     if (m && clockName(m[1]) === clock) start = i;
   });
-  if (start < 0) return null;
+  return start < 0 ? null : pathRows(lines, start).path;
+}
+
+/** The rows of the path report that starts after line `start`, and the path they make. */
+function pathRows(lines: string[], start: number): { cells: string[]; path: CriticalPath | null } {
   const rows: { kind: string; total: number; cell: string }[] = [];
   for (let i = start + 1; i < lines.length; i++) {
     const l = lines[i];
     if (/Critical path report|Max frequency|^Info:\s*$|^\s*$/.test(l)) break;
-    const m = /^Info:\s+(?:(clk-to-q|logic|routing|setup)\s+)?([\d.]+)\s+([\d.]+)\s+(Source|Setup|Net)\s+(\S+)/.exec(l);
+    const m = /^Info:\s+(?:(clk-to-q|source|logic|routing|setup)\s+)?([\d.]+)\s+([\d.]+)\s+(Source|Setup|Net)\s+(\S+)/.exec(l);
     if (m) rows.push({ kind: m[1] === 'setup' ? 'Setup' : m[4], total: Number(m[3]), cell: m[5] });
   }
   const cells = rows.filter((r) => r.kind !== 'Net');
-  if (cells.length < 2) return null;
+  if (cells.length < 2) return { cells: cells.map((c) => c.cell), path: null };
   const middle = cells.slice(1, -1);
   return {
-    from: designName(cells[0].cell),
-    to: designName(cells[cells.length - 1].cell),
-    ns: rows[rows.length - 1].total,
-    lutLevels: middle.filter((r) => /\.O$/.test(r.cell)).length,
-    carryCells: middle.filter((r) => /\.COUT$/.test(r.cell)).length,
+    cells: cells.map((c) => c.cell),
+    path: {
+      from: designName(cells[0].cell),
+      to: designName(cells[cells.length - 1].cell),
+      ns: rows[rows.length - 1].total,
+      lutLevels: middle.filter((r) => /\.O$/.test(r.cell)).length,
+      carryCells: middle.filter((r) => /\.COUT$/.test(r.cell)).length,
+    },
   };
 }
 
-/** `core.div.rem → core.div.quo, 87.3 ns (12 LUT levels, 96 carry cells)`. */
+/** The path dspPathNs measures, as one critical path (`via` the DSP when both halves join). */
+export function dspCriticalPath(paths: { fromDsp: CriticalPath | null; toDsp: CriticalPath | null }): CriticalPath | null {
+  const { fromDsp, toDsp } = paths;
+  if (fromDsp && toDsp && fromDsp.from === toDsp.to) {
+    return { from: toDsp.from, to: fromDsp.to, ns: dspPathNs(paths), lutLevels: toDsp.lutLevels + fromDsp.lutLevels, carryCells: toDsp.carryCells + fromDsp.carryCells, cutAtDsp: 'via', dsp: fromDsp.from };
+  }
+  if (!fromDsp && !toDsp) return null;
+  return (fromDsp?.ns ?? 0) >= (toDsp?.ns ?? 0) ? { ...fromDsp!, cutAtDsp: 'from' } : { ...toDsp!, cutAtDsp: 'to' };
+}
+
+/** A pin of a packed SB_MAC16 in nextpnr's report (`core.mul.p_SB_MAC16_O_DSP.O_17`). */
+const DSP_PIN = /_DSP\.[A-Z]+_?\d*$/;
+
+/**
+ * The paths nextpnr cuts at a DSP. Our flow maps multipliers to combinational SB_MAC16s, and
+ * nextpnr does not time through one: a DSP's output starts an `<async>` path and its inputs end
+ * one, so a register → DSP → register path is in no clock's Fmax. nextpnr 0.4 reports the
+ * slowest `<async>` → clock path and the slowest clock → `<async>` path; when one starts (ends)
+ * at a DSP pin it is the slowest DSP → register (register → DSP) path. nextpnr 0.8 leaves these
+ * paths out of its cross-domain reports altogether (null then).
+ */
+export function parseDspPaths(log: string): { fromDsp: CriticalPath | null; toDsp: CriticalPath | null } {
+  const lines = log.split('\n');
+  let fromAt = -1;
+  let toAt = -1;
+  lines.forEach((l, i) => {
+    const m = /Critical path report for cross-domain path '([^']+)' -> '([^']+)'/.exec(l);
+    if (m && m[1] === '<async>') fromAt = i;
+    if (m && m[2] === '<async>') toAt = i;
+  });
+  const at = (start: number, end: 'first' | 'last') => {
+    if (start < 0) return null;
+    const { cells, path } = pathRows(lines, start);
+    const pin = end === 'first' ? cells[0] : cells[cells.length - 1];
+    return path && pin !== undefined && DSP_PIN.test(pin) ? path : null;
+  };
+  return { fromDsp: at(fromAt, 'first'), toDsp: at(toAt, 'last') };
+}
+
+/**
+ * Fmax bounded by the paths through DSPs nextpnr reports. When the slowest path into a DSP and
+ * the slowest path out of one meet at the same DSP (the multiplier's operands reach every DSP
+ * it has), they are one register → DSP → register path and their sum is its delay without the
+ * DSP's own; otherwise each alone is a path at least that long. Any clock period is at least
+ * that, so min(Fmax, 1000 / it) is still an upper bound, and a closer one.
+ */
+export function dspBoundedFmax(fmaxMhz: number | null, paths: { fromDsp: CriticalPath | null; toDsp: CriticalPath | null }): number | null {
+  const ns = dspPathNs(paths);
+  if (fmaxMhz === null || ns === 0) return fmaxMhz;
+  return Math.min(fmaxMhz, Math.round(100000 / ns) / 100);
+}
+
+/** The delay dspBoundedFmax bounds by: the two paths' sum through one DSP, else the longer. */
+export function dspPathNs(paths: { fromDsp: CriticalPath | null; toDsp: CriticalPath | null }): number {
+  const { fromDsp, toDsp } = paths;
+  if (fromDsp && toDsp && fromDsp.from === toDsp.to) return Math.round((fromDsp.ns + toDsp.ns) * 100) / 100;
+  return Math.max(fromDsp?.ns ?? 0, toDsp?.ns ?? 0);
+}
+
+/**
+ * `core.div.rem → core.div.quo, 87.3 ns (12 LUT levels, 96 carry cells)`; a path cut at a DSP
+ * says which side of the DSP is missing from it.
+ */
 export function formatCriticalPath(p: CriticalPath): string {
-  return `${p.from} → ${p.to}, ${p.ns.toFixed(1)} ns (${p.lutLevels} LUT level${p.lutLevels === 1 ? '' : 's'}, ${p.carryCells} carry cell${p.carryCells === 1 ? '' : 's'})`;
+  const cut = p.cutAtDsp === 'from' ? ', from an SB_MAC16 output: its inputs\' path and the DSP\'s delay come on top'
+    : p.cutAtDsp === 'to' ? ', to an SB_MAC16 input: the DSP\'s delay and its output\'s path come on top'
+    : p.cutAtDsp === 'via' ? `, through the SB_MAC16 ${p.dsp}: its own delay comes on top` : '';
+  return `${p.from} → ${p.to}, ${p.ns.toFixed(1)} ns (${p.lutLevels} LUT level${p.lutLevels === 1 ? '' : 's'}, ${p.carryCells} carry cell${p.carryCells === 1 ? '' : 's'}${cut})`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -447,15 +532,22 @@ export async function placeAndRoute(opts: PnrOptions): Promise<PnrResult> {
   }
   const util = (k: string) => facts.utilisation[k]?.used ?? 0;
   const clockNames = Object.keys(facts.clocks);
+  const clock = clockNames.includes('clk') ? 'clk' : clockNames[0];
+  const nextpnrFmaxMhz = clockNames.length ? facts.clocks[clock] : null;
+  const dspPaths = parseDspPaths(log);
+  const fmaxMhz = dspBoundedFmax(nextpnrFmaxMhz, dspPaths);
+  const longestDsp = dspCriticalPath(dspPaths);
   const report: PnrReport = {
     top,
     device,
     package: pkg,
     targetMhz,
     seed,
-    fmaxMhz: clockNames.length ? facts.clocks[clockNames.includes('clk') ? 'clk' : clockNames[0]] : null,
+    fmaxMhz,
+    nextpnrFmaxMhz,
+    dspPaths,
     clocks: facts.clocks,
-    criticalPath: parseCriticalPath(log, clockNames.includes('clk') ? 'clk' : clockNames[0]),
+    criticalPath: longestDsp && fmaxMhz !== nextpnrFmaxMhz ? longestDsp : clockNames.length ? parseCriticalPath(log, clock) : null,
     lcs: util('ICESTORM_LC'),
     lcsAvailable: facts.utilisation.ICESTORM_LC?.available ?? 0,
     brams: util('ICESTORM_RAM'),
@@ -479,9 +571,13 @@ export function formatPnrReport(r: PnrReport): string {
   const pct = (n: number, of: number) => (of ? ` (${Math.round((100 * n) / of)} %)` : '');
   const u = (k: string) => r.utilisation[k];
   const fmax = r.fmaxMhz === null ? 'no register-to-register path' : `Fmax ${r.fmaxMhz.toFixed(2)} MHz`;
+  const bounded = r.fmaxMhz !== null && r.nextpnrFmaxMhz !== null && r.fmaxMhz !== r.nextpnrFmaxMhz;
+  const dsps = r.dsps === 0 ? ''
+    : bounded ? `; Fmax bounded by that path through a DSP (nextpnr's own ${r.nextpnrFmaxMhz!.toFixed(2)} MHz leaves paths through DSPs out)`
+    : `; paths through the ${r.dsps} combinational DSP${r.dsps === 1 ? ' are' : 's are'} not in nextpnr's Fmax${r.dspPaths.fromDsp || r.dspPaths.toDsp ? ' (those it reports are shorter than the critical path)' : ' (and this nextpnr reports none of them)'}`;
   return (
     `${r.top} on iCE40 ${r.device.toUpperCase()}-${r.package.toUpperCase()} (${r.nextpnrVersion}, seed ${r.seed}, target ${r.targetMhz} MHz): ` +
-    `${fmax}${r.criticalPath ? ` (critical path ${formatCriticalPath(r.criticalPath)})` : ''}; ${r.lcs} of ${r.lcsAvailable} logic cells${pct(r.lcs, r.lcsAvailable)}, ` +
+    `${fmax}${r.criticalPath ? ` (critical path ${formatCriticalPath(r.criticalPath)})` : ''}${dsps}; ${r.lcs} of ${r.lcsAvailable} logic cells${pct(r.lcs, r.lcsAvailable)}, ` +
     `${r.dsps} of ${u('ICESTORM_DSP')?.available ?? 8} DSPs, ${r.brams} of ${u('ICESTORM_RAM')?.available ?? 30} EBRs, ` +
     `${r.sprams} of ${u('ICESTORM_SPRAM')?.available ?? 4} SPRAMs, ${r.ios} I/O; ` +
     `Yosys ${r.yosys.version}: ${r.yosys.luts} LUT4, ${r.yosys.ffs} FF, ${r.yosys.carry} carry; ` +
