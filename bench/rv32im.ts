@@ -307,8 +307,8 @@ function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
       "Fmax and the critical path are nextpnr's report after routing at `--freq 100 --seed 1`; the path is read from its log (`zkrtl synth rv32im --target ice40 --pnr` prints it): " +
       'start and end register as Yosys named them, delay, LUTs on the path and carry cells. ' +
       'Our flow maps multipliers to combinational SB_MAC16s, and nextpnr does not time through one: a path register → DSP → register is in no clock\'s report. ' +
-      'nextpnr 0.4 reports the slowest path leaving a DSP (and entering one) as a cross-domain `<async>` path; Fmax here is nextpnr\'s clock figure bounded by that path (1000 / its ns), ' +
-      'and when the bound is lower the critical path shown is that DSP path. It is still an upper bound: the DSP\'s own delay and the path into it come on top, and nextpnr models neither. ' +
+      'nextpnr 0.4 reports the slowest path leaving a DSP and the slowest entering one as cross-domain `<async>` paths; Fmax here is nextpnr\'s clock figure bounded by them (1000 / their sum when they meet at one DSP, else the longer), ' +
+      'and when the bound is lower the critical path shown is that DSP path. It is still an upper bound: the DSP\'s own delay comes on top (nextpnr does not model it), and so does the other half when only one is reported. ' +
       'Rows kept from earlier commits are nextpnr\'s clock figure without this bound. ' +
       'Floors (issue 12): pipeline=5 ≥ 30 MHz and ≤ 3,000 LUT4 bare with mean CPI ≤ 1.3; multicycle ≥ 30 MHz and ≤ 2,000 LUT4. Anchor (quoted in issue 12, not measured here): PicoRV32 (RV32IM) 2,669 SB_LUT4 and 25.7 MHz with Yosys 0.23 and nextpnr-ice40 0.4.',
     '',

@@ -47,7 +47,7 @@ export interface PnrReport {
   /** nextpnr's own Fmax for that clock, without the paths through DSPs. */
   nextpnrFmaxMhz: number | null;
   /** The register → DSP and DSP → register paths nextpnr 0.4 reports (parseDspPaths). */
-  dspPaths: { fromDsp: CriticalPath | null; toDsp: CriticalPath | null };
+  dspPaths: DspPaths;
   /** Every clock nextpnr timed, by net name (`clk`, not `clk$SB_IO_IN_$glb_clk`). */
   clocks: Record<string, number>;
   /** Logic cells (a LUT4 with its carry and flip-flop). */
@@ -388,11 +388,20 @@ function pathRows(lines: string[], start: number): { cells: string[]; path: Crit
   };
 }
 
-/** The path dspPathNs measures, as one critical path (`via` the DSP when both halves join). */
-export function dspCriticalPath(paths: { fromDsp: CriticalPath | null; toDsp: CriticalPath | null }): CriticalPath | null {
+/** The paths nextpnr reports out of (fromDsp) and into (toDsp) a combinational DSP. */
+export interface DspPaths {
+  fromDsp: CriticalPath | null;
+  toDsp: CriticalPath | null;
+}
+
+/**
+ * The path through DSPs that bounds Fmax: both halves joined (`via`) when they meet at the same
+ * DSP (the multiplier's operands reach every DSP it has), else the longer half alone.
+ */
+export function dspCriticalPath(paths: DspPaths): CriticalPath | null {
   const { fromDsp, toDsp } = paths;
   if (fromDsp && toDsp && fromDsp.from === toDsp.to) {
-    return { from: toDsp.from, to: fromDsp.to, ns: dspPathNs(paths), lutLevels: toDsp.lutLevels + fromDsp.lutLevels, carryCells: toDsp.carryCells + fromDsp.carryCells, cutAtDsp: 'via', dsp: fromDsp.from };
+    return { from: toDsp.from, to: fromDsp.to, ns: Math.round((fromDsp.ns + toDsp.ns) * 100) / 100, lutLevels: toDsp.lutLevels + fromDsp.lutLevels, carryCells: toDsp.carryCells + fromDsp.carryCells, cutAtDsp: 'via', dsp: fromDsp.from };
   }
   if (!fromDsp && !toDsp) return null;
   return (fromDsp?.ns ?? 0) >= (toDsp?.ns ?? 0) ? { ...fromDsp!, cutAtDsp: 'from' } : { ...toDsp!, cutAtDsp: 'to' };
@@ -409,7 +418,7 @@ const DSP_PIN = /_DSP\.[A-Z]+_?\d*$/;
  * at a DSP pin it is the slowest DSP → register (register → DSP) path. nextpnr 0.8 leaves these
  * paths out of its cross-domain reports altogether (null then).
  */
-export function parseDspPaths(log: string): { fromDsp: CriticalPath | null; toDsp: CriticalPath | null } {
+export function parseDspPaths(log: string): DspPaths {
   const lines = log.split('\n');
   let fromAt = -1;
   let toAt = -1;
@@ -434,17 +443,15 @@ export function parseDspPaths(log: string): { fromDsp: CriticalPath | null; toDs
  * DSP's own; otherwise each alone is a path at least that long. Any clock period is at least
  * that, so min(Fmax, 1000 / it) is still an upper bound, and a closer one.
  */
-export function dspBoundedFmax(fmaxMhz: number | null, paths: { fromDsp: CriticalPath | null; toDsp: CriticalPath | null }): number | null {
+export function dspBoundedFmax(fmaxMhz: number | null, paths: DspPaths): number | null {
   const ns = dspPathNs(paths);
   if (fmaxMhz === null || ns === 0) return fmaxMhz;
   return Math.min(fmaxMhz, Math.round(100000 / ns) / 100);
 }
 
-/** The delay dspBoundedFmax bounds by: the two paths' sum through one DSP, else the longer. */
-export function dspPathNs(paths: { fromDsp: CriticalPath | null; toDsp: CriticalPath | null }): number {
-  const { fromDsp, toDsp } = paths;
-  if (fromDsp && toDsp && fromDsp.from === toDsp.to) return Math.round((fromDsp.ns + toDsp.ns) * 100) / 100;
-  return Math.max(fromDsp?.ns ?? 0, toDsp?.ns ?? 0);
+/** The delay dspBoundedFmax bounds by: dspCriticalPath's, 0 without one. */
+export function dspPathNs(paths: DspPaths): number {
+  return dspCriticalPath(paths)?.ns ?? 0;
 }
 
 /**
