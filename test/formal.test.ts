@@ -7,12 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFormalTools } from '../src/formal/bmc.ts';
+import { ensureFormalTools, runBmc } from '../src/formal/bmc.ts';
 import { lookup } from '../src/formal/isa-spec.ts';
 import { formalChecks, generateHarness, livenessBound } from '../src/formal/rvfi-harness.ts';
-import { checkDepth, regDepth, runFormal, statedDepth } from '../src/formal/run.ts';
+import { mulCompositionHarness, productIdentity } from '../src/formal/mul-composition.ts';
+import { checkDepth, mulCompositionVerdict, regDepth, runFormal, statedDepth, unitDepth } from '../src/formal/run.ts';
 import type { RawParams } from '../src/gen/params.ts';
-import { parseRv32imParams } from '../src/gen/rv32im.ts';
+import { parseRv32imParams, rv32imUnit } from '../src/gen/rv32im.ts';
 import { zkrtl } from './support/cli.ts';
 
 let work: string;
@@ -29,11 +30,13 @@ describe('formal harnesses', () => {
     const names = (raw: RawParams) => formalChecks(parseRv32imParams(raw)).map((c) => c.name);
     const m = names({});
     expect(m.filter((n) => n.startsWith('insn_'))).toHaveLength(55);
-    expect(m).toEqual(expect.arrayContaining(['insn_div', 'insn_fence_i', 'insn_rdcycle', 'insn_rdinstreth', 'illegal', 'reg', 'pc', 'order', 'halt', 'live', 'unit_mul', 'unit_div']));
+    expect(m).toEqual(expect.arrayContaining(['insn_div', 'insn_fence_i', 'insn_rdcycle', 'insn_rdinstreth', 'illegal', 'reg', 'pc', 'order', 'halt', 'live', 'unit_mul', 'unit_mul32', 'unit_div']));
     // mul=serial (the multicycle default): the divider multiplies, and unit_div proves both
     const mc = names({ pipeline: 'multicycle' });
     expect(mc).toContain('unit_div');
     expect(mc).not.toContain('unit_mul');
+    expect(mc).not.toContain('unit_mul32');
+    expect(names({ pipeline: 'multicycle', mul: '3cycle' })).toEqual(expect.arrayContaining(['unit_mul', 'unit_mul32', 'unit_div']));
     const i = names({ pipeline: 'multicycle', m: 'off' });
     expect(i.filter((n) => n.startsWith('insn_'))).toHaveLength(47);
     expect(i).not.toContain('unit_div');
@@ -86,7 +89,8 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
   // Depth 10 from reset: up to ~5 rows on the 5-stage core, ~3 on the multicycle one. The
   // unit checks run at their own depth (one whole operation).
   const SUBSETS = [
-    ['pipeline=5', {}, ['insn_add', 'insn_lw', 'insn_sb', 'insn_rdcycle', 'insn_rdinstret', 'illegal', 'reg', 'pc', 'halt', 'unit_mul', 'unit_div']],
+    // (unit_mul32: the 32-bit multiplier by composition, src/formal/mul-composition.ts)
+    ['pipeline=5', {}, ['insn_add', 'insn_lw', 'insn_sb', 'insn_rdcycle', 'insn_rdinstret', 'illegal', 'reg', 'pc', 'halt', 'unit_mul', 'unit_mul32', 'unit_div']],
     // (without counters, `illegal` covers their encodings)
     ['pipeline=5 zicntr=off', { zicntr: 'off' }, ['illegal']],
     // The clock-oriented EX stage: forwarding selects from ID (reg), the redirect from MEM and
@@ -153,6 +157,39 @@ describe('formal checks find planted bugs', () => {
       expect(readFileSync(r.vcd!, 'utf8')).toMatch(/\$enddefinitions/);
       if (b.insn) expect(lookup(r.insn!)?.name, b.bug).toBe(b.insn);
     }
+  }, 600_000);
+
+  it('unit_mul32 finds a bug in each of its three parts: a product of the wrong halves, the correction added, a wrong formula', async () => {
+    const cfg = parseRv32imParams({});
+    const unit = rv32imUnit(cfg, 'mul');
+    const planted = async (tag: string, from: string, to: string) => {
+      expect(unit.text, tag).toContain(from);
+      const dir = join(work, `mul32-${tag}`);
+      const bmc = await runBmc(mulCompositionHarness(cfg, { name: unit.name, text: unit.text.replace(from, to) }), { depth: unitDepth(cfg, 'unit_mul'), dir });
+      return mulCompositionVerdict(bmc, dir);
+    };
+    // part 1 (structure): lh multiplies a's high half (then it equals hh: Yosys merges the two)
+    const half = await planted('half', "lh_w = {16'd0, a[15:0]}", "lh_w = {16'd0, a[31:16]}");
+    expect(half.status).toBe('fail');
+    expect(half.label).toMatch(/^the products: .*lh_w \(.*\) does not multiply a\[15:0\] by b\[31:16\]/);
+    // part 2 (the unit around the cut products, bounded): the sign correction added
+    const corr = await planted('corr', 'pp_hh - corr', 'pp_hh + corr');
+    expect(corr.status).toBe('fail');
+    expect(corr.step).toBe(0);
+    expect(corr.label).toMatch(/y is not the word of the products' formula/);
+    expect(readFileSync(corr.vcd!, 'utf8')).toMatch(/\$enddefinitions/);
+    // part 3 (z3): the formula with the correction added is not the product, and z3 says where
+    const cex = await productIdentity({ correction: 'add' });
+    expect(cex).not.toBeNull();
+    const v = cex!;
+    const as = (h: bigint, l: bigint, s: bigint) => h * 65536n + l - (s === 1n && h >= 32768n ? 1n << 32n : 0n);
+    const a = as(v.ah!, v.al!, v.a_signed!);
+    const b = as(v.bh!, v.bl!, v.b_signed!);
+    const corrTerm = (a < 0n ? b & 0xffffffffn : 0n) + (b < 0n ? a & 0xffffffffn : 0n);
+    // the counterexample really breaks the added formula (mod 2^64)
+    const added = v.ah! * v.bh! * (1n << 32n) + (v.ah! * v.bl! + v.al! * v.bh!) * 65536n + v.al! * v.bl! + corrTerm * (1n << 32n);
+    expect(BigInt.asUintN(64, added)).not.toBe(BigInt.asUintN(64, a * b));
+    expect(await productIdentity()).toBeNull();
   }, 600_000);
 
   it('--engine pdr: an unbounded proof (the multicycle core\'s pc), and a planted bug found with its waveform', async () => {

@@ -68,10 +68,11 @@ export interface BmcResult {
   log: string;
 }
 
-const PREP = (files: string[], top: string) => [
+const PREP = (files: string[], top: string, prepare: string[] = []) => [
   `read_verilog -formal ${files.join(' ')}`,
   `prep -top ${top}`,
   'flatten',
+  ...prepare,
   // Free values inside the design (formal_any_*, e.g. a register-file read that collides with a
   // write) become top-level inputs, so the witness names them and the replay gets them right.
   'expose -input w:*formal_any_*',
@@ -105,7 +106,7 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
     await writeFile(join(dir, `${m.name}.v`), m.text);
     files.push(`${m.name}.v`);
   }
-  await writeFile(join(dir, 'model.ys'), [...PREP(files, h.top), ...AIGER].join('\n') + '\n');
+  await writeFile(join(dir, 'model.ys'), [...PREP(files, h.top, h.prepare), ...AIGER].join('\n') + '\n');
   const ylog = join(dir, 'yosys.log');
   const y = await runProcess(['yosys', '-q', '-l', 'yosys.log', '-s', 'model.ys'], { cwd: dir, timeoutMs: opts.timeoutMs }).catch(failed);
   if (y.code !== 0) return { status: 'error', seconds: seconds(), depth, error: `yosys: ${lastLine(y.stderr || y.stdout)}`, log: ylog };

@@ -22,10 +22,10 @@ export const RESET_CYCLES = 1;
 /** Liveness: every memory and environment request is answered by its K-th cycle. */
 export const LIVENESS_K = 2;
 
-export type CheckKind = 'insn' | 'illegal' | 'reg' | 'pc' | 'order' | 'halt' | 'live' | 'unit_mul' | 'unit_div' | 'cover';
+export type CheckKind = 'insn' | 'illegal' | 'reg' | 'pc' | 'order' | 'halt' | 'live' | 'unit_mul' | 'unit_mul32' | 'unit_div' | 'cover';
 
 export interface FormalCheck {
-  /** insn_<mnemonic> (dots as underscores), illegal, reg, pc, order, halt, live, unit_mul, unit_div; cover_<mnemonic>. */
+  /** insn_<mnemonic> (dots as underscores), illegal, reg, pc, order, halt, live, unit_mul, unit_mul32, unit_div; cover_<mnemonic>. */
   name: string;
   kind: CheckKind;
   entry?: IsaEntry;
@@ -60,7 +60,14 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
   checks.push({ name: 'order', kind: 'order', what: 'rvfi_order counts rows from 0 without gaps' });
   checks.push({ name: 'halt', kind: 'halt', what: 'a trap row halts; after a halting row no row retires, halted stays high and no request is made' });
   checks.push({ name: 'live', kind: 'live', what: 'with answers by the K-th cycle of each request, a row retires within the stated bound of the previous one (or of reset)' });
-  if (cfg.m && !cfg.mulSerial) checks.push({ name: 'unit_mul', kind: 'unit_mul', what: `the multiplier at ${MUL_UNIT_WIDTH} bits: MUL MULH MULHSU MULHU of the operands ${cfg.mulStages} cycle(s) earlier` });
+  if (cfg.m && !cfg.mulSerial) {
+    checks.push({ name: 'unit_mul', kind: 'unit_mul', what: `the multiplier at ${MUL_UNIT_WIDTH} bits: MUL MULH MULHSU MULHU of the operands ${cfg.mulStages} cycle(s) earlier` });
+    checks.push({
+      name: 'unit_mul32',
+      kind: 'unit_mul32',
+      what: `the multiplier at 32 bits, by composition: its four 16x16 products (each checked to multiply the right operand halves) cut to free values, its adders, sign correction and ${cfg.mulStages} stage(s) equal the product's formula in them, and z3 proves that formula is the product: MUL MULH MULHSU MULHU for every operand pair`,
+    });
+  }
   if (cfg.m) {
     const what = cfg.mulSerial
       ? `the divider, which multiplies too (mul=serial), at ${UNIT_WIDTH} bits: MUL MULH MULHSU MULHU, and DIV DIVU REM REMU with the manual's corner cases, done within its stated cycles`
@@ -115,6 +122,8 @@ export interface Harness {
   top: string;
   /** The asserts (wire fail_<i> high = assert i fails). */
   labels: AssertLabel[];
+  /** Yosys commands run on the flattened design before the model is written (cut points: src/formal/mul-composition.ts). */
+  prepare?: string[];
 }
 
 function hex32(v: number): string {
@@ -125,7 +134,7 @@ function hex32(v: number): string {
  * Asserts as wires: A(enable, condition, label) declares fail_<i> = enable && !condition, so a
  * counterexample's trace shows which assert failed; finish() asserts every one.
  */
-function asserts() {
+export function asserts() {
   const labels: AssertLabel[] = [];
   const A = (en: string, cond: string, label: string): string => {
     const wire = `fail_${labels.length}`;
@@ -150,6 +159,7 @@ const decl = (w: number) => (w > 1 ? `[${w - 1}:0] ` : '');
 export function generateHarness(raw: RawParams, check: FormalCheck, opts: { unitWidth?: number } = {}): Harness {
   const cfg = parseRv32imParams(raw);
   if (check.kind === 'unit_mul' || check.kind === 'unit_div') return unitHarness(cfg, check.kind, opts.unitWidth);
+  if (check.kind === 'unit_mul32') throw new Error('generateHarness: unit_mul32 has its own harness (mulCompositionHarness, src/formal/mul-composition.ts)');
   const core = generateRv32im(raw, { altops: true });
   const { A, finish } = asserts();
   const L: string[] = [];
