@@ -109,8 +109,8 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // (insn_sub: the ALU's adder with its carry in; insn_sra: the serial shift in the divider,
     // shift=serial, shifts of up to a few bits at this depth)
     ['multicycle', { pipeline: 'multicycle' }, ['insn_sub', 'insn_sra', 'insn_mul', 'insn_rdinstret', 'reg', 'pc']],
-    ['multicycle mul=3cycle', { pipeline: 'multicycle', mul: '3cycle' }, ['unit_mul']],
-    ['multicycle mul=2cycle', { pipeline: 'multicycle', mul: '2cycle' }, ['unit_mul']],
+    ['multicycle mul=3cycle', { pipeline: 'multicycle', mul: '3cycle' }, ['unit_mul', 'unit_mul32']],
+    ['multicycle mul=2cycle', { pipeline: 'multicycle', mul: '2cycle' }, ['unit_mul', 'unit_mul32']],
     // (the asynchronous register file has no x0 word: its read mux leaves one input undriven)
     ['multicycle regfile=async', { pipeline: 'multicycle', regfile: 'async' }, ['reg']],
   ] as const;
