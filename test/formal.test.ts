@@ -7,11 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFormalTools, runBmc } from '../src/formal/bmc.ts';
+import { ensureFormalTools } from '../src/formal/bmc.ts';
 import { lookup } from '../src/formal/isa-spec.ts';
 import { formalChecks, generateHarness, livenessBound } from '../src/formal/rvfi-harness.ts';
-import { mulCompositionHarness, productIdentity } from '../src/formal/mul-composition.ts';
-import { checkDepth, mulCompositionVerdict, regDepth, runFormal, statedDepth, unitDepth } from '../src/formal/run.ts';
+import { productIdentity, productProblems, runMulComposition } from '../src/formal/mul-composition.ts';
+import { checkDepth, regDepth, runFormal, statedDepth, unitDepth } from '../src/formal/run.ts';
 import type { RawParams } from '../src/gen/params.ts';
 import { parseRv32imParams, rv32imUnit } from '../src/gen/rv32im.ts';
 import { zkrtl } from './support/cli.ts';
@@ -159,38 +159,75 @@ describe('formal checks find planted bugs', () => {
     }
   }, 600_000);
 
-  it('unit_mul32 finds a bug in each of its three parts: a product of the wrong halves, the correction added, a wrong formula', async () => {
-    const cfg = parseRv32imParams({});
-    const unit = rv32imUnit(cfg, 'mul');
-    const planted = async (tag: string, from: string, to: string) => {
+  it('unit_mul32 finds a bug in each of its three parts: a product of the wrong halves, the correction added, a formula with it added', async () => {
+    const planted = async (tag: string, raw: RawParams, from: string, to: string) => {
+      const cfg = parseRv32imParams(raw);
+      const unit = rv32imUnit(cfg, 'mul');
       expect(unit.text, tag).toContain(from);
-      const dir = join(work, `mul32-${tag}`);
-      const bmc = await runBmc(mulCompositionHarness(cfg, { name: unit.name, text: unit.text.replace(from, to) }), { depth: unitDepth(cfg, 'unit_mul'), dir });
-      return mulCompositionVerdict(bmc, dir);
+      return runMulComposition(cfg, { dir: join(work, `mul32-${tag}`), depth: unitDepth(cfg, 'unit_mul'), unit: { name: unit.name, text: unit.text.replace(from, to) } });
     };
     // part 1 (structure): lh multiplies a's high half (then it equals hh: Yosys merges the two)
-    const half = await planted('half', "lh_w = {16'd0, a[15:0]}", "lh_w = {16'd0, a[31:16]}");
+    const half = await planted('half', {}, "lh_w = {16'd0, a[15:0]}", "lh_w = {16'd0, a[31:16]}");
     expect(half.status).toBe('fail');
-    expect(half.label).toMatch(/^the products: .*lh_w \(.*\) does not multiply a\[15:0\] by b\[31:16\]/);
-    // part 2 (the unit around the cut products, bounded): the sign correction added
-    const corr = await planted('corr', 'pp_hh - corr', 'pp_hh + corr');
-    expect(corr.status).toBe('fail');
-    expect(corr.step).toBe(0);
-    expect(corr.label).toMatch(/y is not the word of the products' formula/);
-    expect(readFileSync(corr.vcd!, 'utf8')).toMatch(/\$enddefinitions/);
-    // part 3 (z3): the formula with the correction added is not the product, and z3 says where
+    expect(half.step).toBeUndefined();
+    expect(half.label).toMatch(/^the products: .*lh_w \(.*\) does not multiply a\[15:0\] by b\[31:16\].*hh_w and lh_w are the same product/);
+    // part 2 (the unit around the cut products, bounded): the sign correction added, with no
+    // stage and with two (the result two cycles after its operands, funct3 held)
+    for (const [tag, raw, step] of [['corr', {}, 0], ['corr3', { mul: '3cycle' }, 2]] as const) {
+      const r = await planted(tag, raw, 'pp_hh - corr', 'pp_hh + corr');
+      expect(r.status, tag).toBe('fail');
+      expect(r.step, tag).toBe(step);
+      expect(r.label, tag).toMatch(/y is not the word of the products' formula/);
+      expect(readFileSync(r.vcd!, 'utf8'), tag).toMatch(/\$enddefinitions/);
+    }
+    // part 3 (z3): the formula with the correction added is not the product; the counterexample
+    // is one (modulo 2^64), and the check fails with it
     const cex = await productIdentity({ correction: 'add' });
     expect(cex).not.toBeNull();
     const v = cex!;
-    const as = (h: bigint, l: bigint, s: bigint) => h * 65536n + l - (s === 1n && h >= 32768n ? 1n << 32n : 0n);
-    const a = as(v.ah!, v.al!, v.a_signed!);
-    const b = as(v.bh!, v.bl!, v.b_signed!);
-    const corrTerm = (a < 0n ? b & 0xffffffffn : 0n) + (b < 0n ? a & 0xffffffffn : 0n);
-    // the counterexample really breaks the added formula (mod 2^64)
-    const added = v.ah! * v.bh! * (1n << 32n) + (v.ah! * v.bl! + v.al! * v.bh!) * 65536n + v.al! * v.bl! + corrTerm * (1n << 32n);
+    const read = (h: bigint, l: bigint, signed: bigint) => h * 65536n + l - (signed === 1n && h >= 32768n ? 1n << 32n : 0n);
+    const a = read(v.ah!, v.al!, v.a_signed!);
+    const b = read(v.bh!, v.bl!, v.b_signed!);
+    const corr = (a < 0n ? BigInt.asUintN(32, b) : 0n) + (b < 0n ? BigInt.asUintN(32, a) : 0n);
+    const added = v.ah! * v.bh! * (1n << 32n) + (v.ah! * v.bl! + v.al! * v.bh!) * 65536n + v.al! * v.bl! + corr * (1n << 32n);
     expect(BigInt.asUintN(64, added)).not.toBe(BigInt.asUintN(64, a * b));
     expect(await productIdentity()).toBeNull();
+    const cfg = parseRv32imParams({});
+    const wrongFormula = await runMulComposition(cfg, { dir: join(work, 'mul32-formula'), depth: unitDepth(cfg, 'unit_mul'), identity: () => productIdentity({ correction: 'add' }) });
+    expect(wrongFormula.status).toBe('fail');
+    expect(wrongFormula.label).toMatch(/^the products' formula is not the product \(z3: al=\d+ ah=\d+ bl=\d+ bh=\d+ a_signed=[01] b_signed=[01]\)$/);
   }, 600_000);
+
+  it('unit_mul32, part 1 on netlists: the four products accepted either way round; a signed, shared, constant or doubly driven one refused; a netlist of another shape is an error', () => {
+    // A flattened harness as Yosys writes it: a = bits 2..33, b = 34..65, the products 100.. .
+    const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+    const a = range(2, 32);
+    const b = range(34, 32);
+    const wires: Record<string, number[]> = { ll_w: range(100, 32), lh_w: range(132, 32), hl_w: range(164, 32), hh_w: range(196, 32) };
+    const halves = { ll: [a.slice(0, 16), b.slice(0, 16)], lh: [a.slice(0, 16), b.slice(16)], hl: [a.slice(16), b.slice(0, 16)], hh: [a.slice(16), b.slice(16)] };
+    const mul = (A: (number | string)[], B: (number | string)[], Y: (number | string)[], signed = false) => ({
+      type: '$mul',
+      parameters: { A_SIGNED: signed ? '1' : '0', B_SIGNED: '0' },
+      port_directions: { A: 'input', B: 'input', Y: 'output' },
+      connections: { A, B, Y },
+    });
+    const design = (cells: Record<string, ReturnType<typeof mul>>, netnames: Record<string, (number | string)[]> = wires) => ({
+      modules: { zkrtl_formal_top: { cells, netnames: Object.fromEntries([['dut.a', a], ['dut.b', b], ...Object.entries(netnames).map(([n, bits]) => [`dut.${n}`, bits])].map(([n, bits]) => [n, { bits }])) } },
+    });
+    const four = (edit: Partial<Record<keyof typeof halves, ReturnType<typeof mul>>> = {}) =>
+      Object.fromEntries((Object.keys(halves) as Array<keyof typeof halves>).map((k) => [`m_${k}`, edit[k] ?? mul(halves[k][0]!, halves[k][1]!, wires[`${k}_w`]!)]));
+    expect(productProblems(design(four()))).toEqual({ wrong: [] });
+    // (b's half times a's: the same product; an operand port Yosys did not narrow: zeros above)
+    expect(productProblems(design(four({ lh: mul([...b.slice(16), '0', '0'], a.slice(0, 16), wires.lh_w!) })))).toEqual({ wrong: [] });
+    expect(productProblems(design(four({ hl: mul(halves.hl[0]!, halves.hl[1]!, wires.hl_w!, true) }))).wrong).toEqual(['hl_w (m_hl) is a signed product']);
+    expect(productProblems(design(four({ hh: mul(halves.hl[0]!, halves.hl[1]!, wires.hh_w!) }))).wrong).toEqual(['hh_w (m_hh) does not multiply a[31:16] by b[31:16]']);
+    expect(productProblems(design({ ...four(), x: { ...mul(a, b, wires.ll_w!.slice(0, 4)), type: '$xor' } })).wrong).toEqual(['ll_w is also driven by x']);
+    expect(productProblems(design(four(), { ...wires, ll_w: [...wires.ll_w!.slice(0, 31), '0'] })).wrong).toEqual(['ll_w has constant bits']);
+    const shared = design(four(), { ...wires, lh_w: wires.ll_w! });
+    expect(productProblems(shared).wrong).toEqual(expect.arrayContaining(['lh_w and ll_w are the same product (m_ll)']));
+    expect(productProblems({ modules: {} }).unreadable).toMatch(/no module zkrtl_formal_top/);
+    expect(productProblems(design(four(), { ll_w: wires.ll_w! })).unreadable).toBe('the unit has no 32-bit wire lh_w, hl_w, hh_w');
+  });
 
   it('--engine pdr: an unbounded proof (the multicycle core\'s pc), and a planted bug found with its waveform', async () => {
     const runs = async (raw: RawParams, name: string, tag: string) =>

@@ -1,46 +1,61 @@
 // The 32-bit multiplier proved by composition (the unit_mul32 check). A bit-level proof of a
 // 32x32 product does not finish (unit_mul proves the whole unit at 6 bits), but the unit is four
 // unsigned 16x16 products and linear logic around them (src/rtl-templates/rv32im_mul.v.ejs), so
-// the proof splits in three parts, each of which is checked here:
+// the proof splits in three parts, each checked here:
 //
-//  1. structure (Yosys, the unit as generated, flattened into the harness): the unit has
-//     exactly four $mul cells, each unsigned, 16 x 16 bits into 32, multiplying one half of a by
-//     one half of b, and driving the wire of that pair (ll_w: a[15:0]·b[15:0], lh_w:
-//     a[15:0]·b[31:16], hl_w: a[31:16]·b[15:0], hh_w: a[31:16]·b[31:16]);
-//  2. the rest of the unit (bounded model checking, ABC bmc3): with those cells deleted and their
-//     wires driven by free inputs cut_ll … cut_hh (any 32-bit values, new in every cycle), the
-//     result equals the word of P = cut_hh·2^32 + (cut_hl + cut_lh)·2^16 + cut_ll − corr·2^32
-//     (mod 2^64), corr = (a signed and negative ? b : 0) + (b signed and negative ? a : 0),
-//     for the operands and cut values `stages` cycles earlier: adders, carries, the sign
-//     correction, the word select and the register stages, at full width, linear logic only;
-//  3. the identity (z3, integers): with the halves' true products in place of the cut values, P
-//     is the product of the operands as the instruction reads them (signed or unsigned)
-//     modulo 2^64.
-// Together: for every pair of 32-bit operands the unit gives MUL MULH MULHSU MULHU's word. What
-// it trusts: Yosys' $mul (an unsigned 16x16 product, what the DSP mapping implements) and the
-// tools. Each part fails on its own kind of bug (tests): an operand half swapped (1), the
-// correction added instead of subtracted (2), a wrong formula (3).
-import { readFile } from 'node:fs/promises';
+//  1. structure (Yosys' netlist of the unit as generated, flattened into the harness): exactly
+//     four $mul cells, each unsigned, 16 x 16 bits into 32, multiplying one half of a by one
+//     half of b (either way round), and the only driver of the wire of that pair (ll_w:
+//     a[15:0]·b[15:0], lh_w: a[15:0]·b[31:16], hl_w: a[31:16]·b[15:0], hh_w: a[31:16]·b[31:16]);
+//  2. the rest of the unit (bounded model checking, ABC bmc3, stages + 2 cycles: the unit is a
+//     free-running pipeline, its only state its stages): with those cells deleted and their
+//     wires driven by free inputs (any 32-bit values, new in every cycle), y is the word of
+//     P = hh·2^32 + hl·2^16 + lh·2^16 + ll − corr·2^32 (mod 2^64), corr = (a read as signed and
+//     negative ? b : 0) + (b read as signed and negative ? a : 0), for the operands and free
+//     values `stages` cycles earlier, funct3 held meanwhile (as the cores hold it): adders,
+//     carries, the sign correction, the word select and the stages, at full width;
+//  3. the identity (z3, integers): with the halves' true products in place of the free values,
+//     P ≡ a·b (mod 2^64) for the operands as the instruction reads them, signed or unsigned.
+// Together: for every pair of 32-bit operands, y is MUL MULH MULHSU or MULHU's word of the
+// operands `stages` cycles earlier, funct3 held while the result is awaited. What it trusts:
+// Yosys' $mul (an unsigned 16x16 product), that the DSP mapping implements it, and the tools;
+// which funct3 reads which operand as signed is written here as in the unit (unit_mul's
+// reference at 6 bits states it too). The tests plant a bug for each part: a product of the
+// wrong halves (1), the correction added instead of subtracted (2), a formula with it added (3).
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
 import { rv32imUnit, type Rv32imConfig } from '../gen/rv32im.ts';
 import { proveUnsat, type Counterexample } from '../prove/z3.ts';
-import { asserts, HARNESS_TOP, type Harness } from './rvfi-harness.ts';
+import { runBmc, type BmcResult, type FormalEngine } from './bmc.ts';
+import { asserts, HARNESS_TOP, mulOperandHistory, type Harness } from './rvfi-harness.ts';
 
 const W = 32;
 const H = 16;
 
 /** The four products: the wire the unit drives with each, and the operand halves it multiplies. */
-export const PRODUCTS = [
-  { wire: 'll_w', a: 'lo', b: 'lo' },
-  { wire: 'lh_w', a: 'lo', b: 'hi' },
-  { wire: 'hl_w', a: 'hi', b: 'lo' },
-  { wire: 'hh_w', a: 'hi', b: 'hi' },
+const PRODUCTS = [
+  { name: 'll', a: 'lo', b: 'lo' },
+  { name: 'lh', a: 'lo', b: 'hi' },
+  { name: 'hl', a: 'hi', b: 'lo' },
+  { name: 'hh', a: 'hi', b: 'hi' },
 ] as const;
+type ProductName = (typeof PRODUCTS)[number]['name'];
 
-const cutName = (wire: string) => `cut_${wire.replace(/_w$/, '')}`;
+/** P's terms, for both the harness (part 2) and z3 (part 3): a 32-bit value, its shift, its sign. */
+const FORMULA: ReadonlyArray<{ term: ProductName | 'corr'; shift: number; sign: 1 | -1 }> = [
+  { term: 'hh', shift: W, sign: 1 },
+  { term: 'hl', shift: H, sign: 1 },
+  { term: 'lh', shift: H, sign: 1 },
+  { term: 'll', shift: 0, sign: 1 },
+  { term: 'corr', shift: W, sign: -1 },
+];
 
-/** Where the structural part reads the design: written by Yosys before the products are cut. */
+const productWire = (p: ProductName) => `${p}_w`;
+const cutInput = (p: ProductName) => `cut_${p}`;
+
+/** Where part 1 reads the design: written by Yosys before the products are cut. */
 export const PRODUCTS_JSON = 'products.json';
 
 /**
@@ -50,7 +65,11 @@ export const PRODUCTS_JSON = 'products.json';
 export function mulCompositionHarness(cfg: Rv32imConfig, unit: VerilogModule = rv32imUnit(cfg, 'mul')): Harness {
   const s = cfg.mulStages;
   const { A, finish } = asserts();
-  const held = (name: string) => (s === 0 ? name : `${name}_h[${s - 1}]`);
+  const h = mulOperandHistory([['funct3', 2], ['a', W], ['b', W], ...PRODUCTS.map((p) => [cutInput(p.name), W] as const)], s);
+  const [f, a, b] = ['funct3', 'a', 'b'].map(h.held);
+  const value = (t: ProductName | 'corr') => (t === 'corr' ? 'corr' : h.held(cutInput(t)));
+  const shifted = (x: string, k: number) => (k === 0 ? `{${W}'d0, ${x}}` : k === W ? `{${x}, ${W}'d0}` : `{${W - k}'d0, ${x}, ${k}'d0}`);
+  const p = FORMULA.map((t, i) => `${i === 0 ? (t.sign < 0 ? '- ' : '') : t.sign < 0 ? ' - ' : ' + '}${shifted(value(t.term), t.shift)}`).join('');
   const L: string[] = [
     `// Generated by ${GENERATOR_ID}. Do not edit.`,
     `// Formal check 'unit_mul32': ${unit.name} at 32 bits with its four products cut (src/formal/mul-composition.ts).`,
@@ -62,113 +81,99 @@ export function mulCompositionHarness(cfg: Rv32imConfig, unit: VerilogModule = r
     `    input wire [${W - 1}:0] a,`,
     `    input wire [${W - 1}:0] b,`,
     // Free values for the products (Yosys connects them to the unit's product wires).
-    ...PRODUCTS.map((p, i) => `    input wire [${W - 1}:0] ${cutName(p.wire)}${i === PRODUCTS.length - 1 ? '' : ','}`),
+    PRODUCTS.map((q) => `    input wire [${W - 1}:0] ${cutInput(q.name)}`).join(',\n'),
     ');',
     "    reg [7:0] cycle = 8'd0;",
     "    always @(posedge clk) if (cycle != 8'hff) cycle <= cycle + 8'd1;",
     `    wire [${W - 1}:0] y;`,
     `    ${unit.name} dut (${s > 0 ? '.clk(clk), ' : ''}.funct3(funct3), .a(a), .b(b), .y(y));`,
-  ];
-  const heldSignals: Array<[string, number]> = [['funct3', 2], ['a', W], ['b', W], ...PRODUCTS.map((p) => [cutName(p.wire), W] as [string, number])];
-  if (s > 0) {
-    L.push(
-      `    // The operands and products ${s} cycle(s) ago: the result belongs to them (the cores hold a, b, funct3 stable).`,
-      ...heldSignals.map(([n, w]) => `    reg [${w - 1}:0] ${n}_h [0:${s - 1}];`),
-      '    integer i;',
-      '    always @(posedge clk) begin',
-      ...heldSignals.map(([n]) => `        ${n}_h[0] <= ${n};`),
-      `        for (i = 1; i < ${s}; i = i + 1) begin`,
-      ...heldSignals.map(([n]) => `            ${n}_h[i] <= ${n}_h[i-1];`),
-      '        end',
-      '    end',
-      // The output picks its word with the current funct3: the cores hold it while they wait.
-      "    always @* if (cycle != 8'd0) assume(funct3 == funct3_h[0]);",
-    );
-  }
-  const f = held('funct3');
-  const a = held('a');
-  const b = held('b');
-  const [ll, lh, hl, hh] = PRODUCTS.map((p) => held(cutName(p.wire)));
-  L.push(
-    // The formula of part 3, in the products: the same terms as productIdentity below.
+    ...h.lines,
+    // MULH reads both operands as signed, MULHSU a only (MUL's low word is the same either way).
     `    wire a_neg = (${f} == 2'd1 || ${f} == 2'd2) && ${a}[${W - 1}];`,
     `    wire b_neg = ${f} == 2'd1 && ${b}[${W - 1}];`,
     `    wire [${W - 1}:0] corr = (a_neg ? ${b} : ${W}'d0) + (b_neg ? ${a} : ${W}'d0);`,
-    `    wire [${2 * W - 1}:0] p = {${hh}, ${W}'d0} + {${H}'d0, ${hl}, ${H}'d0} + {${H}'d0, ${lh}, ${H}'d0} + {${W}'d0, ${ll}} - {corr, ${W}'d0};`,
+    `    wire [${2 * W - 1}:0] p = ${p};`,
     `    wire [${W - 1}:0] expected = ${f} == 2'd0 ? p[${W - 1}:0] : p[${2 * W - 1}:${W}];`,
-    A(`cycle >= 8'd${s}`, 'y == expected', `y is not the word of the products' formula for the operands ${s} cycle(s) earlier`),
+    A(h.enable, 'y == expected', `y is not the word of the products' formula for the operands ${s} cycle(s) earlier`),
     'endmodule',
     '',
     '`default_nettype wire',
-  );
+  ];
   const { text, labels } = finish(L);
   const prepare = [
-    // (part 1 reads this; it also requires exactly the four cells that are deleted here)
+    // Part 1 reads this and requires exactly the four cells deleted here (a $mul of the
+    // harness's own would be a fifth: the harness has none).
     `write_json ${PRODUCTS_JSON}`,
     'delete t:$mul',
-    ...PRODUCTS.map((p) => `connect -set dut.${p.wire} ${cutName(p.wire)}`),
+    ...PRODUCTS.map((q) => `connect -set dut.${productWire(q.name)} ${cutInput(q.name)}`),
   ];
   return { modules: [unit, { name: HARNESS_TOP, text }], top: HARNESS_TOP, labels, prepare };
 }
 
 type JsonBit = number | string;
-interface JsonCell { type: string; parameters: Record<string, string>; connections: Record<string, JsonBit[]> }
-interface JsonDesign { modules: Record<string, { cells: Record<string, JsonCell>; netnames: Record<string, { bits: JsonBit[] }> }> }
+interface JsonCell { type: string; parameters: Record<string, string>; port_directions?: Record<string, string>; connections: Record<string, JsonBit[]> }
+export interface ProductsDesign { modules: Record<string, { cells: Record<string, JsonCell>; netnames: Record<string, { bits: JsonBit[] }> }> }
 
 /**
- * Part 1 on Yosys' JSON of the flattened harness (before the cut): what is wrong with the unit's
- * products, one line each; empty when each of the four is the unsigned product of its halves.
+ * Part 1 on Yosys' JSON of the flattened harness (before the cut). `wrong`: what is wrong with
+ * the unit's products, one line each (the check fails); `unreadable`: the netlist is not the
+ * harness this check builds (no such module, operand or product wire: an error of the check).
  */
-export function productProblems(design: JsonDesign): string[] {
+export function productProblems(design: ProductsDesign): { wrong: string[]; unreadable?: string } {
   const top = design.modules[HARNESS_TOP];
-  if (!top) return [`the design has no module ${HARNESS_TOP}`];
+  if (!top) return { wrong: [], unreadable: `the netlist has no module ${HARNESS_TOP}` };
   const net = (name: string) => top.netnames[name]?.bits;
   const opA = net('dut.a');
   const opB = net('dut.b');
-  if (!opA || !opB) return ['the unit has no operand wires a and b'];
+  if (opA?.length !== W || opB?.length !== W) return { wrong: [], unreadable: `the unit has no ${W}-bit operand wires a and b` };
+  const missing = PRODUCTS.map((q) => productWire(q.name)).filter((w) => net(`dut.${w}`)?.length !== W);
+  if (missing.length) return { wrong: [], unreadable: `the unit has no ${W}-bit wire ${missing.join(', ')}` };
+
   const half = (bits: JsonBit[], h: 'lo' | 'hi') => (h === 'lo' ? bits.slice(0, H) : bits.slice(H, W));
   // An operand port: the half's bits, then (unless Yosys narrowed it) constant zeros.
-  const isHalf = (port: JsonBit[], want: JsonBit[]) => port.length >= H && port.slice(0, H).every((x, i) => x === want[i]) && port.slice(H).every((x) => x === '0');
+  const isHalf = (port: JsonBit[] = [], want: JsonBit[]) => port.length >= H && port.slice(0, H).every((x, i) => x === want[i]) && port.slice(H).every((x) => x === '0');
   const param = (c: JsonCell, k: string) => (c.parameters[k] === undefined ? NaN : parseInt(c.parameters[k]!, 2));
-  const muls = Object.entries(top.cells).filter(([, c]) => c.type === '$mul');
-  const problems: string[] = [];
-  if (muls.length !== PRODUCTS.length) problems.push(`the unit has ${muls.length} $mul cells, not ${PRODUCTS.length}`);
-  for (const p of PRODUCTS) {
-    const y = net(`dut.${p.wire}`);
-    if (!y || y.length !== W) {
-      problems.push(`the unit has no ${W}-bit wire ${p.wire}`);
+  const cells = Object.entries(top.cells);
+  const muls = cells.filter(([, c]) => c.type === '$mul');
+  const wrong: string[] = [];
+  if (muls.length !== PRODUCTS.length) wrong.push(`the unit has ${muls.length} $mul cells, not ${PRODUCTS.length}`);
+  const used = new Map<string, string>();
+  for (const q of PRODUCTS) {
+    const wire = productWire(q.name);
+    const y = net(`dut.${wire}`)!;
+    if (y.some((x) => typeof x === 'string')) {
+      wrong.push(`${wire} has constant bits`);
       continue;
     }
     const drivers = muls.filter(([, c]) => c.connections.Y?.length === W && c.connections.Y.every((x, i) => x === y[i]));
     if (drivers.length !== 1) {
-      problems.push(`${p.wire} is driven by ${drivers.length} whole $mul cells, not one`);
+      wrong.push(`${wire} is driven by ${drivers.length} whole $mul cells, not one`);
       continue;
     }
     const [name, c] = drivers[0]!;
-    if (param(c, 'A_SIGNED') !== 0 || param(c, 'B_SIGNED') !== 0) problems.push(`${p.wire} (${name}) is a signed product`);
-    const [okA, okB] = [isHalf(c.connections.A ?? [], half(opA, p.a)), isHalf(c.connections.B ?? [], half(opB, p.b))];
-    // (a product of b by a is the same: the pair may come either way round)
-    const [swA, swB] = [isHalf(c.connections.A ?? [], half(opB, p.b)), isHalf(c.connections.B ?? [], half(opA, p.a))];
-    if (!(okA && okB) && !(swA && swB)) problems.push(`${p.wire} (${name}) does not multiply a[${p.a === 'lo' ? `${H - 1}:0` : `${W - 1}:${H}`}] by b[${p.b === 'lo' ? `${H - 1}:0` : `${W - 1}:${H}`}]`);
+    if (used.has(name)) wrong.push(`${wire} and ${used.get(name)} are the same product (${name})`);
+    used.set(name, wire);
+    // Its only driver: no other cell drives any of its bits.
+    const yBits = new Set(y);
+    const others = cells.filter(([n, o]) => n !== name && Object.entries(o.connections).some(([port, bits]) => o.port_directions?.[port] === 'output' && bits.some((x) => yBits.has(x))));
+    if (others.length) wrong.push(`${wire} is also driven by ${others.map(([n]) => n).join(', ')}`);
+    if (param(c, 'A_SIGNED') !== 0 || param(c, 'B_SIGNED') !== 0) wrong.push(`${wire} (${name}) is a signed product`);
+    const straight = isHalf(c.connections.A, half(opA, q.a)) && isHalf(c.connections.B, half(opB, q.b));
+    const swapped = isHalf(c.connections.A, half(opB, q.b)) && isHalf(c.connections.B, half(opA, q.a));
+    if (!straight && !swapped) wrong.push(`${wire} (${name}) does not multiply a[${q.a === 'lo' ? `${H - 1}:0` : `${W - 1}:${H}`}] by b[${q.b === 'lo' ? `${H - 1}:0` : `${W - 1}:${H}`}]`);
   }
-  return problems;
-}
-
-/** Part 1 on the file the bounded proof's Yosys run wrote into the check's folder. */
-export async function productProblemsIn(dir: string): Promise<string[]> {
-  const text = await readFile(join(dir, PRODUCTS_JSON), 'utf8').catch(() => undefined);
-  if (text === undefined) return [`Yosys wrote no ${PRODUCTS_JSON} in ${dir}`];
-  return productProblems(JSON.parse(text) as JsonDesign);
+  return { wrong };
 }
 
 /**
  * Part 3 (z3, integers): for a = ah·2^16 + al, b = bh·2^16 + bl (halves in [0, 2^16)) and either
- * signedness of each, the formula in the halves' products is congruent to a_s·b_s modulo 2^64,
- * where x_s = x − 2^32·x_neg is the operand as read (x_neg: read as signed and bit 31 set). (The
- * harness's corr is a 32-bit sum: modulo 2^32, which times 2^32 is the same modulo 2^64.)
- * Resolves to null when proved, to a counterexample otherwise.
+ * signedness of each, P with the halves' products is congruent to a_s·b_s modulo 2^64, where
+ * x_s = x − 2^32·x_neg is the operand as read (x_neg: read as signed and bit 31 set). (The
+ * harness's corr is a 32-bit sum, so it is modulo 2^32; times 2^32 that is the same modulo
+ * 2^64.) Resolves to null when proved, to a counterexample otherwise. The tests plant
+ * correction 'add' (a wrong formula).
  */
-export function productIdentity(opts: { timeoutMs?: number; /** The tests plant 'add' (a wrong formula). */ correction?: 'subtract' | 'add' } = {}): Promise<Counterexample | null> {
+export function productIdentity(opts: { timeoutMs?: number; correction?: 'subtract' | 'add' } = {}): Promise<Counterexample | null> {
   return proveUnsat((q) => {
     const two = (k: number) => 1n << BigInt(k);
     const [al, ah, bl, bh] = ['al', 'ah', 'bl', 'bh'].map((n) => q.int(n, 0n, two(H)));
@@ -181,10 +186,63 @@ export function productIdentity(opts: { timeoutMs?: number; /** The tests plant 
     const bNeg = q.If(bSigned!.eq(1n), q.If(bh!.ge(two(H - 1)), one, zero), zero);
     const aS = a.sub(aNeg.mul(two(W)));
     const bS = b.sub(bNeg.mul(two(W)));
-    const corr = q.If(aNeg.eq(1n), b, zero).add(q.If(bNeg.eq(1n), a, zero));
-    const formula = q.sum([ah!.mul(bh!).mul(two(W)), ah!.mul(bl!).mul(two(H)), al!.mul(bh!).mul(two(H)), al!.mul(bl!), corr.mul(opts.correction === 'add' ? two(W) : -two(W))]);
+    const halves = { a: { lo: al!, hi: ah! }, b: { lo: bl!, hi: bh! } };
+    const value = (t: ProductName | 'corr') => {
+      if (t === 'corr') return q.If(aNeg.eq(1n), b, zero).add(q.If(bNeg.eq(1n), a, zero));
+      const pr = PRODUCTS.find((x) => x.name === t)!;
+      return halves.a[pr.a].mul(halves.b[pr.b]);
+    };
+    const sign = (t: (typeof FORMULA)[number]) => (t.term === 'corr' && opts.correction === 'add' ? -t.sign : t.sign);
+    const p = q.sum(FORMULA.map((t) => value(t.term).mul(BigInt(sign(t)) * two(t.shift))));
     // The negation of the claim: the difference is not a multiple of 2^64.
-    const [, r] = q.divMod(aS.mul(bS).sub(formula), two(2 * W), 'diff');
+    const [, r] = q.divMod(aS.mul(bS).sub(p), two(2 * W), 'diff');
     q.add(r!.neq(0n));
   }, opts);
+}
+
+export interface MulCompositionOptions {
+  /** The check's folder (Verilog, models, logs, products.json, a counterexample's VCD). */
+  dir: string;
+  /** Cycles of part 2 (run.ts: unitDepth, stages + 2). */
+  depth: number;
+  engine?: FormalEngine;
+  pdrSeconds?: number;
+  /** The tests' planted bugs: a unit text in place of the generated one, a wrong identity. */
+  unit?: VerilogModule;
+  identity?: () => Promise<Counterexample | null>;
+}
+
+/**
+ * unit_mul32: the three parts. It holds when all three do; a failed part is the check's failure,
+ * labelled with what failed (a structural one has no cycle or waveform).
+ */
+export async function runMulComposition(cfg: Rv32imConfig, opts: MulCompositionOptions): Promise<BmcResult> {
+  const { dir } = opts;
+  const json = join(dir, PRODUCTS_JSON);
+  await rm(json, { force: true });
+  const bmc = await runBmc(mulCompositionHarness(cfg, opts.unit), { depth: opts.depth, dir, engine: opts.engine, pdrSeconds: opts.pdrSeconds });
+  const t0 = Date.now();
+  const took = () => bmc.seconds + (Date.now() - t0) / 1000;
+  // The structure first: a unit whose products are wrong can also break the cut (two equal
+  // products are one cell to Yosys), and that is the failure to report.
+  if (!existsSync(json)) return bmc.status === 'pass' ? { ...bmc, status: 'error', error: `Yosys wrote no ${PRODUCTS_JSON}` } : bmc;
+  let parts: ReturnType<typeof productProblems>;
+  try {
+    parts = productProblems(JSON.parse(await readFile(json, 'utf8')) as ProductsDesign);
+  } catch (e) {
+    return { ...bmc, status: 'error', seconds: took(), step: undefined, vcd: undefined, error: `${PRODUCTS_JSON}: ${(e as Error).message}` };
+  }
+  if (parts.unreadable) return { ...bmc, status: 'error', seconds: took(), step: undefined, vcd: undefined, error: parts.unreadable };
+  if (parts.wrong.length) return { ...bmc, status: 'fail', seconds: took(), step: undefined, vcd: undefined, label: `the products: ${parts.wrong.join('; ')}` };
+  if (bmc.status !== 'pass') return bmc;
+  try {
+    const cex = await (opts.identity ?? productIdentity)();
+    if (cex) {
+      const values = Object.entries(cex).map(([k, v]) => `${k}=${v}`).join(' ');
+      return { ...bmc, status: 'fail', seconds: took(), label: `the products' formula is not the product (z3: ${values})` };
+    }
+  } catch (e) {
+    return { ...bmc, status: 'error', seconds: took(), error: `z3: ${(e as Error).message}` };
+  }
+  return { ...bmc, seconds: took() };
 }

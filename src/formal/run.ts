@@ -1,12 +1,10 @@
 // Runs formal checks of an rv32im configuration in parallel (one yosys + yosys-abc pair per
 // check, `jobs` at a time) and reports each verdict as it arrives.
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RawParams } from '../gen/params.ts';
 import { iterativeCycles, parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
 import { runBmc, type BmcResult, type FormalEngine } from './bmc.ts';
-import { mulCompositionHarness, PRODUCTS_JSON, productIdentity, productProblemsIn } from './mul-composition.ts';
+import { runMulComposition } from './mul-composition.ts';
 import { coverChecks, formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH, type FormalCheck } from './rvfi-harness.ts';
 
 /**
@@ -98,42 +96,19 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
       opts.onStart?.(check, i, checks.length);
       // Unit checks run their own, shorter, bounded harness (the unit's latency bounds it).
       const dir = join(opts.dir, check.name);
-      const harness = check.kind === 'unit_mul32' ? mulCompositionHarness(cfg) : generateHarness(raw, check, { unitWidth: opts.unitWidth });
-      if (check.kind === 'unit_mul32') await rm(join(dir, PRODUCTS_JSON), { force: true });
-      const bmc = await runBmc(harness, { depth: checkDepth(cfg, check, opts.depth, opts.unitWidth), dir, engine: opts.engine, pdrSeconds: opts.pdrSeconds });
-      const result = check.kind === 'cover' ? coverVerdict(bmc) : check.kind === 'unit_mul32' ? await mulCompositionVerdict(bmc, dir) : bmc;
+      const run = { depth: checkDepth(cfg, check, opts.depth, opts.unitWidth), dir, engine: opts.engine, pdrSeconds: opts.pdrSeconds };
+      let result: BmcResult;
+      if (check.kind === 'unit_mul32') result = await runMulComposition(cfg, run);
+      else {
+        const bmc = await runBmc(generateHarness(raw, check, { unitWidth: opts.unitWidth }), run);
+        result = check.kind === 'cover' ? coverVerdict(bmc) : bmc;
+      }
       runs[i] = { check, result };
       opts.onResult?.(runs[i]!, ++done, checks.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, checks.length)) }, worker));
   return { top, depth, runs };
-}
-
-/**
- * unit_mul32 holds when all three parts do (src/formal/mul-composition.ts): the bounded proof
- * of the unit around its cut products, the products' structure (read from the proof's own Yosys
- * run) and z3's identity. A failed part is the check's failure, labelled with what failed.
- */
-export async function mulCompositionVerdict(bmc: BmcResult, dir: string): Promise<BmcResult> {
-  const t0 = Date.now();
-  const took = () => bmc.seconds + (Date.now() - t0) / 1000;
-  // The structure first: a unit whose products are wrong can also break the cut (two equal
-  // products are one cell to Yosys), and that is the failure to report.
-  const problems = await productProblemsIn(dir);
-  if (problems.length && existsSync(join(dir, PRODUCTS_JSON))) return { ...bmc, status: 'fail', seconds: took(), step: undefined, vcd: undefined, label: `the products: ${problems.join('; ')}` };
-  if (bmc.status !== 'pass') return bmc;
-  if (problems.length) return { ...bmc, status: 'error', seconds: took(), error: problems.join('; ') };
-  try {
-    const cex = await productIdentity();
-    if (cex) {
-      const values = Object.entries(cex).map(([k, v]) => `${k}=${v}`).join(' ');
-      return { ...bmc, status: 'fail', seconds: took(), label: `the products' formula is not the product (z3: ${values})` };
-    }
-  } catch (e) {
-    return { ...bmc, status: 'error', seconds: took(), error: `z3: ${(e as Error).message}` };
-  }
-  return { ...bmc, seconds: took() };
 }
 
 /**
@@ -154,7 +129,7 @@ export function coverVerdict(r: BmcResult): BmcResult {
  */
 export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, given?: number, unitWidth?: number): number {
   if (check.kind === 'unit_mul' || check.kind === 'unit_div') return unitDepth(cfg, check.kind, unitWidth);
-  // (the multiplier's only state is its stages: as unit_mul, at any width)
+  // (unit_mul32: the same multiplier at 32 bits, the same state)
   if (check.kind === 'unit_mul32') return unitDepth(cfg, 'unit_mul');
   const depth = given ?? (check.kind === 'reg' || check.kind === 'pc' ? regDepth(cfg) : statedDepth(cfg));
   if (check.kind === 'live') return Math.max(depth, RESET_CYCLES + livenessBound(cfg) + 1);

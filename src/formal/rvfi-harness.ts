@@ -65,7 +65,7 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
     checks.push({
       name: 'unit_mul32',
       kind: 'unit_mul32',
-      what: `the multiplier at 32 bits, by composition: its four 16x16 products (each checked to multiply the right operand halves) cut to free values, its adders, sign correction and ${cfg.mulStages} stage(s) equal the product's formula in them, and z3 proves that formula is the product: MUL MULH MULHSU MULHU for every operand pair`,
+      what: `the multiplier at 32 bits, by composition: its four 16x16 products checked to multiply the right operand halves, then cut to free values; its adders, sign correction${cfg.mulStages ? ` and ${cfg.mulStages} register stage(s)` : ''} equal the product's formula in them; z3: that formula is the product. MUL MULH MULHSU MULHU for every operand pair (funct3 held while the result is awaited)`,
     });
   }
   if (cfg.m) {
@@ -327,6 +327,35 @@ export function generateHarness(raw: RawParams, check: FormalCheck, opts: { unit
   };
 }
 
+/**
+ * The multiplier harnesses' history (unit_mul, unit_mul32): each signal as it was `stages`
+ * cycles ago (held(name)), which the result belongs to (the unit's stages are free-running),
+ * the assumption that funct3 is held while the core waits (the output picks its word with the
+ * current one; the cores hold a, b and funct3 stable), and the assert's enable: from the first
+ * cycle with a result (with no stage, every cycle but the counter's last: the enable keeps one
+ * latch, and ABC's bmc3 wants a sequential circuit).
+ */
+export function mulOperandHistory(signals: ReadonlyArray<readonly [string, number]>, stages: number): { lines: string[]; held: (name: string) => string; enable: string } {
+  const s = stages;
+  if (s === 0) return { lines: [], held: (n) => n, enable: "cycle != 8'hff" };
+  return {
+    lines: [
+      `    // The inputs ${s} cycle(s) ago: the result belongs to them.`,
+      ...signals.map(([n, w]) => `    reg [${w - 1}:0] ${n}_h [0:${s - 1}];`),
+      '    integer i;',
+      '    always @(posedge clk) begin',
+      ...signals.map(([n]) => `        ${n}_h[0] <= ${n};`),
+      `        for (i = 1; i < ${s}; i = i + 1) begin`,
+      ...signals.map(([n]) => `            ${n}_h[i] <= ${n}_h[i-1];`),
+      '        end',
+      '    end',
+      "    always @* if (cycle != 8'd0) assume(funct3 == funct3_h[0]);",
+    ],
+    held: (n) => `${n}_h[${s - 1}]`,
+    enable: `cycle >= 8'd${s}`,
+  };
+}
+
 /** The multiplier (MUL_UNIT_WIDTH bits) or divider (UNIT_WIDTH; with mul=serial it multiplies too) alone against the manual's definitions. */
 function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: number): Harness {
   const W = width ?? (kind === 'unit_mul' ? MUL_UNIT_WIDTH : UNIT_WIDTH);
@@ -392,25 +421,12 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
   ];
   if (kind === 'unit_mul') {
     const s = cfg.mulStages;
+    const h = mulOperandHistory([['funct3', 2], ['a', W], ['b', W]], s);
     L.push(
       `    ${unit.name} dut (${s > 0 ? '.clk(clk), ' : ''}.funct3(funct3), .a(a), .b(b), .y(y));`,
-      ...(s === 0
-        ? // (An enable on the cycle counter keeps one latch: ABC's bmc3 wants a sequential circuit.)
-          [...ref('funct3', 'a', 'b'), A("cycle != 8'hff", 'y == expected', "y is not the product's word")]
-        : [
-            `    // The operands ${s} cycle(s) ago: the result belongs to them (the cores hold them stable).`,
-            `    reg [1:0] f_h [0:${s - 1}];`,
-            `    reg [${W - 1}:0] a_h [0:${s - 1}], b_h [0:${s - 1}];`,
-            '    integer i;',
-            '    always @(posedge clk) begin',
-            '        f_h[0] <= funct3; a_h[0] <= a; b_h[0] <= b;',
-            `        for (i = 1; i < ${s}; i = i + 1) begin f_h[i] <= f_h[i-1]; a_h[i] <= a_h[i-1]; b_h[i] <= b_h[i-1]; end`,
-            '    end',
-            // The output picks its word with the current funct3: the cores hold it (and a, b) while they wait.
-            "    always @* if (cycle != 8'd0) assume(funct3 == f_h[0]);",
-            ...ref(`f_h[${s - 1}]`, `a_h[${s - 1}]`, `b_h[${s - 1}]`),
-            A(`cycle >= 8'd${s}`, 'y == expected', `y is not the product's word of the operands ${s} cycle(s) earlier`),
-          ]),
+      ...h.lines,
+      ...ref(h.held('funct3'), h.held('a'), h.held('b')),
+      A(h.enable, 'y == expected', s === 0 ? "y is not the product's word" : `y is not the product's word of the operands ${s} cycle(s) earlier`),
     );
   } else {
     // With mul=serial the divider multiplies too: a free mul input picks a multiply or a

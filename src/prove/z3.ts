@@ -8,8 +8,10 @@
 // the clock: a check that does not answer within its budget plus a margin has its process
 // killed, and runs once more on a fresh one.
 //
-// Queries use the theory of integers only: linear arithmetic with big constants, products of a
-// variable by a constant, and integer division by a constant. By default x div d, x mod d is one
+// Queries use the theory of integers only: the REDC lemmas linear arithmetic with big constants,
+// products of a variable by a constant, and integer division by a constant; the rv32im
+// multiplier's identity (src/formal/mul-composition.ts) also products of variables, a
+// polynomial identity modulo 2^64 that z3 decides in about a second. By default x div d, x mod d is one
 // quotient variable q with 0 ≤ x − q·d < d, the remainder staying the expression x − q·d
 // ('quotient'). Measured on the REDC lemmas of redc.ts (per lemma, z3 already started, 60 s budget):
 //                        redc.m  carry  bound  congruence  final.sub  band (26×17, largest g)
