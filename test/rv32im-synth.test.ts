@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
-import { parsePnrNumber, parsePnrWrap, pnrTops, runPnrFor } from '../src/cli/commands/synth-pnr.ts';
+import { parsePnrNumber, parsePnrTrace, parsePnrWrap, pnrTops, runPnrFor } from '../src/cli/commands/synth-pnr.ts';
 import { UsageError } from '../src/cli/errors.ts';
 import { silentProgress } from '../src/cli/progress.ts';
 import { customField, namedField } from '../src/fields/registry.ts';
@@ -20,7 +20,7 @@ import { DEFAULT_RAM_BYTES } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { buildPipelineSim, cacheRoot, lintVerilog } from '../src/sim/verilator.ts';
 import { PnrFitError, clockName, designName, dspBoundedFmax, dspCriticalPath, dspPathNs, parseDspPaths, ensureNextpnr, formatCriticalPath, formatPnrReport, nextpnrEngine, overCapacity, parseCriticalPath, parseNextpnrLog, placeAndRoute, type PnrReport } from '../src/synth/pnr.ts';
-import { fpgaTopFor, pinWrapper, rv32imFpgaTop } from '../src/synth/wrappers.ts';
+import { fpgaTopFor, pinWrapper, rv32imFpgaTop, rv32imUntracedOutputs } from '../src/synth/wrappers.ts';
 import { checkVerilog } from '../src/synth/yosys.ts';
 
 const FPGA_HARNESS = join(import.meta.dirname, 'support', 'rv32im_fpga_harness.cpp');
@@ -240,6 +240,28 @@ describe('FPGA wrappers', () => {
   }, 60_000);
 });
 
+describe('rv32im bare with a light trace', () => {
+  it('leaves every trace field but valid, insn and rd_wdata open: fewer bits folded, lint-clean and Yosys-clean', async () => {
+    const core = generateRv32im({});
+    const open = rv32imUntracedOutputs(core);
+    expect(open.has('rvfi_pc_rdata')).toBe(true);
+    expect(open.has('perf_stall')).toBe(true);
+    for (const kept of ['rvfi_valid', 'rvfi_insn', 'rvfi_rd_wdata', 'imem_addr', 'dmem_wdata', 'halted']) expect(open.has(kept), kept).toBe(false);
+    const full = pinWrapper(core);
+    const light = pinWrapper(core, { open, suffix: '_light' });
+    expect(light.top).toBe('rv32im_p5_fpga_light');
+    const outBits = (w: typeof full) => Number(/wire \[(\d+):0\] outs;/.exec(w.files[`${w.top}.v`]!)![1]) + 1;
+    const openWidth = core.manifest.ports.filter((p) => open.has(p.name)).reduce((n, p) => n + p.width, 0);
+    expect(outBits(full) - outBits(light)).toBe(openWidth);
+    expect(light.files[`${light.top}.v`]).toContain(`wire [${openWidth - 1}:0] open_outs;   // left open`);
+    // (no open output: the wrapper's text as before)
+    expect(full.files[`${full.top}.v`]).not.toContain('open_outs');
+    await lintVerilog(light.top, light.files);
+    await checkVerilog(light.top, light.files);
+    expect(() => pinWrapper(core, { open: new Set(['clk', 'nope']) })).toThrow(/^pinWrapper: clk, nope are not outputs of rv32im_p5$/);
+  }, 60_000);
+});
+
 describe('rv32im FPGA top', () => {
   for (const pipeline of ['multicycle', '5']) {
     it(`wraps the ${pipeline} core: 20 pins, lint-clean and Yosys-clean`, async () => {
@@ -413,5 +435,18 @@ describe('place and route', () => {
     expect(pnrTops(core, 'top').map((t) => [t.dir, t.kind])).toEqual([['', 'fpga-top']]);
     expect(pnrTops(core, 'bare').map((t) => [t.dir, t.kind])).toEqual([['', 'bare']]);
     expect(pnrTops(generateBlock('montmul', customField('12289')), 'both').map((t) => [t.dir, t.kind])).toEqual([['', 'pins']]);
+  });
+
+  it('measures a core with its whole trace or a light one (--trace, rv32im only), one-line errors otherwise', () => {
+    expect(parsePnrTrace(undefined, 'rv32im')).toBeUndefined();
+    expect(parsePnrTrace('light', 'rv32im')).toBe('light');
+    expect(() => parsePnrTrace('none', 'rv32im')).toThrow(/^--trace none is not accepted: give full \(.*\) or light \(only rvfi_valid, rvfi_insn and rvfi_rd_wdata: .*\)$/);
+    expect(() => parsePnrTrace('light', 'montmul')).toThrow(/^--trace light goes with rv32im only: a montmul has no trace port$/);
+    const core = generateRv32im({});
+    const [bare, top] = pnrTops(core, 'both', 'light');
+    expect(bare!.fpga.top).toBe('rv32im_p5_fpga_light');
+    expect(top!.fpga.top).toBe('rv32im_p5_fpga_light');
+    expect(bare!.what).toMatch(/left open/);
+    expect(pnrTops(core, 'both').map((t) => t.fpga.top)).toEqual(['rv32im_p5_fpga', 'rv32im_p5_fpga']);
   });
 });

@@ -21,22 +21,39 @@ function foldExpression(bits: number): string {
   return parts.join(' ^ ');
 }
 
+export interface PinWrapperOptions {
+  /**
+   * Outputs left open instead of folded: the measurement leaves out what only they need (an
+   * rv32im core's trace fields: rv32imUntracedOutputs). Their names must be outputs of the block.
+   */
+  open?: ReadonlySet<string>;
+  /** Appended to the top's name (`<top>_fpga<suffix>`). */
+  suffix?: string;
+}
+
 /**
  * Wraps a block with clk and rst ports: inputs from a one-pin shift register, outputs folded
  * into a registered byte. Top module: `<top>_fpga`; pins clk, rst, din, dout[7:0].
  */
-export function pinWrapper(design: GeneratedDesign): FpgaDesign {
+export function pinWrapper(design: GeneratedDesign, opts: PinWrapperOptions = {}): FpgaDesign {
   const ports = design.manifest.ports;
   if (!ports.some((p) => p.dir === 'in' && CLOCK_PORTS.has(p.name))) throw new Error(`pinWrapper: ${design.top} has no clk input`);
+  const open = opts.open ?? new Set<string>();
+  const notOutputs = [...open].filter((n) => !ports.some((p) => p.dir === 'out' && p.name === n));
+  if (notOutputs.length) throw new Error(`pinWrapper: ${notOutputs.join(', ')} ${notOutputs.length > 1 ? 'are not outputs' : 'is not an output'} of ${design.top}`);
   const connections: { port: string; expr: string }[] = [];
   let inBits = 0;
   let outBits = 0;
+  let openBits = 0;
   for (const p of ports) {
     if (p.dir === 'in' && (CLOCK_PORTS.has(p.name) || RESET_PORTS.has(p.name))) {
       connections.push({ port: p.name, expr: p.name });
     } else if (p.dir === 'in') {
       connections.push({ port: p.name, expr: `in_sr[${inBits + p.width - 1}:${inBits}]` });
       inBits += p.width;
+    } else if (open.has(p.name)) {
+      connections.push({ port: p.name, expr: `open_outs[${openBits + p.width - 1}:${openBits}]` });
+      openBits += p.width;
     } else {
       connections.push({ port: p.name, expr: `outs[${outBits + p.width - 1}:${outBits}]` });
       outBits += p.width;
@@ -44,13 +61,15 @@ export function pinWrapper(design: GeneratedDesign): FpgaDesign {
   }
   if (inBits === 0 || outBits === 0) throw new Error(`pinWrapper: ${design.top} needs data inputs and outputs`);
   const foldBits = Math.ceil(outBits / 8) * 8;
-  const name = `${design.top}_fpga`;
+  const name = `${design.top}_fpga${opts.suffix ?? ''}`;
   const text = renderTemplate('fpga_pin_wrapper', {
     generator: GENERATOR_ID,
     name,
     core: design.top,
     inBits,
     outBits,
+    openBits,
+    openPorts: ports.filter((p) => open.has(p.name)).map((p) => p.name),
     foldBits,
     foldExpr: foldExpression(foldBits),
     connections,
@@ -87,6 +106,16 @@ const LIGHT_TRACE = new Set(['rvfi_valid', 'rvfi_insn', 'rvfi_rd_wdata']);
 /** The rv32im core's ports the FPGA top folds into its trace byte (the RVFI row and stall bits). */
 function traceOutputs(design: GeneratedDesign): Port[] {
   return design.manifest.ports.filter((p) => p.dir === 'out' && (p.name.startsWith('rvfi_') || p.name === 'perf_stall'));
+}
+
+/**
+ * The trace outputs of an rv32im core that a light trace leaves out: every RVFI field and
+ * perf_stall but rvfi_valid, rvfi_insn and rvfi_rd_wdata (what a core without a trace port
+ * computes anyway). pinWrapper(core, { open }) then measures the core as cores without a trace
+ * port are compared.
+ */
+export function rv32imUntracedOutputs(design: GeneratedDesign): Set<string> {
+  return new Set(traceOutputs(design).filter((p) => !LIGHT_TRACE.has(p.name)).map((p) => p.name));
 }
 
 /**

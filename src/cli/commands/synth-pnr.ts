@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { GeneratedDesign } from '../../gen/design.ts';
 import { formatPnrReport, placeAndRoute } from '../../synth/pnr.ts';
-import { fpgaTopFor, pinWrapper, rv32imFpgaTop, type FpgaDesign } from '../../synth/wrappers.ts';
+import { fpgaTopFor, pinWrapper, rv32imFpgaTop, rv32imUntracedOutputs, type FpgaDesign } from '../../synth/wrappers.ts';
 import { UsageError } from '../errors.ts';
 import { writeDirectoryAtomically } from '../output.ts';
 import { stderrProgress, type Progress } from '../progress.ts';
@@ -19,6 +19,8 @@ export interface PnrCliOptions {
   progress?: Progress;
   /** rv32im only: place the core bare, in its FPGA top, or both (the default; each in a subdirectory). */
   wrap?: PnrWrap;
+  /** rv32im only: fold every trace field (full, the default), or only valid, insn and rd_wdata (light: as cores without a trace port are compared). */
+  trace?: PnrTrace;
 }
 
 export const PNR_WRAPS = ['bare', 'top', 'both'] as const;
@@ -32,6 +34,17 @@ export function parsePnrWrap(value: string | undefined, block: string): PnrWrap 
   return value as PnrWrap;
 }
 
+export const PNR_TRACES = ['full', 'light'] as const;
+export type PnrTrace = (typeof PNR_TRACES)[number];
+
+/** Parses `--trace` (rv32im cores only: what of the trace port the measurement keeps). */
+export function parsePnrTrace(value: string | undefined, block: string): PnrTrace | undefined {
+  if (value === undefined) return undefined;
+  if (block !== 'rv32im') throw new UsageError(`--trace ${value} goes with rv32im only: a ${block} has no trace port`);
+  if (!(PNR_TRACES as readonly string[]).includes(value)) throw new UsageError(`--trace ${value} is not accepted: give full (every trace field folded into the pins, the default) or light (only rvfi_valid, rvfi_insn and rvfi_rd_wdata: as cores without a trace port are compared)`);
+  return value as PnrTrace;
+}
+
 /** Parses `--freq`/`--seed` option values for the CLI (undefined stays undefined). */
 export function parsePnrNumber(name: 'freq' | 'seed', value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -41,11 +54,21 @@ export function parsePnrNumber(name: 'freq' | 'seed', value: string | undefined)
   return n;
 }
 
-/** The tops a design is placed in: an rv32im core bare (its ports folded to pins, as cores are compared) and in its FPGA top; any other block behind the pin wrapper. */
-export function pnrTops(design: GeneratedDesign, wrap: PnrWrap): { dir: string; kind: string; what: string; fpga: FpgaDesign }[] {
+/**
+ * The tops a design is placed in: an rv32im core bare (its ports folded to pins, as cores are
+ * compared) and in its FPGA top, with the whole trace or a light one; any other block behind
+ * the pin wrapper.
+ */
+export function pnrTops(design: GeneratedDesign, wrap: PnrWrap, trace: PnrTrace = 'full'): { dir: string; kind: string; what: string; fpga: FpgaDesign }[] {
   if (design.manifest.block !== 'rv32im') return [{ dir: '', kind: 'pins', what: '', fpga: fpgaTopFor(design) }];
-  const bare = { dir: 'bare', kind: 'bare', what: 'bare: ports folded to pins', fpga: pinWrapper(design) };
-  const top = { dir: 'fpga-top', kind: 'fpga-top', what: 'in its FPGA top: SPRAM, EBR fetch, program loader', fpga: rv32imFpgaTop(design) };
+  const light = trace === 'light';
+  const bare = {
+    dir: 'bare',
+    kind: 'bare',
+    what: `bare: ports folded to pins${light ? ', the trace but valid, insn and rd_wdata left open' : ''}`,
+    fpga: light ? pinWrapper(design, { open: rv32imUntracedOutputs(design), suffix: '_light' }) : pinWrapper(design),
+  };
+  const top = { dir: 'fpga-top', kind: 'fpga-top', what: `in its FPGA top: SPRAM, EBR fetch, program loader${light ? ', light trace' : ''}`, fpga: rv32imFpgaTop(design, { trace }) };
   // One wrapping alone is written flat, as for any other block.
   return wrap === 'both' ? [bare, top] : [{ ...(wrap === 'bare' ? bare : top), dir: '' }];
 }
@@ -61,7 +84,7 @@ export async function runPnrFor(design: GeneratedDesign, opts: PnrCliOptions = {
   const out = opts.out ?? join('synth-out', `${design.top}.ice40-pnr`);
   const files = new Map<string, string>();
   const texts: string[] = [];
-  const tops = pnrTops(design, opts.wrap ?? 'both');
+  const tops = pnrTops(design, opts.wrap ?? 'both', opts.trace);
   for (const { dir, kind, what, fpga } of tops) {
     progress.step(`place and route ${design.top} (as ${fpga.top}${what ? `, ${what}` : ''}) on iCE40 UP5K-SG48`);
     const result = await placeAndRoute({
@@ -76,7 +99,7 @@ export async function runPnrFor(design: GeneratedDesign, opts: PnrCliOptions = {
     const text = formatPnrReport(result.report);
     const at = (name: string) => (dir ? `${dir}/${name}` : name);
     const entries: [string, string][] = [
-      ['report.json', JSON.stringify({ ...result.report, core: design.top, wrapping: kind, pins: fpga.pins, manifest: design.manifest }, null, 2) + '\n'],
+      ['report.json', JSON.stringify({ ...result.report, core: design.top, wrapping: kind, ...(design.manifest.block === 'rv32im' ? { trace: opts.trace ?? 'full' } : {}), pins: fpga.pins, manifest: design.manifest }, null, 2) + '\n'],
       ['report.txt', text],
       ['yosys.log', result.yosysLog],
       ['nextpnr.log', result.nextpnrLog],

@@ -28,7 +28,7 @@ export function parseNetlists(value: string | undefined): NetlistFormat[] {
 }
 
 export async function runSynth(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out', 'freq', 'seed', 'liberty', 'clock', 'effort', 'wrap'], flags: ['word-level', 'pnr'] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out', 'freq', 'seed', 'liberty', 'clock', 'effort', 'wrap', 'trace'], flags: ['word-level', 'pnr'] });
   if (args.positionals.length !== 1) throw new UsageError('zkrtl synth takes one block: zkrtl synth BLOCK --field F --target T');
   const design = designFromArgs(args.positionals[0], args);
   const target = parseTarget(single(args, 'target'));
@@ -48,11 +48,13 @@ export async function runSynth(argv: string[]): Promise<number> {
   if (args.flags.has('pnr')) {
     if (target !== 'ice40') throw new UsageError(`--pnr goes with --target ice40, not ${target}`);
     if (netlists.length) throw new UsageError('--pnr writes the routed design (.asc), not --netlist');
-    const { parsePnrNumber, parsePnrWrap, runPnrFor } = await import('./synth-pnr.ts');
+    const { parsePnrNumber, parsePnrTrace, parsePnrWrap, runPnrFor } = await import('./synth-pnr.ts');
     const wrap = parsePnrWrap(single(args, 'wrap'), design.manifest.block);
-    return runPnrFor(design, { out: single(args, 'out'), clockMhz: parsePnrNumber('freq', single(args, 'freq')), seed: parsePnrNumber('seed', single(args, 'seed')), wrap });
+    const trace = parsePnrTrace(single(args, 'trace'), design.manifest.block);
+    return runPnrFor(design, { out: single(args, 'out'), clockMhz: parsePnrNumber('freq', single(args, 'freq')), seed: parsePnrNumber('seed', single(args, 'seed')), wrap, trace });
   }
   if (single(args, 'wrap') !== undefined) throw new UsageError('--wrap goes with --pnr');
+  if (single(args, 'trace') !== undefined) throw new UsageError('--trace goes with --pnr (an rv32im core placed and routed)');
   if (single(args, 'freq') !== undefined || single(args, 'seed') !== undefined) throw new UsageError('--freq and --seed go with --pnr');
   const out = single(args, 'out') ?? join('synth-out', `${design.top}.${target}`);
 
