@@ -255,10 +255,18 @@ describe('rv32im bare with a light trace', () => {
     expect(outBits(full) - outBits(light)).toBe(openWidth);
     expect(light.files[`${light.top}.v`]).toContain(`wire [${openWidth - 1}:0] open_outs;   // left open`);
     // (no open output: the wrapper's text as before)
-    expect(full.files[`${full.top}.v`]).not.toContain('open_outs');
+    expect(full.files[`${full.top}.v`]).toMatch(/pins\. Every input and\n\/\/ output bit stays live, and paths start and end at registers, as inside a larger design\.\n`default_nettype none\n/);
+    expect(full.files[`${full.top}.v`]).not.toMatch(/open_outs|left open/);
+    expect(light.files[`${light.top}.v`]).toMatch(/These 320 output bits are\n\/\/ left open, .*\n\/\/   rvfi_order, rvfi_trap, /);
+    expect(light.pins.find((p) => p.name === 'dout')!.description).toMatch(/but those left open \(rvfi_order, .*perf_stall\)$/);
+    // (the multicycle core too)
+    const mc = generateRv32im({ pipeline: 'multicycle' });
+    const mcLight = pinWrapper(mc, { open: rv32imUntracedOutputs(mc), suffix: '_light' });
+    await lintVerilog(mcLight.top, mcLight.files);
     await lintVerilog(light.top, light.files);
     await checkVerilog(light.top, light.files);
     expect(() => pinWrapper(core, { open: new Set(['clk', 'nope']) })).toThrow(/^pinWrapper: clk, nope are not outputs of rv32im_p5$/);
+    expect(() => pinWrapper(core, { open: new Set(['nope']) })).toThrow(/^pinWrapper: nope is not an output of rv32im_p5$/);
   }, 60_000);
 });
 
@@ -440,13 +448,19 @@ describe('place and route', () => {
   it('measures a core with its whole trace or a light one (--trace, rv32im only), one-line errors otherwise', () => {
     expect(parsePnrTrace(undefined, 'rv32im')).toBeUndefined();
     expect(parsePnrTrace('light', 'rv32im')).toBe('light');
+    expect(parsePnrTrace('full', 'rv32im')).toBe('full');
     expect(() => parsePnrTrace('none', 'rv32im')).toThrow(/^--trace none is not accepted: give full \(.*\) or light \(only rvfi_valid, rvfi_insn and rvfi_rd_wdata: .*\)$/);
-    expect(() => parsePnrTrace('light', 'montmul')).toThrow(/^--trace light goes with rv32im only: a montmul has no trace port$/);
+    expect(() => parsePnrTrace('light', 'montmul')).toThrow(/^--trace light goes with rv32im only: montmul has no trace port$/);
     const core = generateRv32im({});
     const [bare, top] = pnrTops(core, 'both', 'light');
     expect(bare!.fpga.top).toBe('rv32im_p5_fpga_light');
     expect(top!.fpga.top).toBe('rv32im_p5_fpga_light');
     expect(bare!.what).toMatch(/left open/);
+    expect(bare!.fpga.files['rv32im_p5_fpga_light.v']).toContain('wire [319:0] open_outs;');
+    // the FPGA top accumulates only valid, insn and rd_wdata of each row
+    expect(top!.fpga.files['rv32im_p5_fpga_light.v']).toMatch(/wire \[\d+:0\] row = \{(\d+'d0, )?rvfi_valid, rvfi_insn, rvfi_rd_wdata\};/);
+    expect(pnrTops(core, 'bare', 'light').map((t) => [t.dir, t.fpga.top])).toEqual([['', 'rv32im_p5_fpga_light']]);
+    expect(pnrTops(core, 'top', 'light').map((t) => [t.dir, t.fpga.top])).toEqual([['', 'rv32im_p5_fpga_light']]);
     expect(pnrTops(core, 'both').map((t) => t.fpga.top)).toEqual(['rv32im_p5_fpga', 'rv32im_p5_fpga']);
   });
 });

@@ -29,7 +29,7 @@ usage:
             nextpnr-ice40 and reports Fmax, the critical path and the cells (synth-out/<top>.ice40-pnr/); an
             rv32im core twice: bare (ports folded to pins) and in its FPGA top (on-chip RAM), bare/ and fpga-top/
             (--wrap: one of them); --trace light: of its trace port only rvfi_valid, insn and rd_wdata are kept
-            (the rest left open and optimised away), as cores without a trace port are compared (default full)
+            (the rest left open and optimised away; nearer to a core without a trace port), into .ice40-pnr-light/
   zkrtl synth BLOCK [--field NAME | --prime P] [--param K=V]... --target asic [--liberty FILE.lib] [--clock NS]
             [--effort timing|fast] [--out DIR]
       standard cells (default OSU 0.18 um, Debian's qflow-tech-osu018) with Yosys + ABC, static timing with

@@ -14,6 +14,17 @@ export interface FpgaDesign {
 const CLOCK_PORTS = new Set(['clk']);
 const RESET_PORTS = new Set(['rst']);
 
+/** Names joined with ', ' into lines of at most `width` characters (a comment's list). */
+function wrapWords(names: string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const n of names) {
+    const last = lines.length ? lines[lines.length - 1]! : undefined;
+    if (last !== undefined && last.length + 2 + n.length <= width) lines[lines.length - 1] = `${last}, ${n}`;
+    else lines.push(n);
+  }
+  return lines;
+}
+
 /** `{outs[7:0]} ^ {outs[15:8]} ^ …`: the bits of `padded` folded into one byte. */
 function foldExpression(bits: number): string {
   const parts: string[] = [];
@@ -33,7 +44,8 @@ export interface PinWrapperOptions {
 
 /**
  * Wraps a block with clk and rst ports: inputs from a one-pin shift register, outputs folded
- * into a registered byte. Top module: `<top>_fpga`; pins clk, rst, din, dout[7:0].
+ * into a registered byte (but those in `open`). Top module: `<top>_fpga<suffix>`; pins clk, rst,
+ * din, dout[7:0].
  */
 export function pinWrapper(design: GeneratedDesign, opts: PinWrapperOptions = {}): FpgaDesign {
   const ports = design.manifest.ports;
@@ -69,7 +81,7 @@ export function pinWrapper(design: GeneratedDesign, opts: PinWrapperOptions = {}
     inBits,
     outBits,
     openBits,
-    openPorts: ports.filter((p) => open.has(p.name)).map((p) => p.name),
+    openLines: wrapWords(ports.filter((p) => open.has(p.name)).map((p) => p.name), 90),
     foldBits,
     foldExpr: foldExpression(foldBits),
     connections,
@@ -81,7 +93,7 @@ export function pinWrapper(design: GeneratedDesign, opts: PinWrapperOptions = {}
       { name: 'clk', dir: 'in', width: 1 },
       { name: 'rst', dir: 'in', width: 1 },
       { name: 'din', dir: 'in', width: 1, description: 'serial input: shifted into the block inputs, one bit per cycle' },
-      { name: 'dout', dir: 'out', width: 8, description: 'registered XOR fold of all block outputs' },
+      { name: 'dout', dir: 'out', width: 8, description: openBits ? `registered XOR fold of the block outputs but those left open (${[...open].join(', ')})` : 'registered XOR fold of all block outputs' },
     ],
   };
 }
@@ -110,9 +122,9 @@ function traceOutputs(design: GeneratedDesign): Port[] {
 
 /**
  * The trace outputs of an rv32im core that a light trace leaves out: every RVFI field and
- * perf_stall but rvfi_valid, rvfi_insn and rvfi_rd_wdata (what a core without a trace port
- * computes anyway). pinWrapper(core, { open }) then measures the core as cores without a trace
- * port are compared.
+ * perf_stall but rvfi_valid, rvfi_insn and rvfi_rd_wdata. pinWrapper(core, { open }) then
+ * measures the core nearer to one without a trace port: an upper bound on it, since the
+ * retired instruction word's pipeline registers (kept for rvfi_insn) stay.
  */
 export function rv32imUntracedOutputs(design: GeneratedDesign): Set<string> {
   return new Set(traceOutputs(design).filter((p) => !LIGHT_TRACE.has(p.name)).map((p) => p.name));
@@ -174,7 +186,7 @@ export function rv32imFpgaTop(design: GeneratedDesign, opts: Rv32imFpgaOptions =
       { name: 'din', dir: 'in', width: 1, description: `program loader: 32-bit words MSB first, stored from 0x${imemBase.toString(16)} up` },
       { name: 'halted', dir: 'out', width: 1, description: 'the program exited or faulted' },
       { name: 'code', dir: 'out', width: 8, description: 'exit code (a0[7:0] of the exit ecall)' },
-      { name: 'trace_byte', dir: 'out', width: 8, description: `XOR accumulation of the retired trace rows (${trace === 'full' ? 'every field' : 'insn and rd_wdata'}), folded to a byte` },
+      { name: 'trace_byte', dir: 'out', width: 8, description: `XOR accumulation of the retired trace rows (${trace === 'full' ? 'every field' : 'valid, insn and rd_wdata'}), folded to a byte` },
     ],
   };
 }

@@ -10,7 +10,7 @@ import { writeDirectoryAtomically } from '../output.ts';
 import { stderrProgress, type Progress } from '../progress.ts';
 
 export interface PnrCliOptions {
-  /** Output directory; default synth-out/<top>.ice40-pnr. */
+  /** Output directory; default synth-out/<top>.ice40-pnr (with a light trace: .ice40-pnr-light). */
   out?: string;
   /** nextpnr --freq target in MHz (default 100). */
   clockMhz?: number;
@@ -19,7 +19,7 @@ export interface PnrCliOptions {
   progress?: Progress;
   /** rv32im only: place the core bare, in its FPGA top, or both (the default; each in a subdirectory). */
   wrap?: PnrWrap;
-  /** rv32im only: fold every trace field (full, the default), or only valid, insn and rd_wdata (light: as cores without a trace port are compared). */
+  /** rv32im only: fold every trace field (full, the default), or only valid, insn and rd_wdata (light: nearer to a core without a trace port). */
   trace?: PnrTrace;
 }
 
@@ -40,8 +40,8 @@ export type PnrTrace = (typeof PNR_TRACES)[number];
 /** Parses `--trace` (rv32im cores only: what of the trace port the measurement keeps). */
 export function parsePnrTrace(value: string | undefined, block: string): PnrTrace | undefined {
   if (value === undefined) return undefined;
-  if (block !== 'rv32im') throw new UsageError(`--trace ${value} goes with rv32im only: a ${block} has no trace port`);
-  if (!(PNR_TRACES as readonly string[]).includes(value)) throw new UsageError(`--trace ${value} is not accepted: give full (every trace field folded into the pins, the default) or light (only rvfi_valid, rvfi_insn and rvfi_rd_wdata: as cores without a trace port are compared)`);
+  if (block !== 'rv32im') throw new UsageError(`--trace ${value} goes with rv32im only: ${block} has no trace port`);
+  if (!(PNR_TRACES as readonly string[]).includes(value)) throw new UsageError(`--trace ${value} is not accepted: give full (every trace field folded into the pins, the default) or light (only rvfi_valid, rvfi_insn and rvfi_rd_wdata: nearer to a core without a trace port)`);
   return value as PnrTrace;
 }
 
@@ -81,7 +81,8 @@ export function pnrTops(design: GeneratedDesign, wrap: PnrWrap, trace: PnrTrace 
  */
 export async function runPnrFor(design: GeneratedDesign, opts: PnrCliOptions = {}): Promise<number> {
   const progress = opts.progress ?? stderrProgress;
-  const out = opts.out ?? join('synth-out', `${design.top}.ice40-pnr`);
+  // (a light trace's own folder: it does not replace the full measurement's)
+  const out = opts.out ?? join('synth-out', `${design.top}.ice40-pnr${opts.trace === 'light' ? '-light' : ''}`);
   const files = new Map<string, string>();
   const texts: string[] = [];
   const tops = pnrTops(design, opts.wrap ?? 'both', opts.trace);

@@ -33,7 +33,7 @@ export async function runSynth(argv: string[]): Promise<number> {
   const design = designFromArgs(args.positionals[0], args);
   const target = parseTarget(single(args, 'target'));
   if (target === 'asic') {
-    for (const o of ['netlist', 'freq', 'seed']) if (single(args, o) !== undefined) throw new UsageError(`--${o} does not go with --target asic (it writes a gate-level Verilog netlist and an SDC; --clock NS sets the clock)`);
+    for (const o of ['netlist', 'freq', 'seed', 'wrap', 'trace']) if (single(args, o) !== undefined) throw new UsageError(`--${o} does not go with --target asic (it writes a gate-level Verilog netlist and an SDC; --clock NS sets the clock)`);
     for (const f of ['word-level', 'pnr']) if (args.flags.has(f)) throw new UsageError(`--${f} does not go with --target asic`);
     const { parseClockNs, parseEffort } = await import('../../synth/asic.ts');
     const clockNs = parseClockNs(single(args, 'clock'));
