@@ -359,8 +359,9 @@ export function mulOperandHistory(signals: ReadonlyArray<readonly [string, numbe
 /** The multiplier (MUL_UNIT_WIDTH bits) or divider (UNIT_WIDTH; with mul=serial it multiplies too) alone against the manual's definitions. */
 function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: number): Harness {
   const W = width ?? (kind === 'unit_mul' ? MUL_UNIT_WIDTH : UNIT_WIDTH);
-  if (W < 2 || W > 32 || W % (kind === 'unit_mul' ? 2 : cfg.divBits) !== 0) {
-    throw new Error(`unit width ${W} is not accepted for ${kind}: give 2 to 32, a multiple of ${kind === 'unit_mul' ? 2 : cfg.divBits}`);
+  const early = kind === 'unit_div' && cfg.divEarly;
+  if (W < 2 || W > 32 || W % (kind === 'unit_mul' ? 2 : cfg.divBits) !== 0 || (early && (W & (W - 1)) !== 0)) {
+    throw new Error(`unit width ${W} is not accepted for ${kind}: give 2 to 32, a multiple of ${kind === 'unit_mul' ? 2 : cfg.divBits}${early ? ', a power of two (the early out counts leading zeros in a tree of pairs)' : ''}`);
   }
   const unit = rv32imUnit(cfg, kind === 'unit_mul' ? 'mul' : 'div', { width: W });
   const { A, finish } = asserts();

@@ -387,6 +387,10 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
     const name = `rv32im_mul_s${cfg.mulStages}${suffix}`;
     return { name, text: renderTemplate('rv32im_mul', { ...data, name, stages: cfg.mulStages }) };
   }
+  // The early out counts leading zeros in a tree of pairs: a power-of-two width only (the
+  // cores' is 32; the unit proofs narrow it).
+  const w = opts.width;
+  if (cfg.divEarly && w !== undefined && (w < 2 || (w & (w - 1)) !== 0)) throw new Error(`rv32imUnit: a divider with div_early=on is generated at a power-of-two width, not ${w}`);
   const breakCorner = cfg.breaks.includes('div_corner');
   const breakMulSign = cfg.breaks.includes('mul_sign');
   // (div_result=mem: the unit also says when it finishes, a cycle ahead: the port `last`)
