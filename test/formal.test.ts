@@ -62,7 +62,9 @@ describe('formal harnesses', () => {
   it('refuses a unit width its unit cannot be generated at: an early-out divider needs a power of two', () => {
     const byName = (raw: RawParams, name: string) => formalChecks(parseRv32imParams(raw)).find((c) => c.name === name)!;
     expect(() => generateHarness({}, byName({}, 'unit_div'), { unitWidth: 12 })).toThrow(/^unit width 12 is not accepted for unit_div: give 2 to 32, a multiple of 4, a power of two \(the early out counts leading zeros in a tree of pairs\)$/);
-    expect(() => rv32imUnit(parseRv32imParams({}), 'div', { width: 12 })).toThrow(/a divider with div_early=on is generated at a power-of-two width, not 12/);
+    expect(() => rv32imUnit(parseRv32imParams({}), 'div', { width: 12 })).toThrow(/^rv32imUnit: a divider is generated at 2 to 32, a multiple of 4, a power of two \(.*\); not at 12 bits$/);
+    // (the multiplier: two halves)
+    expect(() => rv32imUnit(parseRv32imParams({}), 'mul', { width: 7 })).toThrow(/^rv32imUnit: a multiplier is generated at 2 to 32, a multiple of 2; not at 7 bits$/);
     // (without the early out any multiple of the step's bits)
     const mc = { pipeline: 'multicycle' };
     expect(generateHarness(mc, byName(mc, 'unit_div'), { unitWidth: 6 }).modules.map((m) => m.name)).toContain('rv32im_muldivsh_b1_w6');

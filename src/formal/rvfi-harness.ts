@@ -9,7 +9,7 @@
 // same table) expects the same stand-ins. The units themselves are proved apart at a small
 // width (the unit_mul and unit_div checks).
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
-import { divMaxCycles, generateRv32im, iterativeCycles, parseRv32imParams, rv32imPorts, rv32imUnit, serialMulCycles, type Rv32imConfig } from '../gen/rv32im.ts';
+import { divMaxCycles, generateRv32im, iterativeCycles, parseRv32imParams, rv32imPorts, rv32imUnit, serialMulCycles, unitWidthRule, type Rv32imConfig } from '../gen/rv32im.ts';
 import type { RawParams } from '../gen/params.ts';
 import { ISA_TABLE, TRAP_CAUSE, type IsaEntry } from './isa-table.ts';
 import { generateIsaSpecVerilog, ISA_SPEC_ALTOPS_MODULE } from './isa-spec.ts';
@@ -359,10 +359,8 @@ export function mulOperandHistory(signals: ReadonlyArray<readonly [string, numbe
 /** The multiplier (MUL_UNIT_WIDTH bits) or divider (UNIT_WIDTH; with mul=serial it multiplies too) alone against the manual's definitions. */
 function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: number): Harness {
   const W = width ?? (kind === 'unit_mul' ? MUL_UNIT_WIDTH : UNIT_WIDTH);
-  const early = kind === 'unit_div' && cfg.divEarly;
-  if (W < 2 || W > 32 || W % (kind === 'unit_mul' ? 2 : cfg.divBits) !== 0 || (early && (W & (W - 1)) !== 0)) {
-    throw new Error(`unit width ${W} is not accepted for ${kind}: give 2 to 32, a multiple of ${kind === 'unit_mul' ? 2 : cfg.divBits}${early ? ', a power of two (the early out counts leading zeros in a tree of pairs)' : ''}`);
-  }
+  const rule = unitWidthRule(cfg, kind === 'unit_mul' ? 'mul' : 'div');
+  if (!rule.accepts(W)) throw new Error(`unit width ${W} is not accepted for ${kind}: give ${rule.says}`);
   const unit = rv32imUnit(cfg, kind === 'unit_mul' ? 'mul' : 'div', { width: W });
   const { A, finish } = asserts();
   const L: string[] = [

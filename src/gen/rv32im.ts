@@ -378,7 +378,24 @@ export interface Rv32imVariant {
  * for the unit proofs; with altops, the formal stand-in (src/formal/altops.ts: the same timing,
  * the divider's or any shorter).
  */
+/**
+ * The widths a unit can be generated at (the cores' is 32; the unit proofs narrow it): 2 to 32
+ * bits, the multiplier's even (two halves), the divider's a multiple of its step's bits and,
+ * with the early out, a power of two (it counts leading zeros in a tree of pairs). `says` lists
+ * them for an error.
+ */
+export function unitWidthRule(cfg: Rv32imConfig, unit: 'mul' | 'div'): { accepts: (w: number) => boolean; says: string } {
+  const step = unit === 'mul' ? 2 : cfg.divBits;
+  const pow2 = unit === 'div' && cfg.divEarly;
+  return {
+    accepts: (w) => Number.isInteger(w) && w >= 2 && w <= 32 && w % step === 0 && (!pow2 || (w & (w - 1)) === 0),
+    says: `2 to 32, a multiple of ${step}${pow2 ? ', a power of two (the early out counts leading zeros in a tree of pairs)' : ''}`,
+  };
+}
+
 export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width?: number; altops?: boolean } = {}): VerilogModule {
+  const rule = unitWidthRule(cfg, unit);
+  if (opts.width !== undefined && !rule.accepts(opts.width)) throw new Error(`rv32imUnit: a ${unit === 'mul' ? 'multiplier' : 'divider'} is generated at ${rule.says}; not at ${opts.width} bits`);
   const generator = GENERATOR_ID;
   const altops = opts.altops === true;
   const suffix = `${opts.width === undefined ? '' : `_w${opts.width}`}${altops ? '_altops' : ''}`;
@@ -387,10 +404,6 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
     const name = `rv32im_mul_s${cfg.mulStages}${suffix}`;
     return { name, text: renderTemplate('rv32im_mul', { ...data, name, stages: cfg.mulStages }) };
   }
-  // The early out counts leading zeros in a tree of pairs: a power-of-two width only (the
-  // cores' is 32; the unit proofs narrow it).
-  const w = opts.width;
-  if (cfg.divEarly && w !== undefined && (w < 2 || (w & (w - 1)) !== 0)) throw new Error(`rv32imUnit: a divider with div_early=on is generated at a power-of-two width, not ${w}`);
   const breakCorner = cfg.breaks.includes('div_corner');
   const breakMulSign = cfg.breaks.includes('mul_sign');
   // (div_result=mem: the unit also says when it finishes, a cycle ahead: the port `last`)

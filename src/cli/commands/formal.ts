@@ -29,9 +29,9 @@ function describeFailure(r: FormalRun): string {
   if (x.status === 'error') return `error: ${x.error} (log: ${relative(process.cwd(), x.log)})`;
   if (x.status === 'open') return `no verdict: ${x.error} (log: ${relative(process.cwd(), x.log)})`;
   if (r.check.kind === 'cover') return `${x.label} (log: ${relative(process.cwd(), x.log)})`;
-  const insn = x.insn === undefined ? '' : `, row of ${hex(x.insn)} (${lookup(x.insn)?.name ?? 'no instruction'}) at pc ${hex(x.pc ?? 0)}`;
   // (a failure found outside the model checker, e.g. unit_mul32's structure, has no cycle)
   if (x.step === undefined) return `${x.label} (log: ${relative(process.cwd(), x.log)})`;
+  const insn = x.insn === undefined ? '' : `, row of ${hex(x.insn)} (${lookup(x.insn)?.name ?? 'no instruction'}) at pc ${hex(x.pc ?? 0)}`;
   return `${x.label} in cycle ${x.step}${insn}; waveform ${x.vcd ? relative(process.cwd(), x.vcd) : '(not written)'}`;
 }
 
