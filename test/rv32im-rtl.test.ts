@@ -318,6 +318,30 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     }
   }
 
+  // The manifest's divide and multiply figures (cycles an M instruction holds EX) against the
+  // core: the spacing of retirements around a DIVU with the fewest steps (1 / 2, no quotient
+  // bit) and the most (0xffffffff / 1), and a MUL, with nothing else stalling.
+  for (const [label, params] of [['5-stage', P5], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL], ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1]] as const) {
+    it(`the ${label} core holds EX for a divide and a multiply as many cycles as its manifest says`, async () => {
+      const text = generateRv32im(params).manifest.microarchitecture!;
+      const div = /divide (\d+)(?: to (\d+))?/.exec(text)!;
+      const mul = /multiply holds EX (\d+) cycle/.exec(text)!;
+      const nop = asm.addi(0, 0, 0);
+      const held = async (a: number, b: number, op: number) => {
+        const words = [asm.addi(T0, 0, a), asm.addi(T1, 0, b), nop, nop, nop, op, nop, nop, nop, asm.addi(A7, 0, 93), asm.ecall()];
+        const { image, entry } = program(words);
+        const rtl = await runOnRtl(image, entry, { ramBytes: SMALL_RAM, maxCycles: 10_000, trace: true, segment: 0, params });
+        const i = rtl.trace!.findIndex((r) => r.insn === op);
+        expect(rtl.rowCycles![i + 1]! - rtl.rowCycles![i]!).toBe(1);
+        return rtl.rowCycles![i]! - rtl.rowCycles![i - 1]!;
+      };
+      const divu = (rd: number, rs1: number, rs2: number) => ((1 << 25) | (rs2 << 20) | (rs1 << 15) | (5 << 12) | (rd << 7) | 0x33) >>> 0;
+      expect(await held(1, 2, divu(A0, T0, T1))).toBe(Number(div[1]));
+      expect(await held(-1, 1, divu(A0, T0, T1))).toBe(Number(div[2] ?? div[1]));
+      expect(await held(3, 5, asm.mul(A0, T0, T1))).toBe(Number(mul[1]));
+    });
+  }
+
   // Counter reads in every hazard: right after a store, a load, a multiply and a divide, back to
   // back, used at once (forwarding), and the high halves.
   const COUNTERS = program([

@@ -314,12 +314,14 @@ export function divCountsAtStart(cfg: DivTiming): boolean {
 
 /**
  * Cycles the divider spends after start before its steps: with early out, one to count the
- * skipped quotient bits (and form 3d) and one to shift past them, or the shift alone when it
- * counts at start; without, one to form 3d for the radix-4 step (div=2bit), none for the
- * restoring steps (1bit, 4bit).
+ * skipped quotient bits (and form 3d) and one to shift past them; when it counts at start,
+ * the shift alone, or none at div=1bit and 2bit, whose shift cycle makes the first step too
+ * (3d formed at start); without early out, one to form 3d for the radix-4 step (div=2bit),
+ * none for the restoring steps (1bit, 4bit).
  */
 export function divPrepCycles(cfg: DivTiming): number {
-  return cfg.divEarly ? (divCountsAtStart(cfg) ? 1 : 2) : cfg.divBits === 2 ? 1 : 0;
+  if (cfg.divEarly) return divCountsAtStart(cfg) ? (cfg.divBits <= 2 ? 0 : 1) : 2;
+  return cfg.divBits === 2 ? 1 : 0;
 }
 
 /** The cycles a multiply holds the divider with mul=serial at `width` bits: start, one step per bit. */
@@ -330,6 +332,20 @@ export function serialMulCycles(width = 32): number {
 /** The cycles a shift holds the divider with shift=serial: start, one step per bit of shamt (below a multiply's). */
 export function serialShiftCycles(shamt: number): number {
   return 1 + shamt;
+}
+
+/**
+ * The cycles a divide holds the 5-stage core's EX when the divider is busy for `busy` cycles
+ * (start included): one more, in which done is seen, or none more with div_result=mem (it
+ * leaves in its last step).
+ */
+function divExHold(cfg: Pick<Rv32imConfig, 'divLate'>, busy: number): number {
+  return busy + (cfg.divLate ? 0 : 1);
+}
+
+/** The fewest cycles a divide holds the divider with early out: start, then the prep cycles, or the first step when there are none. */
+function divMinCycles(cfg: DivTiming): number {
+  return 1 + Math.max(divPrepCycles(cfg), 1);
 }
 
 /** The most cycles a divide holds the divider at `width` bits: start, the prep cycles, every step. */
@@ -470,7 +486,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           (cfg.redirectMem ? '; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM); ' : '; a misprediction costs 2 bubbles; ') +
-          `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divPrepCycles(cfg) + 2 - (cfg.divLate ? 1 : 0)} to ${divMaxCycles(cfg) - (cfg.divLate ? 1 : 0)} (early out)` : divMaxCycles(cfg) - (cfg.divLate ? 1 : 0)}` +
+          `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
           (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '')
         : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
