@@ -17,7 +17,8 @@ import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.
 import { runOnRtl } from '../src/sim/rv32im-sim.ts';
 import { PnrFitError, formatCriticalPath, nextpnrEngine, nextpnrVersion, placeAndRoute, type CriticalPath, type NextpnrEngine, type PnrReport } from '../src/synth/pnr.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
-import { pinWrapper, rv32imFpgaTop } from '../src/synth/wrappers.ts';
+import type { GeneratedDesign } from '../src/gen/design.ts';
+import { pinWrapper, rv32imFpgaTop, rv32imUntracedOutputs } from '../src/synth/wrappers.ts';
 
 export const BENCH_RISCV_DIR = join(import.meta.dirname, 'riscv');
 
@@ -82,6 +83,8 @@ export interface Rv32imSynthRow {
   pnrNative?: Rv32imPnrRow;
   /** The core bare (src/synth/wrappers.ts pinWrapper: ports folded to 11 pins), on the native engine when $NEXTPNR names one, else WebAssembly. */
   pnrBare?: Rv32imPnrRow;
+  /** Bare with a light trace (`zkrtl synth rv32im --pnr --wrap bare --trace light`): nearer to a core without a trace port. */
+  pnrBareLight?: Rv32imPnrRow;
 }
 
 /** A clock-rate measurement kept from an earlier commit (same flow), to set beside the current one. */
@@ -201,7 +204,11 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
       cpiSum += r.stats.cycles / r.stats.instret;
     }
     const native = process.env.NEXTPNR ? nextpnrEngine() : undefined;
-    clockVariants.push({ config: v.name, top: design.top, meanCpi: cpiSum / loaded.length, pnrBare: await pnrRow(pinWrapper(design), native ?? { kind: 'wasm' }, step) });
+    const engine = native ?? { kind: 'wasm' as const };
+    clockVariants.push({
+      config: v.name, top: design.top, meanCpi: cpiSum / loaded.length, pnrBare: await pnrRow(pinWrapper(design), engine, step),
+      ...(v.light ? { pnrBareLight: await pnrRow(lightWrapper(design), engine, step) } : {}),
+    });
   }
 
   const meanCpi: Record<string, number> = {};
@@ -245,9 +252,15 @@ export async function benchRv32imSynth(progress: Progress): Promise<Rv32imSynthR
     const pnr = await pnrRow(fpga, { kind: 'wasm' }, step);
     const pnrNative = native ? await pnrRow(fpga, native, step) : undefined;
     const pnrBare = await pnrRow(pinWrapper(design), native ?? { kind: 'wasm' }, step);
-    synth.push({ config: cfg.name, top: design.top, ice40: reports.ice40!, xilinx: reports.xilinx!, pnr, ...(pnrNative ? { pnrNative } : {}), pnrBare });
+    const pnrBareLight = await pnrRow(lightWrapper(design), native ?? { kind: 'wasm' }, step);
+    synth.push({ config: cfg.name, top: design.top, ice40: reports.ice40!, xilinx: reports.xilinx!, pnr, ...(pnrNative ? { pnrNative } : {}), pnrBare, pnrBareLight });
   }
   return synth;
+}
+
+/** The bare wrapper with a light trace, as `zkrtl synth rv32im --pnr --trace light` builds it. */
+function lightWrapper(design: GeneratedDesign): { top: string; files: Record<string, string> } {
+  return pinWrapper(design, { open: rv32imUntracedOutputs(design), suffix: '_light' });
 }
 
 /** One place and route of the FPGA top at the default --freq 100 --seed 1, on `engine`. */
@@ -267,7 +280,7 @@ async function pnrRow(fpga: { top: string; files: Record<string, string> }, engi
  * Configurations placed bare beside the default ones, for the clock-rate table: each runs the
  * programs too, so its mean CPI stands beside its Fmax.
  */
-export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams }[] = [
+export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: boolean }[] = [
   // The radix-4 divider: one carry chain per cycle where the default 4bit puts four in series.
   { name: 'pipeline=5 div=2bit', params: { pipeline: '5', m: 'on', div: '2bit' } },
   // The 5-stage core's clock-oriented EX stage (off by default until it reaches the floor): the
@@ -277,7 +290,8 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams }[] = [
   // the decoder in IF, the divide's result taken in MEM (one cycle less a divide).
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem' } },
   // ... with the one-chain radix-4 divider (the default 4bit puts four chains in series).
-  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit' } },
+  // (light: placed with the light trace too, as the default cores are.)
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit' }, light: true },
   // Without the Zicntr counters (two 64-bit counters and their read mux, on by default): what they cost.
   { name: 'pipeline=5 zicntr=off', params: { pipeline: '5', m: 'on', zicntr: 'off' } },
   { name: 'multicycle zicntr=off', params: { pipeline: 'multicycle', m: 'on', zicntr: 'off' } },
@@ -294,10 +308,13 @@ export interface Rv32imClockVariant {
   top: string;
   meanCpi: number;
   pnrBare: Rv32imPnrRow;
+  pnrBareLight?: Rv32imPnrRow;
 }
 
 /** Issue 12's clock and area floors, against the cores bare and in their FPGA top. */
 export const RV32IM_CLOCK_FLOORS = { p5: { mhz: 30, luts: 3000 }, mc: { mhz: 30, luts: 2000 } };
+
+const LIGHT = 'bare, light trace';
 
 function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
   const L: string[] = ['### Clock rate and critical path', ''];
@@ -310,6 +327,7 @@ function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
       'nextpnr 0.4 reports the slowest path leaving a DSP and the slowest entering one as cross-domain `<async>` paths; Fmax here is nextpnr\'s clock figure bounded by them (1000 / their sum when they meet at one DSP, else the longer), ' +
       'and when the bound is lower the critical path shown is that DSP path. It is still an upper bound: the DSP\'s own delay comes on top (nextpnr does not model it), and so does the other half when only one is reported. ' +
       'Rows kept from earlier commits are nextpnr\'s clock figure without this bound. ' +
+      `${LIGHT}: bare, but of the trace port only rvfi_valid, rvfi_insn and rvfi_rd_wdata are folded, the other outputs left open and what only they need optimised away (\`zkrtl synth rv32im --pnr --wrap bare --trace light\`): nearer to a core without a trace port, as PicoRV32 is measured, and an upper bound on one (the instruction word's pipeline registers stay for rvfi_insn); the floors are judged on the full trace. ` +
       'Floors (issue 12): pipeline=5 ≥ 30 MHz and ≤ 3,000 LUT4 bare with mean CPI ≤ 1.3; multicycle ≥ 30 MHz and ≤ 2,000 LUT4. Anchor (quoted in issue 12, not measured here): PicoRV32 (RV32IM) 2,669 SB_LUT4 and 25.7 MHz with Yosys 0.23 and nextpnr-ice40 0.4.',
     '',
   );
@@ -330,8 +348,8 @@ function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
     L.push(`| ${h.commit} | ${h.top} (${h.config}) | ${h.wrapping} | ${h.engine} | ${h.fmaxMhz.toFixed(2)} MHz | ${h.luts} | ${h.meanCpi.toFixed(3)} | ${floor(h.config, h.fmaxMhz, h.luts, h.wrapping, h.meanCpi)} | ${formatCriticalPath(h.criticalPath)} |`);
   }
   const current = [
-    ...r.synth.flatMap((s) => [['bare', s.pnrBare], ['fpga-top', s.pnrNative ?? s.pnr]].map(([w, p]) => ({ top: s.top, config: s.config, wrapping: w as string, p: p as Rv32imPnrRow | undefined, cpi: r.summary.meanCpi[s.config] }))),
-    ...(r.clockVariants ?? []).map((v) => ({ top: v.top, config: v.config, wrapping: 'bare', p: v.pnrBare as Rv32imPnrRow | undefined, cpi: v.meanCpi })),
+    ...r.synth.flatMap((s) => [['bare', s.pnrBare], [LIGHT, s.pnrBareLight], ['fpga-top', s.pnrNative ?? s.pnr]].map(([w, p]) => ({ top: s.top, config: s.config, wrapping: w as string, p: p as Rv32imPnrRow | undefined, cpi: r.summary.meanCpi[s.config] }))),
+    ...(r.clockVariants ?? []).flatMap((v) => [['bare', v.pnrBare], [LIGHT, v.pnrBareLight]].map(([w, p]) => ({ top: v.top, config: v.config, wrapping: w as string, p: p as Rv32imPnrRow | undefined, cpi: v.meanCpi }))),
   ];
   for (const { top, config, wrapping, p, cpi } of current) {
     const x = p?.report;
