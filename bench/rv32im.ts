@@ -292,6 +292,10 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   // ... with the one-chain radix-4 divider (the default 4bit puts four chains in series).
   // (light: placed with the light trace too, as the default cores are.)
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit' }, light: true },
+  // ... and its partial products registered as they leave the DSPs (mul=2cycle: every multiply
+  // holds EX a cycle more), to take the DSP path off the clock: the CPI the divider's folded
+  // first step saved pays for it; the LCs are the question.
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit mul=2cycle', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', mul: '2cycle' } },
   // Without the Zicntr counters (two 64-bit counters and their read mux, on by default): what they cost.
   { name: 'pipeline=5 zicntr=off', params: { pipeline: '5', m: 'on', zicntr: 'off' } },
   { name: 'multicycle zicntr=off', params: { pipeline: 'multicycle', m: 'on', zicntr: 'off' } },
