@@ -17,8 +17,7 @@ import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.
 import { runOnRtl } from '../src/sim/rv32im-sim.ts';
 import { PnrFitError, formatCriticalPath, nextpnrEngine, nextpnrVersion, placeAndRoute, type CriticalPath, type NextpnrEngine, type PnrReport } from '../src/synth/pnr.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
-import type { GeneratedDesign } from '../src/gen/design.ts';
-import { pinWrapper, rv32imFpgaTop, rv32imUntracedOutputs } from '../src/synth/wrappers.ts';
+import { pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper } from '../src/synth/wrappers.ts';
 
 export const BENCH_RISCV_DIR = join(import.meta.dirname, 'riscv');
 
@@ -207,7 +206,7 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
     const engine = native ?? { kind: 'wasm' as const };
     clockVariants.push({
       config: v.name, top: design.top, meanCpi: cpiSum / loaded.length, pnrBare: await pnrRow(pinWrapper(design), engine, step),
-      ...(v.light ? { pnrBareLight: await pnrRow(lightWrapper(design), engine, step) } : {}),
+      ...(v.light ? { pnrBareLight: await pnrRow(rv32imLightPinWrapper(design), engine, step) } : {}),
     });
   }
 
@@ -252,15 +251,10 @@ export async function benchRv32imSynth(progress: Progress): Promise<Rv32imSynthR
     const pnr = await pnrRow(fpga, { kind: 'wasm' }, step);
     const pnrNative = native ? await pnrRow(fpga, native, step) : undefined;
     const pnrBare = await pnrRow(pinWrapper(design), native ?? { kind: 'wasm' }, step);
-    const pnrBareLight = await pnrRow(lightWrapper(design), native ?? { kind: 'wasm' }, step);
+    const pnrBareLight = await pnrRow(rv32imLightPinWrapper(design), native ?? { kind: 'wasm' }, step);
     synth.push({ config: cfg.name, top: design.top, ice40: reports.ice40!, xilinx: reports.xilinx!, pnr, ...(pnrNative ? { pnrNative } : {}), pnrBare, pnrBareLight });
   }
   return synth;
-}
-
-/** The bare wrapper with a light trace, as `zkrtl synth rv32im --pnr --trace light` builds it. */
-function lightWrapper(design: GeneratedDesign): { top: string; files: Record<string, string> } {
-  return pinWrapper(design, { open: rv32imUntracedOutputs(design), suffix: '_light' });
 }
 
 /** One place and route of the FPGA top at the default --freq 100 --seed 1, on `engine`. */

@@ -64,6 +64,7 @@ describe('formal harnesses', () => {
     expect(() => generateHarness({}, byName({}, 'unit_div'), { unitWidth: 12 })).toThrow(/^unit width 12 is not accepted for unit_div: give 2 to 32, a multiple of 4, a power of two \(the early out counts leading zeros in a tree of pairs\)$/);
     expect(() => rv32imUnit(parseRv32imParams({}), 'div', { width: 12 })).toThrow(/^rv32imUnit: a divider is generated at 2 to 32, a multiple of 4, a power of two \(.*\); not at 12 bits$/);
     // (the multiplier: two halves)
+    expect(() => rv32imUnit(parseRv32imParams({ div: '2bit' }), 'div', { width: 2 })).toThrow(/^rv32imUnit: a divider is generated at 4 to 32, a multiple of 2, a power of two \(.*\); not at 2 bits$/);
     expect(() => rv32imUnit(parseRv32imParams({}), 'mul', { width: 7 })).toThrow(/^rv32imUnit: a multiplier is generated at 2 to 32, a multiple of 2; not at 7 bits$/);
     // (without the early out any multiple of the step's bits)
     const mc = { pipeline: 'multicycle' };
@@ -85,7 +86,7 @@ describe('formal harnesses', () => {
   });
 
   it('states its depth and liveness bound from the core timing', () => {
-    expect(statedDepth(parseRv32imParams({}))).toBe(1 + 5 + 11 + 5 + 6); // a divide holds EX 11 cycles: start, 2 early-out cycles, 8 steps
+    expect(statedDepth(parseRv32imParams({}))).toBe(1 + 5 + 11 + 5 + 6); // the divider is busy 11 cycles with a divide (start, 2 early-out cycles, 8 steps; EX holds it 12)
     expect(statedDepth(parseRv32imParams({ pipeline: 'multicycle' }))).toBe(1 + 37 + 1 + 3 + 1); // a divide's 37 cycles (FETCH, OPER, 35 in EXEC), its row; an ALU instruction (FETCH, OPER, EXEC), its row
     expect(livenessBound(parseRv32imParams({ m: 'off' }))).toBeLessThan(livenessBound(parseRv32imParams({})));
   });

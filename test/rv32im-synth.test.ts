@@ -20,7 +20,7 @@ import { DEFAULT_RAM_BYTES } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { buildPipelineSim, cacheRoot, lintVerilog } from '../src/sim/verilator.ts';
 import { PnrFitError, clockName, designName, dspBoundedFmax, dspCriticalPath, dspPathNs, parseDspPaths, ensureNextpnr, formatCriticalPath, formatPnrReport, nextpnrEngine, overCapacity, parseCriticalPath, parseNextpnrLog, placeAndRoute, type PnrReport } from '../src/synth/pnr.ts';
-import { fpgaTopFor, pinWrapper, rv32imFpgaTop, rv32imUntracedOutputs } from '../src/synth/wrappers.ts';
+import { fpgaTopFor, pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper, rv32imUntracedOutputs } from '../src/synth/wrappers.ts';
 import { checkVerilog } from '../src/synth/yosys.ts';
 
 const FPGA_HARNESS = join(import.meta.dirname, 'support', 'rv32im_fpga_harness.cpp');
@@ -248,7 +248,7 @@ describe('rv32im bare with a light trace', () => {
     expect(open.has('perf_stall')).toBe(true);
     for (const kept of ['rvfi_valid', 'rvfi_insn', 'rvfi_rd_wdata', 'imem_addr', 'dmem_wdata', 'halted']) expect(open.has(kept), kept).toBe(false);
     const full = pinWrapper(core);
-    const light = pinWrapper(core, { open, suffix: '_light' });
+    const light = rv32imLightPinWrapper(core);
     expect(light.top).toBe('rv32im_p5_fpga_light');
     const outBits = (w: typeof full) => Number(/wire \[(\d+):0\] outs;/.exec(w.files[`${w.top}.v`]!)![1]) + 1;
     const openWidth = core.manifest.ports.filter((p) => open.has(p.name)).reduce((n, p) => n + p.width, 0);
@@ -261,7 +261,7 @@ describe('rv32im bare with a light trace', () => {
     expect(light.pins.find((p) => p.name === 'dout')!.description).toMatch(/but those left open \(rvfi_order, .*perf_stall\)$/);
     // (the multicycle core too)
     const mc = generateRv32im({ pipeline: 'multicycle' });
-    const mcLight = pinWrapper(mc, { open: rv32imUntracedOutputs(mc), suffix: '_light' });
+    const mcLight = rv32imLightPinWrapper(mc);
     await lintVerilog(mcLight.top, mcLight.files);
     await lintVerilog(light.top, light.files);
     await checkVerilog(light.top, light.files);

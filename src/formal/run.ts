@@ -11,12 +11,14 @@ import { coverChecks, formalChecks, generateHarness, livenessBound, RESET_CYCLES
  * The stated depth of a configuration, in cycles from the first reset cycle: reset, then the
  * longest instruction through the whole core, then a hazard window behind it (so the
  * instructions that depend on it, or are stalled or flushed by it, retire inside the bound).
- * pipeline=5: IF ID EX MEM WB (5) + the longest EX occupancy (a divide: 32/bits + 2 with early
- * out, + 1 without; a multiply: stages + 1) + a window of 5 (the pipeline refilled behind it;
+ * pipeline=5: IF ID EX MEM WB (5) + D, the longest the divider is busy with a divide
+ * (divMaxCycles: start, its prep cycles, every step; EX holds the divide D + 1 cycles, the last
+ * seeing done, or D with div_result=mem, so 5 + D counts every cycle of it) or a multiply's
+ * stages + 1, + a window of 5 (the pipeline refilled behind it;
  * 6 with redirect=mem, whose misprediction flushes one slot more) and half that occupancy
  * again (a second multiply or divide partly through EX).
  * multicycle (one instruction at a time, no hazards): the longest instruction (a divide:
- * 32/bits + 5, + 1 with early out; a multiply: stages + 4, or 37 with mul=serial) + its
+ * D + 4; a multiply: stages + 4, or 37 with mul=serial) + its
  * registered row (1) + one ALU instruction behind it (3: FETCH, OPER, EXEC) and its row (1).
  */
 export function statedDepth(cfg: Rv32imConfig): number {

@@ -35,7 +35,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   {
     name: 'forward',
     accepted:
-      'ex, id or reg (pipeline=5): EX compares register numbers for its forwarding muxes (ex), or ID decides them and registers the selects (id: the same cycles, EX\'s operands a comparator sooner), or ID picks the forwarded result as the operand enters EX, into its register (reg: no forwarding mux in EX, and the divider\'s early out counts at start, from flip-flops: one cycle less a divide; with id\'s one-hot ALU and registered immediates)',
+      'ex, id or reg (pipeline=5): EX compares register numbers for its forwarding muxes (ex), or ID decides them and registers the selects (id: the same cycles, EX\'s operands a comparator sooner), or ID picks the forwarded result as the operand enters EX, into its register (reg: no forwarding mux in EX, and the divider\'s early out counts at start, from flip-flops: one cycle less a divide, two at div=1bit and 2bit, whose shift cycle then makes the first step too; with id\'s one-hot ALU and registered immediates)',
     default: 'ex',
   },
   {
@@ -320,8 +320,17 @@ export function divCountsAtStart(cfg: DivTiming): boolean {
  * none for the restoring steps (1bit, 4bit).
  */
 export function divPrepCycles(cfg: DivTiming): number {
-  if (cfg.divEarly) return divCountsAtStart(cfg) ? (cfg.divBits <= 2 ? 0 : 1) : 2;
+  if (cfg.divEarly) return divCountsAtStart(cfg) ? (divFoldsFirstStep(cfg) ? 0 : 1) : 2;
   return cfg.divBits === 2 ? 1 : 0;
+}
+
+/**
+ * Whether the divider's shift cycle (early out counted at start) also makes the first step:
+ * at div=1bit and 2bit, where a shifter before one step's carry chain is still a short path
+ * (at 4bit it would be four chains).
+ */
+export function divFoldsFirstStep(cfg: DivTiming): boolean {
+  return divCountsAtStart(cfg) && cfg.divBits <= 2;
 }
 
 /** The cycles a multiply holds the divider with mul=serial at `width` bits: start, one step per bit. */
@@ -403,9 +412,11 @@ export interface Rv32imVariant {
 export function unitWidthRule(cfg: Rv32imConfig, unit: 'mul' | 'div'): { accepts: (w: number) => boolean; says: string } {
   const step = unit === 'mul' ? 2 : cfg.divBits;
   const pow2 = unit === 'div' && cfg.divEarly;
+  // (the radix-4 step shifts two dividend bits through the quotient register, past two more)
+  const min = unit === 'div' && cfg.divBits === 2 ? 4 : 2;
   return {
-    accepts: (w) => Number.isInteger(w) && w >= 2 && w <= 32 && w % step === 0 && (!pow2 || (w & (w - 1)) === 0),
-    says: `2 to 32, a multiple of ${step}${pow2 ? ', a power of two (the early out counts leading zeros in a tree of pairs)' : ''}`,
+    accepts: (w) => Number.isInteger(w) && w >= min && w <= 32 && w % step === 0 && (!pow2 || (w & (w - 1)) === 0),
+    says: `${min} to 32, a multiple of ${step}${pow2 ? ', a power of two (the early out counts leading zeros in a tree of pairs)' : ''}`,
   };
 }
 
@@ -424,7 +435,7 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
   const breakMulSign = cfg.breaks.includes('mul_sign');
   // (div_result=mem: the unit also says when it finishes, a cycle ahead: the port `last`)
   const name = `rv32im_${cfg.mulSerial ? (cfg.shiftSerial ? 'muldivsh' : 'muldiv') : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${divCountsAtStart(cfg) ? '_cs' : ''}${cfg.divLate ? '_last' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}`;
-  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, countAtStart: divCountsAtStart(cfg), lastOut: cfg.divLate, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
+  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, countAtStart: divCountsAtStart(cfg), fold: divFoldsFirstStep(cfg), prep: divPrepCycles(cfg), lastOut: cfg.divLate, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
 }
 
 export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {

@@ -130,6 +130,11 @@ export function rv32imUntracedOutputs(design: GeneratedDesign): Set<string> {
   return new Set(traceOutputs(design).filter((p) => !LIGHT_TRACE.has(p.name)).map((p) => p.name));
 }
 
+/** The rv32im core bare with a light trace: pinWrapper with rv32imUntracedOutputs open, top `<core>_fpga_light`. */
+export function rv32imLightPinWrapper(design: GeneratedDesign): FpgaDesign {
+  return pinWrapper(design, { open: rv32imUntracedOutputs(design), suffix: '_light' });
+}
+
 /**
  * An FPGA top for a generated rv32im core: RAM in SPRAM, the code region also in EBR for fetch,
  * a serial loader on din (while rst is high), a minimal environment (exit, write) and pins

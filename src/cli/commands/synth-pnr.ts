@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { GeneratedDesign } from '../../gen/design.ts';
 import { formatPnrReport, placeAndRoute } from '../../synth/pnr.ts';
-import { fpgaTopFor, pinWrapper, rv32imFpgaTop, rv32imUntracedOutputs, type FpgaDesign } from '../../synth/wrappers.ts';
+import { fpgaTopFor, pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper, type FpgaDesign } from '../../synth/wrappers.ts';
 import { UsageError } from '../errors.ts';
 import { writeDirectoryAtomically } from '../output.ts';
 import { stderrProgress, type Progress } from '../progress.ts';
@@ -66,7 +66,7 @@ export function pnrTops(design: GeneratedDesign, wrap: PnrWrap, trace: PnrTrace 
     dir: 'bare',
     kind: 'bare',
     what: `bare: ports folded to pins${light ? ', the trace but valid, insn and rd_wdata left open' : ''}`,
-    fpga: light ? pinWrapper(design, { open: rv32imUntracedOutputs(design), suffix: '_light' }) : pinWrapper(design),
+    fpga: light ? rv32imLightPinWrapper(design) : pinWrapper(design),
   };
   const top = { dir: 'fpga-top', kind: 'fpga-top', what: `in its FPGA top: SPRAM, EBR fetch, program loader${light ? ', light trace' : ''}`, fpga: rv32imFpgaTop(design, { trace }) };
   // One wrapping alone is written flat, as for any other block.
