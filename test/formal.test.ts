@@ -115,6 +115,8 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // taken in MEM (div_result=mem): the unit's `last` one cycle before done (unit_div), the
     // result and the stall of a reader right behind it (insn_divu, reg)
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if' }, ['insn_divu', 'insn_sub', 'illegal', 'reg', 'unit_div']],
+    // (div=2bit there: the shift cycle makes the first radix-4 step, 3d formed at start)
+    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit' }, ['unit_div']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
     // the core's use of it; its arithmetic, unit_div, takes ~10 minutes at 8 bits and runs in
     // the full suite. The DSP multipliers: mul=3cycle registers the partial products and the
