@@ -250,8 +250,9 @@ export async function benchRv32imSynth(progress: Progress): Promise<Rv32imSynthR
     const fpga = rv32imFpgaTop(design);
     const pnr = await pnrRow(fpga, { kind: 'wasm' }, step);
     const pnrNative = native ? await pnrRow(fpga, native, step) : undefined;
-    const pnrBare = await pnrRow(pinWrapper(design), native ?? { kind: 'wasm' }, step);
-    const pnrBareLight = await pnrRow(rv32imLightPinWrapper(design), native ?? { kind: 'wasm' }, step);
+    const bareEngine = native ?? { kind: 'wasm' as const };
+    const pnrBare = await pnrRow(pinWrapper(design), bareEngine, step);
+    const pnrBareLight = await pnrRow(rv32imLightPinWrapper(design), bareEngine, step);
     synth.push({ config: cfg.name, top: design.top, ice40: reports.ice40!, xilinx: reports.xilinx!, pnr, ...(pnrNative ? { pnrNative } : {}), pnrBare, pnrBareLight });
   }
   return synth;
