@@ -54,7 +54,7 @@
 namespace {
 
 constexpr int kExitUsage = 2;
-constexpr int kResetCycles = 40;  // the register file needs 32 cycles of rst to initialise
+constexpr int kResetCycles = 72;  // the register file needs 32 cycles of rst to initialise, a block-RAM BTB up to 64
 
 [[noreturn]] void usageError(const char* fmt, ...) {
     va_list ap;

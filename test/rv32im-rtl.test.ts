@@ -76,6 +76,12 @@ const asm = {
   csrrw: (rd: number, csr: number, rs1: number) => I(csr, rs1, 1, rd, 0x73),
   csrrci: (rd: number, csr: number) => I(csr, 0, 7, rd, 0x73),
   sub: (rd: number, rs1: number, rs2: number) => R(0x20, rs2, rs1, 0, rd, 0x33),
+  bne: (rs1: number, rs2: number, off: number) =>
+    ((((off >> 12) & 1) << 31) | (((off >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1 << 12) | (((off >> 1) & 0xf) << 8) | (((off >> 11) & 1) << 7) | 0x63) >>> 0,
+  beq: (rs1: number, rs2: number, off: number) =>
+    ((((off >> 12) & 1) << 31) | (((off >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (((off >> 1) & 0xf) << 8) | (((off >> 11) & 1) << 7) | 0x63) >>> 0,
+  jal: (rd: number, off: number) =>
+    ((((off >> 20) & 1) << 31) | (((off >> 1) & 0x3ff) << 21) | (((off >> 11) & 1) << 20) | (((off >> 12) & 0xff) << 12) | (rd << 7) | 0x6f) >>> 0,
 };
 const CYCLE = 0xc00, TIME = 0xc01, INSTRET = 0xc02, CYCLEH = 0xc80, INSTRETH = 0xc82;
 const A0 = 10, A1 = 11, A2 = 12, A7 = 17, T0 = 5, T1 = 6;
@@ -344,6 +350,50 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
       expect(await held(3, 5, asm.mul(A0, T0, T1))).toBe(Number(mul[1]));
     });
   }
+
+  // The block-RAM BTB of redirect=mem keeps partial tags (rv32im.ts BTB_SYNC_TAG_BITS): code
+  // 2^(index + tag + 2 bits) apart aliases. A loop's BNE and the JAL after it fill two entries; a
+  // block as far away again runs plain instructions at their aliases, so the BTB predicts
+  // them taken. The rows must still be the model's, and the aliases must cost mispredictions:
+  // more of them than with the far block moved off the alias by 256 bytes.
+  it('a BTB tag alias (block-RAM BTB, partial tags) costs mispredictions, never a wrong row', async () => {
+    const cfg = generateRv32im(P5_DIV1);
+    expect(String(cfg.manifest.microarchitecture)).toMatch(/6-bit partial tags/);
+    // rst clears it one entry per cycle: the manifest asks for 64 cycles, and the harness holds them.
+    expect(String(cfg.manifest.reset)).toMatch(/at least 64 cycles/);
+    expect(Number(/kResetCycles = (\d+)/.exec(readFileSync(RV32IM_HARNESS_PATH, 'utf8'))![1])).toBeGreaterThanOrEqual(64);
+    const aliasBytes = 2 ** (Math.log2(64) + 6 + 2);   // btb=64: 6 index bits, 6 tag bits
+    const S1 = 9;
+    const run = async (far: number) => {
+      const near = [
+        asm.addi(S1, 0, 4),                        // 0x100: four visits of the far block
+        asm.addi(T0, 0, 3),                        // 0x104: OUTER
+        asm.addi(T0, T0, -1),                      // 0x108: INNER
+        asm.bne(T0, 0, -4),                        // 0x10c: taken twice a visit
+        asm.jal(0, far + 0x108 - 0x110),           // 0x110: to the far block
+      ];
+      const farWords = [
+        asm.addi(A0, A0, 1),                       // far + 0x108
+        asm.addi(A0, A0, 2),                       // far + 0x10c: the BNE's alias
+        asm.addi(S1, S1, -1),                      // far + 0x110: the JAL's alias
+        asm.beq(S1, 0, 8),                         // far + 0x114
+        asm.jal(0, 0x104 - (far + 0x118)),         // far + 0x118: back to OUTER
+        asm.addi(A7, 0, 93), asm.ecall(),          // far + 0x11c: exit(12)
+      ];
+      const image = new Uint8Array(far + 0x108 + 4 * farWords.length);
+      const dv = new DataView(image.buffer);
+      near.forEach((w, i) => dv.setUint32(0x100 + 4 * i, w, true));
+      farWords.forEach((w, i) => dv.setUint32(far + 0x108 + 4 * i, w, true));
+      const { rtl, model } = await compareWithModel(image, 0x100, runModel, {
+        params: P5_DIV1, ramBytes: SMALL_RAM, maxCycles: 10_000, name: `btb-alias-${far}`, waveDir: work,
+      });
+      expectSameRun(rtl, model);
+      expect(rtl.stop).toEqual({ kind: 'exit', code: 12 });
+      return rtl.stats.stalls.mispredict!;
+    };
+    const [aliased, apart] = [await run(aliasBytes), await run(aliasBytes + 0x100)];
+    expect(aliased).toBeGreaterThan(apart);
+  });
 
   // Counter reads in every hazard: right after a store, a load, a multiply and a divide, back to
   // back, used at once (forwarding), and the high halves.

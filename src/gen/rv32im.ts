@@ -29,7 +29,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   {
     name: 'redirect',
     accepted:
-      'ex or mem (pipeline=5): a misprediction found in EX redirects fetch in the same cycle (ex: 2 bubbles), or is registered and redirects it from MEM a cycle later, the BTB written from MEM too (mem: 3 bubbles, the branch compare off the fetch address\'s path)',
+      'ex or mem (pipeline=5): a misprediction found in EX redirects fetch in the same cycle (ex: 2 bubbles), or is registered and redirects it from MEM a cycle later, the BTB written from MEM too and read from block RAM at the edge that loads the fetch address, with 6-bit partial tags (mem: 3 bubbles, the branch compare and the BTB\'s tag compare off the fetch address\'s path)',
     default: 'ex',
   },
   {
@@ -167,6 +167,11 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
 }
 
 /** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
+/** Partial tag bits of the BTB with redirect=mem (read synchronously from block RAM): six
+ *  bits and the valid bit are one compare of two LUT levels; an alias only costs a misprediction
+ *  (the bench programs' cycles are the same with the full 26-bit tag). */
+export const BTB_SYNC_TAG_BITS = 6;
+
 export const TRAP_CAUSES = [
   'none', 'illegal-instruction', 'misaligned-fetch', 'fetch-outside-ram',
   'misaligned-load', 'misaligned-store', 'load-outside-ram', 'store-outside-ram',
@@ -237,11 +242,18 @@ function perfLocalparams(causes: PerfCause[]): string {
 /** env_ack_kind values. */
 export const ENV_ACK = { return: 0, exit: 1, fault: 2 } as const;
 
-export function rv32imPorts(): Port[] {
+/** Cycles rst must be held: the register file initialises one register per cycle, and the
+ *  block-RAM BTB of redirect=mem clears one entry per cycle. */
+export function rv32imResetCycles(cfg?: Pick<Rv32imConfig, 'pipeline' | 'btb' | 'redirectMem'>): number {
+  return cfg && cfg.pipeline === '5' && cfg.redirectMem ? Math.max(32, cfg.btb) : 32;
+}
+
+export function rv32imPorts(cfg?: Pick<Rv32imConfig, 'pipeline' | 'btb' | 'redirectMem'>): Port[] {
+  const resetCycles = rv32imResetCycles(cfg);
   const p = (name: string, dir: 'in' | 'out', width: number, description: string): Port => ({ name, dir, width, description });
   return [
     p('clk', 'in', 1, 'clock; everything happens on the rising edge'),
-    p('rst', 'in', 1, 'synchronous, active high; hold it at least 32 cycles (the register file initialises one register per cycle)'),
+    p('rst', 'in', 1, `synchronous, active high; hold it at least ${resetCycles} cycles (the register file initialises one register per cycle${resetCycles > 32 ? ', the BTB one entry per cycle' : ''})`),
     p('reset_pc', 'in', 32, 'first pc (the ELF entry); sampled while rst is high'),
     p('reset_sp', 'in', 32, 'initial x2 (sp); every other register starts at 0; sampled while rst is high'),
     p('imem_valid', 'out', 1, 'fetch request; a function of registers only (never of the *_ready/rdata/fault inputs)'),
@@ -455,7 +467,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const mulName = mul.name;
   const divName = div.name;
   const top = rv32imTopName(cfg);
-  const ports = rv32imPorts();
+  const ports = rv32imPorts(cfg);
   const modules: VerilogModule[] = [
     { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr, shiftOut: cfg.shiftSerial }) },
     { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial, sel: cfg.forwardId }) },
@@ -468,7 +480,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: cfg.redirectMem && cfg.btb > 0, btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
@@ -496,12 +508,12 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           (cfg.btb ? `a ${cfg.btb}-entry branch target buffer predicts in IF (no bubble); without a hit ` : '') +
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
-          (cfg.redirectMem ? '; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM); ' : '; a misprediction costs 2 bubbles; ') +
+          (cfg.redirectMem ? `; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM${cfg.btb ? `, read from block RAM a fetch ahead, ${BTB_SYNC_TAG_BITS}-bit partial tags` : ''}); ` : '; a misprediction costs 2 bubbles; ') +
           `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
           (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '')
         : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
-      'hold rst high for at least 32 cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0) and fetching starts at reset_pc',
+      `hold rst high for at least ${rv32imResetCycles(cfg)} cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0)${cfg.pipeline === '5' && cfg.redirectMem && cfg.btb ? ', the BTB cleared,' : ''} and fetching starts at reset_pc`,
     memory: {
       ports: 'separate instruction (imem_*) and data (dmem_*) ports, 32-bit, little-endian, word-aligned addresses',
       handshake:
