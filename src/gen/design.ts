@@ -48,6 +48,11 @@ export interface GeneratedDesign {
   modules: VerilogModule[];
 }
 
+/** The parameters a design was generated with, as the generator accepts them again. */
+export function designParams(design: GeneratedDesign): Record<string, string> {
+  return Object.fromEntries(Object.entries(design.manifest.params).map(([k, v]) => [k, String(v)]));
+}
+
 export const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 export function fieldInfo(f: FieldSpec): Manifest['field'] {

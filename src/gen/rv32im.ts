@@ -29,7 +29,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   {
     name: 'redirect',
     accepted:
-      'ex or mem (pipeline=5): a misprediction found in EX redirects fetch in the same cycle (ex: 2 bubbles), or is registered and redirects it from MEM a cycle later, the BTB written from MEM too and read from block RAM at the edge that loads the fetch address, with 6-bit partial tags (mem: 3 bubbles, the branch compare and the BTB\'s tag compare off the fetch address\'s path)',
+      'ex or mem (pipeline=5): a misprediction found in EX redirects fetch in the same cycle (ex: 2 bubbles), or is registered and redirects it from MEM a cycle later, the BTB written from MEM too and read from block RAM at the edge that loads the fetch address, with 6-bit partial tags (mem: 3 bubbles, the branch compare and the BTB\'s array read off the fetch address\'s path, its hit a 7-bit compare)',
     default: 'ex',
   },
   {
@@ -166,12 +166,17 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', syncRf, zicntr, breaks };
 }
 
-/** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
 /** Partial tag bits of the BTB with redirect=mem (read synchronously from block RAM): six
  *  bits and the valid bit are one compare of two LUT levels; an alias only costs a misprediction
- *  (the bench programs' cycles are the same with the full 26-bit tag). */
+ *  (the bench programs' cycles at btb=16 are the same with the full 26-bit tag). */
 export const BTB_SYNC_TAG_BITS = 6;
 
+/** pipeline=5 redirect=mem with a BTB: the BTB in block RAM, read a fetch ahead (btbSync). */
+export function btbInBlockRam(cfg: Pick<Rv32imConfig, 'pipeline' | 'btb' | 'redirectMem'>): boolean {
+  return cfg.pipeline === '5' && cfg.redirectMem && cfg.btb > 0;
+}
+
+/** Trap causes on rvfi_trap_cause (0: none, or a fault answered by the environment). */
 export const TRAP_CAUSES = [
   'none', 'illegal-instruction', 'misaligned-fetch', 'fetch-outside-ram',
   'misaligned-load', 'misaligned-store', 'load-outside-ram', 'store-outside-ram',
@@ -243,9 +248,10 @@ function perfLocalparams(causes: PerfCause[]): string {
 export const ENV_ACK = { return: 0, exit: 1, fault: 2 } as const;
 
 /** Cycles rst must be held: the register file initialises one register per cycle, and the
- *  block-RAM BTB of redirect=mem clears one entry per cycle. */
+ *  block-RAM BTB clears one entry per cycle, plus one: the entry cleared at the last edge is
+ *  read at that edge without a bypass (btbInBlockRam). */
 export function rv32imResetCycles(cfg?: Pick<Rv32imConfig, 'pipeline' | 'btb' | 'redirectMem'>): number {
-  return cfg && cfg.pipeline === '5' && cfg.redirectMem ? Math.max(32, cfg.btb) : 32;
+  return cfg && btbInBlockRam(cfg) ? Math.max(32, cfg.btb + 1) : 32;
 }
 
 export function rv32imPorts(cfg?: Pick<Rv32imConfig, 'pipeline' | 'btb' | 'redirectMem'>): Port[] {
@@ -480,7 +486,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: cfg.redirectMem && cfg.btb > 0, btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
@@ -508,12 +514,12 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           (cfg.btb ? `a ${cfg.btb}-entry branch target buffer predicts in IF (no bubble); without a hit ` : '') +
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
-          (cfg.redirectMem ? `; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM${cfg.btb ? `, read from block RAM a fetch ahead, ${BTB_SYNC_TAG_BITS}-bit partial tags` : ''}); ` : '; a misprediction costs 2 bubbles; ') +
+          (cfg.redirectMem ? `; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM${btbInBlockRam(cfg) ? `, read from block RAM a fetch ahead, ${BTB_SYNC_TAG_BITS}-bit partial tags` : ''}); ` : '; a misprediction costs 2 bubbles; ') +
           `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
           (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '')
         : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
-      `hold rst high for at least ${rv32imResetCycles(cfg)} cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0)${cfg.pipeline === '5' && cfg.redirectMem && cfg.btb ? ', the BTB cleared,' : ''} and fetching starts at reset_pc`,
+      `hold rst high for at least ${rv32imResetCycles(cfg)} cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0)${btbInBlockRam(cfg) ? ', the BTB cleared,' : ''} and fetching starts at reset_pc`,
     memory: {
       ports: 'separate instruction (imem_*) and data (dmem_*) ports, 32-bit, little-endian, word-aligned addresses',
       handshake:

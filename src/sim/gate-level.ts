@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../base/errors.ts';
 import type { Progress } from '../base/progress.ts';
-import { verilogSources, type GeneratedDesign } from '../gen/design.ts';
+import { designParams, verilogSources, type GeneratedDesign } from '../gen/design.ts';
 import { CELL_MODELS_FILE, asicNetlistName, asicOutDir, rtlHash } from '../synth/asic.ts';
 import { expectedResults, runModes, type RunResult } from './equivalence.ts';
 import { checkRv32im, type Rv32imCheckResult } from './rv32im-sim.ts';
@@ -89,7 +89,7 @@ export async function checkGateLevelRv32im(
   netlist: GateLevelNetlist,
   opts: { progress: Progress; random: number; seed: number; waveformDir: string },
 ): Promise<Rv32imCheckResult> {
-  const params = Object.fromEntries(Object.entries(design.manifest.params).map(([k, v]) => [k, String(v)]));
+  const params = designParams(design);
   return checkRv32im(params, opts.progress, { random: opts.random, seed: opts.seed, waveformDir: opts.waveformDir, files: netlist.files });
 }
 

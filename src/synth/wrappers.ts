@@ -1,7 +1,8 @@
 // FPGA tops that put a generated block behind a handful of pins, so that place and route can
 // fit it into a small package (iCE40 UP5K sg48: 39 I/O) and time it as part of a design:
 // every path starts and ends at a register, and nothing the block computes is optimised away.
-import { GENERATOR_ID, renderTemplate, verilogSources, type GeneratedDesign, type Port } from '../gen/design.ts';
+import { GENERATOR_ID, designParams, renderTemplate, verilogSources, type GeneratedDesign, type Port } from '../gen/design.ts';
+import { parseRv32imParams, rv32imResetCycles } from '../gen/rv32im.ts';
 
 /** A design ready for synthesis and place and route: its top module and its Verilog sources. */
 export interface FpgaDesign {
@@ -181,6 +182,7 @@ export function rv32imFpgaTop(design: GeneratedDesign, opts: Rv32imFpgaOptions =
     foldBits,
     foldPad: foldBits - rowBits,
     foldExpr: parts.join(' ^ '),
+    resetCycles: rv32imResetCycles(parseRv32imParams(designParams(design))),
   });
   return {
     top: name,

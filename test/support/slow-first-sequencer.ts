@@ -10,7 +10,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 export const SLOW_FIRST = [
   'equivalence', 'ntt-equivalence', 'rv32im-rtl', 'lint', 'formal', 'ecadd', 'verilator', 'asic',
-  'msm', 'cli', 'butterfly-runtime', 'rv32im-synth', 'montmul-runtime', 'ntt-shift', 'synth-blocks',
+  'msm', 'ice40-netlist', 'cli', 'butterfly-runtime', 'rv32im-synth', 'montmul-runtime', 'ntt-shift', 'synth-blocks',
   'prove', 'ntt-harness', 'ntt-modmul',
 ];
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { GeneratedDesign } from '../../gen/design.ts';
+import { designParams, type GeneratedDesign } from '../../gen/design.ts';
 import { checkEquivalence, buildDesignSim, expectedResults } from '../../sim/equivalence.ts';
 import { formatResults, makeVectors, readVectorFile } from '../../sim/vectors.ts';
 import { SimMismatchError, runPipelineSim } from '../../sim/verilator.ts';
@@ -91,7 +91,7 @@ async function simulate(design: GeneratedDesign, o: SimOptions): Promise<boolean
       }
       case 'rv32im': {
         const random = Math.max(4, Math.min(64, Math.ceil(o.vectorCount / 1000)));
-        const params = Object.fromEntries(Object.entries(design.manifest.params).map(([k, v]) => [k, String(v)]));
+        const params = designParams(design);
         const r = await checkRv32im(params, stderrProgress, { random, seed: o.seed, waveformDir: resolve(WAVEFORM_DIR) });
         // Each program runs twice: without and with random memory wait states.
         const programs = new Set(r.runs.map((x) => x.name)).size;
