@@ -287,6 +287,12 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   // ... with the one-chain radix-4 divider (the default 4bit puts four chains in series).
   // (light: placed with the light trace too, as the default cores are.)
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit' }, light: true },
+  // ... with the divider keeping its last operands and results (div_reuse=on: DIV then REM of
+  // the same operands is one division), which pays for the next step's cycle
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on' }, light: true },
+  // ... and its shift cycle a shift alone (div_fold=off: no shifter before a step's carry chain,
+  // a cycle more a divide)
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off' } },
   // ... and its partial products registered as they leave the DSPs (mul=2cycle: every multiply
   // holds EX a cycle more), to take the DSP path off the clock: the CPI the divider's folded
   // first step saved pays for it; the LCs are the question.

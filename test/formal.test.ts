@@ -115,8 +115,11 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // taken in MEM (div_result=mem): the unit's `last` one cycle before done (unit_div), the
     // result and the stall of a reader right behind it (insn_divu, reg)
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if' }, ['insn_divu', 'insn_sub', 'illegal', 'reg', 'unit_div']],
-    // (div=2bit there: the shift cycle makes the first radix-4 step, 3d formed at start)
-    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit' }, ['unit_div']],
+    // (div=2bit there: the shift cycle makes the first radix-4 step, 3d formed at start; with
+    // div_reuse, a divide after it of the same operands takes its result from the registers)
+    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on' }, ['unit_div']],
+    // (div_fold=off: the shift cycle only shifts, the skip capped as with the fold)
+    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on div_fold=off', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on', div_fold: 'off' }, ['unit_div']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
     // the core's use of it; its arithmetic, unit_div, takes ~10 minutes at 8 bits and runs in
     // the full suite. The DSP multipliers: mul=3cycle registers the partial products and the
@@ -159,6 +162,8 @@ describe('formal checks find planted bugs', () => {
     { bug: 'rf_collision', check: 'reg', params: { pipeline: '5' } },
     // The multicycle core's serial multiply (in the divider): MULHSU's unsigned operand taken as signed.
     { bug: 'mul_sign', check: 'unit_div', params: { pipeline: 'multicycle' } },
+    // div_reuse: a DIV reuses the DIVU before it (or a REM the REMU's remainder) of the same values.
+    { bug: 'div_reuse_sign', check: 'unit_div', params: { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on' } },
   ];
   it(`${BUGS.map((b) => b.bug).join(', ')}: each is a failed check naming assert, cycle, instruction, with a waveform`, async () => {
     const runs = await Promise.all(

@@ -30,7 +30,9 @@ const P5_I: RawParams = { m: 'off', zicntr: 'off' };
 const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
 // The clock-oriented EX stage: the redirect from MEM (3 bubbles) with the forwarding selects
 // from ID, with wait states; the redirect from MEM beside a BTB written from MEM and a RAS.
-const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if' };
+// (and a divide of the last one's operands takes its result from the divider's registers; the
+// divider's shift cycle makes no step, div_fold=off)
+const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div_reuse: 'on', div_fold: 'off' };
 const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async', redirect: 'mem', div_result: 'mem' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
 // The serial multiply (the multicycle default) beside a divider with prep cycles (early out),
@@ -63,6 +65,8 @@ const asm = {
   mul: (rd: number, rs1: number, rs2: number) => R(1, rs2, rs1, 0, rd, 0x33),
   div: (rd: number, rs1: number, rs2: number) => R(1, rs2, rs1, 4, rd, 0x33),
   divu: (rd: number, rs1: number, rs2: number) => R(1, rs2, rs1, 5, rd, 0x33),
+  rem: (rd: number, rs1: number, rs2: number) => R(1, rs2, rs1, 6, rd, 0x33),
+  remu: (rd: number, rs1: number, rs2: number) => R(1, rs2, rs1, 7, rd, 0x33),
   lw: (rd: number, rs1: number, imm: number) => I(imm, rs1, 2, rd, 0x03),
   lh: (rd: number, rs1: number, imm: number) => I(imm, rs1, 1, rd, 0x03),
   lbu: (rd: number, rs1: number, imm: number) => I(imm, rs1, 4, rd, 0x03),
@@ -198,6 +202,13 @@ describe('rv32im generator', () => {
     expect(() => generateRv32im({ ...MC, div_result: 'mem' })).toThrow(/^div_result=mem is not accepted with pipeline=multicycle: /);
     expect(() => generateRv32im({ m: 'off', div_result: 'ex' })).toThrow(/^div_result=ex is not accepted with m=off: /);
     expect(() => generateRv32im({ redirect: 'wb' })).toThrow(/^redirect=wb is not accepted: give one of ex, mem$/);
+    expect(() => generateRv32im({ ...MC, div_reuse: 'on' })).toThrow(/^div_reuse=on is not accepted with pipeline=multicycle: /);
+    expect(() => generateRv32im({ m: 'off', div_reuse: 'on' })).toThrow(/^div_reuse=on is not accepted with m=off: /);
+    expect(() => generateRv32im({ div_reuse: 'yes' })).toThrow(/^div_reuse=yes is not accepted: give one of on, off$/);
+    expect(() => generateRv32im({ test_break: 'div_reuse_sign' })).toThrow(/^test_break=div_reuse_sign is not accepted without div_reuse=on/);
+    expect(() => generateRv32im({ div_fold: 'off' })).toThrow(/^div_fold=off is not accepted with forward=ex: /);
+    expect(() => generateRv32im({ forward: 'reg', div: '4bit', div_fold: 'off' })).toThrow(/^div_fold=off is not accepted with div=4bit: /);
+    expect(() => generateRv32im({ ...MC, div_fold: 'on' })).toThrow(/^div_fold=on is not accepted with pipeline=multicycle: /);
   });
 });
 
@@ -238,7 +249,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   });
 
   for (const [label, params] of [
-    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL],
+    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off', P5_SLOW_MUL],
     ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
     ['multicycle div=4bit div_early=on (mul=serial, shift=barrel)', MC_DIV4],
@@ -348,6 +359,44 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     });
   }
 
+  // div_reuse: a divide of the last finished divide's operand values and signedness (in any
+  // registers) takes its result from the divider, in the manifest's cycles; a divide of other
+  // values, or of the same values with the other signedness, divides again. The rows are the
+  // model's; with test_break=div_reuse_sign (the signedness not compared) they are not.
+  it('div_reuse: the other result of the same division in the manifest\'s cycles, every row the model\'s; a planted bug is caught', async () => {
+    const arch = String(generateRv32im(P5_SLOW_MUL).manifest.microarchitecture);
+    const reuseHold = Number(/takes its result from the divider's registers, (\d+) cycles in EX/.exec(arch)![1]);
+    const [S2, S3, T2, A3, A4, A5, A6] = [18, 19, 7, 13, 14, 15, 16];
+    const nop = asm.addi(0, 0, 0);
+    // Each divide between nops, so the spacing of its row from the one before is its time in EX.
+    const divides = [
+      ['divu', asm.divu(A0, T0, T2), 'divides'],   // 0x80000001 / 3: 31 quotient bits
+      ['remu', asm.remu(A1, T0, T2), 'reused'],    // the same division's remainder
+      ['div', asm.div(A2, T0, T2), 'divides'],     // the same values, signed: another quotient
+      ['rem', asm.rem(A3, T0, T2), 'reused'],
+      ['divu t1', asm.divu(A4, T0, T1), 'divides'],   // another divisor (1)
+      ['remu s2', asm.remu(A5, S2, T1), 'reused'],    // a copy of t0 in s2: the values count, not the registers
+      ['divu 1/3', asm.divu(S3, T1, T2), 'short'],    // other operands in between (no quotient bit) ...
+      ['rem again', asm.rem(A6, T0, T2), 'divides'],  // ... so this one divides again
+    ] as const;
+    const words = [asm.lui(T0, 0x80000), asm.addi(T0, T0, 1), asm.addi(T1, 0, 1), asm.addi(T2, 0, 3), asm.addi(S2, T0, 0), nop, nop, nop];
+    for (const [, op] of divides) words.push(op, nop, nop, nop);
+    words.push(asm.add(A0, A0, A1), asm.add(A0, A0, A2), asm.add(A0, A0, A3), asm.add(A0, A0, A4), asm.add(A0, A0, A5), asm.add(A0, A0, A6), asm.add(A0, A0, S3), asm.addi(A7, 0, 93), asm.ecall());
+    const { image, entry } = program(words);
+    const { rtl, model } = await compareWithModel(image, entry, runModel, { params: P5_SLOW_MUL, ramBytes: SMALL_RAM, maxCycles: 10_000, name: 'div-reuse', waveDir: work });
+    expectSameRun(rtl, model);
+    for (const [name, op, kind] of divides) {
+      const i = rtl.trace!.findIndex((r) => r.insn === op);
+      const held = rtl.rowCycles![i]! - rtl.rowCycles![i - 1]!;
+      if (kind === 'reused') expect(held, name).toBe(reuseHold);
+      if (kind === 'divides') expect(held, name).toBeGreaterThan(reuseHold + 4);
+    }
+    const broken = { ...P5_SLOW_MUL, test_break: 'div_reuse_sign' };
+    const d = generateRv32im(broken);
+    await buildPipelineSim({ top: d.top, files: verilogSources(d), harnessPath: RV32IM_HARNESS_PATH });
+    await expect(compareWithModel(image, entry, runModel, { params: broken, ramBytes: SMALL_RAM, maxCycles: 10_000, name: 'div-reuse-broken', waveDir: work })).rejects.toThrow(SimMismatchError);
+  }, 600_000);
+
   // The block-RAM BTB of redirect=mem keeps partial tags (rv32im.ts BTB_SYNC_TAG_BITS): code
   // 2^(index + tag + 2 bits) apart aliases. The near loop's JAL to the far block fills an entry
   // (its BNE's entry is removed again by the BNE's last, not-taken turn); the far block runs a
@@ -403,7 +452,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     asm.csrrs(A2, INSTRET), asm.sub(A2, A2, A1), asm.csrrs(T0, CYCLEH), asm.csrrs(T1, INSTRETH), asm.add(T0, T0, T1),
     asm.csrrs(A1, CYCLE), asm.csrrs(A2, CYCLE), asm.sub(A0, A2, A1), asm.addi(A7, 0, 93), asm.ecall(),
   ]);
-  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
+  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
     it(`counter reads on the ${label} core: cycle is the row's retirement cycle, instret its order, as the model has them`, async () => {
       for (const waits of [undefined, WAITS]) {
         const { rtl, model } = await compareWithModel(COUNTERS.image, COUNTERS.entry, runModel, {

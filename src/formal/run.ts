@@ -148,5 +148,8 @@ export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, given?: number
  */
 export function unitDepth(cfg: Rv32imConfig, unit: 'unit_mul' | 'unit_div', width = UNIT_WIDTH): number {
   if (unit === 'unit_mul') return cfg.mulStages + 2;
-  return iterativeCycles(cfg, width) + 2;
+  // div_reuse: the reset cycle before that start, then a start that takes the finished
+  // division's result (the registers keep nothing else: a start that does not reuse overwrites
+  // them all again) and the cycle its result is read: every reuse of every division.
+  return iterativeCycles(cfg, width) + (cfg.divReuse ? 4 : 2);
 }

@@ -438,7 +438,7 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
       ...(cfg.divLate ? ['    wire last;'] : []),
       // shift=serial: the unit's shifts are proved in the cores' own checks (insn_sll ... at 32
       // bits, through the real shift registers of the formal build), so here it never shifts.
-      `    ${unit.name} dut (.clk(clk), .start(start), ${serial ? '.mul(mul), ' : ''}${cfg.shiftSerial ? ".shift(1'b0), .shift_right(1'b0), .shift_arith(1'b0), " : ''}.funct3(funct3), .a(a), .b(b), .done(done), ${cfg.divLate ? '.last(last), ' : ''}.y(y));`,
+      `    ${unit.name} dut (.clk(clk), ${cfg.divReuse ? ".rst(cycle == 8'd0), " : ''}.start(start), ${serial ? '.mul(mul), ' : ''}${cfg.shiftSerial ? ".shift(1'b0), .shift_right(1'b0), .shift_arith(1'b0), " : ''}.funct3(funct3), .a(a), .b(b), .done(done), ${cfg.divLate ? '.last(last), ' : ''}.y(y));`,
       `    // The cores start ${serial ? 'an operation' : 'a division'} only when the divider is idle and wait for done.`,
       '    reg pending = 1\'b0;',
       ...(serial ? ['    reg mul_q;'] : []),
@@ -450,7 +450,11 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
       "        else if (pending && !done) busy_cycles <= busy_cycles + 8'd1;",
       '    end',
       '    always @* if (pending && !done) assume(!start);',
-      "    always @* if (cycle == 8'd0) assume(start);",
+      // div_reuse: reset in cycle 0 (the core resets the unit before any divide), the first
+      // start in cycle 1; a later start may take the finished division's result.
+      ...(cfg.divReuse
+        ? ["    always @* if (cycle == 8'd0) assume(!start);", "    always @* if (cycle == 8'd1) assume(start);"]
+        : ["    always @* if (cycle == 8'd0) assume(start);"]),
       ...(serial
         ? [
             ...refFunction('mul'),

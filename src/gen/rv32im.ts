@@ -51,6 +51,18 @@ export const RV32IM_PARAMS: ParamDoc[] = [
     default: 'ex',
   },
   {
+    name: 'div_fold',
+    accepted:
+      'on or off (pipeline=5 forward=reg, m=on, div=1bit or 2bit, div_early=on): the cycle that shifts the dividend past the skipped quotient bits also makes the first step (on: one cycle less a divide, a shifter before the step\'s carry chain), or only shifts (off: no shifter before a step; at least one step follows, as the skip keeps the same cap)',
+    default: 'on',
+  },
+  {
+    name: 'div_reuse',
+    accepted:
+      'on or off (pipeline=5, m=on): the divider keeps its last operands, and its quotient and remainder stay in its registers, so a DIV, DIVU, REM or REMU of the same operand values and signedness as the last finished divide takes its result with no step (on: the pair DIV then REM of the same operands, the sequence the RISC-V manual recommends, or REM then DIV, costs one division; a compare of both operands and 66 flip-flops)',
+    default: 'off',
+  },
+  {
     name: 'regfile',
     accepted: 'sync (synchronous reads: block RAM, e.g. iCE40 EBR) or async (asynchronous reads: flip-flops or LUT RAM)',
     default: 'sync',
@@ -82,9 +94,10 @@ export const RV32IM_PARAMS: ParamDoc[] = [
  * dividend gives 1, not -1), counter (pipeline=5: rdinstret does not count the instruction in
  * MEM, which retires before it), rf_collision (regfile=sync: a register write made at the edge
  * of the read is not bypassed, so the read takes the block RAM's undefined collision value),
- * mul_sign (mul=serial: MULHSU takes its second operand as signed).
+ * mul_sign (mul=serial: MULHSU takes its second operand as signed), div_reuse_sign
+ * (div_reuse=on: a divide reuses the last one's result whatever its signedness).
  */
-export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter', 'rf_collision', 'mul_sign'] as const;
+export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter', 'rf_collision', 'mul_sign', 'div_reuse_sign'] as const;
 export type TestBreak = (typeof TEST_BREAKS)[number];
 
 /** Test-only parameter (not documented to users): plants a known bug to prove the checks catch it. */
@@ -113,6 +126,10 @@ export interface Rv32imConfig {
   decodeIf: boolean;
   /** pipeline=5, m=on: a divide leaves EX in its last step; its result is taken in MEM (div_result=mem). */
   divLate: boolean;
+  /** div_fold=off: the divider's shift cycle (count at start, div=1bit or 2bit) only shifts; it makes no step. */
+  divNoFold: boolean;
+  /** pipeline=5, m=on: a divide of the last finished divide's operands takes its result from the divider's registers (div_reuse=on). */
+  divReuse: boolean;
   syncRf: boolean;
   /** The counter reads of Zicntr (cycle, time, instret and their high halves). */
   zicntr: boolean;
@@ -158,12 +175,21 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const divResult = parseChoice('div_result', raw.div_result ?? 'ex', ['ex', 'mem'] as const);
   if (pipeline !== '5' && raw.div_result !== undefined) throw new UsageError(`div_result=${raw.div_result} is not accepted with pipeline=multicycle: it is where the 5-stage core takes a divide's result (the multicycle core waits in EXEC)`);
   if (!m && raw.div_result !== undefined) throw new UsageError(`div_result=${raw.div_result} is not accepted with m=off: there is no divide; give m=on, or leave div_result out`);
+  const divFold = parseChoice('div_fold', raw.div_fold ?? 'on', ['on', 'off'] as const) === 'on';
+  const foldApplies = pipeline === '5' && m && forward === 'reg' && divEarly && div !== '4bit';
+  if (raw.div_fold !== undefined && !foldApplies) {
+    throw new UsageError(`div_fold=${raw.div_fold} is not accepted with ${pipeline !== '5' ? 'pipeline=multicycle' : !m ? 'm=off' : forward !== 'reg' ? `forward=${forward}` : !divEarly ? 'div_early=off' : 'div=4bit'}: it is the shift cycle of the 5-stage core's divider that counts at start (give pipeline=5 m=on forward=reg div_early=on and div=1bit or 2bit, or leave div_fold out)`);
+  }
+  const divReuse = parseChoice('div_reuse', raw.div_reuse ?? 'off', ['on', 'off'] as const) === 'on';
+  if (pipeline !== '5' && raw.div_reuse !== undefined) throw new UsageError(`div_reuse=${raw.div_reuse} is not accepted with pipeline=multicycle: it is the 5-stage core's divider (give pipeline=5, or leave div_reuse out)`);
+  if (!m && raw.div_reuse !== undefined) throw new UsageError(`div_reuse=${raw.div_reuse} is not accepted with m=off: there is no divide; give m=on, or leave div_reuse out`);
   const syncRf = parseChoice('regfile', raw.regfile ?? 'sync', ['sync', 'async'] as const) === 'sync';
   const zicntr = parseChoice('zicntr', raw.zicntr ?? 'on', ['on', 'off'] as const) === 'on';
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
+  if (breaks.includes('div_reuse_sign') && !(pipeline === '5' && m && divReuse)) throw new UsageError('test_break=div_reuse_sign is not accepted without div_reuse=on: give pipeline=5 m=on div_reuse=on');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', divNoFold: foldApplies && !divFold, divReuse: pipeline === '5' && m && divReuse, syncRf, zicntr, breaks };
 }
 
 /** Partial tag bits of the BTB with redirect=mem (read synchronously from block RAM): six
@@ -319,7 +345,7 @@ function portDecls(ports: Port[]): string {
 }
 
 /** What decides the divider's timing (forwardReg: with early out, it counts at start). */
-type DivTiming = Pick<Rv32imConfig, 'divBits' | 'divEarly'> & Partial<Pick<Rv32imConfig, 'forwardReg'>>;
+type DivTiming = Pick<Rv32imConfig, 'divBits' | 'divEarly'> & Partial<Pick<Rv32imConfig, 'forwardReg' | 'divNoFold'>>;
 
 /**
  * Whether the divider counts the skipped quotient bits in its start cycle: with early out on
@@ -348,7 +374,15 @@ export function divPrepCycles(cfg: DivTiming): number {
  * (at 4bit it would be four chains).
  */
 export function divFoldsFirstStep(cfg: DivTiming): boolean {
-  return divCountsAtStart(cfg) && cfg.divBits <= 2;
+  return divCountsAtStart(cfg) && cfg.divBits <= 2 && cfg.divNoFold !== true;
+}
+
+/**
+ * div_fold=off: the shift cycle only shifts, and the skip keeps the fold's cap (bits − W), so
+ * at least one step follows it (no count adder after the leading-zero counts).
+ */
+export function divShiftOnly(cfg: DivTiming): boolean {
+  return divCountsAtStart(cfg) && cfg.divBits <= 2 && cfg.divNoFold === true;
 }
 
 /** The cycles a multiply holds the divider with mul=serial at `width` bits: start, one step per bit. */
@@ -370,9 +404,15 @@ function divExHold(cfg: Pick<Rv32imConfig, 'divLate'>, busy: number): number {
   return busy + (cfg.divLate ? 0 : 1);
 }
 
+/**
+ * div_reuse=on: the cycles a divide whose result the divider already holds stays in EX: its
+ * start, then the cycle done is seen in (the divider does not step).
+ */
+export const DIV_REUSE_EX_HOLD = 2;
+
 /** The fewest cycles a divide holds the divider with early out: start, then the prep cycles, or the first step when there are none. */
 function divMinCycles(cfg: DivTiming): number {
-  return 1 + Math.max(divPrepCycles(cfg), 1);
+  return 1 + Math.max(divPrepCycles(cfg), 1) + (divShiftOnly(cfg) ? 1 : 0);
 }
 
 /** The most cycles a divide holds the divider at `width` bits: start, the prep cycles, every step. */
@@ -399,7 +439,9 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.redirectMem) name += '_rmem';
   if (cfg.forwardId) name += cfg.forwardReg ? '_freg' : '_fid';
   if (cfg.decodeIf) name += '_dif';
+  if (cfg.divNoFold) name += '_nofold';
   if (cfg.divLate) name += '_dmem';
+  if (cfg.divReuse) name += '_reuse';
   if (!cfg.syncRf) name += '_arf';
   if (!cfg.zicntr) name += '_nocntr';
   // (forward keeps its old short suffix, so existing simulator caches and names stay valid)
@@ -451,9 +493,10 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
   }
   const breakCorner = cfg.breaks.includes('div_corner');
   const breakMulSign = cfg.breaks.includes('mul_sign');
+  const breakReuse = cfg.breaks.includes('div_reuse_sign');
   // (div_result=mem: the unit also says when it finishes, a cycle ahead: the port `last`)
-  const name = `rv32im_${cfg.mulSerial ? (cfg.shiftSerial ? 'muldivsh' : 'muldiv') : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${divCountsAtStart(cfg) ? '_cs' : ''}${cfg.divLate ? '_last' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}`;
-  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, countAtStart: divCountsAtStart(cfg), fold: divFoldsFirstStep(cfg), prep: divPrepCycles(cfg), lastOut: cfg.divLate, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
+  const name = `rv32im_${cfg.mulSerial ? (cfg.shiftSerial ? 'muldivsh' : 'muldiv') : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${divCountsAtStart(cfg) ? '_cs' : ''}${divShiftOnly(cfg) ? '_nofold' : ''}${cfg.divLate ? '_last' : ''}${cfg.divReuse ? '_reuse' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}${breakReuse ? '_broken_div_reuse_sign' : ''}`;
+  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, countAtStart: divCountsAtStart(cfg), fold: divFoldsFirstStep(cfg), shiftOnly: divShiftOnly(cfg), prep: divPrepCycles(cfg), lastOut: cfg.divLate, reuse: cfg.divReuse, breakReuse, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
 }
 
 export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {
@@ -486,7 +529,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, divReuse: cfg.divReuse, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
@@ -496,7 +539,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   if (cfg.m) Object.assign(params, { mul: cfg.mulSerial ? 'serial' : `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
   if (cfg.pipeline === 'multicycle') params.shift = cfg.shiftSerial ? 'serial' : 'barrel';
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras), redirect: cfg.redirectMem ? 'mem' : 'ex', forward: cfg.forwardReg ? 'reg' : cfg.forwardId ? 'id' : 'ex', decode: cfg.decodeIf ? 'if' : 'id' });
-  if (cfg.pipeline === '5' && cfg.m) params.div_result = cfg.divLate ? 'mem' : 'ex';
+  if (divCountsAtStart(cfg) && cfg.divBits <= 2) params.div_fold = cfg.divNoFold ? 'off' : 'on';
+  if (cfg.pipeline === '5' && cfg.m) Object.assign(params, { div_result: cfg.divLate ? 'mem' : 'ex', div_reuse: cfg.divReuse ? 'on' : 'off' });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
   params.zicntr = cfg.zicntr ? 'on' : 'off';
   if (cfg.breaks.length > 0) params.test_break = cfg.breaks.join(',');
@@ -516,7 +560,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           (cfg.redirectMem ? `; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM${btbInBlockRam(cfg) ? `, read from block RAM a fetch ahead, ${BTB_SYNC_TAG_BITS}-bit partial tags` : ''}); ` : '; a misprediction costs 2 bubbles; ') +
           `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
-          (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '')
+          (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '') +
+          (cfg.divReuse ? `; a divide of the last finished divide's operand values and signedness takes its result from the divider's registers, ${DIV_REUSE_EX_HOLD} cycles in EX` : '')
         : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
       `hold rst high for at least ${rv32imResetCycles(cfg)} cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0)${btbInBlockRam(cfg) ? ', the BTB cleared,' : ''} and fetching starts at reset_pc`,
