@@ -293,6 +293,9 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   // ... and its shift cycle a shift alone (div_fold=off: no shifter before a step's carry chain,
   // a cycle more a divide)
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off' } },
+  // ... and a multiply's result taken in MEM (mul_result=mem: the product's adders end at MEM's
+  // register, off EX's forwarding; a reader right behind waits a cycle)
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem' }, light: true },
   // ... and its partial products registered as they leave the DSPs (mul=2cycle: every multiply
   // holds EX a cycle more), to take the DSP path off the clock: the CPI the divider's folded
   // first step saved pays for it; the LCs are the question.

@@ -118,6 +118,9 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // (div=2bit there: the shift cycle makes the first radix-4 step, 3d formed at start; with
     // div_reuse, a divide after it of the same operands takes its result from the registers)
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on' }, ['unit_div']],
+    // (a multiply's result taken in MEM, mul_result=mem: the stall of a reader right behind it
+    // and the forward from MEM)
+    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if mul_result=mem', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', mul_result: 'mem' }, ['insn_mul', 'insn_mulhsu', 'reg']],
     // (div_fold=off: the shift cycle only shifts, the skip capped as with the fold)
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on div_fold=off', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on', div_fold: 'off' }, ['unit_div']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks

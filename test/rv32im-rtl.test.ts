@@ -31,8 +31,8 @@ const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
 // The clock-oriented EX stage: the redirect from MEM (3 bubbles) with the forwarding selects
 // from ID, with wait states; the redirect from MEM beside a BTB written from MEM and a RAS.
 // (and a divide of the last one's operands takes its result from the divider's registers; the
-// divider's shift cycle makes no step, div_fold=off)
-const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div_reuse: 'on', div_fold: 'off' };
+// divider's shift cycle makes no step, div_fold=off; a multiply's result is taken in MEM)
+const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div_reuse: 'on', div_fold: 'off', mul_result: 'mem' };
 const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async', redirect: 'mem', div_result: 'mem' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
 // The serial multiply (the multicycle default) beside a divider with prep cycles (early out),
@@ -207,8 +207,12 @@ describe('rv32im generator', () => {
     expect(() => generateRv32im({ div_reuse: 'yes' })).toThrow(/^div_reuse=yes is not accepted: give one of on, off$/);
     expect(() => generateRv32im({ test_break: 'div_reuse_sign' })).toThrow(/^test_break=div_reuse_sign is not accepted without div_reuse=on/);
     expect(() => generateRv32im({ div_fold: 'off' })).toThrow(/^div_fold=off is not accepted with forward=ex: /);
+    expect(() => generateRv32im({ forward: 'id', mul_result: 'mem' })).toThrow(/^mul_result=mem is not accepted with forward=id: /);
+    expect(() => generateRv32im({ forward: 'reg', m: 'off', mul_result: 'mem' })).toThrow(/^mul_result=mem is not accepted with m=off: /);
     expect(() => generateRv32im({ forward: 'reg', div: '4bit', div_fold: 'off' })).toThrow(/^div_fold=off is not accepted with div=4bit: /);
     expect(() => generateRv32im({ ...MC, div_fold: 'on' })).toThrow(/^div_fold=on is not accepted with pipeline=multicycle: /);
+    // (the defaults are accepted where they change nothing)
+    expect(generateRv32im({ div_fold: 'on', mul_result: 'ex' }).top).toBe(generateRv32im({}).top);
   });
 });
 
@@ -249,7 +253,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   });
 
   for (const [label, params] of [
-    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off', P5_SLOW_MUL],
+    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem', P5_SLOW_MUL],
     ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
     ['multicycle div=4bit div_early=on (mul=serial, shift=barrel)', MC_DIV4],
@@ -356,6 +360,21 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
       expect(await held(1, 2, asm.divu(A0, T0, T1))).toBe(Number(div[1]));
       expect(await held(-1, 1, asm.divu(A0, T0, T1))).toBe(Number(div[2] ?? div[1]));
       expect(await held(3, 5, asm.mul(A0, T0, T1))).toBe(Number(mul[1]));
+      // An instruction right behind a multiply that reads its result: a cycle later with
+      // mul_result=mem (the manifest says so), at once without.
+      const late = /multiply holds EX \d+ cycle\(s\), its result taken in MEM \(an instruction right behind that reads it waits a cycle/.test(arch);
+      expect(late).toBe(params.mul_result === 'mem');
+      const behind = async (reads: boolean) => {
+        const use = reads ? asm.add(A1, A0, T0) : asm.add(A1, T1, T0);
+        const words = [asm.addi(T0, 0, 3), asm.addi(T1, 0, 5), nop, nop, nop, asm.mul(A0, T0, T1), use, nop, nop, nop, asm.addi(A7, 0, 93), asm.ecall()];
+        const { image, entry } = program(words);
+        const rtl = await runOnRtl(image, entry, { ramBytes: SMALL_RAM, maxCycles: 10_000, trace: true, segment: 0, params });
+        const i = rtl.trace!.findIndex((r) => r.insn === use);
+        expect(rtl.trace![i]!.rd_wdata).toBe(reads ? 18 : 8);
+        return rtl.rowCycles![i]! - rtl.rowCycles![i - 1]!;
+      };
+      expect(await behind(true)).toBe(late ? 2 : 1);
+      expect(await behind(false)).toBe(1);
     });
   }
 
@@ -452,7 +471,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     asm.csrrs(A2, INSTRET), asm.sub(A2, A2, A1), asm.csrrs(T0, CYCLEH), asm.csrrs(T1, INSTRETH), asm.add(T0, T0, T1),
     asm.csrrs(A1, CYCLE), asm.csrrs(A2, CYCLE), asm.sub(A0, A2, A1), asm.addi(A7, 0, 93), asm.ecall(),
   ]);
-  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
+  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
     it(`counter reads on the ${label} core: cycle is the row's retirement cycle, instret its order, as the model has them`, async () => {
       for (const waits of [undefined, WAITS]) {
         const { rtl, model } = await compareWithModel(COUNTERS.image, COUNTERS.entry, runModel, {

@@ -51,6 +51,12 @@ export const RV32IM_PARAMS: ParamDoc[] = [
     default: 'ex',
   },
   {
+    name: 'mul_result',
+    accepted:
+      'ex or mem (pipeline=5 forward=reg, m=on): a multiply\'s result is forwarded from EX to the instruction entering it (ex), or taken in MEM only (mem: the product\'s adders end at MEM\'s result register, not in EX\'s forwarding; an instruction right behind that reads it waits a cycle, as after a load)',
+    default: 'ex',
+  },
+  {
     name: 'div_fold',
     accepted:
       'on or off (pipeline=5 forward=reg, m=on, div=1bit or 2bit, div_early=on): the cycle that shifts the dividend past the skipped quotient bits also makes the first step (on: one cycle less a divide, a shifter before the step\'s carry chain), or only shifts (off: no shifter before a step; at least one step follows, as the skip keeps the same cap)',
@@ -126,6 +132,8 @@ export interface Rv32imConfig {
   decodeIf: boolean;
   /** pipeline=5, m=on: a divide leaves EX in its last step; its result is taken in MEM (div_result=mem). */
   divLate: boolean;
+  /** pipeline=5 forward=reg, m=on: a multiply's result is taken in MEM, not forwarded from EX (mul_result=mem). */
+  mulLate: boolean;
   /** div_fold=off: the divider's shift cycle (count at start, div=1bit or 2bit) only shifts; it makes no step. */
   divNoFold: boolean;
   /** pipeline=5, m=on: a divide of the last finished divide's operands takes its result from the divider's registers (div_reuse=on). */
@@ -175,9 +183,15 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const divResult = parseChoice('div_result', raw.div_result ?? 'ex', ['ex', 'mem'] as const);
   if (pipeline !== '5' && raw.div_result !== undefined) throw new UsageError(`div_result=${raw.div_result} is not accepted with pipeline=multicycle: it is where the 5-stage core takes a divide's result (the multicycle core waits in EXEC)`);
   if (!m && raw.div_result !== undefined) throw new UsageError(`div_result=${raw.div_result} is not accepted with m=off: there is no divide; give m=on, or leave div_result out`);
+  const mulResult = parseChoice('mul_result', raw.mul_result ?? 'ex', ['ex', 'mem'] as const);
+  // (the default, ex, is accepted wherever pipeline=5 m=on: it is what the others do)
+  if (raw.mul_result !== undefined && !(pipeline === '5' && m && (forward === 'reg' || mulResult === 'ex'))) {
+    throw new UsageError(`mul_result=${raw.mul_result} is not accepted with ${pipeline !== '5' ? 'pipeline=multicycle' : !m ? 'm=off' : `forward=${forward}`}: it is where the 5-stage core with forward=reg takes a multiply's result (give pipeline=5 m=on forward=reg, or leave mul_result out)`);
+  }
   const divFold = parseChoice('div_fold', raw.div_fold ?? 'on', ['on', 'off'] as const) === 'on';
   const foldApplies = pipeline === '5' && m && forward === 'reg' && divEarly && div !== '4bit';
-  if (raw.div_fold !== undefined && !foldApplies) {
+  // (the default, on, is accepted wherever pipeline=5 m=on: elsewhere there is no fold to undo)
+  if (raw.div_fold !== undefined && !foldApplies && !(pipeline === '5' && m && divFold)) {
     throw new UsageError(`div_fold=${raw.div_fold} is not accepted with ${pipeline !== '5' ? 'pipeline=multicycle' : !m ? 'm=off' : forward !== 'reg' ? `forward=${forward}` : !divEarly ? 'div_early=off' : 'div=4bit'}: it is the shift cycle of the 5-stage core's divider that counts at start (give pipeline=5 m=on forward=reg div_early=on and div=1bit or 2bit, or leave div_fold out)`);
   }
   const divReuse = parseChoice('div_reuse', raw.div_reuse ?? 'off', ['on', 'off'] as const) === 'on';
@@ -189,7 +203,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
   if (breaks.includes('div_reuse_sign') && !(pipeline === '5' && m && divReuse)) throw new UsageError('test_break=div_reuse_sign is not accepted without div_reuse=on: give pipeline=5 m=on div_reuse=on');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', divNoFold: foldApplies && !divFold, divReuse: pipeline === '5' && m && divReuse, syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', mulLate: mulResult === 'mem', divNoFold: foldApplies && !divFold, divReuse: pipeline === '5' && m && divReuse, syncRf, zicntr, breaks };
 }
 
 /** Partial tag bits of the BTB with redirect=mem (read synchronously from block RAM): six
@@ -238,7 +252,7 @@ export const PERF_CAUSES: readonly PerfCause[] = [
   { code: 3, name: 'predicted-taken', ident: 'TAKEN', p5: 'the bubble of a taken prediction made in ID (JAL, backward branch, RAS return) without a BTB hit' },
   { code: 4, name: 'mispredict', ident: 'MISPREDICT', p5: 'the slots flushed when EX finds a misprediction and redirects fetch (two; three with redirect=mem, which redirects from MEM)' },
   { code: 5, name: 'load-use', ident: 'LOAD_USE', p5: 'the bubble of a load-use stall (ID waits for a load in EX)' },
-  { code: 6, name: 'muldiv', ident: 'MULDIV', mOnly: true, p5: 'the bubbles behind a multiply or divide held in EX (with div_result=mem also the one before an instruction that reads a divide\'s result right behind it)', mc: 'EXEC of a multiply or divide before its last cycle' },
+  { code: 6, name: 'muldiv', ident: 'MULDIV', mOnly: true, p5: 'the bubbles behind a multiply or divide held in EX (with div_result=mem, mul_result=mem also the one before an instruction that reads a divide\'s, a multiply\'s result right behind it)', mc: 'EXEC of a multiply or divide before its last cycle' },
   { code: 7, name: 'dmem-wait', ident: 'DMEM_WAIT', p5: 'the bubbles behind a load or store waiting in MEM for dmem_ready', mc: 'MEM waits for dmem_ready' },
   { code: 8, name: 'env-wait', ident: 'ENV_WAIT', p5: 'an ECALL/EBREAK waits in WB for env_ack', mc: 'ENV waits for env_ack' },
   { code: 9, name: 'serialize', ident: 'SERIALIZE', p5: 'the slots of the younger instructions flushed by a trap or ECALL/EBREAK, and the refill after it retires' },
@@ -439,6 +453,7 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.redirectMem) name += '_rmem';
   if (cfg.forwardId) name += cfg.forwardReg ? '_freg' : '_fid';
   if (cfg.decodeIf) name += '_dif';
+  if (cfg.mulLate) name += '_mmem';
   if (cfg.divNoFold) name += '_nofold';
   if (cfg.divLate) name += '_dmem';
   if (cfg.divReuse) name += '_reuse';
@@ -529,7 +544,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, divReuse: cfg.divReuse, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, mulLate: cfg.mulLate, divReuse: cfg.divReuse, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
   };
   modules.push({ name: top, text: renderTemplate(cfg.pipeline === '5' ? 'rv32im_p5' : 'rv32im_mc', data) });
@@ -539,6 +554,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   if (cfg.m) Object.assign(params, { mul: cfg.mulSerial ? 'serial' : `${cfg.mulStages + 1}cycle`, div: `${cfg.divBits}bit`, div_early: cfg.divEarly ? 'on' : 'off' });
   if (cfg.pipeline === 'multicycle') params.shift = cfg.shiftSerial ? 'serial' : 'barrel';
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras), redirect: cfg.redirectMem ? 'mem' : 'ex', forward: cfg.forwardReg ? 'reg' : cfg.forwardId ? 'id' : 'ex', decode: cfg.decodeIf ? 'if' : 'id' });
+  if (cfg.pipeline === '5' && cfg.m && cfg.forwardReg) params.mul_result = cfg.mulLate ? 'mem' : 'ex';
   if (divCountsAtStart(cfg) && cfg.divBits <= 2) params.div_fold = cfg.divNoFold ? 'off' : 'on';
   if (cfg.pipeline === '5' && cfg.m) Object.assign(params, { div_result: cfg.divLate ? 'mem' : 'ex', div_reuse: cfg.divReuse ? 'on' : 'off' });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
@@ -559,7 +575,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           (cfg.redirectMem ? `; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM${btbInBlockRam(cfg) ? `, read from block RAM a fetch ahead, ${BTB_SYNC_TAG_BITS}-bit partial tags` : ''}); ` : '; a misprediction costs 2 bubbles; ') +
-          `multiply holds EX ${cfg.mulStages + 1} cycle(s), divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
+          `multiply holds EX ${cfg.mulStages + 1} cycle(s)${cfg.mulLate ? ', its result taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : ''}, divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
           (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '') +
           (cfg.divReuse ? `; a divide of the last finished divide's operand values and signedness takes its result from the divider's registers, ${DIV_REUSE_EX_HOLD} cycles in EX` : '')
         : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,

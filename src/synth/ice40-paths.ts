@@ -1,0 +1,169 @@
+// Path families of an iCE40 netlist before placement: every register-to-register path's depth
+// in LUT levels and carry cells, priced by a fixed delay model, and grouped by the registers
+// (or RAM, DSP, pin) it starts and ends at. nextpnr reports one critical path per clock; a
+// design whose clock is set by several paths of about the same length needs all of them to see
+// what a change buys. An ESTIMATE, not a measurement: routing is a constant per LUT level, and
+// the design's Fmax is nextpnr's figure (src/synth/pnr.ts).
+
+/** Delays (ns) of the estimate: a LUT level with its routing, a carry cell, the route into a chain, clock-to-out. */
+export interface Ice40DelayModel {
+  lut: number;
+  carry: number;
+  carryEntry: number;
+  clockToQ: number;
+  ramClockToOut: number;
+  /** A combinational SB_MAC16, input to output (nextpnr 0.4 times no path through it: see PathEstimateOptions.throughDsp). */
+  dsp: number;
+  setup: number;
+}
+
+/**
+ * Fitted by hand to nextpnr-ice40 0.4's UP5K reports of the rv32im cores (a critical path of
+ * 8 LUT levels and 34 carry cells reported at 47.0 ns is estimated at 48.3 ns).
+ */
+export const UP5K_DELAYS: Ice40DelayModel = { lut: 4.1, carry: 0.3, carryEntry: 3.2, clockToQ: 1.0, ramClockToOut: 3.5, dsp: 12, setup: 0.3 };
+
+export interface PathEstimateOptions {
+  model?: Ice40DelayModel;
+  /** Time paths through combinational SB_MAC16s (default); false starts a path at a DSP's output, as nextpnr 0.4 does. */
+  throughDsp?: boolean;
+}
+
+export interface PathFamily {
+  /** The start (a register's name without its bit index, a RAM, DSP or pin) and the end; (E) and (R): an enable or reset pin. */
+  from: string;
+  to: string;
+  ns: number;
+  lutLevels: number;
+  carryCells: number;
+  /** The nets of the family's longest path, start first, with their arrival times. */
+  path: { net: string; ns: number }[];
+}
+
+interface JsonCell {
+  type: string;
+  port_directions?: Record<string, 'input' | 'output' | 'inout'>;
+  connections: Record<string, Array<number | string>>;
+}
+interface JsonModule {
+  cells: Record<string, JsonCell>;
+  netnames: Record<string, { bits: Array<number | string> }>;
+}
+/** The part of Yosys' write_json that the estimate reads. */
+export interface YosysJsonNetlist {
+  modules: Record<string, JsonModule>;
+}
+
+const isRegister = (type: string) => type.startsWith('SB_DFF');
+const isBoundary = (type: string) => isRegister(type) || type === 'SB_RAM40_4K' || type === 'SB_SPRAM256KA' || type === 'SB_IO';
+const CLOCK_PINS = new Set(['C', 'CLK', 'RCLK', 'WCLK', 'CLOCK']);
+
+/** A name per net bit: the shortest public one (Yosys' $-names only when there is no other). */
+function netNames(mod: JsonModule): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const [n, v] of Object.entries(mod.netnames)) {
+    v.bits.forEach((b, i) => {
+      if (typeof b !== 'number') return;
+      const name = v.bits.length > 1 ? `${n}[${i}]` : n;
+      const old = names.get(b);
+      const better = !old || (old.includes('$') && !name.includes('$')) || (old.includes('$') === name.includes('$') && name.length < old.length);
+      if (better) names.set(b, name);
+    });
+  }
+  return names;
+}
+
+/** The path families of module `top` of a mapped iCE40 netlist, longest first. */
+export function estimatePaths(netlist: YosysJsonNetlist, top: string, opts: PathEstimateOptions = {}): PathFamily[] {
+  const model = opts.model ?? UP5K_DELAYS;
+  const throughDsp = opts.throughDsp ?? true;
+  const mod = netlist.modules[top];
+  if (!mod) throw new Error(`estimatePaths: the netlist has no module ${top}`);
+  const names = netNames(mod);
+
+  type Driver = { type: string; inputs: number[]; carryIn?: number };
+  const driver = new Map<number, Driver>();
+  const ends: { bit: number; cell: string; pin: string; type: string; q?: number }[] = [];
+  for (const [cellName, cell] of Object.entries(mod.cells)) {
+    const dirs = cell.port_directions ?? {};
+    const inputs: number[] = [];
+    let carryIn: number | undefined;
+    for (const [pin, bits] of Object.entries(cell.connections)) {
+      if (dirs[pin] !== 'input') continue;
+      for (const b of bits) {
+        if (typeof b !== 'number') continue;
+        if (cell.type === 'SB_CARRY' && pin === 'CI') carryIn = b;
+        else inputs.push(b);
+        if ((isBoundary(cell.type) || cell.type === 'SB_MAC16') && !CLOCK_PINS.has(pin)) {
+          const q = cell.connections.Q?.[0];
+          ends.push({ bit: b, cell: cellName, pin, type: cell.type, q: typeof q === 'number' ? q : undefined });
+        }
+      }
+    }
+    for (const [pin, bits] of Object.entries(cell.connections)) {
+      if (dirs[pin] !== 'output') continue;
+      for (const b of bits) if (typeof b === 'number') driver.set(b, { type: cell.type, inputs: isBoundary(cell.type) ? [] : inputs, carryIn });
+    }
+  }
+
+  // Arrival times by a memoised walk back to the path starts (iterative: chains are long).
+  const arrival = new Map<number, { ns: number; from?: number; luts: number; carries: number }>();
+  const visit = (start: number) => {
+    const stack = [start];
+    while (stack.length) {
+      const b = stack[stack.length - 1]!;
+      if (arrival.has(b)) { stack.pop(); continue; }
+      const d = driver.get(b);
+      const fanin = !d || isBoundary(d.type) || (d.type === 'SB_MAC16' && !throughDsp) ? [] : d.carryIn === undefined ? d.inputs : [...d.inputs, d.carryIn];
+      const pending = fanin.filter((i) => !arrival.has(i));
+      if (pending.length) { stack.push(...pending); continue; }
+      stack.pop();
+      if (!d) { arrival.set(b, { ns: 0, luts: 0, carries: 0 }); continue; }
+      if (isRegister(d.type)) { arrival.set(b, { ns: model.clockToQ, luts: 0, carries: 0 }); continue; }
+      if (isBoundary(d.type)) { arrival.set(b, { ns: model.ramClockToOut, luts: 0, carries: 0 }); continue; }
+      if (d.type === 'SB_MAC16' && !throughDsp) { arrival.set(b, { ns: 0, luts: 0, carries: 0 }); continue; }
+      let best = { ns: 0, from: undefined as number | undefined, luts: 0, carries: 0 };
+      const consider = (i: number, delay: number) => {
+        const a = arrival.get(i)!;
+        if (a.ns + delay > best.ns) best = { ns: a.ns + delay, from: i, luts: a.luts, carries: a.carries };
+      };
+      if (d.type === 'SB_CARRY') {
+        for (const i of d.inputs) consider(i, model.carryEntry);
+        if (d.carryIn !== undefined) consider(d.carryIn, model.carry);
+        best.carries += 1;
+      } else {
+        for (const i of d.inputs) consider(i, d.type === 'SB_MAC16' ? model.dsp : model.lut);
+        if (d.type !== 'SB_MAC16') best.luts += 1;
+      }
+      arrival.set(b, best);
+    }
+  };
+
+  const base = (name: string) => name.replace(/\[\d+\]$/, '');
+  const start = (bit: number) => {
+    let b = bit;
+    for (let a = arrival.get(b); a?.from !== undefined; a = arrival.get(b)) b = a.from;
+    return b;
+  };
+  const families = new Map<string, PathFamily>();
+  for (const e of ends) {
+    visit(e.bit);
+    const a = arrival.get(e.bit)!;
+    const ns = a.ns + model.setup;
+    const pin = e.pin === 'E' ? ' (E)' : e.pin === 'R' || e.pin === 'S' ? ` (${e.pin})` : '';
+    const to = isRegister(e.type) && e.q !== undefined ? base(names.get(e.q) ?? e.cell) + pin : `${e.cell.replace(/\$.*$/, '')}.${e.pin}`;
+    const from = base(names.get(start(e.bit)) ?? '?');
+    const key = `${from}\u0000${to}`;
+    const old = families.get(key);
+    if (old && old.ns >= ns) continue;
+    const path: { net: string; ns: number }[] = [];
+    for (let b: number | undefined = e.bit; b !== undefined; b = arrival.get(b)?.from) path.push({ net: names.get(b) ?? String(b), ns: arrival.get(b)!.ns });
+    families.set(key, { from, to, ns, lutLevels: a.luts, carryCells: a.carries, path: path.reverse() });
+  }
+  return [...families.values()].sort((x, y) => y.ns - x.ns || x.from.localeCompare(y.from) || x.to.localeCompare(y.to));
+}
+
+/** One line a family: estimate, depth, start -> end. */
+export function formatPathFamily(f: PathFamily): string {
+  return `${f.ns.toFixed(1).padStart(5)} ns  ${String(f.lutLevels).padStart(2)} LUT ${String(f.carryCells).padStart(3)} carry  ${f.from} -> ${f.to}`;
+}
