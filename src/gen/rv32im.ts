@@ -523,7 +523,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   // The multicycle core compares in OPER, so its ALU takes the comparison (rv32im_alu_cmpin);
   // with shift=serial it has no shifter.
   // (pipeline=5 forward=id: ID decodes the operation into one-hot selects, rv32im_alu_sel.)
-  const alu = cfg.pipeline === '5' ? (cfg.forwardId ? 'rv32im_alu_sel' : 'rv32im_alu') : `rv32im_alu_cmpin${cfg.shiftSerial ? '_nosh' : ''}`;
+  // (forward=reg: it also gives its sum, its comparison and the rest apart, rv32im_alu_sel_split)
+  const alu = cfg.pipeline === '5' ? (cfg.forwardReg ? 'rv32im_alu_sel_split' : cfg.forwardId ? 'rv32im_alu_sel' : 'rv32im_alu') : `rv32im_alu_cmpin${cfg.shiftSerial ? '_nosh' : ''}`;
   const loadExt = 'rv32im_load_ext';
   const regfile = cfg.syncRf ? `rv32im_regfile_sync${altops ? '_formal' : ''}` : 'rv32im_regfile';
   const mul = rv32imUnit(cfg, 'mul', { altops });
@@ -534,7 +535,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const ports = rv32imPorts(cfg);
   const modules: VerilogModule[] = [
     { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr, shiftOut: cfg.shiftSerial }) },
-    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial, sel: cfg.forwardId }) },
+    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial, sel: cfg.forwardId, split: cfg.forwardReg }) },
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf, formal: altops && cfg.syncRf }) },
     { name: loadExt, text: renderTemplate('rv32im_load_ext', { generator, name: loadExt }) },
   ];
