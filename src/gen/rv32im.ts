@@ -189,7 +189,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
     throw new UsageError(`mul_result=${raw.mul_result} is not accepted with ${pipeline !== '5' ? 'pipeline=multicycle' : !m ? 'm=off' : `forward=${forward}`}: it is where the 5-stage core with forward=reg takes a multiply's result (give pipeline=5 m=on forward=reg, or leave mul_result out)`);
   }
   const divFold = parseChoice('div_fold', raw.div_fold ?? 'on', ['on', 'off'] as const) === 'on';
-  const foldApplies = pipeline === '5' && m && forward === 'reg' && divEarly && div !== '4bit';
+  const foldApplies = pipeline === '5' && m && divHasFold({ divBits: Number(div[0]), divEarly, forwardReg: forward === 'reg' });
   // (the default, on, is accepted wherever pipeline=5 m=on: elsewhere there is no fold to undo)
   if (raw.div_fold !== undefined && !foldApplies && !(pipeline === '5' && m && divFold)) {
     throw new UsageError(`div_fold=${raw.div_fold} is not accepted with ${pipeline !== '5' ? 'pipeline=multicycle' : !m ? 'm=off' : forward !== 'reg' ? `forward=${forward}` : !divEarly ? 'div_early=off' : 'div=4bit'}: it is the shift cycle of the 5-stage core's divider that counts at start (give pipeline=5 m=on forward=reg div_early=on and div=1bit or 2bit, or leave div_fold out)`);
@@ -203,7 +203,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
   if (breaks.includes('div_reuse_sign') && !(pipeline === '5' && m && divReuse)) throw new UsageError('test_break=div_reuse_sign is not accepted without div_reuse=on: give pipeline=5 m=on div_reuse=on');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', mulLate: mulResult === 'mem', divNoFold: foldApplies && !divFold, divReuse: pipeline === '5' && m && divReuse, syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', mulLate: mulResult === 'mem', divNoFold: !divFold, divReuse, syncRf, zicntr, breaks };
 }
 
 /** Partial tag bits of the BTB with redirect=mem (read synchronously from block RAM): six
@@ -388,15 +388,20 @@ export function divPrepCycles(cfg: DivTiming): number {
  * (at 4bit it would be four chains).
  */
 export function divFoldsFirstStep(cfg: DivTiming): boolean {
-  return divCountsAtStart(cfg) && cfg.divBits <= 2 && cfg.divNoFold !== true;
+  return divHasFold(cfg) && cfg.divNoFold !== true;
+}
+
+/** Where div_fold applies: the divider counts at start and steps 1 or 2 bits (at 4bit the shift cycle only shifts). */
+export function divHasFold(cfg: DivTiming): boolean {
+  return divCountsAtStart(cfg) && cfg.divBits <= 2;
 }
 
 /**
- * div_fold=off: the shift cycle only shifts, and the skip keeps the fold's cap (bits − W), so
+ * div_fold=off: the shift cycle only shifts, and the skip keeps the fold's cap (W − bits), so
  * at least one step follows it (no count adder after the leading-zero counts).
  */
 export function divShiftOnly(cfg: DivTiming): boolean {
-  return divCountsAtStart(cfg) && cfg.divBits <= 2 && cfg.divNoFold === true;
+  return divHasFold(cfg) && cfg.divNoFold === true;
 }
 
 /** The cycles a multiply holds the divider with mul=serial at `width` bits: start, one step per bit. */
@@ -556,7 +561,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   if (cfg.pipeline === 'multicycle') params.shift = cfg.shiftSerial ? 'serial' : 'barrel';
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras), redirect: cfg.redirectMem ? 'mem' : 'ex', forward: cfg.forwardReg ? 'reg' : cfg.forwardId ? 'id' : 'ex', decode: cfg.decodeIf ? 'if' : 'id' });
   if (cfg.pipeline === '5' && cfg.m && cfg.forwardReg) params.mul_result = cfg.mulLate ? 'mem' : 'ex';
-  if (divCountsAtStart(cfg) && cfg.divBits <= 2) params.div_fold = cfg.divNoFold ? 'off' : 'on';
+  if (divHasFold(cfg)) params.div_fold = cfg.divNoFold ? 'off' : 'on';
   if (cfg.pipeline === '5' && cfg.m) Object.assign(params, { div_result: cfg.divLate ? 'mem' : 'ex', div_reuse: cfg.divReuse ? 'on' : 'off' });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
   params.zicntr = cfg.zicntr ? 'on' : 'off';
