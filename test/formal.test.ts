@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFormalTools } from '../src/formal/bmc.ts';
+import { ensureFormalTools, runBmc } from '../src/formal/bmc.ts';
 import { lookup } from '../src/formal/isa-spec.ts';
 import { formalChecks, generateHarness, livenessBound } from '../src/formal/rvfi-harness.ts';
 import { productIdentity, productProblems, runMulComposition } from '../src/formal/mul-composition.ts';
@@ -179,6 +179,26 @@ describe('formal checks find planted bugs', () => {
       expect(existsSync(r.vcd!), b.bug).toBe(true);
       expect(readFileSync(r.vcd!, 'utf8')).toMatch(/\$enddefinitions/);
       if (b.insn) expect(lookup(r.insn!)?.name, b.bug).toBe(b.insn);
+    }
+  }, 600_000);
+
+  it('unit_div starts from any state of the divider (its registers have no initial value): a register that start leaves as it was is found, so a start while a division runs (after a flush) is covered', async () => {
+    // Dividers without the early out, where the remainder register's start value is used (an
+    // early out's shift cycle overwrites it): the 5-stage one and the multicycle one (mul=serial).
+    for (const [tag, raw] of [['p5', { div_early: 'off' }], ['multicycle', { pipeline: 'multicycle' }]] as const) {
+      const cfg = parseRv32imParams(raw);
+      const h = generateHarness(raw, formalChecks(cfg).find((c) => c.name === 'unit_div')!);
+      const unit = rv32imUnit(cfg, 'div', { width: 8 });
+      const at = h.modules.findIndex((m) => m.name === unit.name);
+      expect(h.modules[at]!.text, tag).toBe(unit.text);
+      expect(unit.text, tag).not.toMatch(/\binitial\b|reg\s[^;]*=/);
+      // From a reset unit the remainder would be 0 anyway: only a free initial state finds this.
+      expect(unit.text, tag).toContain("rem <= 8'd0;");
+      const modules = h.modules.map((m, i) => (i === at ? { ...m, text: m.text.replace("rem <= 8'd0;", '') } : m));
+      const r = await runBmc({ ...h, modules }, { dir: join(work, `div-any-state-${tag}`), depth: unitDepth(cfg, 'unit_div') });
+      expect(r.status, tag).toBe('fail');
+      expect(r.label, tag).toMatch(/^y is not the (product's word, the )?quotient or (the )?remainder/);
+      expect(readFileSync(r.vcd!, 'utf8'), tag).toMatch(/\$enddefinitions/);
     }
   }, 600_000);
 

@@ -33,6 +33,9 @@ const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
 // (and a divide of the last one's operands takes its result from the divider's registers; the
 // divider's shift cycle makes no step, div_fold=off; a multiply's result is taken in MEM)
 const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div_reuse: 'on', div_fold: 'off', mul_result: 'mem' };
+// forward=reg with the multiply's result forwarded from EX (mul_result=ex, the DSP in one cycle):
+// the product enters the operand registers through their last LUT, beside the sum.
+const P5_REG_MULEX: RawParams = { redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit' };
 const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async', redirect: 'mem', div_result: 'mem' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
 // The serial multiply (the multicycle default) beside a divider with prep cycles (early out),
@@ -43,7 +46,7 @@ const MC_DIV4: RawParams = { pipeline: 'multicycle', div: '4bit', div_early: 'on
 // and divides count their retiring cycle twice).
 const BROKEN: RawParams = { test_break: 'forward,perf' };
 const MC_BROKEN_PERF: RawParams = { pipeline: 'multicycle', test_break: 'perf' };
-const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2, MC_DIV4];
+const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2, MC_DIV4, P5_REG_MULEX];
 const WAITS = { seed: 7, probability: 0.25 };
 
 const RAM = 16 * 1024 * 1024;
@@ -257,11 +260,12 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
     ['multicycle div=4bit div_early=on (mul=serial, shift=barrel)', MC_DIV4],
+    ['5-stage redirect=mem forward=reg decode=if div_result=mem div=2bit (mul_result=ex)', P5_REG_MULEX],
   ] as const) {
     // The variants with the async register file also run random programs with wait states below.
     // (the variants with the async register file run without wait states, the serial multiply
     // beside early out only with them: the test budget)
-    for (const waits of params.regfile === 'async' ? [undefined] : params === MC_DIV4 ? [WAITS] : [undefined, WAITS]) {
+    for (const waits of params.regfile === 'async' || params === P5_REG_MULEX ? [undefined] : params === MC_DIV4 ? [WAITS] : [undefined, WAITS]) {
       it(`riscv/tests on the ${label} core${waits ? ' with random wait states' : ''}`, async () => {
         for (const p of programs) {
           const { rtl, model } = await compareWithModel(p.image, p.entry, runModel, {
@@ -283,6 +287,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     ['5-stage', P5, [undefined, WAITS]], ['multicycle', MC, [undefined, WAITS]],
     ['5-stage btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1, [WAITS]], ['multicycle regfile=async', MC_MUL2, [WAITS]],
     ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL, [WAITS]],
+    ['5-stage redirect=mem forward=reg decode=if div_result=mem div=2bit (mul_result=ex)', P5_REG_MULEX, [WAITS]],
   ] as const) {
     for (const waits of waitOptions) {
       it(`${RANDOM_SEEDS.length} random programs on the ${label} core${waits ? ' with random wait states' : ''}`, async () => {

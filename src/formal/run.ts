@@ -141,8 +141,9 @@ export function checkDepth(cfg: Rv32imConfig, check: FormalCheck, given?: number
 /**
  * Unit proofs. The multiplier's only state is its result stages, so stages + 2 cycles reach
  * every state (deeper adds nothing, and each cycle is a product equivalence for the solver).
- * The divider: start (assumed in cycle 0) overwrites every register of the unit, so one whole
- * operation from there covers every operation: start, the prep cycles, UNIT_WIDTH/bits
+ * The divider: its registers have no initial value, so the start assumed in cycle 0 is a start
+ * from any state (a restart while busy too), and one whole operation from there covers every
+ * operation: start, the prep cycles, UNIT_WIDTH/bits
  * steps (a multiply with mul=serial: UNIT_WIDTH steps, no prep), the cycle done is read, and
  * one more.
  */
