@@ -1,7 +1,7 @@
 // The path-family estimate (src/synth/ice40-paths.ts) on small hand-made netlists: depths,
 // carry chains, grouping by start and end, and the DSP option.
 import { describe, expect, it } from 'vitest';
-import { UP5K_DELAYS, estimatePaths, type YosysJsonNetlist } from '../src/synth/ice40-paths.ts';
+import { UP5K_DELAYS, estimatePaths, lutSegments, type YosysJsonNetlist } from '../src/synth/ice40-paths.ts';
 
 const dff = (d: number, q: number, extra: Record<string, number> = {}) => ({
   type: Object.keys(extra).length ? 'SB_DFFE' : 'SB_DFF',
@@ -56,5 +56,30 @@ describe('iCE40 path families (an estimate before placement)', () => {
     const cut = estimatePaths(n, 'top', { throughDsp: false });
     expect(cut.find((x) => x.to === 'b')).toMatchObject({ from: 'p', ns: UP5K_DELAYS.lut + UP5K_DELAYS.setup });
     expect(() => estimatePaths(n, 'other')).toThrow(/^estimatePaths: the netlist has no module other$/);
+  });
+
+  it('segments: LUT levels between ABC\'s boundaries (registers, carry cells and the LUTs summing with their carry in, DSPs), deepest first', () => {
+    const n = netlist(
+      {
+        ra: dff(20, 10), rb: dff(21, 11),
+        l1: lut([10], 12), l2: lut([12], 13), l3: lut([13, 11], 14), rc: dff(14, 15),   // a -> c: three levels
+        c0: carry(12, 11, '0', 16), s1: lut([12, 11, 0, 16] as number[], 17),          // a -> the chain: one level; the sum LUT is a boundary
+        l4: lut([17], 18), rd: dff(18, 19, { E: 13 }),                                  // the sum -> d: one level; d's enable: two
+        m: mac(13, 24), l5: lut([24], 25), re: dff(25, 26),                            // the DSP's output -> e: one level
+      },
+      { a: [10], b: [11], c: [15], sum: [17], d: [19], p: [24], e: [26] },
+    );
+    const s = lutSegments(n, 'top');
+    const of = (from: string, to: string) => s.find((x) => x.from === from && x.to === to)?.lutLevels;
+    expect(of('a', 'c')).toBe(3);
+    expect(of('a', 'c0.I0')).toBe(1);
+    expect(of('a', 's1.I0')).toBe(1);
+    expect(of('sum', 'd')).toBe(1);
+    expect(of('a', 'd (E)')).toBe(2);
+    expect(of('a', 'm.A')).toBe(2);
+    expect(of('p', 'e')).toBe(1);
+    expect(s[0]).toMatchObject({ from: 'a', to: 'c', lutLevels: 3 });
+    expect(s.map((x) => x.lutLevels)).toEqual([...s.map((x) => x.lutLevels)].sort((x, y) => y - x));
+    expect(() => lutSegments(n, 'other')).toThrow(/^lutSegments: the netlist has no module other$/);
   });
 });

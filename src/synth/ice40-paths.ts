@@ -167,3 +167,71 @@ export function estimatePaths(netlist: YosysJsonNetlist, top: string, opts: Path
 export function formatPathFamily(f: PathFamily): string {
   return `${f.ns.toFixed(1).padStart(5)} ns  ${String(f.lutLevels).padStart(2)} LUT ${String(f.carryCells).padStart(3)} carry  ${f.from} -> ${f.to}`;
 }
+
+/** A LUT-only segment: LUT levels from where ABC's logic starts to where it ends. */
+export interface LutSegment {
+  from: string;
+  to: string;
+  lutLevels: number;
+}
+
+/**
+ * The LUT-only segments of a mapped iCE40 netlist, deepest first, one per start and end. Yosys
+ * hands ABC the logic between registers, RAMs, pins, DSPs and carry chains (a carry cell and
+ * the LUT that sums with its carry in are mapped before ABC and kept), and ABC maps it to the
+ * depth of its deepest segment, then recovers area on the others up to that depth: the path
+ * families end at about the same number of LUT levels, and only cutting every segment at the
+ * deepest level lets them all shorten. This lists where those are.
+ */
+export function lutSegments(netlist: YosysJsonNetlist, top: string): LutSegment[] {
+  const mod = netlist.modules[top];
+  if (!mod) throw new Error(`lutSegments: the netlist has no module ${top}`);
+  const names = netNames(mod);
+  const carryOut = new Set<number>();
+  for (const cell of Object.values(mod.cells)) if (cell.type === 'SB_CARRY') for (const b of cell.connections.CO ?? []) if (typeof b === 'number') carryOut.add(b);
+  const inputsOf = (cell: JsonCell) => Object.entries(cell.connections).filter(([pin]) => cell.port_directions?.[pin] === 'input').flatMap(([, bits]) => bits.filter((b): b is number => typeof b === 'number'));
+  const inAbc = (cell: JsonCell) => cell.type === 'SB_LUT4' && !(cell.connections.I3 ?? []).some((b) => typeof b === 'number' && carryOut.has(b));
+  const lutDriver = new Map<number, JsonCell>();
+  for (const cell of Object.values(mod.cells)) if (inAbc(cell)) for (const b of cell.connections.O ?? []) if (typeof b === 'number') lutDriver.set(b, cell);
+
+  // Depth and start by a memoised walk back (iterative: the logic can be deep).
+  const depth = new Map<number, { levels: number; start: number }>();
+  const visit = (bit: number) => {
+    const stack = [bit];
+    while (stack.length) {
+      const b = stack[stack.length - 1]!;
+      if (depth.has(b)) { stack.pop(); continue; }
+      const cell = lutDriver.get(b);
+      if (!cell) { depth.set(b, { levels: 0, start: b }); stack.pop(); continue; }
+      const fanin = inputsOf(cell);
+      const pending = fanin.filter((i) => !depth.has(i));
+      if (pending.length) { stack.push(...pending); continue; }
+      stack.pop();
+      let best = { levels: 0, start: b };
+      for (const i of fanin) { const d = depth.get(i)!; if (d.levels >= best.levels) best = d; }
+      depth.set(b, { levels: best.levels + 1, start: best.start });
+    }
+  };
+  const base = (name: string) => name.replace(/\[\d+\]$/, '');
+  const segments = new Map<string, LutSegment>();
+  for (const [cellName, cell] of Object.entries(mod.cells)) {
+    if (inAbc(cell)) continue;
+    for (const [pin, bits] of Object.entries(cell.connections)) {
+      if (cell.port_directions?.[pin] !== 'input' || CLOCK_PINS.has(pin)) continue;
+      for (const b of bits) {
+        if (typeof b !== 'number') continue;
+        visit(b);
+        const d = depth.get(b)!;
+        if (d.levels === 0) continue;
+        const q = cell.connections.Q?.[0];
+        const tag = pin === 'E' ? ' (E)' : pin === 'R' || pin === 'S' ? ` (${pin})` : '';
+        const to = isRegister(cell.type) && typeof q === 'number' ? base(names.get(q) ?? cellName) + tag : `${cellName.replace(/\$.*$/, '')}.${pin}`;
+        const from = base(names.get(d.start) ?? '?');
+        const key = `${from}\u0000${to}`;
+        const old = segments.get(key);
+        if (!old || old.lutLevels < d.levels) segments.set(key, { from, to, lutLevels: d.levels });
+      }
+    }
+  }
+  return [...segments.values()].sort((x, y) => y.lutLevels - x.lutLevels || x.from.localeCompare(y.from) || x.to.localeCompare(y.to));
+}
