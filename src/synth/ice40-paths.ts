@@ -73,6 +73,22 @@ function netNames(mod: JsonModule): Map<number, string> {
   return names;
 }
 
+/**
+ * A memoised walk back from `start` (iterative: carry chains and logic run deep): each net's
+ * value is computed once all of its fan-in's are known.
+ */
+function walkBack<T>(start: number, memo: Map<number, T>, fanin: (bit: number) => number[], compute: (bit: number) => T): void {
+  const stack = [start];
+  while (stack.length) {
+    const b = stack[stack.length - 1]!;
+    if (memo.has(b)) { stack.pop(); continue; }
+    const pending = fanin(b).filter((i) => !memo.has(i));
+    if (pending.length) { stack.push(...pending); continue; }
+    stack.pop();
+    memo.set(b, compute(b));
+  }
+}
+
 /** The path families of module `top` of a mapped iCE40 netlist, longest first. */
 export function estimatePaths(netlist: YosysJsonNetlist, top: string, opts: PathEstimateOptions = {}): PathFamily[] {
   const model = opts.model ?? UP5K_DELAYS;
@@ -106,38 +122,35 @@ export function estimatePaths(netlist: YosysJsonNetlist, top: string, opts: Path
     }
   }
 
-  // Arrival times by a memoised walk back to the path starts (iterative: chains are long).
-  const arrival = new Map<number, { ns: number; from?: number; luts: number; carries: number }>();
-  const visit = (start: number) => {
-    const stack = [start];
-    while (stack.length) {
-      const b = stack[stack.length - 1]!;
-      if (arrival.has(b)) { stack.pop(); continue; }
-      const d = driver.get(b);
-      const fanin = !d || isBoundary(d.type) || (d.type === 'SB_MAC16' && !throughDsp) ? [] : d.carryIn === undefined ? d.inputs : [...d.inputs, d.carryIn];
-      const pending = fanin.filter((i) => !arrival.has(i));
-      if (pending.length) { stack.push(...pending); continue; }
-      stack.pop();
-      if (!d) { arrival.set(b, { ns: 0, luts: 0, carries: 0 }); continue; }
-      if (isRegister(d.type)) { arrival.set(b, { ns: model.clockToQ, luts: 0, carries: 0 }); continue; }
-      if (isBoundary(d.type)) { arrival.set(b, { ns: model.ramClockToOut, luts: 0, carries: 0 }); continue; }
-      if (d.type === 'SB_MAC16' && !throughDsp) { arrival.set(b, { ns: 0, luts: 0, carries: 0 }); continue; }
-      let best = { ns: 0, from: undefined as number | undefined, luts: 0, carries: 0 };
-      const consider = (i: number, delay: number) => {
-        const a = arrival.get(i)!;
-        if (a.ns + delay > best.ns) best = { ns: a.ns + delay, from: i, luts: a.luts, carries: a.carries };
-      };
-      if (d.type === 'SB_CARRY') {
-        for (const i of d.inputs) consider(i, model.carryEntry);
-        if (d.carryIn !== undefined) consider(d.carryIn, model.carry);
-        best.carries += 1;
-      } else {
-        for (const i of d.inputs) consider(i, d.type === 'SB_MAC16' ? model.dsp : model.lut);
-        if (d.type !== 'SB_MAC16') best.luts += 1;
-      }
-      arrival.set(b, best);
-    }
+  // Arrival times, walking back to the path starts.
+  type Arrival = { ns: number; from?: number; luts: number; carries: number };
+  const arrival = new Map<number, Arrival>();
+  const fanin = (b: number) => {
+    const d = driver.get(b);
+    return !d || isBoundary(d.type) || (d.type === 'SB_MAC16' && !throughDsp) ? [] : d.carryIn === undefined ? d.inputs : [...d.inputs, d.carryIn];
   };
+  const arrivalOf = (b: number): Arrival => {
+    const d = driver.get(b);
+    if (!d) return { ns: 0, luts: 0, carries: 0 };
+    if (isRegister(d.type)) return { ns: model.clockToQ, luts: 0, carries: 0 };
+    if (isBoundary(d.type)) return { ns: model.ramClockToOut, luts: 0, carries: 0 };
+    if (d.type === 'SB_MAC16' && !throughDsp) return { ns: 0, luts: 0, carries: 0 };
+    let best: Arrival = { ns: 0, from: undefined, luts: 0, carries: 0 };
+    const consider = (i: number, delay: number) => {
+      const a = arrival.get(i)!;
+      if (a.ns + delay > best.ns) best = { ns: a.ns + delay, from: i, luts: a.luts, carries: a.carries };
+    };
+    if (d.type === 'SB_CARRY') {
+      for (const i of d.inputs) consider(i, model.carryEntry);
+      if (d.carryIn !== undefined) consider(d.carryIn, model.carry);
+      best.carries += 1;
+    } else {
+      for (const i of d.inputs) consider(i, d.type === 'SB_MAC16' ? model.dsp : model.lut);
+      if (d.type !== 'SB_MAC16') best.luts += 1;
+    }
+    return best;
+  };
+  const visit = (start: number) => walkBack(start, arrival, fanin, arrivalOf);
 
   const base = (name: string) => name.replace(/\[\d+\]$/, '');
   const start = (bit: number) => {
@@ -194,24 +207,17 @@ export function lutSegments(netlist: YosysJsonNetlist, top: string): LutSegment[
   const lutDriver = new Map<number, JsonCell>();
   for (const cell of Object.values(mod.cells)) if (inAbc(cell)) for (const b of cell.connections.O ?? []) if (typeof b === 'number') lutDriver.set(b, cell);
 
-  // Depth and start by a memoised walk back (iterative: the logic can be deep).
+  // Depth and start, walking back to the segment's start.
   const depth = new Map<number, { levels: number; start: number }>();
-  const visit = (bit: number) => {
-    const stack = [bit];
-    while (stack.length) {
-      const b = stack[stack.length - 1]!;
-      if (depth.has(b)) { stack.pop(); continue; }
-      const cell = lutDriver.get(b);
-      if (!cell) { depth.set(b, { levels: 0, start: b }); stack.pop(); continue; }
-      const fanin = inputsOf(cell);
-      const pending = fanin.filter((i) => !depth.has(i));
-      if (pending.length) { stack.push(...pending); continue; }
-      stack.pop();
-      let best = { levels: 0, start: b };
-      for (const i of fanin) { const d = depth.get(i)!; if (d.levels >= best.levels) best = d; }
-      depth.set(b, { levels: best.levels + 1, start: best.start });
-    }
+  const fanin = (b: number) => { const cell = lutDriver.get(b); return cell ? inputsOf(cell) : []; };
+  const depthOf = (b: number) => {
+    const cell = lutDriver.get(b);
+    if (!cell) return { levels: 0, start: b };
+    let best = { levels: 0, start: b };
+    for (const i of inputsOf(cell)) { const d = depth.get(i)!; if (d.levels >= best.levels) best = d; }
+    return { levels: best.levels + 1, start: best.start };
   };
+  const visit = (bit: number) => walkBack(bit, depth, fanin, depthOf);
   const base = (name: string) => name.replace(/\[\d+\]$/, '');
   const segments = new Map<string, LutSegment>();
   for (const [cellName, cell] of Object.entries(mod.cells)) {
