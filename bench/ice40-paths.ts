@@ -39,6 +39,10 @@ const noDsp = flag('--no-dsp');
 const top = option('--top', 25);
 const paths = option('--paths', 0);
 const segments = flag('--segments');
+if (segments && (noDsp || paths)) {
+  console.error('--segments lists LUT-only segments (a DSP is a boundary, and no paths are priced): give it without --no-dsp and --paths');
+  process.exit(2);
+}
 const params: Record<string, string> = { pipeline: '5', m: 'on' };
 for (const a of args) {
   const m = /^([a-z_]+)=(\S+)$/.exec(a);

@@ -59,27 +59,42 @@ describe('iCE40 path families (an estimate before placement)', () => {
   });
 
   it('segments: LUT levels between ABC\'s boundaries (registers, carry cells and the LUTs summing with their carry in, DSPs), deepest first', () => {
+    // Yosys' ice40 adder bit: SB_CARRY (I0 a, I1 b, CI) and a LUT of I1 ^ I2 ^ I3 on (a, b, CI)
+    const sum = (a: number, b: number, ci: number | string, o: number, init = '0110100110010110') => ({
+      ...lut([], o), parameters: { LUT_INIT: init },
+      connections: { I0: ['0'], I1: [a], I2: [b], I3: [ci], O: [o] },
+    });
     const n = netlist(
       {
         ra: dff(20, 10), rb: dff(21, 11),
         l1: lut([10], 12), l2: lut([12], 13), l3: lut([13, 11], 14), rc: dff(14, 15),   // a -> c: three levels
-        c0: carry(12, 11, '0', 16), s1: lut([12, 11, 0, 16] as number[], 17),          // a -> the chain: one level; the sum LUT is a boundary
-        l4: lut([17], 18), rd: dff(18, 19, { E: 13 }),                                  // the sum -> d: one level; d's enable: two
-        m: mac(13, 24), l5: lut([24], 25), re: dff(25, 26),                            // the DSP's output -> e: one level
+        c0: carry(12, 11, '0', 16), s0: sum(12, 11, '0', 17),                           // bit 0: carry in a constant
+        c1: carry(12, 11, 16, 18), s1: sum(12, 11, 16, 27),                             // bit 1: its carry in c0's out
+        s2: sum(12, 11, 18, 28),                                                        // bit 2, its carry cell removed
+        l4: lut([17, 27, 28], 22), rd: dff(22, 19, { E: 13 }),                          // the sums -> d: one level; d's enable: two
+        l6: lut([12, 18], 29), rf: dff(29, 30),                                         // ABC's LUT reading a carry out -> f: from a, two levels
+        m: mac(13, 24), l5: lut([24], 25), re: dff(25, 26),                             // the DSP's output -> e: one level
       },
-      { a: [10], b: [11], c: [15], sum: [17], d: [19], p: [24], e: [26] },
+      { a: [10], b: [11], c: [15], s0: [17], s1: [27], s2: [28], d: [19], p: [24], e: [26], f: [30] },
     );
     const s = lutSegments(n, 'top');
     const of = (from: string, to: string) => s.find((x) => x.from === from && x.to === to)?.lutLevels;
     expect(of('a', 'c')).toBe(3);
     expect(of('a', 'c0.I0')).toBe(1);
-    expect(of('a', 's1.I0')).toBe(1);
-    expect(of('sum', 'd')).toBe(1);
+    expect(of('a', 's0.I1')).toBe(1);
+    expect(of('a', 's2.I1')).toBe(1);
+    expect(s.filter((x) => x.to === 'd')).toEqual([{ from: 's2', to: 'd', lutLevels: 1 }]);   // (of equal depths, the last input)
     expect(of('a', 'd (E)')).toBe(2);
+    expect(of('a', 'f')).toBe(2);
     expect(of('a', 'm.A')).toBe(2);
     expect(of('p', 'e')).toBe(1);
+    // a LUT reading a carry out that is not the chain's XOR is ABC's: no end at it
+    expect(s.some((x) => x.to.startsWith('l6.'))).toBe(false);
     expect(s[0]).toMatchObject({ from: 'a', to: 'c', lutLevels: 3 });
     expect(s.map((x) => x.lutLevels)).toEqual([...s.map((x) => x.lutLevels)].sort((x, y) => y - x));
+    // a cell Yosys named is an end by the net entering it
+    const auto = netlist({ ra: dff(20, 10), l1: lut([10], 12), '$auto$carry$1': carry(12, 10, '0', 16) }, { a: [10], into: [12], co: [16] });
+    expect(lutSegments(auto, 'top').map((x) => x.to)).toEqual(['into (into SB_CARRY.I0)']);
     expect(() => lutSegments(n, 'other')).toThrow(/^lutSegments: the netlist has no module other$/);
   });
 });

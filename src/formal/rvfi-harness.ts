@@ -439,7 +439,8 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
       // shift=serial: the unit's shifts are proved in the cores' own checks (insn_sll ... at 32
       // bits, through the real shift registers of the formal build), so here it never shifts.
       `    ${unit.name} dut (.clk(clk), ${cfg.divReuse ? ".rst(cycle == 8'd0), " : ''}.start(start), ${serial ? '.mul(mul), ' : ''}${cfg.shiftSerial ? ".shift(1'b0), .shift_right(1'b0), .shift_arith(1'b0), " : ''}.funct3(funct3), .a(a), .b(b), .done(done), ${cfg.divLate ? '.last(last), ' : ''}.y(y));`,
-      `    // The cores start ${serial ? 'an operation' : 'a division'} only when the divider is idle and wait for done.`,
+      `    // One ${serial ? 'operation' : 'division'} from start to done. The unit's registers start free, so the start is one from any`,
+      `    // state, a start while busy (the 5-stage core restarts the divider after a flush) among them.`,
       '    reg pending = 1\'b0;',
       ...(serial ? ['    reg mul_q;'] : []),
       '    reg [1:0] f_q;',

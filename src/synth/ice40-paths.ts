@@ -44,6 +44,7 @@ interface JsonCell {
   type: string;
   port_directions?: Record<string, 'input' | 'output' | 'inout'>;
   connections: Record<string, Array<number | string>>;
+  parameters?: Record<string, string | number>;
 }
 interface JsonModule {
   cells: Record<string, JsonCell>;
@@ -200,10 +201,29 @@ export function lutSegments(netlist: YosysJsonNetlist, top: string): LutSegment[
   const mod = netlist.modules[top];
   if (!mod) throw new Error(`lutSegments: the netlist has no module ${top}`);
   const names = netNames(mod);
-  const carryOut = new Set<number>();
-  for (const cell of Object.values(mod.cells)) if (cell.type === 'SB_CARRY') for (const b of cell.connections.CO ?? []) if (typeof b === 'number') carryOut.add(b);
+  // Yosys' ice40 arithmetic: per bit an SB_CARRY (I0, I1, CI) and a LUT summing I1 ^ I2 ^ I3
+  // with I1, I2 its operands and I3 its carry in. Found by that shape: a LUT whose I3 is a
+  // carry cell's CI with the same operands, or (a chain's last bit, its carry cell removed) an
+  // XOR of I1, I2 and a carry out on I3; a LUT of ABC's that reads a carry out is not one.
+  const netAt = (cell: JsonCell, name: string) => String(cell.connections[name]?.[0]);
+  const carryAt = new Map<string, Set<string>>();
+  const carryOut = new Set<string>();
+  for (const cell of Object.values(mod.cells)) {
+    if (cell.type !== 'SB_CARRY') continue;
+    const ops = [netAt(cell, 'I0'), netAt(cell, 'I1')].sort().join(' ');
+    const at = carryAt.get(netAt(cell, 'CI')) ?? new Set<string>();
+    carryAt.set(netAt(cell, 'CI'), at.add(ops));
+    carryOut.add(netAt(cell, 'CO'));
+  }
+  const XOR3 = new Set(['0110100110010110', '1001011001101001']);   // I1 ^ I2 ^ I3 (and its complement), I0 unused
+  const isSum = (cell: JsonCell) => {
+    const ops = [netAt(cell, 'I1'), netAt(cell, 'I2')].sort().join(' ');
+    if (carryAt.get(netAt(cell, 'I3'))?.has(ops)) return true;
+    const init = String(cell.parameters?.LUT_INIT ?? '').padStart(16, '0');
+    return carryOut.has(netAt(cell, 'I3')) && XOR3.has(init);
+  };
   const inputsOf = (cell: JsonCell) => Object.entries(cell.connections).filter(([pin]) => cell.port_directions?.[pin] === 'input').flatMap(([, bits]) => bits.filter((b): b is number => typeof b === 'number'));
-  const inAbc = (cell: JsonCell) => cell.type === 'SB_LUT4' && !(cell.connections.I3 ?? []).some((b) => typeof b === 'number' && carryOut.has(b));
+  const inAbc = (cell: JsonCell) => cell.type === 'SB_LUT4' && !isSum(cell);
   const lutDriver = new Map<number, JsonCell>();
   for (const cell of Object.values(mod.cells)) if (inAbc(cell)) for (const b of cell.connections.O ?? []) if (typeof b === 'number') lutDriver.set(b, cell);
 
@@ -231,7 +251,9 @@ export function lutSegments(netlist: YosysJsonNetlist, top: string): LutSegment[
         if (d.levels === 0) continue;
         const q = cell.connections.Q?.[0];
         const tag = pin === 'E' ? ' (E)' : pin === 'R' || pin === 'S' ? ` (${pin})` : '';
-        const to = isRegister(cell.type) && typeof q === 'number' ? base(names.get(q) ?? cellName) + tag : `${cellName.replace(/\$.*$/, '')}.${pin}`;
+        // (cells Yosys named, a carry's or a sum's, by the net entering them)
+        const named = cellName.includes('$') ? `${base(names.get(b) ?? String(b))} (into ${cell.type}.${pin})` : `${cellName}.${pin}`;
+        const to = isRegister(cell.type) && typeof q === 'number' ? base(names.get(q) ?? cellName) + tag : named;
         const from = base(names.get(d.start) ?? '?');
         const key = `${from}\u0000${to}`;
         const old = segments.get(key);
