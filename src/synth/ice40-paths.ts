@@ -74,6 +74,22 @@ function netNames(mod: JsonModule): Map<number, string> {
   return names;
 }
 
+const baseName = (name: string) => name.replace(/\[\d+\]$/, '');
+
+/**
+ * Where a path or segment ends, by name: a register by its output net (with the pin when it is
+ * an enable or reset), another cell by its name and pin, a cell Yosys named ($...) by the net
+ * entering it.
+ */
+function endName(names: Map<number, string>, cellName: string, cell: JsonCell, pin: string, bit: number): string {
+  const q = cell.connections.Q?.[0];
+  if (isRegister(cell.type) && typeof q === 'number') {
+    const tag = pin === 'E' ? ' (E)' : pin === 'R' || pin === 'S' ? ` (${pin})` : '';
+    return baseName(names.get(q) ?? cellName) + tag;
+  }
+  return cellName.includes('$') ? `${baseName(names.get(bit) ?? String(bit))} (into ${cell.type}.${pin})` : `${cellName}.${pin}`;
+}
+
 /**
  * A memoised walk back from `start` (iterative: carry chains and logic run deep): each net's
  * value is computed once all of its fan-in's are known.
@@ -100,7 +116,7 @@ export function estimatePaths(netlist: YosysJsonNetlist, top: string, opts: Path
 
   type Driver = { type: string; inputs: number[]; carryIn?: number };
   const driver = new Map<number, Driver>();
-  const ends: { bit: number; cell: string; pin: string; type: string; q?: number }[] = [];
+  const ends: { bit: number; to: string }[] = [];
   for (const [cellName, cell] of Object.entries(mod.cells)) {
     const dirs = cell.port_directions ?? {};
     const inputs: number[] = [];
@@ -111,10 +127,7 @@ export function estimatePaths(netlist: YosysJsonNetlist, top: string, opts: Path
         if (typeof b !== 'number') continue;
         if (cell.type === 'SB_CARRY' && pin === 'CI') carryIn = b;
         else inputs.push(b);
-        if ((isBoundary(cell.type) || cell.type === 'SB_MAC16') && !CLOCK_PINS.has(pin)) {
-          const q = cell.connections.Q?.[0];
-          ends.push({ bit: b, cell: cellName, pin, type: cell.type, q: typeof q === 'number' ? q : undefined });
-        }
+        if ((isBoundary(cell.type) || cell.type === 'SB_MAC16') && !CLOCK_PINS.has(pin)) ends.push({ bit: b, to: endName(names, cellName, cell, pin, b) });
       }
     }
     for (const [pin, bits] of Object.entries(cell.connections)) {
@@ -153,7 +166,6 @@ export function estimatePaths(netlist: YosysJsonNetlist, top: string, opts: Path
   };
   const visit = (start: number) => walkBack(start, arrival, fanin, arrivalOf);
 
-  const base = (name: string) => name.replace(/\[\d+\]$/, '');
   const start = (bit: number) => {
     let b = bit;
     for (let a = arrival.get(b); a?.from !== undefined; a = arrival.get(b)) b = a.from;
@@ -164,9 +176,8 @@ export function estimatePaths(netlist: YosysJsonNetlist, top: string, opts: Path
     visit(e.bit);
     const a = arrival.get(e.bit)!;
     const ns = a.ns + model.setup;
-    const pin = e.pin === 'E' ? ' (E)' : e.pin === 'R' || e.pin === 'S' ? ` (${e.pin})` : '';
-    const to = isRegister(e.type) && e.q !== undefined ? base(names.get(e.q) ?? e.cell) + pin : `${e.cell.replace(/\$.*$/, '')}.${e.pin}`;
-    const from = base(names.get(start(e.bit)) ?? '?');
+    const to = e.to;
+    const from = baseName(names.get(start(e.bit)) ?? '?');
     const key = `${from}\u0000${to}`;
     const old = families.get(key);
     if (old && old.ns >= ns) continue;
@@ -238,7 +249,6 @@ export function lutSegments(netlist: YosysJsonNetlist, top: string): LutSegment[
     return { levels: best.levels + 1, start: best.start };
   };
   const visit = (bit: number) => walkBack(bit, depth, fanin, depthOf);
-  const base = (name: string) => name.replace(/\[\d+\]$/, '');
   const segments = new Map<string, LutSegment>();
   for (const [cellName, cell] of Object.entries(mod.cells)) {
     if (inAbc(cell)) continue;
@@ -249,12 +259,8 @@ export function lutSegments(netlist: YosysJsonNetlist, top: string): LutSegment[
         visit(b);
         const d = depth.get(b)!;
         if (d.levels === 0) continue;
-        const q = cell.connections.Q?.[0];
-        const tag = pin === 'E' ? ' (E)' : pin === 'R' || pin === 'S' ? ` (${pin})` : '';
-        // (cells Yosys named, a carry's or a sum's, by the net entering them)
-        const named = cellName.includes('$') ? `${base(names.get(b) ?? String(b))} (into ${cell.type}.${pin})` : `${cellName}.${pin}`;
-        const to = isRegister(cell.type) && typeof q === 'number' ? base(names.get(q) ?? cellName) + tag : named;
-        const from = base(names.get(d.start) ?? '?');
+        const to = endName(names, cellName, cell, pin, b);
+        const from = baseName(names.get(d.start) ?? '?');
         const key = `${from}\u0000${to}`;
         const old = segments.get(key);
         if (!old || old.lutLevels < d.levels) segments.set(key, { from, to, lutLevels: d.levels });
