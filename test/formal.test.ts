@@ -202,6 +202,13 @@ describe('formal checks find planted bugs', () => {
     }
   }, 600_000);
 
+  it('a harness module that uses a name it never declares is an error naming file and line, not a proof about a 1-bit wire', async () => {
+    const v = "`default_nettype none\nmodule u (input wire clk, input wire [3:0] a);\n  wire t = f_word[2:0] == 3'd5;\n  wire fail_0 = t & a[0];\nendmodule\n`default_nettype wire\n";
+    const r = await runBmc({ modules: [{ name: 'u', text: v }], top: 'u', labels: [] }, { dir: join(work, 'undeclared'), depth: 2 });
+    expect(r.status).toBe('error');
+    expect(r.error).toBe('yosys: u.v:3: f_word is used but never declared');
+  }, 120_000);
+
   it('unit_mul32 finds a bug in each of its three parts: a product of the wrong halves, the correction added, a formula with it added', async () => {
     const planted = async (tag: string, raw: RawParams, from: string, to: string) => {
       const cfg = parseRv32imParams(raw);

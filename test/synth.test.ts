@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkVerilog, runYosys, yosysVersion, yosysVersionFrom, YosysError } from '../src/synth/yosys.ts';
+import { checkVerilog, runYosys, undeclaredNames, yosysVersion, yosysVersionFrom, YosysError } from '../src/synth/yosys.ts';
 import {
   formatSynthReport,
   parseLtp,
@@ -100,6 +100,32 @@ endmodule
 `;
     const e = await yosysErrorOf(checkVerilog('top', { 'top.v': top }));
     expect(e.message).toMatch(/Module `\\missing_sub' referenced in module `\\top'/);
+  });
+
+  it('an identifier used but never declared is an error, though the file ends with `default_nettype wire', async () => {
+    // (Yosys only warns here, and synthesizes t from an undriven 1-bit f_word: it tests the
+    // nettype in force where the file ends; runYosys fails on that warning)
+    const v = `\`default_nettype none
+module u (input wire [3:0] a, output wire y);
+  wire t = f_word[2:0] == 3'd5;
+  assign y = t & a[0];
+endmodule
+\`default_nettype wire
+`;
+    const e = await yosysErrorOf(runYosys({ script: 'read_verilog u.v\nsynth -top u', files: { 'u.v': v } }));
+    expect(e.message).toBe('u.v:3: f_word is used but never declared');
+  });
+
+  it('names each undeclared name once, from any path, as Yosys warns about it', () => {
+    const log = [
+      "sub dir/p.v:3: Warning: Identifier `\\undecl' is implicitly declared.",
+      'Some other line.',
+      "sub dir/p.v:3: Warning: Identifier `\\undecl' is implicitly declared.",   // a second parameter set
+      "q.v:12: Warning: Identifier `\\x' is implicitly declared.",
+      "q.v:13: Warning: Range select out of bounds on signal `\\x': Setting result bit to undef.",
+    ].join('\n');
+    expect(undeclaredNames(log)).toEqual(['sub dir/p.v:3: undecl is used but never declared', 'q.v:12: x is used but never declared']);
+    expect(undeclaredNames('')).toEqual([]);
   });
 
   it('reports a syntax error with its file and line', async () => {

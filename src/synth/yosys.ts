@@ -22,7 +22,7 @@ export interface YosysResult {
   files: Record<string, string>;
 }
 
-/** Yosys failed. The message is one line (the first ERROR line); the full log is kept on `.log`. */
+/** Yosys failed. The message is one line (the first ERROR line, or the names used but never declared); the full log is kept on `.log`. */
 export class YosysError extends Error {
   readonly log: string;
   constructor(message: string, log: string) {
@@ -76,8 +76,31 @@ export async function runYosys(opts: YosysRun): Promise<YosysResult> {
   for (const p of [...Object.keys(opts.files), ...(opts.outputs ?? [])]) checkRelativePath(p);
   if (SCRIPT_NAME in opts.files) throw new Error(`${SCRIPT_NAME} is reserved for the yosys script`);
   const native = process.env.YOSYS;
-  // Yosys runs in a temp dir, so a relative path must be made absolute before we go there.
-  return native ? runNative(native.includes('/') ? resolve(native) : native, opts) : runWasm(opts);
+  let result: YosysResult;
+  try {
+    // Yosys runs in a temp dir, so a relative path must be made absolute before we go there.
+    result = await (native ? runNative(native.includes('/') ? resolve(native) : native, opts) : runWasm(opts));
+  } catch (e) {
+    const undeclared = e instanceof YosysError ? undeclaredNames(e.log) : [];
+    if (undeclared.length) throw new YosysError(`${undeclared.join('; ')} (then: ${(e as YosysError).message})`, (e as YosysError).log);
+    throw e;
+  }
+  const undeclared = undeclaredNames(result.log);
+  if (undeclared.length) throw new YosysError(undeclared.join('; '), result.log);
+  return result;
+}
+
+/**
+ * `file:line: name is used but never declared`, for each name Yosys only warns about as
+ * implicitly declared. Yosys tests `default_nettype none` against the nettype in force where the
+ * file ends, and ours end with `default_nettype wire`: such a name becomes an undriven 1-bit wire
+ * and the synthesis, its figures or a proof are of another design. Every Yosys run of ours
+ * (runYosys, the formal flow) fails on one.
+ */
+export function undeclaredNames(log: string): string[] {
+  // (once per name and place: Yosys warns again for each parameter set it derives a module with)
+  const found = [...log.matchAll(/^(.+:\d+): Warning: Identifier `\\(.+)' is implicitly declared\.$/gm)].map((m) => `${m[1]}: ${m[2]} is used but never declared`);
+  return [...new Set(found)];
 }
 
 type Tree = { [name: string]: Tree | string | Uint8Array };
