@@ -10,7 +10,7 @@
 // version 1.5, which rejects the SMT-LIB commands yosys-smtbmc sends (set-option); ABC's
 // bmc3 unrolled the same check to 12 cycles in 0.8 s and to 25 in 4.3 s (README).
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDebianPackages, lastLine, runProcess, which } from '../tools/process.ts';
 import { undeclaredNames } from '../synth/yosys.ts';
@@ -109,10 +109,10 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
   }
   await writeFile(join(dir, 'model.ys'), [...PREP(files, h.top, h.prepare), ...AIGER].join('\n') + '\n');
   const ylog = join(dir, 'yosys.log');
-  await rm(ylog, { force: true });   // (read below: a reused folder's log must not speak for this run)
   const y = await runProcess(['yosys', '-q', '-l', 'yosys.log', '-s', 'model.ys'], { cwd: dir, timeoutMs: opts.timeoutMs }).catch(failed);
-  // A name used but never declared would be proved about as an undriven 1-bit wire.
-  const undeclared = existsSync(ylog) ? undeclaredNames(readFileSync(ylog, 'utf8')) : [];
+  // A name used but never declared would be proved about as an undriven 1-bit wire (-q still
+  // prints warnings, on stderr).
+  const undeclared = undeclaredNames(y.stderr);
   if (undeclared.length) return { status: 'error', seconds: seconds(), depth, error: `yosys: ${undeclared.join('; ')}`, log: ylog };
   if (y.code !== 0) return { status: 'error', seconds: seconds(), depth, error: `yosys: ${lastLine(y.stderr || y.stdout)}`, log: ylog };
 

@@ -176,14 +176,13 @@ export function estimatePaths(netlist: YosysJsonNetlist, top: string, opts: Path
     visit(e.bit);
     const a = arrival.get(e.bit)!;
     const ns = a.ns + model.setup;
-    const to = e.to;
     const from = baseName(names.get(start(e.bit)) ?? '?');
-    const key = `${from}\u0000${to}`;
+    const key = `${from}\u0000${e.to}`;
     const old = families.get(key);
     if (old && old.ns >= ns) continue;
     const path: { net: string; ns: number }[] = [];
     for (let b: number | undefined = e.bit; b !== undefined; b = arrival.get(b)?.from) path.push({ net: names.get(b) ?? String(b), ns: arrival.get(b)!.ns });
-    families.set(key, { from, to, ns, lutLevels: a.luts, carryCells: a.carries, path: path.reverse() });
+    families.set(key, { from, to: e.to, ns, lutLevels: a.luts, carryCells: a.carries, path: path.reverse() });
   }
   return [...families.values()].sort((x, y) => y.ns - x.ns || x.from.localeCompare(y.from) || x.to.localeCompare(y.to));
 }

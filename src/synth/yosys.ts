@@ -82,7 +82,7 @@ export async function runYosys(opts: YosysRun): Promise<YosysResult> {
     result = await (native ? runNative(native.includes('/') ? resolve(native) : native, opts) : runWasm(opts));
   } catch (e) {
     const undeclared = e instanceof YosysError ? undeclaredNames(e.log) : [];
-    if (undeclared.length) throw new YosysError(`${undeclared.join('; ')} (then: ${(e as YosysError).message})`, (e as YosysError).log);
+    if (e instanceof YosysError && undeclared.length) throw new YosysError(`${undeclared.join('; ')} (then: ${e.message})`, e.log);
     throw e;
   }
   const undeclared = undeclaredNames(result.log);
