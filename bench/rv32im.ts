@@ -296,6 +296,10 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   // ... and a multiply's result taken in MEM (mul_result=mem: the product's adders end at MEM's
   // register, off EX's forwarding; a reader right behind waits a cycle)
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem' }, light: true },
+  // ... and the multiply leaving EX a cycle sooner, as the multiplier's stage registers its low
+  // word and the high word's parts (mul=2cycle with mul_result=mem: MEM adds the high word; no
+  // adder of the product in EX, the same CPI)
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem mul=2cycle', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', mul: '2cycle' }, light: true },
   // ... and its partial products registered as they leave the DSPs (mul=2cycle: every multiply
   // holds EX a cycle more), to take the DSP path off the clock: the CPI the divider's folded
   // first step saved pays for it; the LCs are the question.

@@ -26,7 +26,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
-import { rv32imUnit, type Rv32imConfig } from '../gen/rv32im.ts';
+import { mulSumsInMem, rv32imUnit, type Rv32imConfig } from '../gen/rv32im.ts';
 import { proveUnsat, type Counterexample } from '../prove/z3.ts';
 import { runBmc, type BmcResult, type FormalEngine } from './bmc.ts';
 import { asserts, HARNESS_TOP, mulOperandHistory, type Harness } from './rvfi-harness.ts';
@@ -65,7 +65,7 @@ export const PRODUCTS_JSON = 'products.json';
 export function mulCompositionHarness(cfg: Rv32imConfig, unit: VerilogModule = rv32imUnit(cfg, 'mul')): Harness {
   const s = cfg.mulStages;
   const { A, finish } = asserts();
-  const h = mulOperandHistory([['funct3', 2], ['a', W], ['b', W], ...PRODUCTS.map((p) => [cutInput(p.name), W] as const)], s);
+  const h = mulOperandHistory([['funct3', 2], ['a', W], ['b', W], ...PRODUCTS.map((p) => [cutInput(p.name), W] as const)], s, !mulSumsInMem(cfg));
   const [f, a, b] = ['funct3', 'a', 'b'].map(h.held);
   const value = (t: ProductName | 'corr') => (t === 'corr' ? 'corr' : h.held(cutInput(t)));
   const shifted = (x: string, k: number) => (k === 0 ? `{${W}'d0, ${x}}` : k === W ? `{${x}, ${W}'d0}` : `{${W - k}'d0, ${x}, ${k}'d0}`);

@@ -9,7 +9,7 @@
 // same table) expects the same stand-ins. The units themselves are proved apart at a small
 // width (the unit_mul and unit_div checks).
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
-import { divMaxCycles, generateRv32im, iterativeCycles, parseRv32imParams, rv32imPorts, rv32imUnit, serialMulCycles, unitWidthRule, type Rv32imConfig } from '../gen/rv32im.ts';
+import { divMaxCycles, generateRv32im, iterativeCycles, mulSumsInMem, parseRv32imParams, rv32imPorts, rv32imUnit, serialMulCycles, unitWidthRule, type Rv32imConfig } from '../gen/rv32im.ts';
 import type { RawParams } from '../gen/params.ts';
 import { ISA_TABLE, TRAP_CAUSE, type IsaEntry } from './isa-table.ts';
 import { generateIsaSpecVerilog, ISA_SPEC_ALTOPS_MODULE } from './isa-spec.ts';
@@ -61,11 +61,11 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
   checks.push({ name: 'halt', kind: 'halt', what: 'a trap row halts; after a halting row no row retires, halted stays high and no request is made' });
   checks.push({ name: 'live', kind: 'live', what: 'with answers by the K-th cycle of each request, a row retires within the stated bound of the previous one (or of reset)' });
   if (cfg.m && !cfg.mulSerial) {
-    checks.push({ name: 'unit_mul', kind: 'unit_mul', what: `the multiplier at ${MUL_UNIT_WIDTH} bits: MUL MULH MULHSU MULHU of the operands ${cfg.mulStages} cycle(s) earlier` });
+    checks.push({ name: 'unit_mul', kind: 'unit_mul', what: `the multiplier at ${MUL_UNIT_WIDTH} bits: MUL MULH MULHSU MULHU of the operands ${cfg.mulStages} cycle(s) earlier${mulSumsInMem(cfg) ? ' (funct3 too: it goes through the stages)' : ''}` });
     checks.push({
       name: 'unit_mul32',
       kind: 'unit_mul32',
-      what: `the multiplier at 32 bits, by composition: its four 16x16 products checked to multiply the right operand halves, then cut to free values; its adders, sign correction${cfg.mulStages ? ` and ${cfg.mulStages} register stage(s)` : ''} equal the product's formula in them; z3: that formula is the product. MUL MULH MULHSU MULHU for every operand pair (funct3 held while the result is awaited)`,
+      what: `the multiplier at 32 bits, by composition: its four 16x16 products checked to multiply the right operand halves, then cut to free values; its adders, sign correction${cfg.mulStages ? ` and ${cfg.mulStages} register stage(s)` : ''} equal the product's formula in them; z3: that formula is the product. MUL MULH MULHSU MULHU for every operand pair (${mulSumsInMem(cfg) ? 'funct3 through the stages with them' : 'funct3 held while the result is awaited'})`,
     });
   }
   if (cfg.m) {
@@ -334,8 +334,10 @@ export function generateHarness(raw: RawParams, check: FormalCheck, opts: { unit
  * current one; the cores hold a, b and funct3 stable), and the assert's enable: from the first
  * cycle with a result (with no stage, every cycle but the counter's last: the enable keeps one
  * latch, and ABC's bmc3 wants a sequential circuit).
+ * `funct3Held` false (mulSumsInMem: the unit registers funct3 with the operands, and the core
+ * moves a multiply on to MEM as it does): no such assumption, funct3 changes at will.
  */
-export function mulOperandHistory(signals: ReadonlyArray<readonly [string, number]>, stages: number): { lines: string[]; held: (name: string) => string; enable: string } {
+export function mulOperandHistory(signals: ReadonlyArray<readonly [string, number]>, stages: number, funct3Held = true): { lines: string[]; held: (name: string) => string; enable: string } {
   const s = stages;
   if (s === 0) return { lines: [], held: (n) => n, enable: "cycle != 8'hff" };
   return {
@@ -349,7 +351,7 @@ export function mulOperandHistory(signals: ReadonlyArray<readonly [string, numbe
       ...signals.map(([n]) => `            ${n}_h[i] <= ${n}_h[i-1];`),
       '        end',
       '    end',
-      "    always @* if (cycle != 8'd0) assume(funct3 == funct3_h[0]);",
+      ...(funct3Held ? ["    always @* if (cycle != 8'd0) assume(funct3 == funct3_h[0]);"] : []),
     ],
     held: (n) => `${n}_h[${s - 1}]`,
     enable: `cycle >= 8'd${s}`,
@@ -420,7 +422,7 @@ function unitHarness(cfg: Rv32imConfig, kind: 'unit_mul' | 'unit_div', width?: n
   ];
   if (kind === 'unit_mul') {
     const s = cfg.mulStages;
-    const h = mulOperandHistory([['funct3', 2], ['a', W], ['b', W]], s);
+    const h = mulOperandHistory([['funct3', 2], ['a', W], ['b', W]], s, !mulSumsInMem(cfg));
     L.push(
       `    ${unit.name} dut (${s > 0 ? '.clk(clk), ' : ''}.funct3(funct3), .a(a), .b(b), .y(y));`,
       ...h.lines,

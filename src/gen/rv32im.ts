@@ -53,7 +53,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   {
     name: 'mul_result',
     accepted:
-      'ex or mem (pipeline=5 forward=reg, m=on): a multiply\'s result is forwarded from EX to the instruction entering it (ex), or taken in MEM only (mem: the product\'s adders end at MEM\'s result register, not in EX\'s forwarding; an instruction right behind that reads it waits a cycle, as after a load)',
+      'ex or mem (pipeline=5 forward=reg, m=on): a multiply\'s result is forwarded from EX to the instruction entering it (ex), or taken in MEM only (mem: with mul=1cycle the product\'s adders end at MEM\'s result register, not in EX\'s forwarding; with mul=2cycle or 3cycle the multiply leaves EX a cycle sooner, as the multiplier\'s last stage takes it, and MEM adds the high word; either way an instruction right behind that reads it waits a cycle, as after a load)',
     default: 'ex',
   },
   {
@@ -500,6 +500,20 @@ export function unitWidthRule(cfg: Rv32imConfig, unit: 'mul' | 'div'): { accepts
   };
 }
 
+/**
+ * pipeline=5 mul_result=mem with register stages (mul=2cycle, 3cycle): the multiply moves on to
+ * MEM as the multiplier's last stage takes it (its low word, the high word's three parts and
+ * funct3), and MEM adds the high word. With mul=1cycle the whole product is formed in EX.
+ */
+export function mulSumsInMem(cfg: Pick<Rv32imConfig, 'pipeline' | 'm' | 'mulLate' | 'mulStages'>): boolean {
+  return cfg.pipeline === '5' && cfg.m && cfg.mulLate && cfg.mulStages > 0;
+}
+
+/** pipeline=5: the cycles a multiply holds EX (with mulSumsInMem its last stage is in MEM). */
+export function mulExCycles(cfg: Pick<Rv32imConfig, 'pipeline' | 'm' | 'mulLate' | 'mulStages'>): number {
+  return mulSumsInMem(cfg) ? cfg.mulStages : cfg.mulStages + 1;
+}
+
 export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width?: number; altops?: boolean } = {}): VerilogModule {
   const rule = unitWidthRule(cfg, unit);
   if (opts.width !== undefined && !rule.accepts(opts.width)) throw new Error(`rv32imUnit: a ${unit === 'mul' ? 'multiplier' : 'divider'} is generated at ${rule.says}; not at ${opts.width} bits`);
@@ -508,8 +522,9 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
   const suffix = `${opts.width === undefined ? '' : `_w${opts.width}`}${altops ? '_altops' : ''}`;
   const data = { generator, width: opts.width, altops, altop: altopVerilog };
   if (unit === 'mul') {
-    const name = `rv32im_mul_s${cfg.mulStages}${suffix}`;
-    return { name, text: renderTemplate('rv32im_mul', { ...data, name, stages: cfg.mulStages }) };
+    const late = mulSumsInMem(cfg);
+    const name = `rv32im_mul_s${cfg.mulStages}${late ? '_late' : ''}${suffix}`;
+    return { name, text: renderTemplate('rv32im_mul', { ...data, name, stages: cfg.mulStages, late }) };
   }
   const breakCorner = cfg.breaks.includes('div_corner');
   const breakMulSign = cfg.breaks.includes('mul_sign');
@@ -551,6 +566,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
     mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, mulLate: cfg.mulLate,
+    mulInMem: mulSumsInMem(cfg), mulExCycles: mulExCycles(cfg),
     // forward=reg with mul_result=ex: the product forwarded from EX is a late source (beside the sum)
     mulFwdLate: cfg.m && cfg.forwardReg && !cfg.mulLate, divReuse: cfg.divReuse, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
     perfLocalparams: perfLocalparams(perfCauses(cfg)),
@@ -583,7 +599,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           (cfg.redirectMem ? `; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM${btbInBlockRam(cfg) ? `, read from block RAM a fetch ahead, ${BTB_SYNC_TAG_BITS}-bit partial tags` : ''}); ` : '; a misprediction costs 2 bubbles; ') +
-          `multiply holds EX ${cfg.mulStages + 1} cycle(s)${cfg.mulLate ? ', its result taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : ''}, divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
+          `multiply holds EX ${mulExCycles(cfg)} cycle(s)${cfg.mulLate ? `, its result taken in MEM${mulSumsInMem(cfg) ? ', its high word added there,' : ''} (an instruction right behind that reads it waits a cycle, counted as muldiv)` : ''}, divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
           (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '') +
           (cfg.divReuse ? `; a divide of the last finished divide's operand values and signedness takes its result from the divider's registers, ${DIV_REUSE_EX_HOLD} cycles in EX` : '')
         : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
