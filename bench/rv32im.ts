@@ -297,8 +297,8 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   // register, off EX's forwarding; a reader right behind waits a cycle)
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem' }, light: true },
   // ... and the multiply leaving EX a cycle sooner, as the multiplier's stage registers its low
-  // word and the high word's parts (mul=2cycle with mul_result=mem: MEM adds the high word; no
-  // adder of the product in EX, the same CPI)
+  // word and the high word's parts (mul=2cycle with mul_result=mem: MEM adds the high word; EX
+  // ends at the stage, no forwarding after the product's adders; the same CPI)
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem mul=2cycle', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', mul: '2cycle' }, light: true },
   // ... and its partial products registered as they leave the DSPs (mul=2cycle: every multiply
   // holds EX a cycle more), to take the DSP path off the clock: the CPI the divider's folded

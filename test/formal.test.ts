@@ -212,7 +212,7 @@ describe('formal checks find planted bugs', () => {
     expect(r.error).toBe('yosys: u.v:3: f_word is used but never declared');
   }, 120_000);
 
-  it('unit_mul32 finds a bug in each of its three parts: a product of the wrong halves, the correction added, a formula with it added', async () => {
+  it('unit_mul32 finds a bug in each of its three parts: a product of the wrong halves, the correction added, a formula with it added, the word of the unit that finishes in MEM picked by the live funct3', async () => {
     const planted = async (tag: string, raw: RawParams, from: string, to: string) => {
       const cfg = parseRv32imParams(raw);
       const unit = rv32imUnit(cfg, 'mul');
@@ -233,6 +233,13 @@ describe('formal checks find planted bugs', () => {
       expect(r.label, tag).toMatch(/y is not the word of the products' formula/);
       expect(readFileSync(r.vcd!, 'utf8'), tag).toMatch(/\$enddefinitions/);
     }
+    // ... and in the unit that finishes in MEM (mul_result=mem mul=2cycle): the word picked by
+    // the live funct3 instead of the one that went through the stage with the products (the
+    // core moves on and changes funct3 while the multiply is in MEM)
+    const live = await planted('late-sel', { redirect: 'mem', forward: 'reg', mul_result: 'mem', mul: '2cycle' }, 'hi_sel ? hi_w', 'hi_0 ? hi_w');
+    expect(live.status).toBe('fail');
+    expect(live.step).toBe(1);
+    expect(live.label).toMatch(/y is not the word of the products' formula/);
     // part 3 (z3): the formula with the correction added is not the product; the counterexample
     // is one (modulo 2^64), and the check fails with it
     const cex = await productIdentity({ correction: 'add' });

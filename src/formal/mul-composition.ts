@@ -12,12 +12,13 @@
 //     wires driven by free inputs (any 32-bit values, new in every cycle), y is the word of
 //     P = hh·2^32 + hl·2^16 + lh·2^16 + ll − corr·2^32 (mod 2^64), corr = (a read as signed and
 //     negative ? b : 0) + (b read as signed and negative ? a : 0), for the operands and free
-//     values `stages` cycles earlier, funct3 held meanwhile (as the cores hold it): adders,
+//     values `stages` cycles earlier, funct3 held meanwhile (as the cores hold it; with
+//     mul_result=mem and stages funct3 goes through the stages instead, and changes at will): adders,
 //     carries, the sign correction, the word select and the stages, at full width;
 //  3. the identity (z3, integers): with the halves' true products in place of the free values,
 //     P ≡ a·b (mod 2^64) for the operands as the instruction reads them, signed or unsigned.
 // Together: for every pair of 32-bit operands, y is MUL MULH MULHSU or MULHU's word of the
-// operands `stages` cycles earlier, funct3 held while the result is awaited. What it trusts:
+// operands `stages` cycles earlier (and funct3 held while the result is awaited, or with them). What it trusts:
 // Yosys' $mul (an unsigned 16x16 product), that the DSP mapping implements it, and the tools;
 // which funct3 reads which operand as signed is written here as in the unit (unit_mul's
 // reference at 6 bits states it too). The tests plant a bug for each part: a product of the

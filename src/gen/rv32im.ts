@@ -20,7 +20,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   {
     name: 'mul',
     accepted:
-      '1cycle, 2cycle, 3cycle: multiplier latency (1 + its register stages, DSP-mappable; with stages the partial products are registered as they leave the DSPs); serial (pipeline=multicycle only): shift and add in the divider, one bit per cycle, no DSP',
+      '1cycle, 2cycle, 3cycle: multiplier latency (1 + its register stages, DSP-mappable; with stages the partial products are registered as they leave the DSPs; with mul_result=mem the last stage follows the first adders instead, at 2cycle the only one); serial (pipeline=multicycle only): shift and add in the divider, one bit per cycle, no DSP',
     default: '1cycle for pipeline=5, serial for multicycle',
   },
   { name: 'div', accepted: '1bit, 2bit, 4bit: quotient bits per cycle of the iterative divider (1bit, 4bit: restoring steps, one carry chain each; 2bit: one radix-4 step, one carry chain)', default: '4bit for pipeline=5, 1bit for multicycle' },
