@@ -287,7 +287,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   for (const [label, params, waitOptions] of [
     ['5-stage', P5, [undefined, WAITS]], ['multicycle', MC, [undefined, WAITS]],
     ['5-stage btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1, [WAITS]], ['multicycle regfile=async', MC_MUL2, [WAITS]],
-    ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if', P5_SLOW_MUL, [WAITS]],
+    ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem', P5_SLOW_MUL, [WAITS]],
     ['5-stage redirect=mem forward=reg decode=if div_result=mem div=2bit (mul_result=ex)', P5_REG_MULEX, [WAITS]],
   ] as const) {
     for (const waits of waitOptions) {
