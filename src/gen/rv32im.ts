@@ -243,6 +243,8 @@ export interface PerfCause {
   mOnly?: boolean;
   /** Only with shift=serial. */
   shiftOnly?: boolean;
+  /** Only with the counters (zicntr=on). */
+  zicntrOnly?: boolean;
 }
 
 export const PERF_CAUSES: readonly PerfCause[] = [
@@ -260,6 +262,7 @@ export const PERF_CAUSES: readonly PerfCause[] = [
   { code: 11, name: 'mc-execute', ident: 'MC_EXECUTE', mc: 'EXEC of a load, store, ECALL or EBREAK (it completes in MEM or ENV)' },
   { code: 12, name: 'mc-operands', ident: 'MC_OPERANDS', mc: 'OPER: the operands are read from the register file and registered' },
   { code: 13, name: 'shift', ident: 'SHIFT', shiftOnly: true, mc: 'EXEC of a shift before its last cycle (shift=serial: one bit per cycle in the divider)' },
+  { code: 14, name: 'counter-wait', ident: 'CNTR_WAIT', zicntrOnly: true, p5: 'the bubbles before an instret read (RDINSTRET/H) held in ID until EX and MEM are empty, so that it reads the count of retired rows' },
   { code: 15, name: 'halted', ident: 'HALTED', p5: 'after the halting row (a run ends there)', mc: 'after the halting row (a run ends there)' },
 ];
 
@@ -268,11 +271,11 @@ export const PERF_CAUSE_BITS = 4;
 
 /** The cycle causes a core configuration can report, in code order (retire and halted included). */
 export function perfCauses(cfg: CauseConfig): PerfCause[] {
-  return PERF_CAUSES.filter((c) => (cfg.pipeline === '5' ? c.p5 : c.mc) !== undefined && (cfg.m || !c.mOnly) && (cfg.shiftSerial === true || !c.shiftOnly));
+  return PERF_CAUSES.filter((c) => (cfg.pipeline === '5' ? c.p5 : c.mc) !== undefined && (cfg.m || !c.mOnly) && (cfg.shiftSerial === true || !c.shiftOnly) && (cfg.zicntr !== false || !c.zicntrOnly));
 }
 
 /** What decides a core's cycle causes. */
-type CauseConfig = Pick<Rv32imConfig, 'pipeline' | 'm'> & Partial<Pick<Rv32imConfig, 'shiftSerial'>>;
+type CauseConfig = Pick<Rv32imConfig, 'pipeline' | 'm'> & Partial<Pick<Rv32imConfig, 'shiftSerial' | 'zicntr'>>;
 
 /** The causes a run counts apart from `retire`: every one but retire and halted (never inside a run). */
 export function stallCauseNames(cfg: CauseConfig): string[] {
