@@ -304,7 +304,7 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   // holds EX a cycle more), to take the DSP path off the clock: the CPI the divider's folded
   // first step saved pays for it; the LCs are the question.
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit mul=2cycle', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', mul: '2cycle' } },
-  // Without the Zicntr counters (two 64-bit counters and their read mux, on by default): what they cost.
+  // Without the Zicntr counters (the 64-bit cycle counter and the read mux, on by default; instret reads the trace's order): what they cost.
   { name: 'pipeline=5 zicntr=off', params: { pipeline: '5', m: 'on', zicntr: 'off' } },
   { name: 'multicycle zicntr=off', params: { pipeline: 'multicycle', m: 'on', zicntr: 'off' } },
   // The multicycle core with the DSP multiplier (four SB_MAC16, partial products registered;

@@ -97,6 +97,8 @@ export function coverChecks(cfg: Rv32imConfig): FormalCheck[] {
  * cycles, then ID, EX: the 2 flushed slots, 3 with redirect=mem, plus the refill), a divide held in EX (≤ divMax
  * cycles, divMaxCycles + 1: the
  * cycle it reads done), a data access in MEM (≤ K), and WB; an ECALL waits in WB for env_ack (≤ K).
+ * (An rdinstret waits in ID only for the older instructions, each of whose retirements starts
+ * the count again, and retires 3 cycles after the last of them: within the pipeline depth.)
  * We take the sum of all of them, each at its worst, plus the pipeline depth:
  *   B = 5 + 3K (fetch, data, env) + 2 or 3 (mispredict) + divMax (or mulStages + 1) + 1 (load-use).
  * multicycle: FETCH ≤ K, OPER 1, EXEC ≤ max(divMax + 1, mulStages + 2), MEM or ENV ≤ K, and

@@ -75,7 +75,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   },
   {
     name: 'zicntr',
-    accepted: 'on or off: the counter reads rdcycle, rdtime, rdinstret and their high halves (Zicntr; off: their encodings are illegal instructions). On costs two 64-bit counters and their read mux (bench/results.md measures both cores with and without)',
+    accepted: 'on or off: the counter reads rdcycle, rdtime, rdinstret and their high halves (Zicntr; off: their encodings are illegal instructions). On costs a 64-bit cycle counter and the read mux (instret reads the order counter of the trace port) (bench/results.md measures both cores with and without)',
     default: 'on',
   },
   {
@@ -604,7 +604,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           (cfg.redirectMem ? `; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM${btbInBlockRam(cfg) ? `, read from block RAM a fetch ahead, ${BTB_SYNC_TAG_BITS}-bit partial tags` : ''}); ` : '; a misprediction costs 2 bubbles; ') +
           `multiply holds EX ${mulExCycles(cfg)} cycle(s)${cfg.mulLate ? `, its result taken in MEM${mulSumsInMem(cfg) ? ', its high word added there,' : ''} (an instruction right behind that reads it waits a cycle, counted as muldiv)` : ''}, divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
           (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '') +
-          (cfg.divReuse ? `; a divide of the last finished divide's operand values and signedness takes its result from the divider's registers, ${DIV_REUSE_EX_HOLD} cycles in EX` : '')
+          (cfg.divReuse ? `; a divide of the last finished divide's operand values and signedness takes its result from the divider's registers, ${DIV_REUSE_EX_HOLD} cycles in EX` : '') +
+          (cfg.zicntr ? '; an rdinstret/rdinstreth waits in ID until EX and MEM are empty (at most 2 bubbles, counted as counter-wait)' : '')
         : `multi-cycle (FETCH, OPER: operands registered, EXEC, MEM or ENV): ALU/jump/branch 3 cycles, load/store 4, ${cfg.shiftSerial ? `shift ${serialShiftCycles(0) + 4} + shamt (serial, in the divider), ` : ''}multiply ${cfg.mulSerial ? `${serialMulCycles() + 4} (serial, in the divider)` : cfg.mulStages + 4}, divide ${cfg.divEarly ? `up to ${divMaxCycles(cfg) + 4} (early out)` : divMaxCycles(cfg) + 4}, plus wait states; the rvfi_* outputs are registered: a row appears in the cycle after its instruction completes (the register write is made in that cycle too)`,
     reset:
       `hold rst high for at least ${rv32imResetCycles(cfg)} cycles with reset_pc and reset_sp set; the register file is initialised (x2 = reset_sp, others 0)${btbInBlockRam(cfg) ? ', the BTB cleared,' : ''} and fetching starts at reset_pc`,

@@ -380,7 +380,7 @@ function nttSection(ntt: Obj, butterflyRows: Obj[]): string {
 // rv32im
 
 // Preferred order of the non-retiring causes; any other cause a run reports follows them.
-const STALL_ORDER = ['fill', 'imem-wait', 'predicted-taken', 'mispredict', 'load-use', 'muldiv', 'dmem-wait', 'env-wait', 'serialize', 'mc-fetch', 'mc-operands', 'mc-execute', 'redirect'];
+const STALL_ORDER = ['fill', 'imem-wait', 'predicted-taken', 'mispredict', 'load-use', 'muldiv', 'dmem-wait', 'env-wait', 'serialize', 'counter-wait', 'mc-fetch', 'mc-operands', 'mc-execute', 'redirect'];
 
 /** The causes any run spent cycles on, in STALL_ORDER first. */
 function stallCauses(runs: Obj[]): string[] {
