@@ -123,6 +123,10 @@ describe('iCE40 netlists of our flow simulated with Yosys\' cell models', () => 
     const d = generateRv32im(params);
     const netlist = await ourIce40Netlist(d.top, verilogSources(d));
     expect(ice40CellTypes(netlist)).toEqual(expect.arrayContaining(['SB_MAC16', 'SB_RAM40_4K']));
+    // The divider's radix-4 step and count at start are mapped apart (keep_hierarchy) and then
+    // flattened: one module, whose cells are all the core's (what the LUT counts count).
+    expect([...netlist.matchAll(/^module /gm)]).toHaveLength(1);
+    expect(netlist).toMatch(/\bdiv\.r4step\./);
     // The BTB's tag and target arrays are block RAMs (Yosys names the cells after the memory).
     const rams = [...netlist.matchAll(/SB_RAM40_4K\s+#\([\s\S]*?\n\s*\)\s+\\?(\S+)\s+\(/g)].map((m) => m[1]!);
     for (const mem of ['btb_tag', 'btb_target']) expect(rams.some((n) => n.startsWith(`${mem}.`))).toBe(true);

@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDebianPackages, lastLine, runProcess, which } from '../tools/process.ts';
-import { undeclaredNames } from '../synth/yosys.ts';
+import { UNKEEP_HIERARCHY, undeclaredNames } from '../synth/yosys.ts';
 import type { Harness } from './rvfi-harness.ts';
 
 const INSTALL_HINT = 'install it with `apt-get install yosys` (Debian: the native Yosys, which ships yosys-abc)';
@@ -71,6 +71,7 @@ export interface BmcResult {
 
 const PREP = (files: string[], top: string, prepare: string[] = []) => [
   `read_verilog -formal ${files.join(' ')}`,
+  UNKEEP_HIERARCHY,
   `prep -top ${top}`,
   'flatten',
   ...prepare,

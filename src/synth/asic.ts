@@ -10,7 +10,7 @@ import { UsageError } from '../base/errors.ts';
 import { ensureDebianPackages, lastLine, runProcess, which } from '../tools/process.ts';
 import { behaviouralModels, mappingCells, parseLiberty, type LibCorner, type LibertyLibrary, type MappingCells } from './liberty.ts';
 import { parseStatJson, stepFromLogLine } from './synth.ts';
-import { YosysError, moduleName, runYosys, verilogFileNames, yosysVersionFrom } from './yosys.ts';
+import { UNKEEP_HIERARCHY, YosysError, moduleName, runYosys, verilogFileNames, yosysVersionFrom } from './yosys.ts';
 
 /** Debian's qflow-tech-osu018: OSU 0.18 µm standard cells (Liberty, LEF, Verilog). */
 export const DEFAULT_LIBERTY = '/usr/share/qflow/tech/osu018/osu018_stdcells.lib';
@@ -152,6 +152,8 @@ export function asicScript(top: string, sources: string[], lib: AsicLibrary, clo
   return [
     `read_verilog ${sources.join(' ')}`,
     `hierarchy -check -top ${top}`,
+    // Mapped flat: keep_hierarchy is for the iCE40 flow's LUT mapping (synth.ts).
+    UNKEEP_HIERARCHY,
     effort === 'fast' ? `synth -flatten -noabc -top ${top}` : `synth -flatten -top ${top}`,
     // Yosys 0.55 keeps $scopeinfo cells where flattened modules were: not hardware.
     'select -clear',

@@ -1,6 +1,6 @@
 // Synthesis flows per target, the report they yield (cells by class, longest path) and its
 // text form. The design is always flattened: counts and paths must cover the whole block.
-import { YosysError, moduleName, runYosys, verilogFileNames, yosysVersionFrom } from './yosys.ts';
+import { UNKEEP_HIERARCHY, YosysError, moduleName, runYosys, verilogFileNames, yosysVersionFrom } from './yosys.ts';
 
 export type SynthTarget = 'generic' | 'xilinx' | 'ice40' | 'ecp5';
 export type NetlistFormat = 'json' | 'edif' | 'blif' | 'verilog';
@@ -115,6 +115,12 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
       'chtype -set $mul t:$__soft_mul',
       // -spram: large single-port memories go to the UltraPlus SPRAMs instead of LUTs.
       `synth_ice40 -spram -top ${top}`,
+      // A module marked keep_hierarchy (the rv32im divider's step and count) was mapped on its
+      // own above, so ABC, which relaxes every LUT path to the deepest one's depth, relaxed its
+      // paths to its own deepest only; flattened now, so that counts and netlists are the
+      // whole design's.
+      'setattr -mod -unset keep_hierarchy',
+      'flatten',
       // Yosys 0.55 keeps $scopeinfo cells (where flattened modules were) in the netlist;
       // nextpnr rejects them.
       'delete t:$scopeinfo',
@@ -191,6 +197,8 @@ export function synthScript(
   const flow = wordLevel ? WORD_LEVEL_FLOW(top) : t.flow(top);
   const lines = [
     `read_verilog ${sources.join(' ')}`,
+    // keep_hierarchy is for the iCE40 flow's LUT mapping (above); the others map flat, as before.
+    ...(target === 'ice40' && !wordLevel ? [] : [UNKEEP_HIERARCHY]),
     // Hierarchical: each module mapped once, then the mapped netlist flattened (cheap: cells
     // are copied, not re-mapped) and cells without a load removed, as a flat run would.
     ...(hierarchical ? [flow.replace(' -flatten', ''), 'flatten', 'opt_clean'] : [flow]),

@@ -6,6 +6,12 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
+/**
+ * Clears keep_hierarchy (a Verilog attribute: the rv32im divider's step and count carry it, for
+ * the iCE40 flow's LUT mapping) so that the flatten after it inlines every module.
+ */
+export const UNKEEP_HIERARCHY = 'setattr -mod -unset keep_hierarchy';
+
 export interface YosysRun {
   /** A Yosys script (commands separated by newlines or `;`). */
   script: string;
