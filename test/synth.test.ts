@@ -285,6 +285,36 @@ endmodule
   });
 });
 
+// A registered adder whose adder is a module marked keep_hierarchy (as the rv32im divider's
+// step and count are): the iCE40 flow maps it on its own, every flow ends flat.
+const keptAdder = (attr: string) => `${attr}
+module kept_add (input wire [15:0] a, input wire [15:0] b, output wire [16:0] y);
+    assign y = a + b;
+endmodule
+module kept_top (input wire clk, input wire [15:0] a, input wire [15:0] b, output reg [16:0] y);
+    reg [15:0] ra, rb;
+    wire [16:0] s;
+    kept_add u (.a(ra), .b(rb), .y(s));
+    always @(posedge clk) begin
+        ra <= a;
+        rb <= b;
+        y <= s;
+    end
+endmodule
+`;
+
+describe('synthesize: a keep_hierarchy module is counted with the design', () => {
+  for (const target of ['generic', 'ice40', 'xilinx', 'ecp5'] as const) {
+    it(`${target}: the same cells as without the attribute, and no cell of the kept module's type`, async () => {
+      const kept = await synthesize({ top: 'kept_top', files: { 'kept_top.v': keptAdder('(* keep_hierarchy *)') }, target });
+      const flat = await synthesize({ top: 'kept_top', files: { 'kept_top.v': keptAdder('') }, target });
+      expect(kept.report.cells.kept_add).toBeUndefined();
+      expect(kept.report.ffs).toBe(49);
+      expect(kept.report.cells).toEqual(flat.report.cells);
+    });
+  }
+});
+
 describe('runYosys with a native binary ($YOSYS)', () => {
   // A stand-in binary: the plumbing (temp dir, script file, outputs, streamed lines, failure)
   // is what is under test here, not Yosys.

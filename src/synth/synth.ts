@@ -53,11 +53,15 @@ interface TargetInfo {
 }
 
 const any = (...sels: string[]) => sels.slice(1).reduce((acc, s) => `${acc} ${s} %u`, sels[0]);
+// keep_hierarchy (the rv32im divider's step and count carry it) is for the iCE40 flow's LUT
+// mapping, which maps such a module on its own and flattens it after; the other flows clear it
+// first and map flat.
+const flat = (flow: string) => `${UNKEEP_HIERARCHY}\n${flow}`;
 
 const TARGETS: Record<SynthTarget, TargetInfo> = {
   generic: {
     description: 'generic gates (synth)',
-    flow: (top) => `synth -flatten -top ${top}`,
+    flow: (top) => flat(`synth -flatten -top ${top}`),
     lut: null,
     lutSelection: null,
     ff: /^\$_(FF|DFF|DFFE|DFFSR|DFFSRE|SDFF|SDFFE|SDFFCE|ALDFF|ALDFFE)_/,
@@ -71,7 +75,7 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
     // -noiopad/-noclkbuf: a block is synthesized out of context, as one part of a larger
     // design; IBUF/OBUF on every port (hundreds for a 254-bit multiplier) and a BUFG would
     // inflate the counts and the paths, and would not place in Vivado.
-    flow: (top) => `synth_xilinx -family xcup -flatten -noiopad -noclkbuf -top ${top}`,
+    flow: (top) => flat(`synth_xilinx -family xcup -flatten -noiopad -noclkbuf -top ${top}`),
     // INV is a LUT1 by another name (Yosys uses it for inverted carry inputs); Vivado folds it
     // into a neighbouring LUT when it can.
     lut: /^(LUT[1-6]|INV)$/,
@@ -119,7 +123,7 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
       // own above, so ABC, which relaxes every LUT path to the deepest one's depth, relaxed its
       // paths to its own deepest only; flattened now, so that counts and netlists are the
       // whole design's.
-      'setattr -mod -unset keep_hierarchy',
+      UNKEEP_HIERARCHY,
       'flatten',
       // Yosys 0.55 keeps $scopeinfo cells (where flattened modules were) in the netlist;
       // nextpnr rejects them.
@@ -146,7 +150,7 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
   },
   ecp5: {
     description: 'Lattice ECP5 (synth_ecp5)',
-    flow: (top) => `synth_ecp5 -top ${top}`,
+    flow: (top) => flat(`synth_ecp5 -top ${top}`),
     lut: /^LUT4$/,
     lutSelection: 't:LUT4',
     ff: /^TRELLIS_FF$/,
@@ -183,7 +187,7 @@ const LUT_PREFIX = 'zkrtl_lut_';
  * synthesis of a 254-bit multiplier expands hundreds of tile multipliers into about a million
  * gates and takes tens of minutes; the word-level netlist shows the same structure in seconds.
  */
-const WORD_LEVEL_FLOW = (top: string) => `synth -flatten -top ${top} -run begin:fine`;
+const WORD_LEVEL_FLOW = (top: string) => flat(`synth -flatten -top ${top} -run begin:fine`);
 
 /** The synthesis commands of a target (after read_verilog, before stat and the writers). */
 export function targetFlow(target: SynthTarget, top: string): string {
@@ -197,8 +201,6 @@ export function synthScript(
   const flow = wordLevel ? WORD_LEVEL_FLOW(top) : t.flow(top);
   const lines = [
     `read_verilog ${sources.join(' ')}`,
-    // keep_hierarchy is for the iCE40 flow's LUT mapping (above); the others map flat, as before.
-    ...(target === 'ice40' && !wordLevel ? [] : [UNKEEP_HIERARCHY]),
     // Hierarchical: each module mapped once, then the mapped netlist flattened (cheap: cells
     // are copied, not re-mapped) and cells without a load removed, as a flat run would.
     ...(hierarchical ? [flow.replace(' -flatten', ''), 'flatten', 'opt_clean'] : [flow]),
@@ -236,7 +238,7 @@ export function stepFromLogLine(line: string, synthIndex: { value: string | null
   if (minor === undefined) {
     synthIndex.value = /^synth/.test(name) ? major : null;
     // Our own bookkeeping passes mean nothing to the user.
-    return name === 'rename' || name === 'hierarchy' ? null : name;
+    return name === 'rename' || name === 'hierarchy' || name === 'setattr' ? null : name;
   }
   if (synthIndex.value === major) return `synth: ${name}`;
   return null;
