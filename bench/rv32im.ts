@@ -15,7 +15,7 @@ import { loadElf } from '../src/riscv/elf.ts';
 import { DEFAULT_RAM_BYTES, describeStop, type RunOptions } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { runOnRtl } from '../src/sim/rv32im-sim.ts';
-import { PnrFitError, formatCriticalPath, nextpnrEngine, nextpnrVersion, placeAndRoute, type CriticalPath, type NextpnrEngine, type PnrReport } from '../src/synth/pnr.ts';
+import { PnrFitError, formatCriticalPath, formatSeedSpread, formatSeeds, nextpnrEngine, nextpnrVersion, placeAndRouteSeeds, seedSpread, type CriticalPath, type NextpnrEngine, type PnrReport, type SeedSpread } from '../src/synth/pnr.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper } from '../src/synth/wrappers.ts';
 
@@ -69,6 +69,8 @@ export interface Rv32imPnrRow {
   report?: PnrReport;
   /** Why there is no Fmax: the fit error (resources over capacity). */
   error?: string;
+  /** With more seeds than 1 (report is the first's): the same netlist placed with each, and the spread of Fmax. */
+  seeds?: { spread: SeedSpread; paths: { seed: number; fmaxMhz: number | null; criticalPath: CriticalPath | null }[] };
 }
 
 export interface Rv32imSynthRow {
@@ -205,7 +207,7 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
     const native = process.env.NEXTPNR ? nextpnrEngine() : undefined;
     const engine = native ?? { kind: 'wasm' as const };
     clockVariants.push({
-      config: v.name, top: design.top, meanCpi: cpiSum / loaded.length, pnrBare: await pnrRow(pinWrapper(design), engine, step),
+      config: v.name, top: design.top, meanCpi: cpiSum / loaded.length, pnrBare: await pnrRow(pinWrapper(design), engine, step, v.seeds),
       ...(v.light ? { pnrBareLight: await pnrRow(rv32imLightPinWrapper(design), engine, step) } : {}),
     });
   }
@@ -258,12 +260,20 @@ export async function benchRv32imSynth(progress: Progress): Promise<Rv32imSynthR
   return synth;
 }
 
-/** One place and route of the FPGA top at the default --freq 100 --seed 1, on `engine`. */
-async function pnrRow(fpga: { top: string; files: Record<string, string> }, engine: NextpnrEngine, step: (s: string) => void): Promise<Rv32imPnrRow> {
+/**
+ * One place and route of the FPGA top at the default --freq 100 --seed 1, on `engine`; with
+ * `seeds` (1 first), the same netlist placed with each of them too, for the spread.
+ */
+async function pnrRow(fpga: { top: string; files: Record<string, string> }, engine: NextpnrEngine, step: (s: string) => void, seeds: number[] = [1]): Promise<Rv32imPnrRow> {
   const name = `nextpnr-ice40 ${await nextpnrVersion(engine)}`;
   try {
-    const r = await placeAndRoute({ top: fpga.top, files: fpga.files, device: 'up5k', package: 'sg48', engine, onProgress: step });
-    return { engine: name, fits: true, report: r.report };
+    const results = await placeAndRouteSeeds({ top: fpga.top, files: fpga.files, device: 'up5k', package: 'sg48', engine, seeds, onProgress: step });
+    const reports = results.map((r) => r.report);
+    const spread = seeds.length > 1 ? seedSpread(reports) : null;
+    return {
+      engine: name, fits: true, report: reports[0]!,
+      ...(spread ? { seeds: { spread, paths: reports.map((r) => ({ seed: r.seed, fmaxMhz: r.fmaxMhz, criticalPath: r.criticalPath })) } } : {}),
+    };
   } catch (e) {
     if (!(e instanceof PnrFitError)) throw e;
     step(e.message);
@@ -275,7 +285,7 @@ async function pnrRow(fpga: { top: string; files: Record<string, string> }, engi
  * Configurations placed bare beside the default ones, for the clock-rate table: each runs the
  * programs too, so its mean CPI stands beside its Fmax.
  */
-export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: boolean }[] = [
+export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: boolean; seeds?: number[] }[] = [
   // The radix-4 divider: one carry chain per cycle where the default 4bit puts four in series.
   { name: 'pipeline=5 div=2bit', params: { pipeline: '5', m: 'on', div: '2bit' } },
   // The 5-stage core's clock-oriented EX stage (off by default until it reaches the floor): the
@@ -298,8 +308,9 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem' }, light: true },
   // ... and the multiply leaving EX a cycle sooner, as the multiplier's stage registers its low
   // word and the high word's parts (mul=2cycle with mul_result=mem: MEM adds the high word; EX
-  // ends at the stage, no forwarding after the product's adders; the same CPI)
-  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem mul=2cycle', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', mul: '2cycle' }, light: true },
+  // ends at the stage, no forwarding after the product's adders; the same CPI). The clock
+  // configuration: placed with seeds 1 to 5 too, for how far placement alone moves its Fmax.
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem mul=2cycle', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', mul: '2cycle' }, light: true, seeds: [1, 2, 3, 4, 5] },
   // ... and its partial products registered as they leave the DSPs (mul=2cycle: every multiply
   // holds EX a cycle more), to take the DSP path off the clock: the CPI the divider's folded
   // first step saved pays for it; the LCs are the question.
@@ -376,6 +387,19 @@ function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
   L.push('');
   for (const h of r.clockHistory ?? []) L.push(`- ${h.commit}, ${h.top} ${h.wrapping}: ${h.note}`);
   if (r.clockHistory?.length) L.push('');
+  for (const v of r.clockVariants ?? []) {
+    const seeds = v.pnrBare.seeds;
+    if (!seeds) continue;
+    L.push(
+      `Placement spread of ${v.top} (${v.config}), bare: the same netlist placed with seeds ${formatSeeds(seeds.spread.seeds)} (\`zkrtl synth rv32im --target ice40 --pnr --wrap bare --seed ${formatSeeds(seeds.spread.seeds)}\`, ${v.pnrBare.engine}); ` +
+        `the table's row is seed ${seeds.spread.seeds[0]}, the seed the floors are judged at. ${formatSeedSpread(seeds.spread)}.`,
+      '',
+      '| seed | Fmax | critical path |',
+      '|---|---|---|',
+      ...seeds.paths.map((p) => `| ${p.seed} | ${p.fmaxMhz === null ? '–' : `${p.fmaxMhz.toFixed(2)} MHz`} | ${p.criticalPath ? formatCriticalPath(p.criticalPath) : '–'} |`),
+      '',
+    );
+  }
   return L;
 }
 

@@ -7,23 +7,46 @@ import { join } from 'node:path';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
-import { parsePnrNumber, parsePnrTrace, parsePnrWrap, pnrTops, runPnrFor } from '../src/cli/commands/synth-pnr.ts';
+import { MAX_PNR_SEEDS, parsePnrFreq, parsePnrSeeds, parsePnrTrace, parsePnrWrap, pnrTops, runPnrFor, type PnrCliOptions } from '../src/cli/commands/synth-pnr.ts';
 import { UsageError } from '../src/cli/errors.ts';
 import { silentProgress } from '../src/cli/progress.ts';
 import { customField, namedField } from '../src/fields/registry.ts';
 import { generateBlock } from '../src/gen/index.ts';
 import { generateRv32im } from '../src/gen/rv32im.ts';
-import { benchPrograms } from '../bench/rv32im.ts';
+import { benchPrograms, renderRv32imMarkdown, type Rv32imBenchResult } from '../bench/rv32im.ts';
 import { runModel } from '../src/model/rv32im.ts';
 import { loadElf } from '../src/riscv/elf.ts';
 import { DEFAULT_RAM_BYTES } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { buildPipelineSim, cacheRoot, lintVerilog } from '../src/sim/verilator.ts';
-import { PnrFitError, clockName, designName, dspBoundedFmax, dspCriticalPath, dspPathNs, parseDspPaths, ensureNextpnr, formatCriticalPath, formatPnrReport, nextpnrEngine, overCapacity, parseCriticalPath, parseNextpnrLog, placeAndRoute, type PnrReport } from '../src/synth/pnr.ts';
+import { PnrFitError, clockName, designName, dspBoundedFmax, dspCriticalPath, dspPathNs, parseDspPaths, ensureNextpnr, formatCriticalPath, formatPnrReport, formatSeedSpread, formatSeeds, nextpnrEngine, overCapacity, parseCriticalPath, parseNextpnrLog, placeAndRoute, seedSpread, type PnrReport, type SeedSpread } from '../src/synth/pnr.ts';
 import { fpgaTopFor, pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper, rv32imUntracedOutputs } from '../src/synth/wrappers.ts';
 import { checkVerilog } from '../src/synth/yosys.ts';
 
 const FPGA_HARNESS = join(import.meta.dirname, 'support', 'rv32im_fpga_harness.cpp');
+
+/** What `run` writes to stdout, each write a string (the CLI's paragraphs). */
+async function stdoutOf(run: () => Promise<void>): Promise<string[]> {
+  const printed: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (printed.push(String(s)), true));
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return printed;
+}
+
+/** `block` of the 14-bit prime 12289 placed by the CLI into a scratch directory (dir/out): what it printed. */
+async function placedByCli(block: string, opts: Omit<PnrCliOptions, 'out' | 'progress'>) {
+  await ensureNextpnr();
+  const design = generateBlock(block, customField('12289'));
+  const w = pinWrapper(design);
+  const dir = mkdtempSync(join(tmpdir(), `zkrtl-pnr-${block}-`));
+  const out = join(dir, 'out');
+  const printed = await stdoutOf(async () => expect(await runPnrFor(design, { ...opts, out, progress: silentProgress })).toBe(0));
+  return { design, w, dir, out, printed };
+}
 
 // A program whose exit code depends on loads and stores of every width, MUL, DIV and REM,
 // and which makes a write() call: the FPGA top's loader, memories and environment all count.
@@ -377,19 +400,7 @@ describe('place and route', () => {
   // one real run serves both placeAndRoute and the CLI's files, on a 14-bit montmul: small, but
   // its a·b product still takes an SB_MAC16.
   it('places and routes a 14-bit montmul on an UP5K: Fmax, utilisation and the engine in one paragraph, the report, the logs and the .asc', async () => {
-    await ensureNextpnr();
-    const design = generateBlock('montmul', customField('12289'));
-    const w = pinWrapper(design);
-    const dir = mkdtempSync(join(tmpdir(), 'zkrtl-pnr-cli-'));
-    const out = join(dir, 'out');
-    const printed: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (printed.push(String(s)), true));
-    try {
-      const code = await runPnrFor(design, { out, clockMhz: 50, seed: 2, progress: silentProgress });
-      expect(code).toBe(0);
-    } finally {
-      spy.mockRestore();
-    }
+    const { design, w, dir, out, printed } = await placedByCli('montmul', { clockMhz: 50, seeds: [2] });
     try {
       expect(printed.join('')).toMatch(
         new RegExp(`^${w.top} on iCE40 UP5K-SG48 \\(nextpnr-ice40 \\S+ \\((yowasp [\\d.]+, WebAssembly|native /\\S+)\\), seed 2, target 50 MHz\\): Fmax \\d+\\.\\d\\d MHz \\(critical path \\S+ → \\S+, [\\d.]+ ns \\(\\d+ LUT levels?, \\d+ carry cells?\\)\\); paths through the 1 combinational DSP are not in nextpnr's Fmax \\((and this nextpnr reports none of them|those it reports are shorter than the critical path)\\); \\d+ of 5280 logic cells`),
@@ -420,13 +431,87 @@ describe('place and route', () => {
     expect(existsSync(out)).toBe(false);
   }, 120_000);
 
-  it('rejects a bad --freq or --seed with a usage error', () => {
-    expect(parsePnrNumber('freq', '48')).toBe(48);
-    expect(parsePnrNumber('seed', undefined)).toBeUndefined();
-    expect(() => parsePnrNumber('freq', 'fast')).toThrow(UsageError);
-    expect(() => parsePnrNumber('freq', '0')).toThrow(/--freq 0 is not accepted/);
-    expect(() => parsePnrNumber('seed', '-1')).toThrow(/--seed -1 is not accepted: give a non-negative integer/);
+  it('rejects a bad --freq or --seed with a usage error; --seed takes a seed, a list, ranges', () => {
+    expect(parsePnrFreq('48')).toBe(48);
+    expect(parsePnrFreq(undefined)).toBeUndefined();
+    expect(() => parsePnrFreq('fast')).toThrow(UsageError);
+    expect(() => parsePnrFreq('0')).toThrow(/--freq 0 is not accepted/);
+    expect(parsePnrSeeds(undefined)).toBeUndefined();
+    expect(parsePnrSeeds('7')).toEqual([7]);
+    expect(parsePnrSeeds('1-5')).toEqual([1, 2, 3, 4, 5]);
+    expect(parsePnrSeeds('9,1-3,0')).toEqual([9, 1, 2, 3, 0]);
+    expect(() => parsePnrSeeds('-1')).toThrow(/^--seed -1 is not accepted: give a non-negative integer, a list \(1,4,7\) or a range \(1-5\)$/);
+    expect(() => parsePnrSeeds('1,,2')).toThrow(/^--seed 1,,2 is not accepted: give a non-negative integer/);
+    expect(() => parsePnrSeeds('5-1')).toThrow(/^--seed 5-1 is not accepted: the range 5-1 runs backwards: give it low-high \(1-5\)$/);
+    expect(() => parsePnrSeeds('1-3,2')).toThrow(/^--seed 1-3,2 is not accepted: seed 2 is given twice$/);
+    expect(parsePnrSeeds(`1-${MAX_PNR_SEEDS}`)).toHaveLength(MAX_PNR_SEEDS);
+    expect(() => parsePnrSeeds(`0-${MAX_PNR_SEEDS}`)).toThrow(new RegExp(`at most ${MAX_PNR_SEEDS} seeds`));
+    expect(() => parsePnrSeeds('1-99999999999')).toThrow(UsageError);
   });
+
+  it('sums up Fmax over seeds: minimum, median, mean, maximum, worst and best seed', () => {
+    const r = (seed: number, fmaxMhz: number | null) => ({ seed, fmaxMhz }) as PnrReport;
+    const s = seedSpread([r(1, 29.01), r(2, 27.89), r(3, 28.64), r(4, 27.66), r(5, 27.5)]) as SeedSpread;
+    expect(s).toEqual({ seeds: [1, 2, 3, 4, 5], fmaxMhz: [29.01, 27.89, 28.64, 27.66, 27.5], min: 27.5, median: 27.89, mean: 28.14, max: 29.01, worstSeed: 5, bestSeed: 1 });
+    expect(formatSeedSpread(s)).toBe('seeds 1-5: Fmax 27.50 to 29.01 MHz, median 27.89, mean 28.14 (worst seed 5, best seed 1)');
+    // an even count takes the mean of the middle two; a seed without a clock figure is left out of the figures
+    expect(seedSpread([r(4, 20), r(2, null), r(9, 30), r(3, 10), r(1, 40)])).toMatchObject({ seeds: [4, 2, 9, 3, 1], min: 10, median: 25, mean: 25, max: 40, worstSeed: 3, bestSeed: 1 });
+    expect(seedSpread([r(1, null)])).toBeNull();
+    expect(formatSeeds([1, 2, 3, 7, 9, 10])).toBe('1-3,7,9-10');
+    expect(formatSeeds([5, 4])).toBe('5,4');
+  });
+
+  it('the bench lists a placement spread under the clock table when a configuration was placed with several seeds', () => {
+    const committed = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'bench', 'results.json'), 'utf8')) as { rv32im: Rv32imBenchResult };
+    const spreadLines = (md: string) => md.split('\n').filter((l) => l.startsWith('Placement spread of '));
+    const result = structuredClone(committed.rv32im);
+    const variant = result.clockVariants!.at(-1)!;
+    const report = variant.pnrBare.report!;
+    const path = (from: string) => ({ ...report.criticalPath!, from });
+    variant.pnrBare.seeds = {
+      spread: seedSpread([1, 2, 3].map((seed, i) => ({ ...report, seed, fmaxMhz: [29.01, 27.5, 28.25][i]! })))!,
+      paths: [{ seed: 1, fmaxMhz: 29.01, criticalPath: path('core.a') }, { seed: 2, fmaxMhz: 27.5, criticalPath: path('core.b') }, { seed: 3, fmaxMhz: 28.25, criticalPath: null }],
+    };
+    const md = renderRv32imMarkdown(result);
+    expect(spreadLines(md)).toEqual([
+      `Placement spread of ${variant.top} (${variant.config}), bare: the same netlist placed with seeds 1-3 (\`zkrtl synth rv32im --target ice40 --pnr --wrap bare --seed 1-3\`, ${variant.pnrBare.engine}); ` +
+        "the table's row is seed 1, the seed the floors are judged at. seeds 1-3: Fmax 27.50 to 29.01 MHz, median 28.25, mean 28.25 (worst seed 2, best seed 1).",
+    ]);
+    const rows = md.split('\n');
+    const at = rows.indexOf('| seed | Fmax | critical path |');
+    expect(rows.slice(at + 2, at + 5)).toEqual([`| 1 | 29.01 MHz | ${formatCriticalPath(path('core.a'))} |`, `| 2 | 27.50 MHz | ${formatCriticalPath(path('core.b'))} |`, '| 3 | 28.25 MHz | – |']);
+    expect(spreadLines(renderRv32imMarkdown(committed.rv32im))).toEqual([]);
+  });
+
+  // Several seeds: one synthesis, one placement per seed (a 14-bit modadd: no DSP, seconds each).
+  it('places one netlist once per seed: seed-N/ per placement, seeds.json and the printed spread agree with them', async () => {
+    const { design, w, dir, out, printed } = await placedByCli('modadd', { seeds: [3, 1, 2] });
+    try {
+      expect(readdirSync(out).sort()).toEqual([...Object.keys(w.files), 'seed-1', 'seed-2', 'seed-3', 'seeds.json', 'seeds.txt', 'yosys.log'].sort());
+      const reports = [3, 1, 2].map((seed) => {
+        expect(readdirSync(join(out, `seed-${seed}`)).sort()).toEqual([`${w.top}.asc`, 'nextpnr.log', 'report.json', 'report.txt'].sort());
+        const report = JSON.parse(readFileSync(join(out, `seed-${seed}`, 'report.json'), 'utf8')) as PnrReport;
+        expect(report.seed).toBe(seed);
+        return report;
+      });
+      // each seed placed the same netlist its own way
+      expect(new Set(reports.map((r) => r.yosys.luts)).size).toBe(1);
+      expect(new Set([3, 1, 2].map((seed) => readFileSync(join(out, `seed-${seed}`, `${w.top}.asc`), 'utf8'))).size).toBe(3);
+      const seeds = JSON.parse(readFileSync(join(out, 'seeds.json'), 'utf8')) as SeedSpread & { top: string };
+      const expected = seedSpread(reports)!;
+      expect(seeds).toMatchObject({ ...expected, top: w.top, core: design.top });
+      expect(seeds.fmaxMhz).toEqual(reports.map((r) => r.fmaxMhz));
+      expect(seeds.min).toBe(Math.min(...reports.map((r) => r.fmaxMhz!)));
+      const line = `${w.top}: ${formatSeedSpread(expected)}\n`;
+      expect(readFileSync(join(out, 'seeds.txt'), 'utf8')).toBe(line);
+      const text = printed.join('');
+      expect(text).toContain(line);
+      for (const r of reports) expect(text).toContain(formatPnrReport(r));
+      expect(text.indexOf(', seed 3, ')).toBeLessThan(text.indexOf(', seed 1, '));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('places a core bare, in its FPGA top or both (--wrap, rv32im only), one-line errors otherwise', () => {
     expect(parsePnrWrap(undefined, 'rv32im')).toBeUndefined();

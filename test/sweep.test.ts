@@ -116,6 +116,9 @@ describe('zkrtl sweep', () => {
       [['--param', 'tile=8x8', '--clock', '5'], /--clock goes with --target asic/],
       [['--param', 'tile=8x8', '--jobs', '2', '--jobs', '3'], /--jobs given 2 times/],
     ];
+    // (a sweep point is one placement: several seeds are zkrtl synth --pnr's)
+    await expect(main(['sweep', 'montmul', '--field', 'bn254_fr', '--param', 'tile=8x8', '--target', 'ice40', '--pnr', '--seed', '1-3', '--out', out]))
+      .rejects.toThrow(/^--seed 1-3 is not accepted by a sweep: each point is placed with one seed \(zkrtl synth --pnr --seed 1-3 places one design with each\)$/);
     for (const [extra, message] of bad) await expect(main([...base, ...extra, '--out', out])).rejects.toThrow(message);
     expect(existsSync(out)).toBe(false);
   });

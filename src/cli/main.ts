@@ -23,13 +23,15 @@ usage:
       (plain affine coordinates), a blank line between MSMs; --output: one affine 'x y' per MSM (O: infinity)
   zkrtl synth BLOCK [--field NAME | --prime P | --curve C] [--param K=V]... --target generic|xilinx|ice40|ecp5
             [--netlist json,edif,blif,verilog] [--out DIR] [--word-level]
-            [--pnr [--freq MHZ] [--seed N] [--wrap bare|top|both] [--trace full|light]]
+            [--pnr [--freq MHZ] [--seed N|A-B|N,M,…] [--wrap bare|top|both] [--trace full|light]]
       --word-level (generic only): stop at word-level cells, fast on wide multipliers
       --pnr (ice40 only): wraps the block in an FPGA top, places and routes it on an iCE40 UP5K-SG48 with
             nextpnr-ice40 and reports Fmax, the critical path and the cells (synth-out/<top>.ice40-pnr/); an
             rv32im core twice: bare (ports folded to pins) and in its FPGA top (on-chip RAM), bare/ and fpga-top/
             (--wrap: one of them); --trace light: of its trace port only rvfi_valid, insn and rd_wdata are kept
-            (the rest left open and optimised away; nearer to a core without a trace port), into .ice40-pnr-light/
+            (the rest left open and optimised away; nearer to a core without a trace port), into .ice40-pnr-light/;
+            --seed 1-5 (or 1,4,7): one synthesis placed once per seed, each into seed-N/, and the spread of Fmax
+            (min, median, mean, max) printed and written to seeds.json and seeds.txt
   zkrtl synth BLOCK [--field NAME | --prime P] [--param K=V]... --target asic [--liberty FILE.lib] [--clock NS]
             [--effort timing|fast] [--out DIR]
       standard cells (default OSU 0.18 um, Debian's qflow-tech-osu018) with Yosys + ABC, static timing with

@@ -478,14 +478,25 @@ function nextpnrPhase(line: string): string | null {
 }
 
 export async function placeAndRoute(opts: PnrOptions): Promise<PnrResult> {
+  const { seed, ...rest } = opts;
+  const [result] = await placeAndRouteSeeds({ ...rest, seeds: [seed ?? 1] });
+  return result!;
+}
+
+/**
+ * One synthesis, placed and routed once per seed (nextpnr --seed), in the order given: the
+ * spread of Fmax over seeds is placement's, with the netlist fixed (seedSpread sums it up).
+ * A design that does not fit fails on the first seed.
+ */
+export async function placeAndRouteSeeds(opts: Omit<PnrOptions, 'seed'> & { seeds: number[] }): Promise<PnrResult[]> {
   const device = opts.device ?? 'up5k';
   const pkg = opts.package ?? 'sg48';
   if (device !== 'up5k') throw new Error(`placeAndRoute: device ${String(device)} is not supported (up5k only)`);
   if (pkg !== 'sg48') throw new Error(`placeAndRoute: package ${String(pkg)} is not supported (sg48 only)`);
   const targetMhz = opts.clockMhz ?? 100;
-  const seed = opts.seed ?? 1;
   if (!(targetMhz > 0 && targetMhz < 1000)) throw new Error(`placeAndRoute: clockMhz ${targetMhz} must be between 0 and 1000`);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`placeAndRoute: seed ${seed} must be a non-negative integer`);
+  if (opts.seeds.length === 0) throw new Error('placeAndRoute: no seed given');
+  for (const seed of opts.seeds) if (!Number.isInteger(seed) || seed < 0) throw new Error(`placeAndRoute: seed ${seed} must be a non-negative integer`);
   const progress = opts.onProgress ?? (() => {});
   const top = moduleName(opts.top);
   const sources = verilogFileNames(opts.files);
@@ -503,74 +514,134 @@ export async function placeAndRoute(opts: PnrOptions): Promise<PnrResult> {
   if (unmapped.length) throw new YosysError(`yosys left cells nextpnr cannot place in ${top}: ${unmapped.join(', ')}`, y.log);
   const counts = classifyCells('ice40', cells);
   const yosysSeconds = (Date.now() - started) / 1000;
+  const version = `nextpnr-ice40 ${await nextpnrVersion(engine)}`;
 
-  const argv = [
-    `--${device}`, '--package', pkg,
-    '--json', netlistName, '--asc', `${top}.asc`,
-    '--freq', String(targetMhz), '--seed', String(seed),
-    // The wrapper's few pins go wherever the placer likes; timing below the target is a
-    // result to report, not a failure.
-    '--pcf-allow-unconstrained', '--timing-allow-fail',
-    '--log', 'nextpnr.log',
-  ];
-  progress(`nextpnr-ice40 --${device} --package ${pkg} --freq ${targetMhz} --seed ${seed} (${engine.kind === 'wasm' ? 'WebAssembly' : engine.path})`);
-  const t1 = Date.now();
-  let phase = '';
-  const r = await runNextpnr(engine, argv, { [netlistName]: y.files[netlistName] }, {
-    outputs: [`${top}.asc`, 'nextpnr.log'],
-    onLine: (line) => {
-      const p = nextpnrPhase(line);
-      if (p && p !== phase) {
-        phase = p;
-        progress(`${p} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-      }
-    },
-  });
-  const nextpnrSeconds = (Date.now() - t1) / 1000;
-  const log = r.files['nextpnr.log'] ?? r.log;
-  const facts = parseNextpnrLog(log);
-  const over = overCapacity(facts.utilisation);
-  if (over.length) {
-    throw new PnrFitError(`${top} does not fit the iCE40 ${device.toUpperCase()} (${pkg}): ${over.join(', ')} used/available`, facts.utilisation);
+  const results: PnrResult[] = [];
+  for (const [i, seed] of opts.seeds.entries()) {
+    const placeStarted = Date.now();
+    const of = opts.seeds.length > 1 ? ` [${i + 1}/${opts.seeds.length}]` : '';
+    const argv = [
+      `--${device}`, '--package', pkg,
+      '--json', netlistName, '--asc', `${top}.asc`,
+      '--freq', String(targetMhz), '--seed', String(seed),
+      // The wrapper's few pins go wherever the placer likes; timing below the target is a
+      // result to report, not a failure.
+      '--pcf-allow-unconstrained', '--timing-allow-fail',
+      '--log', 'nextpnr.log',
+    ];
+    progress(`nextpnr-ice40 --${device} --package ${pkg} --freq ${targetMhz} --seed ${seed}${of} (${engine.kind === 'wasm' ? 'WebAssembly' : engine.path})`);
+    let phase = '';
+    const r = await runNextpnr(engine, argv, { [netlistName]: y.files[netlistName] }, {
+      outputs: [`${top}.asc`, 'nextpnr.log'],
+      onLine: (line) => {
+        const p = nextpnrPhase(line);
+        if (p && p !== phase) {
+          phase = p;
+          progress(`${p}${of} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+        }
+      },
+    });
+    const nextpnrSeconds = (Date.now() - placeStarted) / 1000;
+    const log = r.files['nextpnr.log'] ?? r.log;
+    const facts = parseNextpnrLog(log);
+    const over = overCapacity(facts.utilisation);
+    if (over.length) {
+      throw new PnrFitError(`${top} does not fit the iCE40 ${device.toUpperCase()} (${pkg}): ${over.join(', ')} used/available`, facts.utilisation);
+    }
+    const asc = r.files[`${top}.asc`];
+    if (r.code !== 0 || asc === undefined) {
+      throw new PnrError(`nextpnr-ice40 failed on ${top} (${r.trap ? `WebAssembly trap: ${r.trap}` : `exit ${r.code}`}): ${facts.error ?? lastLine(r.log)}`, log);
+    }
+    const util = (k: string) => facts.utilisation[k]?.used ?? 0;
+    const clockNames = Object.keys(facts.clocks);
+    const clock = clockNames.includes('clk') ? 'clk' : clockNames[0];
+    const nextpnrFmaxMhz = clockNames.length ? facts.clocks[clock] : null;
+    const dspPaths = parseDspPaths(log);
+    const fmaxMhz = dspBoundedFmax(nextpnrFmaxMhz, dspPaths);
+    const longestDsp = dspCriticalPath(dspPaths);
+    const report: PnrReport = {
+      top,
+      device,
+      package: pkg,
+      targetMhz,
+      seed,
+      fmaxMhz,
+      nextpnrFmaxMhz,
+      dspPaths,
+      clocks: facts.clocks,
+      criticalPath: longestDsp && fmaxMhz !== nextpnrFmaxMhz ? longestDsp : clockNames.length ? parseCriticalPath(log, clock) : null,
+      lcs: util('ICESTORM_LC'),
+      lcsAvailable: facts.utilisation.ICESTORM_LC?.available ?? 0,
+      brams: util('ICESTORM_RAM'),
+      sprams: util('ICESTORM_SPRAM'),
+      dsps: util('ICESTORM_DSP'),
+      ios: util('SB_IO'),
+      utilisation: facts.utilisation,
+      yosys: { luts: counts.luts, ffs: counts.ffs, carry: counts.carry, dsps: counts.dsps, bram: counts.bram, version: yosysVersionFrom(creator || y.log) },
+      nextpnrVersion: version,
+      nextpnrEngine: engine.kind,
+      // (one synthesis serves every seed: each report counts it)
+      seconds: yosysSeconds + nextpnrSeconds,
+      yosysSeconds,
+      nextpnrSeconds,
+    };
+    progress(`${top}: Fmax ${report.fmaxMhz ?? '–'} MHz, ${report.lcs} LCs, seed ${seed}${of} (${(Date.now() - started) / 1000} s)`);
+    results.push({ report, asc, yosysLog: y.log, nextpnrLog: log });
   }
-  const asc = r.files[`${top}.asc`];
-  if (r.code !== 0 || asc === undefined) {
-    throw new PnrError(`nextpnr-ice40 failed on ${top} (${r.trap ? `WebAssembly trap: ${r.trap}` : `exit ${r.code}`}): ${facts.error ?? lastLine(r.log)}`, log);
-  }
-  const util = (k: string) => facts.utilisation[k]?.used ?? 0;
-  const clockNames = Object.keys(facts.clocks);
-  const clock = clockNames.includes('clk') ? 'clk' : clockNames[0];
-  const nextpnrFmaxMhz = clockNames.length ? facts.clocks[clock] : null;
-  const dspPaths = parseDspPaths(log);
-  const fmaxMhz = dspBoundedFmax(nextpnrFmaxMhz, dspPaths);
-  const longestDsp = dspCriticalPath(dspPaths);
-  const report: PnrReport = {
-    top,
-    device,
-    package: pkg,
-    targetMhz,
-    seed,
-    fmaxMhz,
-    nextpnrFmaxMhz,
-    dspPaths,
-    clocks: facts.clocks,
-    criticalPath: longestDsp && fmaxMhz !== nextpnrFmaxMhz ? longestDsp : clockNames.length ? parseCriticalPath(log, clock) : null,
-    lcs: util('ICESTORM_LC'),
-    lcsAvailable: facts.utilisation.ICESTORM_LC?.available ?? 0,
-    brams: util('ICESTORM_RAM'),
-    sprams: util('ICESTORM_SPRAM'),
-    dsps: util('ICESTORM_DSP'),
-    ios: util('SB_IO'),
-    utilisation: facts.utilisation,
-    yosys: { luts: counts.luts, ffs: counts.ffs, carry: counts.carry, dsps: counts.dsps, bram: counts.bram, version: yosysVersionFrom(creator || y.log) },
-    nextpnrVersion: `nextpnr-ice40 ${await nextpnrVersion(engine)}`,
-    nextpnrEngine: engine.kind,
-    seconds: (Date.now() - started) / 1000,
-    yosysSeconds,
-    nextpnrSeconds,
+  return results;
+}
+
+/** Fmax over the seeds of one netlist (placeAndRouteSeeds): what placement alone moves. */
+export interface SeedSpread {
+  seeds: number[];
+  /** Per seed, in the order of `seeds` (null: no register-to-register path). */
+  fmaxMhz: (number | null)[];
+  min: number;
+  median: number;
+  mean: number;
+  max: number;
+  /** The seed of the lowest Fmax and of the highest (the first such). */
+  worstSeed: number;
+  bestSeed: number;
+}
+
+/** The spread of Fmax over seeds; null when no report has a clock figure. */
+export function seedSpread(reports: PnrReport[]): SeedSpread | null {
+  const timed = reports.filter((r) => r.fmaxMhz !== null);
+  if (timed.length === 0) return null;
+  const f = timed.map((r) => r.fmaxMhz!);
+  const sorted = [...f].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const min = sorted[0]!;
+  const max = sorted[sorted.length - 1]!;
+  return {
+    seeds: reports.map((r) => r.seed),
+    fmaxMhz: reports.map((r) => r.fmaxMhz),
+    min,
+    median: round(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2),
+    mean: round(f.reduce((s, x) => s + x, 0) / f.length),
+    max,
+    worstSeed: timed[f.indexOf(min)]!.seed,
+    bestSeed: timed[f.indexOf(max)]!.seed,
   };
-  progress(`${top}: Fmax ${report.fmaxMhz ?? '–'} MHz, ${report.lcs} LCs (${(Date.now() - started) / 1000} s)`);
-  return { report, asc, yosysLog: y.log, nextpnrLog: log };
+}
+
+/** `seeds 1-5: Fmax 27.50 to 29.01 MHz, median 27.89, mean 28.14 (worst seed 5, best seed 1)`. */
+export function formatSeedSpread(s: SeedSpread): string {
+  return `seeds ${formatSeeds(s.seeds)}: Fmax ${s.min.toFixed(2)} to ${s.max.toFixed(2)} MHz, median ${s.median.toFixed(2)}, mean ${s.mean.toFixed(2)} (worst seed ${s.worstSeed}, best seed ${s.bestSeed})`;
+}
+
+/** 1,2,3,4,5,9 → `1-5,9`. */
+export function formatSeeds(seeds: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < seeds.length; ) {
+    let j = i;
+    while (j + 1 < seeds.length && seeds[j + 1] === seeds[j]! + 1) j++;
+    parts.push(j > i ? `${seeds[i]}-${seeds[j]}` : String(seeds[i]));
+    i = j + 1;
+  }
+  return parts.join(',');
 }
 
 /** The report as a short paragraph. */

@@ -9,6 +9,7 @@ import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { writeDirectoryAtomically } from '../output.ts';
 import { stderrProgress } from '../progress.ts';
+import { parsePnrSeeds } from './synth-pnr.ts';
 import { parseTarget } from './synth.ts';
 
 /** Options that go through to every `zkrtl synth` of the sweep, with the flows they belong to. */
@@ -39,6 +40,8 @@ export async function runSweep(argv: string[]): Promise<number> {
     if (v === undefined) continue;
     const wrong = check(flow);
     if (wrong) throw new UsageError(wrong);
+    // (each point is one placement, read from its report.json; zkrtl synth --pnr takes several seeds)
+    if (name === 'seed' && parsePnrSeeds(v)!.length > 1) throw new UsageError(`--seed ${v} is not accepted by a sweep: each point is placed with one seed (zkrtl synth --pnr --seed ${v} places one design with each)`);
     flow.extraArgs.push(`--${name}`, v);
   }
   const jobs = parseJobs(single(args, 'jobs'));

@@ -3,7 +3,7 @@
 // writes the report, the logs and the routed design (.asc).
 import { join } from 'node:path';
 import type { GeneratedDesign } from '../../gen/design.ts';
-import { formatPnrReport, placeAndRoute } from '../../synth/pnr.ts';
+import { formatPnrReport, formatSeedSpread, formatSeeds, placeAndRouteSeeds, seedSpread } from '../../synth/pnr.ts';
 import { fpgaTopFor, pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper, type FpgaDesign } from '../../synth/wrappers.ts';
 import { UsageError } from '../errors.ts';
 import { writeDirectoryAtomically } from '../output.ts';
@@ -14,8 +14,8 @@ export interface PnrCliOptions {
   out?: string;
   /** nextpnr --freq target in MHz (default 100). */
   clockMhz?: number;
-  /** nextpnr --seed (default 1). */
-  seed?: number;
+  /** nextpnr --seed, one run per seed of the one netlist (default [1]). */
+  seeds?: number[];
   progress?: Progress;
   /** rv32im only: place the core bare, in its FPGA top, or both (the default; each in a subdirectory). */
   wrap?: PnrWrap;
@@ -45,13 +45,40 @@ export function parsePnrTrace(value: string | undefined, block: string): PnrTrac
   return value as PnrTrace;
 }
 
-/** Parses `--freq`/`--seed` option values for the CLI (undefined stays undefined). */
-export function parsePnrNumber(name: 'freq' | 'seed', value: string | undefined): number | undefined {
+/** Parses `--freq` (a clock target in MHz) for the CLI; undefined stays undefined. */
+export function parsePnrFreq(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (name === 'freq' && !(/^\d+(\.\d+)?$/.test(value) && n > 0 && n < 1000)) throw new UsageError(`--freq ${value} is not accepted: give a clock target in MHz, above 0 and below 1000`);
-  if (name === 'seed' && !(/^\d+$/.test(value) && Number.isSafeInteger(n))) throw new UsageError(`--seed ${value} is not accepted: give a non-negative integer`);
+  if (!(/^\d+(\.\d+)?$/.test(value) && n > 0 && n < 1000)) throw new UsageError(`--freq ${value} is not accepted: give a clock target in MHz, above 0 and below 1000`);
   return n;
+}
+
+/** At most this many seeds in one --seed (each is a whole placement). */
+export const MAX_PNR_SEEDS = 32;
+
+/**
+ * Parses `--seed`: one seed, a list, ranges or both (`1`, `1,4,7`, `1-5`, `1-3,9`), each seed
+ * once, in the order given; undefined stays undefined.
+ */
+export function parsePnrSeeds(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const bad = (why: string) => new UsageError(`--seed ${value} is not accepted: ${why}`);
+  const shape = 'give a non-negative integer, a list (1,4,7) or a range (1-5)';
+  const seeds: number[] = [];
+  for (const part of value.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw bad(shape);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw bad(shape);
+    if (to < from) throw bad(`the range ${part} runs backwards: give it low-high (${to}-${from})`);
+    if (to - from + 1 + seeds.length > MAX_PNR_SEEDS) throw bad(`at most ${MAX_PNR_SEEDS} seeds (each is a whole placement)`);
+    for (let seed = from; seed <= to; seed++) {
+      if (seeds.includes(seed)) throw bad(`seed ${seed} is given twice`);
+      seeds.push(seed);
+    }
+  }
+  return seeds;
 }
 
 /**
@@ -77,42 +104,57 @@ export function pnrTops(design: GeneratedDesign, wrap: PnrWrap, trace: PnrTrace 
  * Places and routes `design` on an iCE40 UP5K-SG48 (behind the pin wrapper; an rv32im core
  * both bare and in its FPGA top, each in its own subdirectory), prints each report as one
  * paragraph on stdout and writes report.json, report.txt, yosys.log, nextpnr.log and
- * <top>.asc. Returns the exit code (0).
+ * <top>.asc. With several seeds, one synthesis is placed once per seed: each placement's
+ * report, log and .asc go to seed-N/, and seeds.json and seeds.txt beside them give the
+ * spread of Fmax. Returns the exit code (0).
  */
 export async function runPnrFor(design: GeneratedDesign, opts: PnrCliOptions = {}): Promise<number> {
   const progress = opts.progress ?? stderrProgress;
   // (a light trace's own folder: it does not replace the full measurement's)
   const out = opts.out ?? join('synth-out', `${design.top}.ice40-pnr${opts.trace === 'light' ? '-light' : ''}`);
+  const seeds = opts.seeds ?? [1];
+  const several = seeds.length > 1;
   const files = new Map<string, string>();
   const texts: string[] = [];
   const tops = pnrTops(design, opts.wrap ?? 'both', opts.trace);
   for (const { dir, kind, what, fpga } of tops) {
-    progress.step(`place and route ${design.top} (as ${fpga.top}${what ? `, ${what}` : ''}) on iCE40 UP5K-SG48`);
-    const result = await placeAndRoute({
+    progress.step(`place and route ${design.top} (as ${fpga.top}${what ? `, ${what}` : ''}) on iCE40 UP5K-SG48${several ? `, seeds ${formatSeeds(seeds)}` : ''}`);
+    const results = await placeAndRouteSeeds({
       top: fpga.top,
       files: fpga.files,
       device: 'up5k',
       package: 'sg48',
       clockMhz: opts.clockMhz,
-      seed: opts.seed,
+      seeds,
       onProgress: (s) => progress.step(`  ${s}`),
     });
-    const text = formatPnrReport(result.report);
     const at = (name: string) => (dir ? `${dir}/${name}` : name);
-    const entries: [string, string][] = [
-      ['report.json', JSON.stringify({ ...result.report, core: design.top, wrapping: kind, ...(design.manifest.block === 'rv32im' ? { trace: opts.trace ?? 'full' } : {}), pins: fpga.pins, manifest: design.manifest }, null, 2) + '\n'],
-      ['report.txt', text],
-      ['yosys.log', result.yosysLog],
-      ['nextpnr.log', result.nextpnrLog],
-      [`${fpga.top}.asc`, result.asc],
-      ...Object.entries(fpga.files),
-    ];
-    for (const [name, content] of entries) files.set(at(name), content);
-    texts.push(dir ? `${dir}: ${text}` : text);
+    for (const result of results) {
+      const text = formatPnrReport(result.report);
+      const here = (name: string) => at(several ? `seed-${result.report.seed}/${name}` : name);
+      const entries: [string, string][] = [
+        ['report.json', JSON.stringify({ ...result.report, core: design.top, wrapping: kind, ...(design.manifest.block === 'rv32im' ? { trace: opts.trace ?? 'full' } : {}), pins: fpga.pins, manifest: design.manifest }, null, 2) + '\n'],
+        ['report.txt', text],
+        ['nextpnr.log', result.nextpnrLog],
+        [`${fpga.top}.asc`, result.asc],
+      ];
+      for (const [name, content] of entries) files.set(here(name), content);
+      texts.push(`${dir ? `${dir}: ` : ''}${text}`);
+    }
+    files.set(at('yosys.log'), results[0]!.yosysLog);
+    for (const [name, content] of Object.entries(fpga.files)) files.set(at(name), content);
+    const spread = several ? seedSpread(results.map((r) => r.report)) : null;
+    if (spread) {
+      const line = `${fpga.top}: ${formatSeedSpread(spread)}\n`;
+      files.set(at('seeds.json'), JSON.stringify({ core: design.top, wrapping: kind, top: fpga.top, ...spread, reports: results.map((r) => ({ seed: r.report.seed, fmaxMhz: r.report.fmaxMhz, criticalPath: r.report.criticalPath, lcs: r.report.lcs })) }, null, 2) + '\n');
+      files.set(at('seeds.txt'), line);
+      texts.push(`${dir ? `${dir}: ` : ''}${line}`);
+    }
   }
   writeDirectoryAtomically(out, files);
   for (const t of texts) process.stdout.write(t);
   const where = tops.length > 1 ? `${tops.map((t) => `${t.dir}/`).join(', ')}: ` : '';
-  process.stdout.write(`wrote ${out}/ (${where}report.json, report.txt, the .asc, yosys.log, nextpnr.log, the wrapped sources)\n`);
+  const what = several ? `seed-N/ (report.json, report.txt, the .asc, nextpnr.log), seeds.json, seeds.txt, yosys.log, the wrapped sources` : 'report.json, report.txt, the .asc, yosys.log, nextpnr.log, the wrapped sources';
+  process.stdout.write(`wrote ${out}/ (${where}${what})\n`);
   return 0;
 }

@@ -48,10 +48,10 @@ export async function runSynth(argv: string[]): Promise<number> {
   if (args.flags.has('pnr')) {
     if (target !== 'ice40') throw new UsageError(`--pnr goes with --target ice40, not ${target}`);
     if (netlists.length) throw new UsageError('--pnr writes the routed design (.asc), not --netlist');
-    const { parsePnrNumber, parsePnrTrace, parsePnrWrap, runPnrFor } = await import('./synth-pnr.ts');
+    const { parsePnrFreq, parsePnrSeeds, parsePnrTrace, parsePnrWrap, runPnrFor } = await import('./synth-pnr.ts');
     const wrap = parsePnrWrap(single(args, 'wrap'), design.manifest.block);
     const trace = parsePnrTrace(single(args, 'trace'), design.manifest.block);
-    return runPnrFor(design, { out: single(args, 'out'), clockMhz: parsePnrNumber('freq', single(args, 'freq')), seed: parsePnrNumber('seed', single(args, 'seed')), wrap, trace });
+    return runPnrFor(design, { out: single(args, 'out'), clockMhz: parsePnrFreq(single(args, 'freq')), seeds: parsePnrSeeds(single(args, 'seed')), wrap, trace });
   }
   if (single(args, 'wrap') !== undefined) throw new UsageError('--wrap goes with --pnr');
   if (single(args, 'trace') !== undefined) throw new UsageError('--trace goes with --pnr (an rv32im core placed and routed)');
