@@ -70,7 +70,7 @@ export interface Rv32imPnrRow {
   /** Why there is no Fmax: the fit error (resources over capacity). */
   error?: string;
   /** With more seeds than 1 (report is the first's): the same netlist placed with each, and the spread of Fmax. */
-  seeds?: { spread: SeedSpread; paths: { seed: number; fmaxMhz: number | null; criticalPath: CriticalPath | null }[] };
+  seeds?: SeedSpread;
 }
 
 export interface Rv32imSynthRow {
@@ -270,10 +270,7 @@ async function pnrRow(fpga: { top: string; files: Record<string, string> }, engi
     const results = await placeAndRouteSeeds({ top: fpga.top, files: fpga.files, device: 'up5k', package: 'sg48', engine, seeds, onProgress: step });
     const reports = results.map((r) => r.report);
     const spread = seeds.length > 1 ? seedSpread(reports) : null;
-    return {
-      engine: name, fits: true, report: reports[0]!,
-      ...(spread ? { seeds: { spread, paths: reports.map((r) => ({ seed: r.seed, fmaxMhz: r.fmaxMhz, criticalPath: r.criticalPath })) } } : {}),
-    };
+    return { engine: name, fits: true, report: reports[0]!, ...(spread ? { seeds: spread } : {}) };
   } catch (e) {
     if (!(e instanceof PnrFitError)) throw e;
     step(e.message);
@@ -388,15 +385,16 @@ function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
   for (const h of r.clockHistory ?? []) L.push(`- ${h.commit}, ${h.top} ${h.wrapping}: ${h.note}`);
   if (r.clockHistory?.length) L.push('');
   for (const v of r.clockVariants ?? []) {
-    const seeds = v.pnrBare.seeds;
-    if (!seeds) continue;
+    const spread = v.pnrBare.seeds;
+    if (!spread) continue;
+    const seeds = formatSeeds(spread.placements.map((p) => p.seed));
     L.push(
-      `Placement spread of ${v.top} (${v.config}), bare: the same netlist placed with seeds ${formatSeeds(seeds.spread.seeds)} (\`zkrtl synth rv32im --target ice40 --pnr --wrap bare --seed ${formatSeeds(seeds.spread.seeds)}\`, ${v.pnrBare.engine}); ` +
-        `the table's row is seed ${seeds.spread.seeds[0]}, the seed the floors are judged at. ${formatSeedSpread(seeds.spread)}.`,
+      `Placement spread of ${v.top} (${v.config}), bare: the same netlist placed with seeds ${seeds} (\`zkrtl synth rv32im --target ice40 --pnr --wrap bare --seed ${seeds}\`, ${v.pnrBare.engine}); ` +
+        `the table's row is seed ${spread.placements[0]!.seed}, the seed the floors are judged at. ${formatSeedSpread(spread)}.`,
       '',
       '| seed | Fmax | critical path |',
       '|---|---|---|',
-      ...seeds.paths.map((p) => `| ${p.seed} | ${p.fmaxMhz === null ? '–' : `${p.fmaxMhz.toFixed(2)} MHz`} | ${p.criticalPath ? formatCriticalPath(p.criticalPath) : '–'} |`),
+      ...spread.placements.map((p) => `| ${p.seed} | ${p.fmaxMhz === null ? '–' : `${p.fmaxMhz.toFixed(2)} MHz`} | ${p.criticalPath ? formatCriticalPath(p.criticalPath) : '–'} |`),
       '',
     );
   }

@@ -450,12 +450,13 @@ describe('place and route', () => {
   });
 
   it('sums up Fmax over seeds: minimum, median, mean, maximum, worst and best seed', () => {
-    const r = (seed: number, fmaxMhz: number | null) => ({ seed, fmaxMhz }) as PnrReport;
+    const r = (seed: number, fmaxMhz: number | null) => ({ seed, fmaxMhz, criticalPath: null, lcs: 100 + seed }) as PnrReport;
+    const placed = (seed: number, fmaxMhz: number | null) => ({ seed, fmaxMhz, criticalPath: null, lcs: 100 + seed });
     const s = seedSpread([r(1, 29.01), r(2, 27.89), r(3, 28.64), r(4, 27.66), r(5, 27.5)]) as SeedSpread;
-    expect(s).toEqual({ seeds: [1, 2, 3, 4, 5], fmaxMhz: [29.01, 27.89, 28.64, 27.66, 27.5], min: 27.5, median: 27.89, mean: 28.14, max: 29.01, worstSeed: 5, bestSeed: 1 });
+    expect(s).toEqual({ placements: [placed(1, 29.01), placed(2, 27.89), placed(3, 28.64), placed(4, 27.66), placed(5, 27.5)], min: 27.5, median: 27.89, mean: 28.14, max: 29.01, worstSeed: 5, bestSeed: 1 });
     expect(formatSeedSpread(s)).toBe('seeds 1-5: Fmax 27.50 to 29.01 MHz, median 27.89, mean 28.14 (worst seed 5, best seed 1)');
     // an even count takes the mean of the middle two; a seed without a clock figure is left out of the figures
-    expect(seedSpread([r(4, 20), r(2, null), r(9, 30), r(3, 10), r(1, 40)])).toMatchObject({ seeds: [4, 2, 9, 3, 1], min: 10, median: 25, mean: 25, max: 40, worstSeed: 3, bestSeed: 1 });
+    expect(seedSpread([r(4, 20), r(2, null), r(9, 30), r(3, 10), r(1, 40)])).toMatchObject({ placements: [placed(4, 20), placed(2, null), placed(9, 30), placed(3, 10), placed(1, 40)], min: 10, median: 25, mean: 25, max: 40, worstSeed: 3, bestSeed: 1 });
     expect(seedSpread([r(1, null)])).toBeNull();
     expect(formatSeeds([1, 2, 3, 7, 9, 10])).toBe('1-3,7,9-10');
     expect(formatSeeds([5, 4])).toBe('5,4');
@@ -468,10 +469,7 @@ describe('place and route', () => {
     const variant = result.clockVariants!.at(-1)!;
     const report = variant.pnrBare.report!;
     const path = (from: string) => ({ ...report.criticalPath!, from });
-    variant.pnrBare.seeds = {
-      spread: seedSpread([1, 2, 3].map((seed, i) => ({ ...report, seed, fmaxMhz: [29.01, 27.5, 28.25][i]! })))!,
-      paths: [{ seed: 1, fmaxMhz: 29.01, criticalPath: path('core.a') }, { seed: 2, fmaxMhz: 27.5, criticalPath: path('core.b') }, { seed: 3, fmaxMhz: 28.25, criticalPath: null }],
-    };
+    variant.pnrBare.seeds = seedSpread([[1, 29.01, path('core.a')], [2, 27.5, path('core.b')], [3, 28.25, null]].map(([seed, fmaxMhz, criticalPath]) => ({ ...report, seed, fmaxMhz, criticalPath }) as PnrReport))!;
     const md = renderRv32imMarkdown(result);
     expect(spreadLines(md)).toEqual([
       `Placement spread of ${variant.top} (${variant.config}), bare: the same netlist placed with seeds 1-3 (\`zkrtl synth rv32im --target ice40 --pnr --wrap bare --seed 1-3\`, ${variant.pnrBare.engine}); ` +
@@ -500,7 +498,7 @@ describe('place and route', () => {
       const seeds = JSON.parse(readFileSync(join(out, 'seeds.json'), 'utf8')) as SeedSpread & { top: string };
       const expected = seedSpread(reports)!;
       expect(seeds).toMatchObject({ ...expected, top: w.top, core: design.top });
-      expect(seeds.fmaxMhz).toEqual(reports.map((r) => r.fmaxMhz));
+      expect(seeds.placements.map((p) => [p.seed, p.fmaxMhz, p.lcs])).toEqual(reports.map((r) => [r.seed, r.fmaxMhz, r.lcs]));
       expect(seeds.min).toBe(Math.min(...reports.map((r) => r.fmaxMhz!)));
       const line = `${w.top}: ${formatSeedSpread(expected)}\n`;
       expect(readFileSync(join(out, 'seeds.txt'), 'utf8')).toBe(line);

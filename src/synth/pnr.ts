@@ -591,11 +591,19 @@ export async function placeAndRouteSeeds(opts: Omit<PnrOptions, 'seed'> & { seed
   return results;
 }
 
+/** One seed's placement of the netlist, as the spread lists it. */
+export interface SeedPlacement {
+  seed: number;
+  /** null: no register-to-register path. */
+  fmaxMhz: number | null;
+  criticalPath: CriticalPath | null;
+  lcs: number;
+}
+
 /** Fmax over the seeds of one netlist (placeAndRouteSeeds): what placement alone moves. */
 export interface SeedSpread {
-  seeds: number[];
-  /** Per seed, in the order of `seeds` (null: no register-to-register path). */
-  fmaxMhz: (number | null)[];
+  /** Each seed's placement, in the order placed. */
+  placements: SeedPlacement[];
   min: number;
   median: number;
   mean: number;
@@ -616,8 +624,7 @@ export function seedSpread(reports: PnrReport[]): SeedSpread | null {
   const min = sorted[0]!;
   const max = sorted[sorted.length - 1]!;
   return {
-    seeds: reports.map((r) => r.seed),
-    fmaxMhz: reports.map((r) => r.fmaxMhz),
+    placements: reports.map((r) => ({ seed: r.seed, fmaxMhz: r.fmaxMhz, criticalPath: r.criticalPath, lcs: r.lcs })),
     min,
     median: round(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2),
     mean: round(f.reduce((s, x) => s + x, 0) / f.length),
@@ -629,7 +636,7 @@ export function seedSpread(reports: PnrReport[]): SeedSpread | null {
 
 /** `seeds 1-5: Fmax 27.50 to 29.01 MHz, median 27.89, mean 28.14 (worst seed 5, best seed 1)`. */
 export function formatSeedSpread(s: SeedSpread): string {
-  return `seeds ${formatSeeds(s.seeds)}: Fmax ${s.min.toFixed(2)} to ${s.max.toFixed(2)} MHz, median ${s.median.toFixed(2)}, mean ${s.mean.toFixed(2)} (worst seed ${s.worstSeed}, best seed ${s.bestSeed})`;
+  return `seeds ${formatSeeds(s.placements.map((p) => p.seed))}: Fmax ${s.min.toFixed(2)} to ${s.max.toFixed(2)} MHz, median ${s.median.toFixed(2)}, mean ${s.mean.toFixed(2)} (worst seed ${s.worstSeed}, best seed ${s.bestSeed})`;
 }
 
 /** 1,2,3,4,5,9 → `1-5,9`. */

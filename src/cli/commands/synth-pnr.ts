@@ -146,7 +146,7 @@ export async function runPnrFor(design: GeneratedDesign, opts: PnrCliOptions = {
     const spread = several ? seedSpread(results.map((r) => r.report)) : null;
     if (spread) {
       const line = `${fpga.top}: ${formatSeedSpread(spread)}\n`;
-      files.set(at('seeds.json'), JSON.stringify({ core: design.top, wrapping: kind, top: fpga.top, ...spread, reports: results.map((r) => ({ seed: r.report.seed, fmaxMhz: r.report.fmaxMhz, criticalPath: r.report.criticalPath, lcs: r.report.lcs })) }, null, 2) + '\n');
+      files.set(at('seeds.json'), JSON.stringify({ core: design.top, wrapping: kind, top: fpga.top, ...spread }, null, 2) + '\n');
       files.set(at('seeds.txt'), line);
       texts.push(`${dir ? `${dir}: ` : ''}${line}`);
     }
