@@ -1,7 +1,7 @@
 // The README's example program, compiled with the README's own compile line and run as the
 // README says: what a new user copies must work as written.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureRiscvTools } from '../src/riscv/toolchain.ts';
@@ -41,5 +41,17 @@ describe('README', () => {
     const names = [...listed.matchAll(/`(\w+)[(`]/g)].map((m) => m[1]!);
     expect(names.length).toBeGreaterThan(5);
     for (const n of names) expect(header, n).toMatch(new RegExp(`\\b${n}\\s*\\(`));
+  });
+
+  it('the not-root install line names every Debian package the tools install', () => {
+    // Every package an ensureDebianPackages call can install (`pkg: '…'` in src/), read from the
+    // sources so that a new one cannot be left out of the line a user without root copies.
+    const sources = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const installed = new Set(sources.flatMap((f) => [...readFileSync(join(ROOT, 'src', f), 'utf8').matchAll(/\bpkg: '([^']+)'/g)].map((m) => m[1]!)));
+    expect([...installed].sort()).toEqual(expect.arrayContaining(['gcc-riscv64-unknown-elf', 'verilator', 'yosys']));
+    const line = /Not root\? `apt-get install ([^`]+)`\s*\(and `([^`]+)`/.exec(README);
+    expect(line, 'the "Not root?" line').not.toBeNull();
+    const listed = new Set([...line![1]!.split(/\s+/), line![2]!]);
+    for (const pkg of installed) expect(listed.has(pkg), `${pkg} (installed by the tools) is not in the README's not-root apt-get line`).toBe(true);
   });
 });
