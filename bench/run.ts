@@ -4,7 +4,7 @@
 // back-to-back run), cells from Yosys, speeds timed here. Each section records where and with
 // what it was measured (`provenance`), as `--only` re-measures some sections and keeps others.
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -217,6 +217,26 @@ export interface Provenance {
   date: string;
   machine: { cpu: string; cores: number };
   tools: { verilator: string; yosys: string; node: string };
+  /**
+   * The machine's 1-minute load average while the section ran (sampled every LOAD_SAMPLE_MS,
+   * the bench's own processes included): its timing figures (simulated cycles per second, model
+   * speed, tool times) fall when other work shares the cores. Absent before it was recorded.
+   */
+  load?: LoadSummary;
+}
+
+export interface LoadSummary {
+  mean: number;
+  max: number;
+  samples: number;
+}
+
+const LOAD_SAMPLE_MS = 10_000;
+
+/** Mean and maximum of load-average samples (one taken at least, at the section's end). */
+export function summarizeLoad(samples: readonly number[]): LoadSummary {
+  if (samples.length === 0) throw new RangeError('summarizeLoad: no samples');
+  return { mean: samples.reduce((a, b) => a + b, 0) / samples.length, max: Math.max(...samples), samples: samples.length };
 }
 
 export interface Results {
@@ -307,7 +327,10 @@ const utc = (iso: string) => iso.replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d).*$/, '$
 export function provenanceLine(p: Provenance | undefined, lastChangedIn: () => string): string {
   if (!p) return `Measured before provenance was recorded; last re-measured in commit ${lastChangedIn()}.`;
   const t = p.tools;
-  return `Measured at commit ${p.commit} (${p.dirty ? 'with uncommitted changes' : 'clean'}) on ${utc(p.date)}, ${p.machine.cores} × ${p.machine.cpu}, with ${t.verilator}, Yosys ${t.yosys}, Node ${t.node}.`;
+  const load = p.load
+    ? ` Machine load while it ran (1-minute load average every ${LOAD_SAMPLE_MS / 1000} s, the bench's own processes included): mean ${p.load.mean.toFixed(2)}, max ${p.load.max.toFixed(2)}, on ${p.machine.cores} cores; its timing figures fall when other work shares them.`
+    : '';
+  return `Measured at commit ${p.commit} (${p.dirty ? 'with uncommitted changes' : 'clean'}) on ${utc(p.date)}, ${p.machine.cores} × ${p.machine.cpu}, with ${t.verilator}, Yosys ${t.yosys}, Node ${t.node}.${load}`;
 }
 
 /** `lines` with `note` under every '## ' heading (after the heading's blank line). */
@@ -338,12 +361,26 @@ async function main() {
   const results: Results = {
     tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], multiplierVariants: saved.multiplierVariants, butterflies: saved.butterflies, proofs: saved.proofs, freeze: saved.freeze, twiddles: saved.twiddles, ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
   const state = gitState();
+  // stamp() opens a section's provenance and samples the load until the next stamp (sections
+  // run one after another) or the end (closeStamp).
+  let open: { p: Provenance; samples: number[]; timer: NodeJS.Timeout } | undefined;
+  const closeStamp = () => {
+    if (!open) return;
+    clearInterval(open.timer);
+    open.p.load = summarizeLoad([...open.samples, loadavg()[0]!]);
+    open = undefined;
+  };
   const stamp = (...sections: Section[]) => {
+    closeStamp();
     const p: Provenance = {
       ...state, date: new Date().toISOString(),
       machine: { cpu: tools.cpu, cores: tools.cores }, tools: { verilator: tools.verilator, yosys: tools.yosys, node: tools.node },
     };
     for (const s of sections) results.provenance![s] = p;
+    const samples: number[] = [];
+    const timer = setInterval(() => samples.push(loadavg()[0]!), LOAD_SAMPLE_MS);
+    timer.unref();
+    open = { p, samples, timer };
   };
   if (only.includes('fields')) {
     stamp('fields');
@@ -388,6 +425,7 @@ async function main() {
     stamp('msm-model');
     results.msm.modelVsNoble = measureModelVsNoble(results.msm.modelVsNoble.c);
   }
+  closeStamp();
   writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(BENCH_DIR, 'results.md'), renderMarkdown(results));
   writeBenchReport(path, join(BENCH_DIR, 'report.html'));

@@ -9,7 +9,7 @@ vi.mock('../bench/asic.ts', () => ({ benchAsic: vi.fn(), renderAsic: () => ['## 
 vi.mock('../bench/ecadd.ts', () => ({ benchEcadd: vi.fn(), renderEcadd: () => ['## Point adders', '', 'ecadd table', ''] }));
 vi.mock('../bench/msm.ts', () => ({ benchMsm: vi.fn(), measureModelVsNoble: vi.fn(), renderMsm: () => ['## MSM', '', 'msm table', ''] }));
 
-const { renderMarkdown } = await import('../bench/run.ts');
+const { renderMarkdown, summarizeLoad } = await import('../bench/run.ts');
 type Results = Parameters<typeof renderMarkdown>[0];
 type Row = Results['rows'][number];
 
@@ -31,6 +31,8 @@ function render(rows: Row[]) {
     provenance: {
       fields: prov('aaa1111', false, '2026-12-02T01:23:45.000Z'),
       ecadd: prov('bbb2222', true, '2026-11-30T23:59:01.000Z'),
+      // Measured while other work shared the machine: its load goes with the provenance.
+      ntt: { ...prov('eee5555', false, '2026-12-04T08:00:00.000Z'), load: summarizeLoad([3.5, 4.25, 5.07]) },
       // Re-measured on its own, later than the MSM section (which has no provenance).
       'msm-model': prov('ddd4444', false, '2026-12-03T10:00:00.000Z'),
     },
@@ -61,14 +63,23 @@ describe('bench/results.md provenance', () => {
     expect(under(lines, '## ASIC (OSU 0.18 µm)')).toMatch(/^Measured before provenance/);
     // Only '## ' headings get it, and the stubs' own text stays in place after it.
     expect(lines[lines.indexOf('### Floors') + 2]).toBe('rv32im table');
-    expect(under(lines, '## NTT cores')).toMatch(/^Measured before/);
+    expect(under(lines, '## NTT cores')).toBe(
+      'Measured at commit eee5555 (clean) on 2026-12-04 08:00 UTC, 2 × Test CPU, with Verilator 5.006, Yosys 0.23, Node v20.20.2. ' +
+        "Machine load while it ran (1-minute load average every 10 s, the bench's own processes included): mean 4.27, max 5.07, on 2 cores; its timing figures fall when other work shares them.",
+    );
     expect(lines[lines.indexOf('## NTT cores') + 4]).toBe('ntt table');
     // Git is asked only about sections without provenance (here through the stub).
-    expect(asked.every((s) => ['ntt', 'rv32im', 'msm', 'asic'].includes(s))).toBe(true);
+    expect(asked.every((s) => ['rv32im', 'msm', 'asic'].includes(s))).toBe(true);
     // The header no longer claims one run.
     const header = lines.slice(0, 4).join('\n');
     expect(header).not.toMatch(/every figure below was produced by that run/);
     expect(header).toMatch(/each section states its own provenance/);
+  });
+
+  it('summarizes the load samples of a section: mean, maximum, count', () => {
+    expect(summarizeLoad([1])).toEqual({ mean: 1, max: 1, samples: 1 });
+    expect(summarizeLoad([2, 0.5, 4, 1.5])).toEqual({ mean: 2, max: 4, samples: 4 });
+    expect(() => summarizeLoad([])).toThrow(/no samples/);
   });
 
   it('says how II is measured, and fails the floor on a block that measures 2', () => {
