@@ -450,8 +450,8 @@ describe('place and route', () => {
   });
 
   it('sums up Fmax over seeds: minimum, median, mean, maximum, worst and best seed', () => {
-    const r = (seed: number, fmaxMhz: number | null) => ({ seed, fmaxMhz, criticalPath: null, lcs: 100 + seed }) as PnrReport;
     const placed = (seed: number, fmaxMhz: number | null) => ({ seed, fmaxMhz, criticalPath: null, lcs: 100 + seed });
+    const r = (seed: number, fmaxMhz: number | null) => placed(seed, fmaxMhz) as PnrReport;
     const s = seedSpread([r(1, 29.01), r(2, 27.89), r(3, 28.64), r(4, 27.66), r(5, 27.5)]) as SeedSpread;
     expect(s).toEqual({ placements: [placed(1, 29.01), placed(2, 27.89), placed(3, 28.64), placed(4, 27.66), placed(5, 27.5)], min: 27.5, median: 27.89, mean: 28.14, max: 29.01, worstSeed: 5, bestSeed: 1 });
     expect(formatSeedSpread(s)).toBe('seeds 1-5: Fmax 27.50 to 29.01 MHz, median 27.89, mean 28.14 (worst seed 5, best seed 1)');
