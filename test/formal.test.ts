@@ -14,6 +14,7 @@ import { productIdentity, productProblems, runMulComposition } from '../src/form
 import { checkDepth, regDepth, runFormal, statedDepth, unitDepth } from '../src/formal/run.ts';
 import type { RawParams } from '../src/gen/params.ts';
 import { parseRv32imParams, rv32imUnit } from '../src/gen/rv32im.ts';
+import { FRAME_PROGRESS_MS, frameProgress } from '../src/cli/commands/formal.ts';
 import { zkrtl } from './support/cli.ts';
 
 let work: string;
@@ -23,6 +24,26 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('formal progress', () => {
+  it('a long check says how far it has unrolled, after a minute and then at most once a minute; a quick one says nothing', () => {
+    let t = 0;
+    const lines: string[] = [];
+    const p = frameProgress('core', (s) => lines.push(s), () => t);
+    p.start('quick');
+    p.start('long');
+    for (let f = 0; f < 10; f++, t += 1000) p.frame('quick', f, 10); // 10 s in all
+    expect(lines).toEqual([]);
+    t = 0;
+    p.start('long');
+    const at = [10_000, FRAME_PROGRESS_MS, FRAME_PROGRESS_MS + 30_000, 2 * FRAME_PROGRESS_MS + 1000, 2 * FRAME_PROGRESS_MS + 2000];
+    at.forEach((ms, f) => {
+      t = ms;
+      p.frame('long', f, 39);
+    });
+    expect(lines).toEqual(['zkrtl: formal core: long: no failure up to cycle 1 (of 0 to 38), 60 s so far\n', 'zkrtl: formal core: long: no failure up to cycle 3 (of 0 to 38), 121 s so far\n']);
+  });
 });
 
 describe('formal harnesses', () => {
@@ -92,9 +113,10 @@ describe('formal harnesses', () => {
   });
 });
 
-/** Runs checks and returns name → result. */
-async function check(raw: RawParams, only: string[], depth: number, tag: string) {
-  const { runs } = await runFormal(raw, { depth, only, jobs: 2, dir: join(work, tag) });
+/** Runs checks and returns name → result; `frames` gets each check's progress reports (bmc3's solved frames). */
+async function check(raw: RawParams, only: string[], depth: number, tag: string, frames: Record<string, number[]> = {}) {
+  const onFrame = (c: { name: string }, frame: number) => (frames[c.name] ??= []).push(frame);
+  const { runs } = await runFormal(raw, { depth, only, jobs: 2, dir: join(work, tag), onFrame });
   return Object.fromEntries(runs.map((r) => [r.check.name, r.result]));
 }
 
@@ -146,8 +168,11 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
   }, 600_000);
   for (const [label, raw, subset] of SUBSETS) {
     it(`${label}: ${subset.join(', ')} proved to depth 10`, async () => {
-      const res = await check(raw, [...subset], 10, `fast-${label}`);
+      const frames: Record<string, number[]> = {};
+      const res = await check(raw, [...subset], 10, `fast-${label}`, frames);
       for (const name of subset) expect(res[name]?.status, `${name}: ${res[name]?.label ?? res[name]?.error ?? ''}`).toBe('pass');
+      // The progress: every cycle of a proof reported once, in order (unit_mul32's parts report none).
+      for (const name of subset) if (name !== 'unit_mul32') expect(frames[name], name).toEqual([...Array(res[name]!.depth).keys()]);
     }, 600_000);
   }
 });

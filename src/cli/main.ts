@@ -59,7 +59,7 @@ usage:
       (liveness), unit_mul and unit_div (the M units at 6 and 8 bits; with mul=serial unit_div covers the
       multiply), unit_mul32 (the DSP multiplier at 32 bits by composition: its 16x16 products cut, checked
       for their operands, the rest bounded, z3 the identity); multiply/divide are stand-ins in the core (README). --depth: cycles from reset (default:
-      the core's stated depth, and reg and pc their own shorter one); --jobs: checks at once (default: the cores). --engine pdr: ABC's pdr (IC3) instead of bmc3,
+      the core's stated depth, and reg and pc their own shorter one); --jobs: checks at once (default: the cores); a check running over a minute prints the cycle it has reached, once a minute. --engine pdr: ABC's pdr (IC3) instead of bmc3,
       a proof then holds at every depth (no --depth), or the check is OPEN after --pdr-timeout CPU seconds
       (default 1800). A failing check names the assert, cycle and instruction and writes its VCD under
       --out (default formal-out/<core>/<check>/counterexample.vcd); exit 1 if any check is not proved.

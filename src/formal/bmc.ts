@@ -45,6 +45,8 @@ export interface BmcOptions {
   /** Folder for the Verilog, the models, the logs and a counterexample's VCD. */
   dir: string;
   timeoutMs?: number;
+  /** bmc: called as each cycle (frame, 0 = the first reset cycle) is unrolled and holds, so a long check can say how far it is. */
+  onFrame?: (frame: number) => void;
 }
 
 export interface BmcResult {
@@ -94,6 +96,9 @@ const PREP = (files: string[], top: string, prepare: string[] = []) => [
 
 const AIGER = ['write_rtlil model.il', 'delete -output', 'techmap', 'setundef -anyseq', 'dffunmap', 'aigmap', 'write_aiger -I -B -zinit -map model.aim model.aig'];
 
+/** bmc3 -v's line for a solved frame ('+': every output decided in it; '-': some left undecided by a conflict limit). */
+const BMC3_FRAME = /^\s*(\d+) [+-] : Var =/;
+
 type Run = { code: number | null; stdout: string; stderr: string };
 const failed = (e: Error): Run => ({ code: -1, stdout: '', stderr: e.message });
 
@@ -119,8 +124,14 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
 
   const alog = join(dir, 'abc.log');
   const pdr = opts.engine === 'pdr';
-  const engine = pdr ? `pdr -T ${opts.pdrSeconds ?? 1800}` : `bmc3 -F ${depth}`;
-  const a = await runProcess(['yosys-abc', '-c', `read_aiger model.aig; fold; strash; ${engine}; write_cex -a cex.aiw`], { cwd: dir, timeoutMs: opts.timeoutMs }).catch(failed);
+  // (bmc3 -v prints a line as each frame is solved, `  12 + : Var = …`, flushed: the progress)
+  const engine = pdr ? `pdr -T ${opts.pdrSeconds ?? 1800}` : `bmc3 -v -F ${depth}`;
+  const onFrame = opts.onFrame;
+  const onLine = onFrame && !pdr ? (l: string) => {
+    const f = BMC3_FRAME.exec(l);
+    if (f) onFrame(Number(f[1]));
+  } : undefined;
+  const a = await runProcess(['yosys-abc', '-c', `read_aiger model.aig; fold; strash; ${engine}; write_cex -a cex.aiw`], { cwd: dir, timeoutMs: opts.timeoutMs, onLine }).catch(failed);
   await writeFile(alog, a.stdout + a.stderr);
   if (pdr && /Property proved/.test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, unbounded: true, log: alog };
   if (pdr && /UNDECIDED/i.test(a.stdout)) {

@@ -72,6 +72,8 @@ export interface FormalOptions {
   dir: string;
   onStart?: (check: FormalCheck, index: number, total: number) => void;
   onResult?: (run: FormalRun, done: number, total: number) => void;
+  /** bmc: a check's cycle `frame` (0-based) of `depth` is unrolled and holds. */
+  onFrame?: (check: FormalCheck, frame: number, depth: number) => void;
 }
 
 export function selectChecks(cfg: Rv32imConfig, only: string[] | undefined, cover = false): FormalCheck[] {
@@ -98,7 +100,9 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
       opts.onStart?.(check, i, checks.length);
       // Unit checks run their own, shorter, bounded harness (the unit's latency bounds it).
       const dir = join(opts.dir, check.name);
-      const run = { depth: checkDepth(cfg, check, opts.depth, opts.unitWidth), dir, engine: opts.engine, pdrSeconds: opts.pdrSeconds };
+      const depth = checkDepth(cfg, check, opts.depth, opts.unitWidth);
+      const onFrame = opts.onFrame && ((frame: number) => opts.onFrame!(check, frame, depth));
+      const run = { depth, dir, engine: opts.engine, pdrSeconds: opts.pdrSeconds, onFrame };
       let result: BmcResult;
       if (check.kind === 'unit_mul32') result = await runMulComposition(cfg, run);
       else {

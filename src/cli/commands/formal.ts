@@ -35,6 +35,28 @@ function describeFailure(r: FormalRun): string {
   return `${x.label} in cycle ${x.step}${insn}; waveform ${x.vcd ? relative(process.cwd(), x.vcd) : '(not written)'}`;
 }
 
+/** A long check's progress: its first line after a minute, then at most one a minute; quick checks stay quiet. */
+export const FRAME_PROGRESS_MS = 60_000;
+
+/**
+ * Progress lines of the checks' unrolling (bmc3's frames): `insn_lh: no failure up to cycle
+ * 24 (of 0 to 38), 1234 s so far`. A frame's line comes when it is solved, so a slow frame holds the next.
+ */
+export function frameProgress(top: string, write: (s: string) => unknown = (s) => process.stderr.write(s), now = () => Date.now()) {
+  const started = new Map<string, number>();
+  const said = new Map<string, number>();
+  return {
+    start: (name: string) => started.set(name, now()),
+    frame: (name: string, frame: number, depth: number) => {
+      const t = now();
+      const t0 = started.get(name) ?? t;
+      if (t - (said.get(name) ?? t0) < FRAME_PROGRESS_MS) return;
+      said.set(name, t);
+      write(`zkrtl: formal ${top}: ${name}: no failure up to cycle ${frame} (of 0 to ${depth - 1}), ${Math.round((t - t0) / 1000)} s so far\n`);
+    },
+  };
+}
+
 export async function runFormalCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out', 'engine', 'pdr-timeout'], flags: ['cover'] });
   if (args.positionals.length !== 1 || args.positionals[0] !== 'rv32im') {
@@ -78,6 +100,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   await ensureFormalTools({ log: (s) => stderrProgress.step(s) });
 
   const t0 = Date.now();
+  const frames = frameProgress(top);
   const { runs } = await runFormal(raw, {
     depth: given,
     only,
@@ -86,7 +109,11 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     pdrSeconds,
     cover,
     dir,
-    onStart: (c, i, n) => process.stderr.write(`zkrtl: formal ${top}: [${i + 1}/${n}] ${c.name} …\n`),
+    onStart: (c, i, n) => {
+      frames.start(c.name);
+      process.stderr.write(`zkrtl: formal ${top}: [${i + 1}/${n}] ${c.name} …\n`);
+    },
+    onFrame: (c, frame, depth) => frames.frame(c.name, frame, depth),
     onResult: (r, done, n) => {
       const detail = r.result.status !== 'pass' ? `: ${describeFailure(r)}` : cover ? `: ${describeCover(r)}` : '';
       process.stderr.write(`zkrtl: formal ${top}: ${done}/${n} done: ${r.check.name} ${verdict(r)} in ${r.result.seconds.toFixed(1)} s${detail}\n`);
