@@ -46,6 +46,17 @@ describe('formal progress', () => {
   });
 });
 
+describe('formal solvers', () => {
+  it('bmc3 proves with each SAT solver it is given (glucose by default)', async () => {
+    for (const solver of [undefined, 'glucose', 'minisat', 'satoko'] as const) {
+      const { runs } = await runFormal({ pipeline: 'multicycle' }, { only: ['pc'], depth: 8, jobs: 1, solver, dir: join(work, `solver-${solver}`) });
+      const r = runs[0]!.result;
+      expect(r.status, `${solver}: ${r.error ?? r.label ?? ''}`).toBe('pass');
+      expect(readFileSync(r.log, 'utf8')).toMatch(`bmc3${{ glucose: ' -g', minisat: '', satoko: ' -s' }[solver ?? 'glucose']} -v -F 8`);
+    }
+  }, 300_000);
+});
+
 describe('formal harnesses', () => {
   it('one check per instruction of the configuration, plus the row and unit checks', () => {
     const names = (raw: RawParams) => formalChecks(parseRv32imParams(raw)).map((c) => c.name);
@@ -149,7 +160,7 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // (div_fold=off: the shift cycle only shifts, the skip capped as with the fold)
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on div_fold=off', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on', div_fold: 'off' }, ['unit_div']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
-    // the core's use of it; its arithmetic, unit_div, takes ~10 minutes at 8 bits and runs in
+    // the core's use of it; its arithmetic, unit_div, takes ~6 minutes at 8 bits and runs in
     // the full suite. The DSP multipliers: mul=3cycle registers the partial products and the
     // sign correction, mul=2cycle sums them in one cycle)
     // (insn_sub: the ALU's adder with its carry in; insn_sra: the serial shift in the divider,
@@ -346,8 +357,10 @@ describe('formal checks find planted bugs', () => {
 
   it('zkrtl formal: the table, the failing check by name, cycle and instruction, exit 1; bad input exits 2', () => {
     const out = join(work, 'cli');
-    const r = zkrtl(['formal', 'rv32im', '--param', 'test_break=load_sext', '--check', 'insn_lb,insn_lbu', '--depth', '10', '--out', out]);
+    const r = zkrtl(['formal', 'rv32im', '--param', 'test_break=load_sext', '--check', 'insn_lb,insn_lbu', '--depth', '10', '--solver', 'satoko', '--out', out]);
     expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/depth 10 cycles from reset \(unit checks: their own depth\), engine yosys-abc bmc3 \(satoko\)/);
+    expect(readFileSync(join(out, 'insn_lb', 'abc.log'), 'utf8')).toMatch(/bmc3 -s -v -F 10/);
     expect(r.stdout).toMatch(/^insn_lbu\s+proved\s+10\s/m);
     expect(r.stdout).toMatch(/^insn_lb\s+FAILED\s+10\s+\S+\s+rd_wdata in cycle \d+, row of 0x[0-9a-f]{8} \(lb\) at pc 0x[0-9a-f]{8}; waveform .*insn_lb\/counterexample\.vcd/m);
     expect(r.stdout).toMatch(/1 of 2 checks proved to their depth in [\d.]+ s; not proved: insn_lb/);
@@ -360,6 +373,8 @@ describe('formal checks find planted bugs', () => {
       [['formal', 'rv32im', '--engine', 'sat'], /--engine sat is not accepted: give bmc \(bounded, to the depth\) or pdr/],
       [['formal', 'rv32im', '--engine', 'pdr', '--depth', '10'], /--depth 10 is not accepted with --engine pdr: pdr proves at every depth/],
       [['formal', 'rv32im', '--pdr-timeout', '60'], /--pdr-timeout 60 is not accepted with --engine bmc: give --engine pdr/],
+      [['formal', 'rv32im', '--solver', 'cadical'], /--solver cadical is not accepted: give glucose, minisat, satoko/],
+      [['formal', 'rv32im', '--solver', 'minisat', '--engine', 'pdr'], /--solver minisat is not accepted with --engine pdr/],
       [['formal', 'rv32im', '--cover', '--engine', 'pdr'], /--cover is not accepted with --engine pdr: a cover is a bounded search/],
       [['formal', 'rv32im', '--cover', '--check', 'insn_add'], /--check insn_add is not a cover of this core \(--cover\): accepted are cover_lui, /],
     ] as const) {

@@ -53,13 +53,13 @@ usage:
       modmul the config emits, inside other blocks too.
       Exit 1 when a lemma fails or times out (--timeout, seconds per solver call, default 60)
   zkrtl formal rv32im [--param K=V]... [--depth N] [--check NAME,…] [--jobs N] [--out DIR]
-            [--engine bmc|pdr [--pdr-timeout S]] [--cover]
+            [--engine bmc|pdr [--pdr-timeout S]] [--solver glucose|minisat|satoko] [--cover]
       the core's retirement rows (RVFI) checked by bounded model checking against the ISA spec, every
       memory and environment answer free: one check per instruction, illegal, reg, pc, order, halt, live
       (liveness), unit_mul and unit_div (the M units at 6 and 8 bits; with mul=serial unit_div covers the
       multiply), unit_mul32 (the DSP multiplier at 32 bits by composition: its 16x16 products cut, checked
       for their operands, the rest bounded, z3 the identity); multiply/divide are stand-ins in the core (README). --depth: cycles from reset (default:
-      the core's stated depth, and reg and pc their own shorter one); --jobs: checks at once (default: the cores); a check running over a minute prints the cycle it has reached, once a minute. --engine pdr: ABC's pdr (IC3) instead of bmc3,
+      the core's stated depth, and reg and pc their own shorter one); --jobs: checks at once (default: the cores); a check running over a minute prints the cycle it has reached, once a minute. --solver: bmc3's SAT solver (default glucose). --engine pdr: ABC's pdr (IC3) instead of bmc3,
       a proof then holds at every depth (no --depth), or the check is OPEN after --pdr-timeout CPU seconds
       (default 1800). A failing check names the assert, cycle and instruction and writes its VCD under
       --out (default formal-out/<core>/<check>/counterexample.vcd); exit 1 if any check is not proved.

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
 import { mulSumsInMem, rv32imUnit, type Rv32imConfig } from '../gen/rv32im.ts';
 import { proveUnsat, type Counterexample } from '../prove/z3.ts';
-import { runBmc, type BmcResult, type FormalEngine } from './bmc.ts';
+import { runBmc, type BmcResult, type BmcSolver, type FormalEngine } from './bmc.ts';
 import { asserts, HARNESS_TOP, mulOperandHistory, type Harness } from './rvfi-harness.ts';
 
 const W = 32;
@@ -207,6 +207,7 @@ export interface MulCompositionOptions {
   /** Cycles of part 2 (run.ts: unitDepth, stages + 2). */
   depth: number;
   engine?: FormalEngine;
+  solver?: BmcSolver;
   pdrSeconds?: number;
   /** The tests' planted bugs: a unit text in place of the generated one, a wrong identity. */
   unit?: VerilogModule;
@@ -221,7 +222,7 @@ export async function runMulComposition(cfg: Rv32imConfig, opts: MulCompositionO
   const { dir } = opts;
   const json = join(dir, PRODUCTS_JSON);
   await rm(json, { force: true });
-  const bmc = await runBmc(mulCompositionHarness(cfg, opts.unit), { depth: opts.depth, dir, engine: opts.engine, pdrSeconds: opts.pdrSeconds });
+  const bmc = await runBmc(mulCompositionHarness(cfg, opts.unit), { depth: opts.depth, dir, engine: opts.engine, solver: opts.solver, pdrSeconds: opts.pdrSeconds });
   const t0 = Date.now();
   const took = () => bmc.seconds + (Date.now() - t0) / 1000;
   // The structure first: a unit whose products are wrong can also break the cut (two equal

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { RawParams } from '../gen/params.ts';
 import { iterativeCycles, parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
-import { runBmc, type BmcResult, type FormalEngine } from './bmc.ts';
+import { runBmc, type BmcResult, type BmcSolver, type FormalEngine } from './bmc.ts';
 import { runMulComposition } from './mul-composition.ts';
 import { coverChecks, formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH, type FormalCheck } from './rvfi-harness.ts';
 
@@ -63,6 +63,8 @@ export interface FormalOptions {
   jobs: number;
   /** bmc (default): bounded, to the depth; pdr: unbounded proofs, or no verdict in pdrSeconds. */
   engine?: FormalEngine;
+  /** bmc: the SAT solver (default glucose). */
+  solver?: BmcSolver;
   pdrSeconds?: number;
   /** Run the cover checks (one per instruction check) instead of the proofs. */
   cover?: boolean;
@@ -102,7 +104,7 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
       const dir = join(opts.dir, check.name);
       const depth = checkDepth(cfg, check, opts.depth, opts.unitWidth);
       const onFrame = opts.onFrame && ((frame: number) => opts.onFrame!(check, frame, depth));
-      const run = { depth, dir, engine: opts.engine, pdrSeconds: opts.pdrSeconds, onFrame };
+      const run = { depth, dir, engine: opts.engine, solver: opts.solver, pdrSeconds: opts.pdrSeconds, onFrame };
       let result: BmcResult;
       if (check.kind === 'unit_mul32') result = await runMulComposition(cfg, run);
       else {

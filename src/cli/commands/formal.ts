@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { lookup } from '../../formal/isa-spec.ts';
-import { ensureFormalTools, type FormalEngine } from '../../formal/bmc.ts';
+import { BMC_SOLVERS, ensureFormalTools, type FormalEngine } from '../../formal/bmc.ts';
 import { regDepth, runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
 import { parseParamArgs } from '../../gen/params.ts';
 import { parseRv32imParams, rv32imTopName } from '../../gen/rv32im.ts';
@@ -58,7 +58,7 @@ export function frameProgress(top: string, write: (s: string) => unknown = (s) =
 }
 
 export async function runFormalCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out', 'engine', 'pdr-timeout'], flags: ['cover'] });
+  const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out', 'engine', 'pdr-timeout', 'solver'], flags: ['cover'] });
   if (args.positionals.length !== 1 || args.positionals[0] !== 'rv32im') {
     throw new UsageError(`zkrtl formal takes the block rv32im${args.positionals.length ? `, not '${args.positionals.join(' ')}'` : ''}: zkrtl formal rv32im --param pipeline=5`);
   }
@@ -83,6 +83,10 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   }
   if (pdrText !== undefined && engine !== 'pdr') throw new UsageError(`--pdr-timeout ${pdrText} is not accepted with --engine bmc: give --engine pdr`);
   if (depthText !== undefined && engine === 'pdr') throw new UsageError(`--depth ${depthText} is not accepted with --engine pdr: pdr proves at every depth (give --engine bmc for a bounded proof)`);
+  const solverText = single(args, 'solver');
+  const solver = BMC_SOLVERS.find((x) => x === solverText);
+  if (solverText !== undefined && !solver) throw new UsageError(`--solver ${solverText} is not accepted: give ${BMC_SOLVERS.join(', ')} (bmc3's SAT solver; default glucose)`);
+  if (solverText !== undefined && engine !== 'bmc') throw new UsageError(`--solver ${solverText} is not accepted with --engine pdr: it picks bmc3's SAT solver (give --engine bmc)`);
   const pdrSeconds = pdrText === undefined ? undefined : Number(pdrText);
   const cover = args.flags.has('cover');
   if (cover && engine === 'pdr') throw new UsageError('--cover is not accepted with --engine pdr: a cover is a bounded search for a trace (give --engine bmc, the default)');
@@ -106,6 +110,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     only,
     jobs: jobsText === undefined ? availableParallelism() : Number(jobsText),
     engine,
+    solver,
     pdrSeconds,
     cover,
     dir,
@@ -124,8 +129,8 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     engine === 'pdr'
       ? `formal ${top} (${JSON.stringify(raw)}), engine yosys-abc pdr (unbounded: a proof holds at every depth; ${pdrSeconds ?? 1800} CPU s per check)`
       : cover
-        ? `formal ${top} (${JSON.stringify(raw)}), covers: a row of each instruction within ${depth} cycles from reset, engine yosys-abc bmc3`
-        : `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg and pc: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3`;
+        ? `formal ${top} (${JSON.stringify(raw)}), covers: a row of each instruction within ${depth} cycles from reset, engine yosys-abc bmc3 (${solver ?? 'glucose'})`
+        : `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg and pc: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3 (${solver ?? 'glucose'})`;
   const lines = [
     header,
     `${'check'.padEnd(w)}  ${'verdict'.padEnd(cover ? 11 : 7)}  depth  seconds  what`,
