@@ -43,6 +43,7 @@ export type FormalEngine = 'bmc' | 'pdr';
  */
 export type BmcSolver = 'glucose' | 'minisat' | 'satoko';
 export const BMC_SOLVERS: readonly BmcSolver[] = ['glucose', 'minisat', 'satoko'];
+export const DEFAULT_BMC_SOLVER: BmcSolver = 'glucose';
 const SOLVER_FLAG: Record<BmcSolver, string> = { glucose: ' -g', minisat: '', satoko: ' -s' };
 
 export interface BmcOptions {
@@ -136,7 +137,7 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
   const alog = join(dir, 'abc.log');
   const pdr = opts.engine === 'pdr';
   // (bmc3 -v prints a line as each frame is solved, `  12 + : Var = …`, flushed: the progress)
-  const engine = pdr ? `pdr -T ${opts.pdrSeconds ?? 1800}` : `bmc3${SOLVER_FLAG[opts.solver ?? 'glucose']} -v -F ${depth}`;
+  const engine = pdr ? `pdr -T ${opts.pdrSeconds ?? 1800}` : `bmc3${SOLVER_FLAG[opts.solver ?? DEFAULT_BMC_SOLVER]} -v -F ${depth}`;
   const onFrame = opts.onFrame;
   const onLine = onFrame && !pdr ? (l: string) => {
     const f = BMC3_FRAME.exec(l);

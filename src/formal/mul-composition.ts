@@ -209,6 +209,8 @@ export interface MulCompositionOptions {
   engine?: FormalEngine;
   solver?: BmcSolver;
   pdrSeconds?: number;
+  /** Part 2's progress (runBmc's onFrame). */
+  onFrame?: (frame: number) => void;
   /** The tests' planted bugs: a unit text in place of the generated one, a wrong identity. */
   unit?: VerilogModule;
   identity?: () => Promise<Counterexample | null>;
@@ -222,7 +224,7 @@ export async function runMulComposition(cfg: Rv32imConfig, opts: MulCompositionO
   const { dir } = opts;
   const json = join(dir, PRODUCTS_JSON);
   await rm(json, { force: true });
-  const bmc = await runBmc(mulCompositionHarness(cfg, opts.unit), { depth: opts.depth, dir, engine: opts.engine, solver: opts.solver, pdrSeconds: opts.pdrSeconds });
+  const bmc = await runBmc(mulCompositionHarness(cfg, opts.unit), { depth: opts.depth, dir, engine: opts.engine, solver: opts.solver, pdrSeconds: opts.pdrSeconds, onFrame: opts.onFrame });
   const t0 = Date.now();
   const took = () => bmc.seconds + (Date.now() - t0) / 1000;
   // The structure first: a unit whose products are wrong can also break the cut (two equal

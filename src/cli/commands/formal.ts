@@ -4,13 +4,13 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { lookup } from '../../formal/isa-spec.ts';
-import { BMC_SOLVERS, ensureFormalTools, type FormalEngine } from '../../formal/bmc.ts';
+import { BMC_SOLVERS, DEFAULT_BMC_SOLVER, ensureFormalTools, type FormalEngine } from '../../formal/bmc.ts';
 import { regDepth, runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
 import { parseParamArgs } from '../../gen/params.ts';
 import { parseRv32imParams, rv32imTopName } from '../../gen/rv32im.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
-import { stderrProgress } from '../progress.ts';
+import { stderrProgress, type Progress } from '../progress.ts';
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 const verdict = (r: FormalRun) =>
@@ -42,7 +42,7 @@ export const FRAME_PROGRESS_MS = 60_000;
  * Progress lines of the checks' unrolling (bmc3's frames): `insn_lh: no failure up to cycle
  * 24 (of 0 to 38), 1234 s so far`. A frame's line comes when it is solved, so a slow frame holds the next.
  */
-export function frameProgress(top: string, write: (s: string) => unknown = (s) => process.stderr.write(s), now = () => Date.now()) {
+export function frameProgress(top: string, progress: Progress = stderrProgress, now = () => Date.now()) {
   const started = new Map<string, number>();
   const said = new Map<string, number>();
   return {
@@ -52,7 +52,7 @@ export function frameProgress(top: string, write: (s: string) => unknown = (s) =
       const t0 = started.get(name) ?? t;
       if (t - (said.get(name) ?? t0) < FRAME_PROGRESS_MS) return;
       said.set(name, t);
-      write(`zkrtl: formal ${top}: ${name}: no failure up to cycle ${frame} (of 0 to ${depth - 1}), ${Math.round((t - t0) / 1000)} s so far\n`);
+      progress.step(`formal ${top}: ${name}: no failure up to cycle ${frame} (of 0 to ${depth - 1}), ${Math.round((t - t0) / 1000)} s so far`);
     },
   };
 }
@@ -85,7 +85,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   if (depthText !== undefined && engine === 'pdr') throw new UsageError(`--depth ${depthText} is not accepted with --engine pdr: pdr proves at every depth (give --engine bmc for a bounded proof)`);
   const solverText = single(args, 'solver');
   const solver = BMC_SOLVERS.find((x) => x === solverText);
-  if (solverText !== undefined && !solver) throw new UsageError(`--solver ${solverText} is not accepted: give ${BMC_SOLVERS.join(', ')} (bmc3's SAT solver; default glucose)`);
+  if (solverText !== undefined && !solver) throw new UsageError(`--solver ${solverText} is not accepted: give ${BMC_SOLVERS.join(', ')} (bmc3's SAT solver; default ${DEFAULT_BMC_SOLVER})`);
   if (solverText !== undefined && engine !== 'bmc') throw new UsageError(`--solver ${solverText} is not accepted with --engine pdr: it picks bmc3's SAT solver (give --engine bmc)`);
   const pdrSeconds = pdrText === undefined ? undefined : Number(pdrText);
   const cover = args.flags.has('cover');
@@ -129,8 +129,8 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     engine === 'pdr'
       ? `formal ${top} (${JSON.stringify(raw)}), engine yosys-abc pdr (unbounded: a proof holds at every depth; ${pdrSeconds ?? 1800} CPU s per check)`
       : cover
-        ? `formal ${top} (${JSON.stringify(raw)}), covers: a row of each instruction within ${depth} cycles from reset, engine yosys-abc bmc3 (${solver ?? 'glucose'})`
-        : `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg and pc: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3 (${solver ?? 'glucose'})`;
+        ? `formal ${top} (${JSON.stringify(raw)}), covers: a row of each instruction within ${depth} cycles from reset, engine yosys-abc bmc3 (${solver ?? DEFAULT_BMC_SOLVER})`
+        : `formal ${top} (${JSON.stringify(raw)}), depth ${depth} cycles from reset (${given === undefined ? `reg and pc: ${regDepth(cfg)}, ` : ''}unit checks: their own depth), engine yosys-abc bmc3 (${solver ?? DEFAULT_BMC_SOLVER})`;
   const lines = [
     header,
     `${'check'.padEnd(w)}  ${'verdict'.padEnd(cover ? 11 : 7)}  depth  seconds  what`,
