@@ -597,10 +597,19 @@ export class Rv32imMachine {
  * are produced and not kept in the result (for long runs written to a file).
  */
 export function runModel(image: Uint8Array, entry: number, opts: RunOptions, onRows?: (rows: TraceRow[]) => void): RunResult {
+  return runMachine(modelMachine(image, entry, opts), opts, onRows);
+}
+
+/** The machine runModel runs: RAM of opts.ramBytes holding `image` (copied), pc = entry. */
+export function modelMachine(image: Uint8Array, entry: number, opts: RunOptions): Rv32imMachine {
   if (image.length > opts.ramBytes) throw new RangeError(`image of ${image.length} bytes exceeds RAM of ${opts.ramBytes}`);
   const mem = new Uint8Array(opts.ramBytes);
   mem.set(image);
-  const m = new Rv32imMachine(mem, entry, { onOutput: opts.onOutput, zicntr: opts.zicntr, cycleOfRow: opts.cycleOfRow });
+  return new Rv32imMachine(mem, entry, { onOutput: opts.onOutput, zicntr: opts.zicntr, cycleOfRow: opts.cycleOfRow });
+}
+
+/** runModel's run, on a machine built by modelMachine (apart, so a benchmark can time the run alone). */
+export function runMachine(m: Rv32imMachine, opts: RunOptions, onRows?: (rows: TraceRow[]) => void): RunResult {
   let rows: TraceRow[] | null = opts.trace ? [] : null;
   const kept: TraceRow[] | undefined = opts.trace && !onRows ? rows! : undefined;
   const segments: Segment[] | undefined = opts.segment > 0 ? [] : undefined;
