@@ -14,8 +14,10 @@ import { compileProgram, riscvCacheRoot } from '../src/riscv/toolchain.ts';
  * Times the model on a program: `warmups` untimed runs, then `runs` timed ones; the median
  * time. Each run is on a machine built before its clock starts, so only the interpreter is
  * timed: building one allocates its RAM and decode cache (48 MiB at 16 MiB of RAM) and
- * copies the image, which, timed with a 10 ms run, moved the rate by 2-10x from run to run
- * (the garbage collector and fresh pages), where the run alone varies by a few per cent.
+ * copies the image; timed with the run, that moved one program's rate up to 14x from run to
+ * run on a free machine (the cause not isolated further). The run alone moved by under 10 %
+ * for most programs (divide and qsort up to 2x), and the medians of all programs together by
+ * about 20 % between passes in one process.
  */
 export function timeModelRun(image: Uint8Array, entry: number, opts: RunOptions, o: { warmups?: number; runs?: number; onRows?: (rows: TraceRow[]) => void } = {}): { result: RunResult; seconds: number; times: number[] } {
   const warmups = o.warmups ?? 2;

@@ -445,7 +445,7 @@ export function renderRv32imMarkdown(r: Omit<Rv32imBenchResult, 'markdown'>): st
     ]),
     '',
     'Verilator cycles/s: the harness\'s own timing of each run. Model instr/s: instructions retired over the run\'s time, the median of 5 timed runs after 2 warm-up runs, ' +
-      'each on a machine built before the clock starts (its 16 MiB RAM, decode cache and image copy are not timed: with them a 10 ms run moved 2-10x from run to run); ' +
+      'each on a machine built before the clock starts (its 16 MiB RAM, decode cache and image copy are not timed: with them the rate of one program moved up to 14x from run to run on a free machine); ' +
       'all programs: all instructions over the sum of the medians.',
     '',
   );
