@@ -11,13 +11,13 @@ import { verilogSources } from '../src/gen/design.ts';
 import { generateRv32im, parseRv32imParams, stallCauseNames } from '../src/gen/rv32im.ts';
 import type { RawParams } from '../src/gen/params.ts';
 import { loadElf } from '../src/riscv/elf.ts';
-import { timeModelRun } from './rv32im-model.ts';
 import { DEFAULT_RAM_BYTES, describeStop, type RunOptions } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { runOnRtl } from '../src/sim/rv32im-sim.ts';
 import { PnrFitError, formatCriticalPath, formatSeedSpread, formatSeeds, nextpnrEngine, nextpnrVersion, placeAndRouteSeeds, seedSpread, type CriticalPath, type NextpnrEngine, type PnrReport, type SeedSpread } from '../src/synth/pnr.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper } from '../src/synth/wrappers.ts';
+import { timeModelRun } from './rv32im-model.ts';
 
 export const BENCH_RISCV_DIR = join(import.meta.dirname, 'riscv');
 
