@@ -38,15 +38,16 @@ const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect:
 const P5_REG_MULEX: RawParams = { redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit' };
 const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async', redirect: 'mem', div_result: 'mem' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
-// The serial multiply (the multicycle default) beside a divider with prep cycles (early out),
-// and so with the barrel shifter (shift=serial needs the one-bit divider without them).
-const MC_DIV4: RawParams = { pipeline: 'multicycle', div: '4bit', div_early: 'on' };
+// The serial multiply (the multicycle default) beside a divider with prep cycles (early out, and
+// at 2bit the cycle that forms 3d from the divisor register the multiply shares), and so with the
+// barrel shifter (shift=serial needs the one-bit divider without them).
+const MC_DIV2S: RawParams = { pipeline: 'multicycle', div: '2bit', div_early: 'on' };
 // The planted bugs: a missing MEM -> EX forward, and (both cores) a cycle-cause encoder that
 // tests a stall before retirement (the 5-stage core's ECALLs, the multicycle core's multiplies
 // and divides count their retiring cycle twice).
 const BROKEN: RawParams = { test_break: 'forward,perf' };
 const MC_BROKEN_PERF: RawParams = { pipeline: 'multicycle', test_break: 'perf' };
-const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2, MC_DIV4, P5_REG_MULEX];
+const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2, MC_DIV2S, P5_REG_MULEX];
 const WAITS = { seed: 7, probability: 0.25 };
 
 const RAM = 16 * 1024 * 1024;
@@ -182,8 +183,8 @@ describe('rv32im generator', () => {
     expect(generateRv32im(MC).modules.map((x) => x.name).filter((n) => /_mul_|_div_|_muldiv/.test(n))).toEqual(['rv32im_muldivsh_b1']);
     expect(generateRv32im(MC).modules.map((x) => x.name)).toContain('rv32im_alu_cmpin_nosh');
     expect(generateRv32im(MC).manifest.params.shift).toBe('serial');
-    expect(generateRv32im(MC_DIV4).modules.map((x) => x.name)).toContain('rv32im_alu_cmpin');
-    expect(generateRv32im(MC_DIV4).manifest.params.shift).toBe('barrel');
+    expect(generateRv32im(MC_DIV2S).modules.map((x) => x.name)).toContain('rv32im_alu_cmpin');
+    expect(generateRv32im(MC_DIV2S).manifest.params.shift).toBe('barrel');
     expect(generateRv32im({ regfile: 'async' }).modules.map((x) => x.name)).toContain('rv32im_regfile');
     expect(a.modules.map((x) => x.name)).toContain('rv32im_regfile_sync');
   });
@@ -197,7 +198,7 @@ describe('rv32im generator', () => {
     expect(() => generateRv32im({ mul: 'serial' })).toThrow(/^mul=serial is not accepted with pipeline=5: give pipeline=multicycle/);
     expect(() => generateRv32im({ pipeline: 'multicycle', mul: '3cycle', test_break: 'mul_sign' })).toThrow(/^test_break=mul_sign is not accepted without mul=serial/);
     expect(() => generateRv32im({ shift: 'serial' })).toThrow(/^shift=serial is not accepted with pipeline=5: .*give pipeline=multicycle m=on mul=serial div=1bit div_early=off, or shift=barrel$/);
-    expect(() => generateRv32im({ ...MC_DIV4, shift: 'serial' })).toThrow(/^shift=serial is not accepted with div=4bit:/);
+    expect(() => generateRv32im({ ...MC_DIV2S, shift: 'serial' })).toThrow(/^shift=serial is not accepted with div=2bit:/);
     expect(() => generateRv32im({ ...MC, shift: 'rotate' })).toThrow(/^shift=rotate is not accepted: give one of barrel, serial$/);
     expect(() => generateRv32im({ ...MC, redirect: 'mem' })).toThrow(/^redirect=mem is not accepted with pipeline=multicycle: /);
     expect(() => generateRv32im({ ...MC, forward: 'id' })).toThrow(/^forward=id is not accepted with pipeline=multicycle: /);
@@ -260,13 +261,13 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem', P5_SLOW_MUL],
     ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
-    ['multicycle div=4bit div_early=on (mul=serial, shift=barrel)', MC_DIV4],
+    ['multicycle div=2bit div_early=on (mul=serial, shift=barrel)', MC_DIV2S],
     ['5-stage redirect=mem forward=reg decode=if div_result=mem div=2bit (mul_result=ex)', P5_REG_MULEX],
   ] as const) {
     // The variants with the async register file also run random programs with wait states below.
     // (the variants with the async register file run without wait states, the serial multiply
     // beside early out only with them: the test budget)
-    for (const waits of params.regfile === 'async' || params === P5_REG_MULEX ? [undefined] : params === MC_DIV4 ? [WAITS] : [undefined, WAITS]) {
+    for (const waits of params.regfile === 'async' || params === P5_REG_MULEX ? [undefined] : params === MC_DIV2S ? [WAITS] : [undefined, WAITS]) {
       it(`riscv/tests on the ${label} core${waits ? ' with random wait states' : ''}`, async () => {
         for (const p of programs) {
           const { rtl, model } = await compareWithModel(p.image, p.entry, runModel, {
