@@ -14,7 +14,7 @@ import { loadElf } from '../src/riscv/elf.ts';
 import { DEFAULT_RAM_BYTES, describeStop, type RunOptions } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { runOnRtl } from '../src/sim/rv32im-sim.ts';
-import { PnrFitError, formatCriticalPath, formatSeedSpread, formatSeeds, nextpnrEngine, nextpnrVersion, placeAndRouteSeeds, seedSpread, type CriticalPath, type NextpnrEngine, type PnrReport, type SeedSpread } from '../src/synth/pnr.ts';
+import { PnrFitError, PnrRouteError, formatCriticalPath, formatSeedSpread, formatSeeds, nextpnrEngine, nextpnrVersion, placeAndRouteSeeds, seedSpread, type CriticalPath, type NextpnrEngine, type PnrReport, type SeedSpread } from '../src/synth/pnr.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper } from '../src/synth/wrappers.ts';
 import { timeModelRun } from './rv32im-model.ts';
@@ -66,8 +66,10 @@ export interface Rv32imPnrRow {
   /** The nextpnr that ran: `nextpnr-ice40 0.8 (yowasp 0.8.621, WebAssembly)`, `nextpnr-ice40 0.4-1+b1 (native /usr/bin/nextpnr-ice40)`. */
   engine: string;
   fits: boolean;
+  /** false: placed, but nextpnr's router stalled (PnrRouteError; error says where). */
+  routes?: false;
   report?: PnrReport;
-  /** Why there is no Fmax: the fit error (resources over capacity). */
+  /** Why there is no Fmax: the fit error (resources over capacity), or the router's stall. */
   error?: string;
   /** With more seeds than 1 (report is the first's): the same netlist placed with each, and the spread of Fmax. */
   seeds?: SeedSpread;
@@ -254,6 +256,11 @@ export async function benchRv32imSynth(progress: Progress): Promise<Rv32imSynthR
   return synth;
 }
 
+/** What a row that has no Fmax says in its place. */
+function notPlaced(p: Rv32imPnrRow): string {
+  return p.routes === false ? 'does not route' : 'does not fit';
+}
+
 /**
  * One place and route of the FPGA top at the default --freq 100 --seed 1, on `engine`; with
  * `seeds` (1 first), the same netlist placed with each of them too, for the spread.
@@ -266,9 +273,9 @@ async function pnrRow(fpga: { top: string; files: Record<string, string> }, engi
     const spread = seeds.length > 1 ? seedSpread(reports) : null;
     return { engine: name, fits: true, report: reports[0]!, ...(spread ? { seeds: spread } : {}) };
   } catch (e) {
-    if (!(e instanceof PnrFitError)) throw e;
+    if (!(e instanceof PnrFitError || e instanceof PnrRouteError)) throw e;
     step(e.message);
-    return { engine: name, fits: false, error: e.message };
+    return { engine: name, fits: false, ...(e instanceof PnrRouteError ? { routes: false as const } : {}), error: e.message };
   }
 }
 
@@ -370,7 +377,7 @@ function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
     if (!p) continue;
     const cpiText = cpi === undefined ? '–' : cpi.toFixed(3);
     if (!x) {
-      L.push(`| this run | ${top} (${config}) | ${wrapping} | ${p.engine} | does not fit | – | ${cpiText} | ${wrapping === 'bare' ? 'NO' : '–'} | ${p.error} |`);
+      L.push(`| this run | ${top} (${config}) | ${wrapping} | ${p.engine} | ${notPlaced(p)} | – | ${cpiText} | ${wrapping === 'bare' ? 'NO' : '–'} | ${p.error} |`);
       continue;
     }
     L.push(`| this run | ${top} (${config}) | ${wrapping} | ${p.engine} | ${x.fmaxMhz === null ? '–' : `${x.fmaxMhz.toFixed(2)} MHz`} | ${x.yosys.luts} | ${cpiText} | ${floor(config, x.fmaxMhz ?? 0, x.yosys.luts, wrapping, cpi)} | ${x.criticalPath ? formatCriticalPath(x.criticalPath) : '–'} |`);
@@ -504,7 +511,7 @@ export function renderRv32imMarkdown(r: Omit<Rv32imBenchResult, 'markdown'>): st
     const x = p.report;
     const cells = x
       ? `${x.fmaxMhz === null ? '–' : `${x.fmaxMhz.toFixed(1)} MHz`} | ${x.lcs} | ${x.brams} | ${x.sprams} | ${x.nextpnrSeconds.toFixed(0)} s`
-      : `does not fit | ${/ICESTORM_LC (\d+)\/\d+/.exec(p.error ?? '')?.[1] ?? '–'} needed | – | – | –`;
+      : p.routes === false ? 'does not route | – | – | – | –' : `does not fit | ${/ICESTORM_LC (\d+)\/\d+/.exec(p.error ?? '')?.[1] ?? '–'} needed | – | – | –`;
     L.push(`| ${s.top} (${s.config}) | ${engine} | ${cells} |`);
   }
   for (const { s, p } of pnrRows) if (!p.fits) L.push('', `${s.top} (${p.engine}): ${p.error}`);

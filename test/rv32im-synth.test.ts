@@ -19,7 +19,7 @@ import { loadElf } from '../src/riscv/elf.ts';
 import { DEFAULT_RAM_BYTES } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
 import { buildPipelineSim, cacheRoot, lintVerilog } from '../src/sim/verilator.ts';
-import { PnrFitError, clockName, designName, dspBoundedFmax, dspCriticalPath, dspPathNs, parseDspPaths, ensureNextpnr, formatCriticalPath, formatPnrReport, formatSeedSpread, formatSeeds, nextpnrEngine, overCapacity, parseCriticalPath, parseNextpnrLog, placeAndRoute, seedSpread, type PnrReport, type SeedSpread } from '../src/synth/pnr.ts';
+import { PnrFitError, ROUTER_STALL_ITERATIONS, routerStallWatch, clockName, designName, dspBoundedFmax, dspCriticalPath, dspPathNs, parseDspPaths, ensureNextpnr, formatCriticalPath, formatPnrReport, formatSeedSpread, formatSeeds, nextpnrEngine, overCapacity, parseCriticalPath, parseNextpnrLog, placeAndRoute, seedSpread, type PnrReport, type SeedSpread } from '../src/synth/pnr.ts';
 import { fpgaTopFor, pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper, rv32imUntracedOutputs } from '../src/synth/wrappers.ts';
 import { checkVerilog } from '../src/synth/yosys.ts';
 
@@ -117,6 +117,23 @@ describe('benchmark programs (bench/riscv)', () => {
 });
 
 describe('nextpnr log', () => {
+  it("stops a router that makes no progress: no new low in the arcs left for the stated iterations", () => {
+    // router1's progress lines as nextpnr 0.4 prints them (the header does not count).
+    const row = (iter: number, left: number) => `Info: ${String(iter).padStart(10)} | ${String(iter - 900).padStart(8)} ${'900'.padStart(10)} | 1000     0 | ${String(left).padStart(9)}|       0.61    1194.20|`;
+    const watch = routerStallWatch(5000);
+    expect(watch('Info:    IterCnt |  w/ripup   wo/ripup |  w/r  wo/r |      arcs| batch(sec) total(sec)|')).toBeNull();
+    // Progress, with a rise in between: a new low resets the count.
+    for (const [i, left] of [[1000, 13968], [2000, 13195], [3000, 13300], [4000, 13000]] as const) expect(watch(row(i, left))).toBeNull();
+    for (let i = 5000; i < 9000; i += 1000) expect(watch(row(i, 13000))).toBeNull();
+    expect(watch('Info: Routing globals...')).toBeNull();
+    expect(watch(row(9000, 13000))).toBe("nextpnr's router left 13000 arcs unrouted from iteration 4000 to 9000 (no fewer in 5000)");
+    // The default limit, on the stall that was measured (2131 arcs from iteration 32000).
+    const fresh = routerStallWatch();
+    expect(fresh(row(32000, 2131))).toBeNull();
+    expect(fresh(row(32000 + ROUTER_STALL_ITERATIONS - 1000, 2131))).toBeNull();
+    expect(fresh(row(32000 + ROUTER_STALL_ITERATIONS, 2131))).toMatch(/^nextpnr's router left 2131 arcs unrouted from iteration 32000 to 232000/);
+  });
+
   it('takes the Fmax after routing and the utilisation table', () => {
     const facts = parseNextpnrLog(LOG);
     expect(facts.clocks).toEqual({ clk: 47.24 });
@@ -547,5 +564,17 @@ describe('place and route', () => {
     expect(pnrTops(core, 'bare', 'light').map((t) => [t.dir, t.fpga.top])).toEqual([['', 'rv32im_p5_fpga_light']]);
     expect(pnrTops(core, 'top', 'light').map((t) => [t.dir, t.fpga.top])).toEqual([['', 'rv32im_p5_fpga_light']]);
     expect(pnrTops(core, 'both').map((t) => t.fpga.top)).toEqual(['rv32im_p5_fpga', 'rv32im_p5_fpga']);
+  });
+});
+
+describe('runProcess stop', () => {
+  it('kills the process when its signal aborts (how placeAndRoute stops a stalled router)', async () => {
+    const { runProcess } = await import('../src/tools/process.ts');
+    const stop = new AbortController();
+    const run = runProcess(['sleep', '30'], { signal: stop.signal });
+    setTimeout(() => stop.abort(), 100);
+    const r = await run;
+    expect(r.code).toBeNull();
+    expect(r.signal).toBe('SIGKILL');
   });
 });

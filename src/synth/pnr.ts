@@ -116,6 +116,46 @@ export class PnrError extends Error {
   }
 }
 
+/** nextpnr placed the design but its router stopped making progress (routerStallWatch); the log is kept. */
+export class PnrRouteError extends Error {
+  override name = 'PnrRouteError';
+  constructor(message: string, readonly log: string) {
+    super(message);
+  }
+}
+
+/**
+ * Iterations of nextpnr's router (router1, the default) without a new low in the arcs left to
+ * route, after which placeAndRoute stops the run as not routing. Runs that route lower it
+ * every few thousand iterations (the clock configuration: 85k iterations in all); the one that
+ * stalled (a light-trace variant at 95 % of the logic cells, seed 1) sat at 2131 arcs from
+ * iteration 32k, ripping up 1000 arcs every 1000 iterations, for over 2 million until it was
+ * killed. Counted in iterations, not seconds, so the verdict is the same on any machine.
+ */
+export const ROUTER_STALL_ITERATIONS = 200_000;
+
+/**
+ * Reads nextpnr's router progress lines (`Info: <iterations> | … | … | <arcs left>| …`) one at a
+ * time; returns a description once `limit` iterations pass without a new low in the arcs left,
+ * null before (and for every other line).
+ */
+export function routerStallWatch(limit = ROUTER_STALL_ITERATIONS): (line: string) => string | null {
+  let best = Infinity;
+  let bestAt = 0;
+  return (line) => {
+    const m = /^Info:\s+(\d+)\s*\|[^|]*\|[^|]*\|\s*(\d+)\s*\|/.exec(line);
+    if (!m) return null;
+    const iteration = Number(m[1]);
+    const left = Number(m[2]);
+    if (left < best) {
+      best = left;
+      bestAt = iteration;
+      return null;
+    }
+    return iteration - bestAt >= limit ? `nextpnr's router left ${best} arcs unrouted from iteration ${bestAt} to ${iteration} (no fewer in ${limit})` : null;
+  };
+}
+
 // ---------------------------------------------------------------------------------------
 // Tools: the WebAssembly build of nextpnr-ice40 from npm (@yowasp/nextpnr-ice40, nothing to
 // install) by default, or a native binary named by $NEXTPNR, as runYosys does with $YOSYS.
@@ -227,7 +267,7 @@ async function runNextpnr(
   engine: NextpnrEngine,
   args: string[],
   files: Record<string, string>,
-  opts: { outputs?: string[]; onLine?: (line: string) => void } = {},
+  opts: { outputs?: string[]; onLine?: (line: string) => void; signal?: AbortSignal } = {},
 ): Promise<NextpnrRun> {
   const outputs = opts.outputs ?? [];
   if (engine.kind === 'native') {
@@ -236,7 +276,7 @@ async function runNextpnr(
       for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
       let r;
       try {
-        r = await runProcess([engine.path, ...args], { cwd: dir, onLine: opts.onLine });
+        r = await runProcess([engine.path, ...args], { cwd: dir, onLine: opts.onLine, signal: opts.signal });
       } catch (e) {
         throw new Error(`nextpnr-ice40 ${engine.path} could not be run: ${(e as Error).message}`);
       }
@@ -250,15 +290,25 @@ async function runNextpnr(
   // Loaded lazily: the module is large and only place and route needs it.
   const yowasp = await import('@yowasp/nextpnr-ice40');
   const chunks: string[] = [];
-  const stdout = streamSink(chunks, opts.onLine);
-  const stderr = streamSink(chunks, opts.onLine);
+  // Stopped by the signal: the next output ends the run (thrown out of its write), as nothing
+  // else can interrupt the WebAssembly.
+  const stopped = new Error('nextpnr stopped');
+  const onLine = opts.onLine && ((line: string) => {
+    opts.onLine!(line);
+    if (opts.signal?.aborted) throw stopped;
+  });
+  const stdout = streamSink(chunks, onLine);
+  const stderr = streamSink(chunks, onLine);
   let tree: Tree;
   let code = 0;
   let trap: string | undefined;
   try {
     tree = ((await yowasp.runNextpnrIce40(args, files, { stdout: stdout.write, stderr: stderr.write })) ?? {}) as Tree;
   } catch (e) {
-    if (e instanceof yowasp.Exit) {
+    if (e === stopped) {
+      code = -2;
+      tree = {};
+    } else if (e instanceof yowasp.Exit) {
       code = e.code;
       tree = e.files ?? {};
     } else if (e instanceof WebAssembly.RuntimeError) {
@@ -531,14 +581,19 @@ export async function placeAndRouteSeeds(opts: Omit<PnrOptions, 'seed'> & { seed
     ];
     progress(`nextpnr-ice40 --${device} --package ${pkg} --freq ${targetMhz} --seed ${seed}${of} (${engine.kind === 'wasm' ? 'WebAssembly' : engine.path})`);
     let phase = '';
+    const watch = routerStallWatch();
+    const stop = new AbortController();
+    let stalled: string | null = null;
     const r = await runNextpnr(engine, argv, { [netlistName]: y.files[netlistName] }, {
       outputs: [`${top}.asc`, 'nextpnr.log'],
+      signal: stop.signal,
       onLine: (line) => {
         const p = nextpnrPhase(line);
         if (p && p !== phase) {
           phase = p;
           progress(`${p}${of} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
         }
+        if (stalled === null && (stalled = watch(line)) !== null) stop.abort();
       },
     });
     const nextpnrSeconds = (Date.now() - placeStarted) / 1000;
@@ -547,6 +602,9 @@ export async function placeAndRouteSeeds(opts: Omit<PnrOptions, 'seed'> & { seed
     const over = overCapacity(facts.utilisation);
     if (over.length) {
       throw new PnrFitError(`${top} does not fit the iCE40 ${device.toUpperCase()} (${pkg}): ${over.join(', ')} used/available`, facts.utilisation);
+    }
+    if (stalled !== null) {
+      throw new PnrRouteError(`${top} does not route on the iCE40 ${device.toUpperCase()} (${pkg}) at seed ${seed}: ${stalled}; stopped there`, log);
     }
     const asc = r.files[`${top}.asc`];
     if (r.code !== 0 || asc === undefined) {

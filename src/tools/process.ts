@@ -33,6 +33,8 @@ export interface ProcessOptions {
   onData?: (stream: 1 | 2, chunk: Buffer) => void;
   /** Kill the process after this long and reject. */
   timeoutMs?: number;
+  /** Kill the process when this aborts; the result then has code null and signal SIGKILL. */
+  signal?: AbortSignal;
 }
 
 /** Runs argv to completion; rejects only when it cannot start or runs past timeoutMs. */
@@ -55,6 +57,9 @@ export function runProcess(argv: string[], opts: ProcessOptions = {}): Promise<P
           child.kill('SIGKILL');
         }, opts.timeoutMs)
       : undefined;
+    const stop = () => child.kill('SIGKILL');
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    if (opts.signal?.aborted) stop();
     child.stdout.on('data', (c: Buffer) => {
       out.push(c);
       opts.onData?.(1, c);
@@ -71,6 +76,7 @@ export function runProcess(argv: string[], opts: ProcessOptions = {}): Promise<P
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', stop);
       if (timedOut) {
         reject(new Error(`${basename(argv[0]!)} ${argv.slice(1).join(' ')} took longer than ${opts.timeoutMs} ms and was killed`));
         return;
