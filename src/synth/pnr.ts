@@ -293,9 +293,10 @@ async function runNextpnr(
   // Stopped by the signal: the next output ends the run (thrown out of its write), as nothing
   // else can interrupt the WebAssembly.
   const stopped = new Error('nextpnr stopped');
+  let running = true;
   const onLine = opts.onLine && ((line: string) => {
     opts.onLine!(line);
-    if (opts.signal?.aborted) throw stopped;
+    if (running && opts.signal?.aborted) throw stopped;
   });
   const stdout = streamSink(chunks, onLine);
   const stderr = streamSink(chunks, onLine);
@@ -321,6 +322,7 @@ async function runNextpnr(
       throw e;
     }
   }
+  running = false;   // (the last lines flushed below may not throw: the run is over)
   stdout.finish();
   stderr.finish();
   const out: Record<string, string> = {};
