@@ -511,7 +511,7 @@ export function renderRv32imMarkdown(r: Omit<Rv32imBenchResult, 'markdown'>): st
     const x = p.report;
     const cells = x
       ? `${x.fmaxMhz === null ? '–' : `${x.fmaxMhz.toFixed(1)} MHz`} | ${x.lcs} | ${x.brams} | ${x.sprams} | ${x.nextpnrSeconds.toFixed(0)} s`
-      : p.routes === false ? 'does not route | – | – | – | –' : `does not fit | ${/ICESTORM_LC (\d+)\/\d+/.exec(p.error ?? '')?.[1] ?? '–'} needed | – | – | –`;
+      : `${notPlaced(p)} | ${p.routes === false ? '–' : `${/ICESTORM_LC (\d+)\/\d+/.exec(p.error ?? '')?.[1] ?? '–'} needed`} | – | – | –`;
     L.push(`| ${s.top} (${s.config}) | ${engine} | ${cells} |`);
   }
   for (const { s, p } of pnrRows) if (!p.fits) L.push('', `${s.top} (${p.engine}): ${p.error}`);

@@ -595,7 +595,10 @@ export async function placeAndRouteSeeds(opts: Omit<PnrOptions, 'seed'> & { seed
           phase = p;
           progress(`${p}${of} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
         }
-        if (stalled === null && (stalled = watch(line)) !== null) stop.abort();
+        if (stalled === null) {
+          stalled = watch(line);
+          if (stalled !== null) stop.abort();
+        }
       },
     });
     const nextpnrSeconds = (Date.now() - placeStarted) / 1000;

@@ -72,6 +72,7 @@ export function runProcess(argv: string[], opts: ProcessOptions = {}): Promise<P
     });
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', stop);
       reject(e);
     });
     child.on('close', (code, signal) => {
