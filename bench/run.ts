@@ -22,6 +22,7 @@ import { benchButterflies, benchNtt, renderButterflies, renderNtt, type Butterfl
 import { benchEcadd, renderEcadd, type EcaddSection } from './ecadd.ts';
 import { benchMsm, measureModelVsNoble, renderMsm, type MsmSection } from './msm.ts';
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
+import { benchRv32imModules, renderRv32imModules, type Rv32imModulesConfig } from './rv32im-modules.ts';
 import { FIELD_SECTION_BLOCKS, benchAsic, renderAsic, type AsicSection } from './asic.ts';
 import { benchFreeze, renderFreeze, type FreezeSection } from './freeze.ts';
 import { benchTwiddles, renderTwiddles, type TwiddleRow } from './twiddles.ts';
@@ -204,7 +205,7 @@ function montmulShape(d: GeneratedDesign): { karatsuba: number; mpCut: number } 
   return { karatsuba: st.ab.karatsuba?.levels ?? 0, mpCut: st.mp.band?.cut ?? 0 };
 }
 
-export const SECTIONS = ['fields', 'proofs', 'freeze', 'twiddles', 'ntt', 'rv32im', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
+export const SECTIONS = ['fields', 'proofs', 'freeze', 'twiddles', 'ntt', 'rv32im', 'rv32im-modules', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Where and with what one section was measured. */
@@ -254,6 +255,7 @@ export interface Results {
   twiddles?: TwiddleRow[];
   ntt?: NttSection;
   rv32im?: Omit<Rv32imBenchResult, 'markdown'>;
+  rv32imModules?: Rv32imModulesConfig[];
   asic?: AsicSection;
   ecadd?: EcaddSection;
   msm?: MsmSection;
@@ -285,6 +287,7 @@ function sectionData(r: Partial<Results>, s: Section, apart: ReadonlySet<string>
       return rest;
     }
     case 'msm-model': return r.msm?.modelVsNoble;
+    case 'rv32im-modules': return r.rv32imModules;
     // Rows measured apart (and saying so) do not date the rest of the section.
     case 'asic': return r.asic ? { ...r.asic, rows: r.asic.rows.filter((x) => !apart.has(x.module)) } : undefined;
     default: return r[s];
@@ -359,7 +362,7 @@ async function main() {
   const saved: Partial<Results> = only.length < SECTIONS.length ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const tools = { verilator: await verilatorVersion(), yosys: await yosysVersion(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
   const results: Results = {
-    tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], multiplierVariants: saved.multiplierVariants, butterflies: saved.butterflies, proofs: saved.proofs, freeze: saved.freeze, twiddles: saved.twiddles, ntt: saved.ntt, rv32im: saved.rv32im, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
+    tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], multiplierVariants: saved.multiplierVariants, butterflies: saved.butterflies, proofs: saved.proofs, freeze: saved.freeze, twiddles: saved.twiddles, ntt: saved.ntt, rv32im: saved.rv32im, rv32imModules: saved.rv32imModules, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
   const state = gitState();
   // stamp() opens a section's provenance and samples the load until the next stamp (sections
   // run one after another) or the end (closeStamp).
@@ -407,6 +410,10 @@ async function main() {
     const { markdown: _markdown, ...rv } = await benchRv32im(stderrProgress);
     // Earlier commits' clock measurements stay (the bench measures only the current one).
     results.rv32im = { ...rv, ...(results.rv32im?.clockHistory ? { clockHistory: results.rv32im.clockHistory } : {}) };
+  }
+  if (only.includes('rv32im-modules')) {
+    stamp('rv32im-modules');
+    results.rv32imModules = await benchRv32imModules(stderrProgress);
   }
   if (only.includes('asic')) {
     stamp('asic');
@@ -514,6 +521,7 @@ export function renderMarkdown(results: Results, opts: { lastChangedIn?: (s: Sec
   if (results.twiddles?.length) L.push(...underHeadings(renderTwiddles(results.twiddles), note('twiddles')));
   if (results.ntt) L.push(...underHeadings(renderNtt(results.ntt, { butterflies: !results.butterflies?.length }), note('ntt')));
   if (results.rv32im) L.push(...underHeadings(renderRv32imMarkdown(results.rv32im).split('\n'), note('rv32im')));
+  if (results.rv32imModules) L.push(...underHeadings(renderRv32imModules(results.rv32imModules), note('rv32im-modules')));
   if (results.ecadd) L.push(...underHeadings(renderEcadd(results.ecadd), note('ecadd')));
   if (results.msm) {
     // The model-against-noble timing can be re-measured alone (`--only msm-model`).

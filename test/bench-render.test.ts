@@ -20,6 +20,8 @@ const row = (module: string, bits: number, ii: number, iiMaxGap: number): Row =>
     tiles: 4, xilinx: synth, generic: synth, verilatorVectorsPerSecond: 1e6, modelOpsPerSecond: 2e6,
   }) as unknown as Row;
 
+const cls = (luts: number, ffs: number) => ({ totalCells: luts + ffs, luts, ffs, dsps: 0, carry: 2, bram: 1 });
+
 const prov = (commit: string, dirty: boolean, date: string) => ({
   commit, dirty, date, machine: { cpu: 'Test CPU', cores: 2 }, tools: { verilator: 'Verilator 5.006', yosys: '0.23', node: 'v20.20.2' },
 });
@@ -28,7 +30,13 @@ function render(rows: Row[]) {
   const results = {
     tools: {}, rows, bn254Stages: [],
     ntt: {}, rv32im: {}, ecadd: {}, msm: { modelVsNoble: {} }, asic: {},
+    rv32imModules: [{ config: 'clock configuration (k=v)', top: 'wrap', flatLuts: 90, rows: [
+      { module: 'wrap', depth: 0, instances: 1, self: cls(10, 5), total: cls(100, 60) },
+      { module: 'core', depth: 1, instances: 1, self: cls(60, 40), total: cls(90, 55) },
+      { module: 'div', depth: 2, instances: 1, self: cls(30, 15), total: cls(30, 15) },
+    ] }],
     provenance: {
+      'rv32im-modules': prov('fff6666', false, '2026-12-06T05:00:00.000Z'),
       fields: prov('aaa1111', false, '2026-12-02T01:23:45.000Z'),
       ecadd: prov('bbb2222', true, '2026-11-30T23:59:01.000Z'),
       // Measured while other work shared the machine: its load goes with the provenance.
@@ -68,6 +76,11 @@ describe('bench/results.md provenance', () => {
         "Machine load while it ran (1-minute load average every 10 s, the bench's own processes included): mean 4.27, max 5.07, on 2 cores; its timing figures fall when other work shares them.",
     );
     expect(lines[lines.indexOf('## NTT cores') + 4]).toBe('ntt table');
+    // The module breakdown: its own provenance, the hierarchical sum beside the flat count, a row per module indented by depth.
+    expect(under(lines, '## rv32im: LUT4 by module')).toBe('Measured at commit fff6666 (clean) on 2026-12-06 05:00 UTC, 2 × Test CPU, with Verilator 5.006, Yosys 0.23, Node v20.20.2.');
+    expect(lines).toContain('**clock configuration (k=v)**: 100 LUT4 with the hierarchy kept, 90 flat');
+    expect(lines).toContain('| · · div | 1 | 30 | 30 | 15 | 2 | 0 | 1 |');
+    expect(lines).toContain('| wrap | 1 | 10 | 100 | 60 | 2 | 0 | 1 |');
     // Git is asked only about sections without provenance (here through the stub).
     expect(asked.every((s) => ['rv32im', 'msm', 'asic'].includes(s))).toBe(true);
     // The header no longer claims one run.

@@ -85,6 +85,9 @@ describe('zkrtl CLI', () => {
     ['unknown command', ['generate'], /unknown command 'generate'/],
     ['bad target', ['synth', 'montmul', '--field', 'goldilocks', '--target', 'stratix'], /--target stratix is not accepted: give one of generic, xilinx, ice40, ecp5/],
     ['bad netlist', ['synth', 'montmul', '--field', 'goldilocks', '--target', 'ice40', '--netlist', 'json,vhdl'], /--netlist vhdl is not accepted/],
+    ['by-module with pnr', ['synth', 'rv32im', '--target', 'ice40', '--pnr', '--by-module'], /^zkrtl: error: --by-module goes with a synthesis report .*, not --pnr\n/],
+    ['by-module word-level', ['synth', 'montmul', '--field', 'goldilocks', '--target', 'generic', '--word-level', '--by-module'], /^zkrtl: error: --by-module maps every module to the target's cells; it does not go with --word-level\n/],
+    ['by-module asic', ['synth', 'rv32im', '--target', 'asic', '--by-module'], /^zkrtl: error: --by-module does not go with --target asic/],
     ['bad vector count', ['sim', 'montmul', '--field', 'goldilocks', '--vectors', 'many'], /--vectors many is not accepted/],
   ];
   for (const [what, args, message] of badInputs) {

@@ -14,6 +14,7 @@ import {
   synthesize,
   type SynthReport,
 } from '../src/synth/synth.ts';
+import { formatModuleTable, parseModuleTree, synthesizeByModule } from '../src/synth/by-module.ts';
 
 const ADD16 = `\`default_nettype none
 module add16 (
@@ -315,6 +316,55 @@ describe('synthesize: a keep_hierarchy module is counted with the design', () =>
   }
 });
 
+// Two levels: the top holds two instances of a registered adder, each of which holds a
+// registered XOR stage (a module of its own), and registers an XOR of its own.
+const TREE = `\`default_nettype none
+module tree_xor (input wire clk, input wire [7:0] a, input wire [7:0] b, output reg [7:0] y);
+    always @(posedge clk) y <= a ^ b;
+endmodule
+module tree_add (input wire clk, input wire [7:0] a, input wire [7:0] b, output reg [7:0] y);
+    wire [7:0] x;
+    tree_xor u (.clk(clk), .a(a), .b(b), .y(x));
+    always @(posedge clk) y <= x + b;
+endmodule
+module tree_top (input wire clk, input wire [7:0] a, input wire [7:0] b, output reg [7:0] y);
+    wire [7:0] y1, y2;
+    tree_add c1 (.clk(clk), .a(a), .b(b), .y(y1));
+    tree_add c2 (.clk(clk), .a(y1), .b(a), .y(y2));
+    always @(posedge clk) y <= y2 ^ a;
+endmodule
+\`default_nettype wire
+`;
+
+describe('synthesize by module (--by-module)', () => {
+  for (const target of ['generic', 'ice40'] as const) {
+    it(`${target}: a row per module, depth first; each total is its own cells plus its instances' totals`, async () => {
+      const { rows } = await synthesizeByModule({ top: 'tree_top', files: { 'tree_top.v': TREE }, target });
+      expect(rows.map((r) => [r.module, r.depth, r.instances])).toEqual([['tree_top', 0, 1], ['tree_add', 1, 2], ['tree_xor', 2, 1]]);
+      const [top, add, xor] = rows;
+      for (const k of ['totalCells', 'luts', 'ffs', 'carry'] as const) {
+        expect(xor!.total[k]).toBe(xor!.self[k]);
+        expect(add!.total[k]).toBe(add!.self[k] + xor!.total[k]);
+        expect(top!.total[k]).toBe(top!.self[k] + 2 * add!.total[k]);
+      }
+      // Every register is a module's own (8 bits in each of the five instances), as in the flat run.
+      expect(xor!.self.ffs).toBe(8);
+      expect(add!.self.ffs).toBe(8);
+      expect(top!.total.ffs).toBe(40);
+      const flat = await synthesize({ top: 'tree_top', files: { 'tree_top.v': TREE }, target });
+      expect(flat.report.ffs).toBe(40);
+      if (target === 'ice40') expect(add!.self.carry).toBeGreaterThan(0);   // the adder's chain is tree_add's own
+      const text = formatModuleTable(rows, target, target === 'ice40' ? flat.report.luts : flat.report.totalCells);
+      const lines = text.trimEnd().split('\n');
+      expect(lines).toHaveLength(5);
+      expect(lines[0]).toContain(`${target === 'ice40' ? top!.total.luts : top!.total.totalCells} in all, against ${target === 'ice40' ? flat.report.luts : flat.report.totalCells} flat`);
+      expect(lines[1]).toMatch(target === 'ice40' ? /^LUTs by module\s+×\s+LUTs self\s+LUTs total/ : /^cells by module/);
+      expect(lines[3]).toMatch(/^ {2}tree_add\s+2\s/);
+      expect(lines[4]).toMatch(/^ {4}tree_xor\s+1\s/);
+    });
+  }
+});
+
 describe('runYosys with a native binary ($YOSYS)', () => {
   // A stand-in binary: the plumbing (temp dir, script file, outputs, streamed lines, failure)
   // is what is under test here, not Yosys.
@@ -392,6 +442,27 @@ describe('parsers', () => {
     const b = parseStatJson(v055, 'top');
     expect(b.cells).toEqual({ $_AND_: 1 });
     expect(yosysVersionFrom(b.creator)).toBe('0.55 (git sha1 60f126cd0)');
+  });
+
+  it('reads a hierarchical stat -json as a tree: parametrised names, children by LUTs, a loop or a missing top refused', () => {
+    const stat = (modules: Record<string, Record<string, number>>) =>
+      JSON.stringify({ creator: 'Yosys 0.23', modules: Object.fromEntries(Object.entries(modules).map(([k, v]) => [k, { num_cells: 0, num_cells_by_type: v }])) });
+    const text = stat({
+      '\\top': { SB_LUT4: 5, SB_DFF: 2, 'small': 1, '$paramod\\big\\W=8': 3 },
+      '\\small': { SB_LUT4: 4 },
+      '$paramod\\big\\W=8': { SB_LUT4: 2, SB_CARRY: 1, 'small': 1 },
+    });
+    const rows = parseModuleTree(text, 'top', 'ice40');
+    expect(rows.map((r) => [r.module, r.depth, r.instances, r.self.luts, r.total.luts])).toEqual([
+      ['top', 0, 1, 5, 5 + 4 + 3 * (2 + 4)],
+      ['$paramod\\big\\W=8', 1, 3, 2, 6],
+      ['small', 2, 1, 4, 4],
+      ['small', 1, 1, 4, 4],
+    ]);
+    expect(rows[0]!.total.carry).toBe(3);
+    expect(rows[0]!.self.ffs).toBe(2);
+    expect(() => parseModuleTree(text, 'nope', 'ice40')).toThrow(/stat -json has no module nope/);
+    expect(() => parseModuleTree(stat({ '\\a': { b: 1 }, '\\b': { a: 1 } }), 'a', 'ice40')).toThrow(/module a contains itself/);
   });
 
   it('reads ltp output, counting renamed LUTs and stopping at the path end', () => {

@@ -36,7 +36,8 @@ export interface SynthResult {
 interface TargetInfo {
   /** What the report calls the flow. */
   description: string;
-  flow: (top: string) => string;
+  /** The flow: flat, or (keepHierarchy) with every module mapped on its own and kept as a module. */
+  flow: (top: string, keepHierarchy?: boolean) => string;
   lut: RegExp | null;
   /** Selection of LUT cells, for counting LUT levels on the longest path. */
   lutSelection: string | null;
@@ -61,7 +62,7 @@ const flat = (flow: string) => `${UNKEEP_HIERARCHY}\n${flow}`;
 const TARGETS: Record<SynthTarget, TargetInfo> = {
   generic: {
     description: 'generic gates (synth)',
-    flow: (top) => flat(`synth -flatten -top ${top}`),
+    flow: (top, keep) => (keep ? `synth -top ${top}` : flat(`synth -flatten -top ${top}`)),
     lut: null,
     lutSelection: null,
     ff: /^\$_(FF|DFF|DFFE|DFFSR|DFFSRE|SDFF|SDFFE|SDFFCE|ALDFF|ALDFFE)_/,
@@ -75,7 +76,7 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
     // -noiopad/-noclkbuf: a block is synthesized out of context, as one part of a larger
     // design; IBUF/OBUF on every port (hundreds for a 254-bit multiplier) and a BUFG would
     // inflate the counts and the paths, and would not place in Vivado.
-    flow: (top) => flat(`synth_xilinx -family xcup -flatten -noiopad -noclkbuf -top ${top}`),
+    flow: (top, keep) => (keep ? `synth_xilinx -family xcup -noiopad -noclkbuf -top ${top}` : flat(`synth_xilinx -family xcup -flatten -noiopad -noclkbuf -top ${top}`)),
     // INV is a LUT1 by another name (Yosys uses it for inverted carry inputs); Vivado folds it
     // into a neighbouring LUT when it can.
     lut: /^(LUT[1-6]|INV)$/,
@@ -103,10 +104,10 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
     // the MAC — a register fed by a registered product is tied to 'x, a 33-bit sum of two
     // products loses its carry. The multipliers map to combinational SB_MAC16s and the
     // pipeline registers stay in fabric: correct, and the same DSP count.
-    flow: (top) => [
+    flow: (top, keep) => [
       `hierarchy -check -top ${top}`,
       'proc',
-      'flatten',
+      ...(keep ? [] : ['flatten']),
       'wreduce t:$mul',
       'techmap -map +/mul2dsp.v -map +/ice40/dsp_map.v -D DSP_A_MAXWIDTH=16 -D DSP_B_MAXWIDTH=16 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 -D DSP_Y_MINWIDTH=11 -D DSP_NAME=$__MUL16X16',
       'select a:mul2dsp',
@@ -118,16 +119,15 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
       // synth_ice40 builds them in LUTs instead of leaving cells nextpnr cannot place.
       'chtype -set $mul t:$__soft_mul',
       // -spram: large single-port memories go to the UltraPlus SPRAMs instead of LUTs.
-      `synth_ice40 -spram -top ${top}`,
+      `synth_ice40${keep ? ' -noflatten' : ''} -spram -top ${top}`,
       // A module marked keep_hierarchy (the rv32im divider's step and count) was mapped on its
       // own above, so ABC, which relaxes every LUT path to the deepest one's depth, relaxed its
       // paths to its own deepest only; flattened now, so that counts and netlists are the
       // whole design's.
-      UNKEEP_HIERARCHY,
-      'flatten',
-      // Yosys 0.55 keeps $scopeinfo cells (where flattened modules were) in the netlist;
-      // nextpnr rejects them.
-      'delete t:$scopeinfo',
+      ...(keep ? [] : [UNKEEP_HIERARCHY, 'flatten',
+        // Yosys 0.55 keeps $scopeinfo cells (where flattened modules were) in the netlist;
+        // nextpnr rejects them.
+        'delete t:$scopeinfo']),
     ].join('\n'),
     lut: /^SB_LUT4$/,
     lutSelection: 't:SB_LUT4',
@@ -150,7 +150,7 @@ const TARGETS: Record<SynthTarget, TargetInfo> = {
   },
   ecp5: {
     description: 'Lattice ECP5 (synth_ecp5)',
-    flow: (top) => flat(`synth_ecp5 -top ${top}`),
+    flow: (top, keep) => (keep ? `synth_ecp5 -noflatten -top ${top}` : flat(`synth_ecp5 -top ${top}`)),
     lut: /^LUT4$/,
     lutSelection: 't:LUT4',
     ff: /^TRELLIS_FF$/,
@@ -190,8 +190,13 @@ const LUT_PREFIX = 'zkrtl_lut_';
 const WORD_LEVEL_FLOW = (top: string) => flat(`synth -flatten -top ${top} -run begin:fine`);
 
 /** The synthesis commands of a target (after read_verilog, before stat and the writers). */
-export function targetFlow(target: SynthTarget, top: string): string {
-  return TARGETS[target].flow(top);
+export function targetFlow(target: SynthTarget, top: string, keepHierarchy = false): string {
+  return TARGETS[target].flow(top, keepHierarchy);
+}
+
+/** Whether the target maps to LUTs (the generic flow maps to gates). */
+export function targetHasLuts(target: SynthTarget): boolean {
+  return TARGETS[target].lut !== null;
 }
 
 export function synthScript(

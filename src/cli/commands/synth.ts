@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { verilogSources } from '../../gen/design.ts';
-import { formatSynthReport, synthesize, type NetlistFormat, type SynthTarget } from '../../synth/synth.ts';
+import { formatModuleTable, synthesizeByModule, type ModuleRow } from '../../synth/by-module.ts';
+import { formatSynthReport, synthesize, targetHasLuts, type NetlistFormat, type SynthTarget } from '../../synth/synth.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { writeDirectoryAtomically } from '../output.ts';
@@ -28,13 +29,13 @@ export function parseNetlists(value: string | undefined): NetlistFormat[] {
 }
 
 export async function runSynth(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out', 'freq', 'seed', 'liberty', 'clock', 'effort', 'wrap', 'trace'], flags: ['word-level', 'pnr'] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out', 'freq', 'seed', 'liberty', 'clock', 'effort', 'wrap', 'trace'], flags: ['word-level', 'pnr', 'by-module'] });
   if (args.positionals.length !== 1) throw new UsageError('zkrtl synth takes one block: zkrtl synth BLOCK --field F --target T');
   const design = designFromArgs(args.positionals[0], args);
   const target = parseTarget(single(args, 'target'));
   if (target === 'asic') {
     for (const o of ['netlist', 'freq', 'seed', 'wrap', 'trace']) if (single(args, o) !== undefined) throw new UsageError(`--${o} does not go with --target asic (it writes a gate-level Verilog netlist and an SDC; --clock NS sets the clock)`);
-    for (const f of ['word-level', 'pnr']) if (args.flags.has(f)) throw new UsageError(`--${f} does not go with --target asic`);
+    for (const f of ['word-level', 'pnr', 'by-module']) if (args.flags.has(f)) throw new UsageError(`--${f} does not go with --target asic`);
     const { parseClockNs, parseEffort } = await import('../../synth/asic.ts');
     const clockNs = parseClockNs(single(args, 'clock'));
     const effort = parseEffort(single(args, 'effort'));
@@ -45,6 +46,9 @@ export async function runSynth(argv: string[]): Promise<number> {
   const netlists = parseNetlists(single(args, 'netlist'));
   const wordLevel = args.flags.has('word-level');
   if (wordLevel && target !== 'generic') throw new UsageError(`--word-level goes with --target generic, not ${target}`);
+  const byModule = args.flags.has('by-module');
+  if (byModule && wordLevel) throw new UsageError('--by-module maps every module to the target\'s cells; it does not go with --word-level');
+  if (byModule && args.flags.has('pnr')) throw new UsageError('--by-module goes with a synthesis report (zkrtl synth BLOCK --target T --by-module), not --pnr');
   if (args.flags.has('pnr')) {
     if (target !== 'ice40') throw new UsageError(`--pnr goes with --target ice40, not ${target}`);
     if (netlists.length) throw new UsageError('--pnr writes the routed design (.asc), not --netlist');
@@ -73,15 +77,26 @@ export async function runSynth(argv: string[]): Promise<number> {
     hierarchical,
     onStep: (s) => stderrProgress.step(`  ${s} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
   });
-  const text = formatSynthReport(result.report);
+  let text = formatSynthReport(result.report);
+  // --by-module: a second run with the hierarchy kept, its module tree beside the flat counts.
+  let modules: ModuleRow[] | undefined;
+  let modulesLog: string | undefined;
+  if (byModule) {
+    stderrProgress.step(`synthesizing ${design.top} for ${target} again, each module on its own (--by-module)`);
+    const m = await synthesizeByModule({ top: design.top, files: verilogSources(design), target });
+    modules = m.rows;
+    modulesLog = m.log;
+    text += '\n' + formatModuleTable(m.rows, target, targetHasLuts(target) ? result.report.luts : result.report.totalCells);
+  }
   const files = new Map<string, string>([
-    ['report.json', JSON.stringify({ ...result.report, manifest: design.manifest }, null, 2) + '\n'],
+    ['report.json', JSON.stringify({ ...result.report, ...(modules ? { modules } : {}), manifest: design.manifest }, null, 2) + '\n'],
     ['report.txt', text],
     ['yosys.log', result.log],
+    ...(modulesLog === undefined ? [] : [['yosys-by-module.log', modulesLog] as [string, string]]),
     ...Object.entries(result.netlists),
   ]);
   writeDirectoryAtomically(out, files);
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-  process.stdout.write(`wrote ${out}/ (report.json, report.txt${Object.keys(result.netlists).map((n) => `, ${n}`).join('')})\n`);
+  process.stdout.write(`wrote ${out}/ (report.json, report.txt${modulesLog === undefined ? '' : ', yosys-by-module.log'}${Object.keys(result.netlists).map((n) => `, ${n}`).join('')})\n`);
   return 0;
 }
