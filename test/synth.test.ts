@@ -462,6 +462,19 @@ describe('parsers', () => {
     expect(rows[0]!.total.carry).toBe(3);
     expect(rows[0]!.self.ffs).toBe(2);
     expect(() => parseModuleTree(text, 'nope', 'ice40')).toThrow(/stat -json has no module nope/);
+    // Yosys 0.23 writes the text form of a hierarchy deeper than one level into the JSON.
+    const v023 = `{
+   "creator": "Yosys 0.23 (git sha1 7ce5011c24b)",
+   "modules": {
+      "\\\\core": { "num_cells": 2, "num_cells_by_type": { "SB_LUT4": 7, "alu": 1 } },
+      "\\\\alu": { "num_cells": 1, "num_cells_by_type": { "SB_LUT4": 3 } },
+      "\\\\wrap": { "num_cells": 2, "num_cells_by_type": { "SB_LUT4": 1, "core": 1 } }
+   },
+       alu                1
+      "design": { "num_cells": 11, "num_cells_by_type": { "SB_LUT4": 11 } }
+}
+`;
+    expect(parseModuleTree(v023, 'wrap', 'ice40').map((r) => [r.module, r.total.luts])).toEqual([['wrap', 11], ['core', 10], ['alu', 3]]);
     expect(() => parseModuleTree(stat({ '\\a': { b: 1 }, '\\b': { a: 1 } }), 'a', 'ice40')).toThrow(/module a contains itself/);
   });
 

@@ -34,7 +34,10 @@ const CLASSES: (keyof CellClasses)[] = ['totalCells', 'luts', 'ffs', 'dsps', 'ca
  * primitive of the target and counts as the module's own.
  */
 export function parseModuleTree(text: string, top: string, target: SynthTarget): ModuleRow[] {
-  const json = JSON.parse(text.slice(text.indexOf('{'))) as StatModules;
+  // Yosys 0.23 prints the text form of a deeper hierarchy (`   name   count` lines, no quotes)
+  // into its JSON, between the modules and the design totals: such lines are dropped.
+  const jsonText = text.slice(text.indexOf('{')).split('\n').filter((l) => !/^\s*[^\s"{}:,]+\s+\d+\s*$/.test(l)).join('\n');
+  const json = JSON.parse(jsonText) as StatModules;
   const modules = new Map(Object.entries(json.modules ?? {}).map(([k, v]) => [bare(k), v.num_cells_by_type ?? {}]));
   if (!modules.has(top)) throw new Error(`stat -json has no module ${top}`);
   const key = targetHasLuts(target) ? 'luts' : 'totalCells';
