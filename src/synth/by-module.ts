@@ -2,7 +2,7 @@
 // module mapped on its own), and Yosys `stat -json` read as an instance tree. Nothing is
 // optimised across a module's ports in such a run, so its sum is not the flat count: the
 // report puts both side by side.
-import { classifyCells, targetFlow, targetHasLuts, type SynthReport, type SynthTarget } from './synth.ts';
+import { classifyCells, stepFromLogLine, targetFlow, targetHasLuts, type SynthReport, type SynthTarget } from './synth.ts';
 import { moduleName, runYosys, verilogFileNames } from './yosys.ts';
 
 export type CellClasses = Pick<SynthReport, 'totalCells' | 'luts' | 'ffs' | 'dsps' | 'carry' | 'bram'>;
@@ -79,13 +79,20 @@ export async function synthesizeByModule(opts: {
   top: string;
   files: Record<string, string>;
   target: SynthTarget;
-  onLine?: (line: string) => void;
+  /** Called with each pass of the run (as synthesize's onStep). */
+  onStep?: (step: string) => void;
 }): Promise<{ rows: ModuleRow[]; log: string }> {
   moduleName(opts.top);
   const sources = verilogFileNames(opts.files);
   if (sources.length === 0) throw new Error(`synthesize ${opts.top}: no .v files given`);
   const script = [`read_verilog ${sources.join(' ')}`, targetFlow(opts.target, opts.top, true), `tee -q -o ${STAT_FILE} stat -json`].join('\n') + '\n';
-  const result = await runYosys({ script, files: opts.files, outputs: [STAT_FILE], onLine: opts.onLine });
+  const synthIndex = { value: null as string | null };
+  const onStep = opts.onStep;
+  const onLine = onStep && ((line: string) => {
+    const step = stepFromLogLine(line, synthIndex);
+    if (step) onStep(step);
+  });
+  const result = await runYosys({ script, files: opts.files, outputs: [STAT_FILE], onLine });
   return { rows: parseModuleTree(result.files[STAT_FILE], opts.top, opts.target), log: result.log };
 }
 

@@ -83,7 +83,8 @@ export async function runSynth(argv: string[]): Promise<number> {
   let modulesLog: string | undefined;
   if (byModule) {
     stderrProgress.step(`synthesizing ${design.top} for ${target} again, each module on its own (--by-module)`);
-    const m = await synthesizeByModule({ top: design.top, files: verilogSources(design), target });
+    const again = Date.now();
+    const m = await synthesizeByModule({ top: design.top, files: verilogSources(design), target, onStep: (s) => stderrProgress.step(`  ${s} (${((Date.now() - again) / 1000).toFixed(0)} s)`) });
     modules = m.rows;
     modulesLog = m.log;
     text += '\n' + formatModuleTable(m.rows, target, targetHasLuts(target) ? result.report.luts : result.report.totalCells);
