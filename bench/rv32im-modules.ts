@@ -5,7 +5,7 @@
 import type { Progress } from '../src/cli/progress.ts';
 import { generateRv32im } from '../src/gen/rv32im.ts';
 import type { RawParams } from '../src/gen/params.ts';
-import { synthesizeByModule, type ModuleRow } from '../src/synth/by-module.ts';
+import { displayModuleName, synthesizeByModule, type ModuleRow } from '../src/synth/by-module.ts';
 import { synthesize } from '../src/synth/synth.ts';
 import { pinWrapper } from '../src/synth/wrappers.ts';
 import { RV32IM_CLOCK_VARIANTS } from './rv32im.ts';
@@ -54,7 +54,7 @@ export function renderRv32imModules(configs: Rv32imModulesConfig[]): string[] {
     L.push(`**${c.config}**: ${top.total.luts} LUT4 with the hierarchy kept, ${c.flatLuts} flat`, '');
     L.push('| module | × | LUT4 own | LUT4 with submodules | FFs | carry | DSP | EBR/SPRAM |', '|---|---|---|---|---|---|---|---|');
     for (const r of c.rows) {
-      L.push(`| ${'· '.repeat(r.depth)}${r.module} | ${r.instances} | ${r.self.luts} | ${r.total.luts} | ${r.total.ffs} | ${r.total.carry} | ${r.total.dsps} | ${r.total.bram} |`);
+      L.push(`| ${'· '.repeat(r.depth)}${displayModuleName(r.module)} | ${r.instances} | ${r.self.luts} | ${r.total.luts} | ${r.total.ffs} | ${r.total.carry} | ${r.total.dsps} | ${r.total.bram} |`);
     }
     L.push('');
   }

@@ -14,7 +14,7 @@ import {
   synthesize,
   type SynthReport,
 } from '../src/synth/synth.ts';
-import { formatModuleTable, parseModuleTree, synthesizeByModule } from '../src/synth/by-module.ts';
+import { displayModuleName, formatModuleTable, parseModuleTree, synthesizeByModule } from '../src/synth/by-module.ts';
 
 const ADD16 = `\`default_nettype none
 module add16 (
@@ -462,6 +462,9 @@ describe('parsers', () => {
     expect(rows[0]!.total.carry).toBe(3);
     expect(rows[0]!.self.ffs).toBe(2);
     expect(() => parseModuleTree(text, 'nope', 'ice40')).toThrow(/stat -json has no module nope/);
+    expect(displayModuleName('$paramod\\big\\W=8\\D=2')).toBe('big (W=8, D=2)');
+    expect(displayModuleName('$paramod$b981c55e899ca1907e9685d58d9d7f6d263620ed\\zkrtl_delay')).toBe('zkrtl_delay [b981c55e]');
+    expect(displayModuleName('rv32im_alu')).toBe('rv32im_alu');
     // Yosys 0.23 writes the text form of a hierarchy deeper than one level into the JSON.
     const v023 = `{
    "creator": "Yosys 0.23 (git sha1 7ce5011c24b)",

@@ -97,6 +97,19 @@ export async function synthesizeByModule(opts: {
 }
 
 /**
+ * A module's name for a table: a parametrised module as its name and, in brackets, the start of
+ * the hash Yosys names its parameters by (`zkrtl_delay [b981c55e]`) or the parameters themselves
+ * (`adder (W=8)`); any other name as it is.
+ */
+export function displayModuleName(module: string): string {
+  const hashed = /^\$paramod\$([0-9a-f]+)\\(.+)$/.exec(module);
+  if (hashed) return `${hashed[2]} [${hashed[1]!.slice(0, 8)}]`;
+  const named = /^\$paramod\\([^\\]+)\\(.+)$/.exec(module);
+  if (named) return `${named[1]} (${named[2]!.split('\\').join(', ')})`;
+  return module;
+}
+
+/**
  * The tree as text: a row per module (indented by depth, × its instances in the parent), its
  * own LUTs (cells on a target without LUTs) and with everything below it, and the other
  * classes with everything below it. `flat`: the flat run's count, named beside the sum.
@@ -109,7 +122,7 @@ export function formatModuleTable(rows: ModuleRow[], target: SynthTarget, flat?:
   if (!top) return '';
   const head = [`${what} by module`, '×', `${what} self`, `${what} total`, 'FFs total', 'carry total', 'DSPs total', 'BRAM total'];
   const body = rows.map((r) => [
-    `${'  '.repeat(r.depth)}${r.module}`,
+    `${'  '.repeat(r.depth)}${displayModuleName(r.module)}`,
     String(r.instances),
     String(r.self[key]),
     String(r.total[key]),
