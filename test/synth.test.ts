@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkVerilog, runYosys, undeclaredNames, yosysVersion, yosysVersionFrom, YosysError } from '../src/synth/yosys.ts';
 import {
+  classifyCells,
   formatSynthReport,
   parseLtp,
   parseStatJson,
   stepFromLogLine,
   synthesize,
+  targetFlow,
   type SynthReport,
 } from '../src/synth/synth.ts';
 import { displayModuleName, formatModuleTable, parseModuleTree, synthesizeByModule } from '../src/synth/by-module.ts';
@@ -337,8 +339,27 @@ endmodule
 `;
 
 describe('synthesize by module (--by-module)', () => {
-  for (const target of ['generic', 'ice40'] as const) {
-    it(`${target}: a row per module, depth first; each total is its own cells plus its instances' totals`, async () => {
+  it('leaves the flat flows as they were, and keeps the hierarchy in every target\'s other flow', () => {
+    const unkeep = 'setattr -mod -unset keep_hierarchy';
+    expect(targetFlow('generic', 'TOP')).toBe(`${unkeep}\nsynth -flatten -top TOP`);
+    expect(targetFlow('xilinx', 'TOP')).toBe(`${unkeep}\nsynth_xilinx -family xcup -flatten -noiopad -noclkbuf -top TOP`);
+    expect(targetFlow('ecp5', 'TOP')).toBe(`${unkeep}\nsynth_ecp5 -top TOP`);
+    expect(targetFlow('ice40', 'TOP').split('\n')).toEqual([
+      'hierarchy -check -top TOP', 'proc', 'flatten', 'wreduce t:$mul',
+      'techmap -map +/mul2dsp.v -map +/ice40/dsp_map.v -D DSP_A_MAXWIDTH=16 -D DSP_B_MAXWIDTH=16 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 -D DSP_Y_MINWIDTH=11 -D DSP_NAME=$__MUL16X16',
+      'select a:mul2dsp', 'setattr -unset mul2dsp', 'opt_expr -fine', 'wreduce', 'select -clear', 'chtype -set $mul t:$__soft_mul',
+      'synth_ice40 -spram -top TOP', unkeep, 'flatten', 'delete t:$scopeinfo',
+    ]);
+    for (const t of ['generic', 'xilinx', 'ice40', 'ecp5'] as const) {
+      const kept = targetFlow(t, 'TOP', true);
+      expect(kept.split('\n')).not.toContain('flatten');
+      expect(kept).not.toMatch(/ -flatten/);
+      if (t === 'ice40' || t === 'ecp5') expect(kept).toMatch(new RegExp(`synth_${t} -noflatten`));
+    }
+  });
+
+  for (const target of ['generic', 'ice40', 'xilinx', 'ecp5'] as const) {
+    it(`${target}: a row per module, depth first; each total is its own cells plus its instances' totals, and the kept netlist flattened has as many`, async () => {
       const { rows } = await synthesizeByModule({ top: 'tree_top', files: { 'tree_top.v': TREE }, target });
       expect(rows.map((r) => [r.module, r.depth, r.instances])).toEqual([['tree_top', 0, 1], ['tree_add', 1, 2], ['tree_xor', 2, 1]]);
       const [top, add, xor] = rows;
@@ -353,12 +374,21 @@ describe('synthesize by module (--by-module)', () => {
       expect(top!.total.ffs).toBe(40);
       const flat = await synthesize({ top: 'tree_top', files: { 'tree_top.v': TREE }, target });
       expect(flat.report.ffs).toBe(40);
-      if (target === 'ice40') expect(add!.self.carry).toBeGreaterThan(0);   // the adder's chain is tree_add's own
-      const text = formatModuleTable(rows, target, target === 'ice40' ? flat.report.luts : flat.report.totalCells);
+      // An independent sum: the same kept-hierarchy netlist flattened after mapping, counted by Yosys.
+      const flattened = await runYosys({
+        script: `read_verilog tree_top.v\n${targetFlow(target, 'tree_top', true)}\nflatten\ntee -q -o s.json stat -json\n`,
+        files: { 'tree_top.v': TREE },
+        outputs: ['s.json'],
+      });
+      const counted = classifyCells(target, parseStatJson(flattened.files['s.json']!, 'tree_top').cells);
+      for (const k of ['totalCells', 'luts', 'ffs', 'carry', 'dsps', 'bram'] as const) expect(top!.total[k], k).toBe(counted[k]);
+      if (target !== 'generic') expect(add!.self.carry).toBeGreaterThan(0);   // the adder's chain is tree_add's own
+      const luts = target !== 'generic';
+      const text = formatModuleTable(rows, target, luts ? flat.report.luts : flat.report.totalCells);
       const lines = text.trimEnd().split('\n');
       expect(lines).toHaveLength(5);
-      expect(lines[0]).toContain(`${target === 'ice40' ? top!.total.luts : top!.total.totalCells} in all, against ${target === 'ice40' ? flat.report.luts : flat.report.totalCells} flat`);
-      expect(lines[1]).toMatch(target === 'ice40' ? /^LUTs by module\s+×\s+LUTs self\s+LUTs total/ : /^cells by module/);
+      expect(lines[0]).toContain(`${luts ? top!.total.luts : top!.total.totalCells} in all, against ${luts ? flat.report.luts : flat.report.totalCells} flat`);
+      expect(lines[1]).toMatch(luts ? /^LUTs by module\s+×\s+LUTs self\s+LUTs total/ : /^cells by module/);
       expect(lines[3]).toMatch(/^ {2}tree_add\s+2\s/);
       expect(lines[4]).toMatch(/^ {4}tree_xor\s+1\s/);
     });

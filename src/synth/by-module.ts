@@ -2,7 +2,7 @@
 // module mapped on its own), and Yosys `stat -json` read as an instance tree. Nothing is
 // optimised across a module's ports in such a run, so its sum is not the flat count: the
 // report puts both side by side.
-import { classifyCells, stepFromLogLine, targetFlow, targetHasLuts, type SynthReport, type SynthTarget } from './synth.ts';
+import { assertNoDriverConflict, classifyCells, synthStepReporter, targetFlow, targetHasLuts, type SynthReport, type SynthTarget } from './synth.ts';
 import { moduleName, runYosys, verilogFileNames } from './yosys.ts';
 
 export type CellClasses = Pick<SynthReport, 'totalCells' | 'luts' | 'ffs' | 'dsps' | 'carry' | 'bram'>;
@@ -44,7 +44,7 @@ export function parseModuleTree(text: string, top: string, target: SynthTarget):
   const totals = new Map<string, CellClasses>();
   const selfOf = (m: string): CellClasses => {
     const own: Record<string, number> = {};
-    for (const [type, n] of Object.entries(modules.get(m)!)) if (!modules.has(bare(type)) && type !== '$scopeinfo') own[type] = n;
+    for (const [type, n] of Object.entries(modules.get(m)!)) if (!modules.has(bare(type))) own[type] = n;
     const { srl: _srl, ...c } = classifyCells(target, own);
     return c;
   };
@@ -86,13 +86,8 @@ export async function synthesizeByModule(opts: {
   const sources = verilogFileNames(opts.files);
   if (sources.length === 0) throw new Error(`synthesize ${opts.top}: no .v files given`);
   const script = [`read_verilog ${sources.join(' ')}`, targetFlow(opts.target, opts.top, true), `tee -q -o ${STAT_FILE} stat -json`].join('\n') + '\n';
-  const synthIndex = { value: null as string | null };
-  const onStep = opts.onStep;
-  const onLine = onStep && ((line: string) => {
-    const step = stepFromLogLine(line, synthIndex);
-    if (step) onStep(step);
-  });
-  const result = await runYosys({ script, files: opts.files, outputs: [STAT_FILE], onLine });
+  const result = await runYosys({ script, files: opts.files, outputs: [STAT_FILE], onLine: synthStepReporter(opts.target, opts.onStep) });
+  assertNoDriverConflict(result.log, opts.target, opts.top);
   return { rows: parseModuleTree(result.files[STAT_FILE], opts.top, opts.target), log: result.log };
 }
 
@@ -112,9 +107,11 @@ export function displayModuleName(module: string): string {
 /**
  * The tree as text: a row per module (indented by depth, × its instances in the parent), its
  * own LUTs (cells on a target without LUTs) and with everything below it, and the other
- * classes with everything below it. `flat`: the flat run's count, named beside the sum.
+ * classes with everything below it. `main`: the main run's count, named beside the sum, as
+ * `how` the main run mapped the design ('flat', or for blocks mapped per unit and then
+ * flattened, saying so).
  */
-export function formatModuleTable(rows: ModuleRow[], target: SynthTarget, flat?: number): string {
+export function formatModuleTable(rows: ModuleRow[], target: SynthTarget, main: number, how = 'flat'): string {
   const luts = targetHasLuts(target);
   const what = luts ? 'LUTs' : 'cells';
   const key = luts ? 'luts' : 'totalCells';
@@ -133,8 +130,6 @@ export function formatModuleTable(rows: ModuleRow[], target: SynthTarget, flat?:
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  const note = flat === undefined
-    ? `(each module mapped on its own, nothing optimised across its ports)`
-    : `(each module mapped on its own, nothing optimised across its ports: ${top.total[key]} in all, against ${flat} flat)`;
+  const note = `(each module mapped on its own, nothing optimised across its ports: ${top.total[key]} in all, against ${main} ${how})`;
   return [note, line(head), ...body.map(line)].join('\n') + '\n';
 }

@@ -1,5 +1,6 @@
 // Synthesis flows per target, the report they yield (cells by class, longest path) and its
-// text form. The design is always flattened: counts and paths must cover the whole block.
+// text form. The design is flattened: counts and paths must cover the whole block (the one
+// exception, a flow with keepHierarchy, is by-module.ts's, which counts per module).
 import { UNKEEP_HIERARCHY, YosysError, moduleName, runYosys, verilogFileNames, yosysVersionFrom } from './yosys.ts';
 
 export type SynthTarget = 'generic' | 'xilinx' | 'ice40' | 'ecp5';
@@ -332,24 +333,13 @@ export async function synthesize(opts: {
   const netlistFiles: Record<string, NetlistFormat> = {};
   for (const f of new Set(opts.netlists ?? [])) netlistFiles[netlistFileName(top, target, f)] = f;
 
-  const synthIndex = { value: null as string | null };
-  const onStep = opts.onStep;
   const result = await runYosys({
     script: synthScript(top, sources, target, netlistFiles, opts.wordLevel, opts.hierarchical),
     files: opts.files,
     outputs: [STAT_FILE, ...Object.keys(netlistFiles)],
-    onLine: onStep
-      ? (line) => {
-          const step = stepFromLogLine(line, synthIndex);
-          if (step) onStep(step.startsWith('synth: ') ? step.replace('synth', synthPassName(target)) : step);
-        }
-      : undefined,
+    onLine: synthStepReporter(target, opts.onStep),
   });
-
-  // Yosys resolves a driver conflict by tying the net to a constant and carries on: the
-  // netlist no longer computes what the RTL does, so it must not be handed on.
-  const conflict = /^Warning: Driver-driver conflict.*$/m.exec(result.log);
-  if (conflict) throw new YosysError(`yosys produced a broken ${target} netlist for ${top}: ${conflict[0].replace(/^Warning: /, '')}`, result.log);
+  assertNoDriverConflict(result.log, target, top);
   const { cells, creator } = parseStatJson(result.files[STAT_FILE], top);
   const path = parseLtp(result.log, top);
   const t = TARGETS[target];
@@ -368,6 +358,25 @@ export async function synthesize(opts: {
 
 function synthPassName(target: SynthTarget): string {
   return target === 'generic' ? 'synth' : `synth_${target}`;
+}
+
+/** A Yosys log-line handler that reports a synthesis run's passes as steps (synth_<target>: abc …). */
+export function synthStepReporter(target: SynthTarget, onStep?: (step: string) => void): ((line: string) => void) | undefined {
+  if (!onStep) return undefined;
+  const synthIndex = { value: null as string | null };
+  return (line) => {
+    const step = stepFromLogLine(line, synthIndex);
+    if (step) onStep(step.startsWith('synth: ') ? step.replace('synth', synthPassName(target)) : step);
+  };
+}
+
+/**
+ * Yosys resolves a driver conflict by tying the net to a constant and carries on: the netlist
+ * no longer computes what the RTL does, so neither it nor its counts may be handed on.
+ */
+export function assertNoDriverConflict(log: string, target: SynthTarget, top: string): void {
+  const conflict = /^Warning: Driver-driver conflict.*$/m.exec(log);
+  if (conflict) throw new YosysError(`yosys produced a broken ${target} netlist for ${top}: ${conflict[0].replace(/^Warning: /, '')}`, log);
 }
 
 export function formatSynthReport(r: SynthReport): string {

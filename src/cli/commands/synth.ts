@@ -87,7 +87,8 @@ export async function runSynth(argv: string[]): Promise<number> {
     const m = await synthesizeByModule({ top: design.top, files: verilogSources(design), target, onStep: (s) => stderrProgress.step(`  ${s} (${((Date.now() - again) / 1000).toFixed(0)} s)`) });
     modules = m.rows;
     modulesLog = m.log;
-    text += '\n' + formatModuleTable(m.rows, target, targetHasLuts(target) ? result.report.luts : result.report.totalCells);
+    const how = hierarchical ? 'in the main run (each module mapped once, then flattened)' : 'flat';
+    text += '\n' + formatModuleTable(m.rows, target, targetHasLuts(target) ? result.report.luts : result.report.totalCells, how);
   }
   const files = new Map<string, string>([
     ['report.json', JSON.stringify({ ...result.report, ...(modules ? { modules } : {}), manifest: design.manifest }, null, 2) + '\n'],
