@@ -13,6 +13,7 @@ import {
   parseStatJson,
   stepFromLogLine,
   synthesize,
+  synthScript,
   targetFlow,
   type SynthReport,
 } from '../src/synth/synth.ts';
@@ -356,6 +357,17 @@ describe('synthesize by module (--by-module)', () => {
       expect(kept).not.toMatch(/ -flatten/);
       if (t === 'ice40' || t === 'ecp5') expect(kept).toMatch(new RegExp(`synth_${t} -noflatten`));
     }
+  });
+
+  it('hierarchical synthesis (point adders, MSMs) maps every target per module, then flattens: no submodule left, the registers all there', async () => {
+    for (const t of ['generic', 'xilinx', 'ice40', 'ecp5'] as const) {
+      const script = synthScript('tree_top', ['tree_top.v'], t, {}, false, true);
+      const kept = targetFlow(t, 'tree_top', true);
+      expect(script).toContain(`${kept}\nflatten\n`);
+    }
+    const r = await synthesize({ top: 'tree_top', files: { 'tree_top.v': TREE }, target: 'ice40', hierarchical: true });
+    expect(r.report.ffs).toBe(40);
+    expect(Object.keys(r.report.cells).filter((c) => c.startsWith('tree_'))).toEqual([]);
   });
 
   for (const target of ['generic', 'ice40', 'xilinx', 'ecp5'] as const) {

@@ -209,7 +209,9 @@ export function synthScript(
     `read_verilog ${sources.join(' ')}`,
     // Hierarchical: each module mapped once, then the mapped netlist flattened (cheap: cells
     // are copied, not re-mapped) and cells without a load removed, as a flat run would.
-    ...(hierarchical ? [flow.replace(' -flatten', ''), 'flatten', 'opt_clean'] : [flow]),
+    // (the target's own kept-hierarchy flow: synth_ice40 and synth_ecp5 flatten unless told
+    // not to, so removing a -flatten flag would leave them flat)
+    ...(hierarchical ? [t.flow(top, true), 'flatten', 'opt_clean', 'delete t:$scopeinfo'] : [flow]),
     // tee -q: the JSON goes to a file we parse; the log already has the flow's own stat table.
     `tee -q -o ${STAT_FILE} stat -json`,
     // The flows load every primitive of the family as a blackbox; without this, the JSON and
