@@ -156,8 +156,10 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // (mul=2cycle there: the multiply leaves EX as the multiplier's stage takes its low word, the
     // high word's parts and funct3, and MEM adds the high word; funct3 changes meanwhile)
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if mul_result=mem mul=2cycle', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', mul_result: 'mem', mul: '2cycle' }, ['insn_mulh', 'reg', 'unit_mul', 'unit_mul32']],
-    // (div_fold=off: the shift cycle only shifts, the skip capped as with the fold)
-    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on div_fold=off', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on', div_fold: 'off' }, ['unit_div']],
+    // (div_fold=off: the shift cycle only shifts, the skip capped as with the fold, and a
+    // capped divide makes its one step there; a shift's result taken in MEM, shift_result=mem:
+    // the stall of a reader right behind it and the forward from MEM)
+    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on div_fold=off shift_result=mem', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on', div_fold: 'off', shift_result: 'mem' }, ['unit_div', 'insn_srl', 'reg']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
     // the core's use of it; its arithmetic, unit_div, takes ~6 minutes at 8 bits and runs in
     // the full suite. The DSP multipliers: mul=3cycle registers the partial products and the

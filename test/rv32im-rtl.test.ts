@@ -31,11 +31,15 @@ const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
 // The clock-oriented EX stage: the redirect from MEM (3 bubbles) with the forwarding selects
 // from ID, with wait states; the redirect from MEM beside a BTB written from MEM and a RAS.
 // (and a divide of the last one's operands takes its result from the divider's registers; the
-// divider's shift cycle makes no step, div_fold=off; a multiply's result is taken in MEM)
-const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div_reuse: 'on', div_fold: 'off', mul_result: 'mem' };
+// divider's shift cycle makes no step, div_fold=off, but a capped divide's one step; a
+// multiply's and a shift's result are taken in MEM)
+const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', shift_result: 'mem' };
 // forward=reg with the multiply's result forwarded from EX (mul_result=ex, the DSP in one cycle):
 // the product enters the operand registers through their last LUT, beside the sum.
 const P5_REG_MULEX: RawParams = { redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit' };
+// forward=reg with the redirect from EX (no predecoded load-use: EX's registered flags), a
+// shift's result taken in MEM, and the one-bit divider whose capped divide steps in the shift cycle.
+const P5_REG_REX: RawParams = { forward: 'reg', shift_result: 'mem', div: '1bit', div_fold: 'off', div_reuse: 'on' };
 const P5_DIV1: RawParams = { mul: '2cycle', div: '1bit', div_early: 'off', btb: '64', ras: '4', regfile: 'async', redirect: 'mem', div_result: 'mem' };
 const MC_MUL2: RawParams = { pipeline: 'multicycle', mul: '2cycle', div: '2bit', div_early: 'on', regfile: 'async' };
 // The serial multiply (the multicycle default) beside a divider with prep cycles (early out, and
@@ -47,7 +51,7 @@ const MC_DIV2S: RawParams = { pipeline: 'multicycle', div: '2bit', div_early: 'o
 // and divides count their retiring cycle twice).
 const BROKEN: RawParams = { test_break: 'forward,perf' };
 const MC_BROKEN_PERF: RawParams = { pipeline: 'multicycle', test_break: 'perf' };
-const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2, MC_DIV2S, P5_REG_MULEX];
+const CONFIGS = [P5, MC, P5_I, MC_I, P5_SLOW_MUL, P5_DIV1, MC_MUL2, MC_DIV2S, P5_REG_MULEX, P5_REG_REX];
 const WAITS = { seed: 7, probability: 0.25 };
 
 const RAM = 16 * 1024 * 1024;
@@ -84,6 +88,8 @@ const asm = {
   csrrw: (rd: number, csr: number, rs1: number) => I(csr, rs1, 1, rd, 0x73),
   csrrci: (rd: number, csr: number) => I(csr, 0, 7, rd, 0x73),
   sub: (rd: number, rs1: number, rs2: number) => R(0x20, rs2, rs1, 0, rd, 0x33),
+  sll: (rd: number, rs1: number, rs2: number) => R(0, rs2, rs1, 1, rd, 0x33),
+  srai: (rd: number, rs1: number, shamt: number) => I(0x400 | shamt, rs1, 5, rd, 0x13),
   bne: enc.bne,
   beq: enc.beq,
   jal: enc.jal,
@@ -216,7 +222,10 @@ describe('rv32im generator', () => {
     expect(() => generateRv32im({ forward: 'reg', div: '4bit', div_fold: 'off' })).toThrow(/^div_fold=off is not accepted with div=4bit: /);
     expect(() => generateRv32im({ ...MC, div_fold: 'on' })).toThrow(/^div_fold=on is not accepted with pipeline=multicycle: /);
     // (the defaults are accepted where they change nothing)
-    expect(generateRv32im({ div_fold: 'on', mul_result: 'ex' }).top).toBe(generateRv32im({}).top);
+    expect(() => generateRv32im({ forward: 'id', shift_result: 'mem' })).toThrow(/^shift_result=mem is not accepted with forward=id: .*give pipeline=5 forward=reg, or leave shift_result out\)$/);
+    expect(() => generateRv32im({ ...MC, shift_result: 'mem' })).toThrow(/^shift_result=mem is not accepted with pipeline=multicycle: /);
+    expect(() => generateRv32im({ forward: 'reg', shift_result: 'wb' })).toThrow(/^shift_result=wb is not accepted: give one of ex, mem$/);
+    expect(generateRv32im({ div_fold: 'on', mul_result: 'ex', shift_result: 'ex' }).top).toBe(generateRv32im({}).top);
   });
 });
 
@@ -258,16 +267,17 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   });
 
   for (const [label, params] of [
-    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem', P5_SLOW_MUL],
+    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem shift_result=mem', P5_SLOW_MUL],
     ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
     ['multicycle div=2bit div_early=on (mul=serial, shift=barrel)', MC_DIV2S],
     ['5-stage redirect=mem forward=reg decode=if div_result=mem div=2bit (mul_result=ex)', P5_REG_MULEX],
+    ['5-stage forward=reg shift_result=mem div=1bit div_fold=off div_reuse=on', P5_REG_REX],
   ] as const) {
     // The variants with the async register file also run random programs with wait states below.
     // (the variants with the async register file run without wait states, the serial multiply
     // beside early out only with them: the test budget)
-    for (const waits of params.regfile === 'async' || params === P5_REG_MULEX ? [undefined] : params === MC_DIV2S ? [WAITS] : [undefined, WAITS]) {
+    for (const waits of params.regfile === 'async' || params === P5_REG_MULEX || params === P5_REG_REX ? [undefined] : params === MC_DIV2S ? [WAITS] : [undefined, WAITS]) {
       it(`riscv/tests on the ${label} core${waits ? ' with random wait states' : ''}`, async () => {
         for (const p of programs) {
           const { rtl, model } = await compareWithModel(p.image, p.entry, runModel, {
@@ -288,8 +298,9 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   for (const [label, params, waitOptions] of [
     ['5-stage', P5, [undefined, WAITS]], ['multicycle', MC, [undefined, WAITS]],
     ['5-stage btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1, [WAITS]], ['multicycle regfile=async', MC_MUL2, [WAITS]],
-    ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem', P5_SLOW_MUL, [WAITS]],
+    ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem shift_result=mem', P5_SLOW_MUL, [WAITS]],
     ['5-stage redirect=mem forward=reg decode=if div_result=mem div=2bit (mul_result=ex)', P5_REG_MULEX, [WAITS]],
+    ['5-stage forward=reg shift_result=mem div=1bit div_fold=off div_reuse=on', P5_REG_REX, [WAITS]],
   ] as const) {
     for (const waits of waitOptions) {
       it(`${RANDOM_SEEDS.length} random programs on the ${label} core${waits ? ' with random wait states' : ''}`, async () => {
@@ -348,8 +359,9 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   // core: the spacing of retirements around a DIVU with the fewest steps (1 / 2, no quotient
   // bit) and the most (0xffffffff / 1), and a MUL, with nothing else stalling.
   // (forward=reg div=1bit: the divider's shift cycle makes its first step, and EX sees done a
-  // cycle after; P5_SLOW_MUL: the same at 2bit, leaving EX in the last step.)
-  for (const params of [P5, P5_SLOW_MUL, P5_DIV1, { forward: 'reg', div: '1bit' }] as RawParams[]) {
+  // cycle after; P5_SLOW_MUL: div_fold=off at 2bit, leaving EX in the last step, a capped divide
+  // in the shift cycle; P5_REG_REX: the same at 1bit, EX seeing done a cycle after.)
+  for (const params of [P5, P5_SLOW_MUL, P5_DIV1, { forward: 'reg', div: '1bit' }, P5_REG_REX] as RawParams[]) {
     const label = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ') || 'default 5-stage';
     it(`the ${label} core holds EX for a divide and a multiply as many cycles as its manifest says`, async () => {
       const arch = String(generateRv32im(params).manifest.microarchitecture);
@@ -382,6 +394,22 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
       };
       expect(await behind(true)).toBe(late ? 2 : 1);
       expect(await behind(false)).toBe(1);
+      // ... and behind a shift: a cycle later with shift_result=mem (the manifest says so).
+      const shiftLate = /load-use stall 1 cycle \(a shift's result too: taken in MEM, not forwarded from EX\)/.test(arch);
+      expect(shiftLate).toBe(params.shift_result === 'mem');
+      const afterShift = async (shift: number, reads: boolean, want: number) => {
+        const use = reads ? asm.add(A1, A0, T0) : asm.add(A1, T1, T0);
+        const words = [asm.addi(T0, 0, 3), asm.addi(T1, 0, 5), nop, nop, nop, shift, use, nop, nop, nop, asm.addi(A7, 0, 93), asm.ecall()];
+        const { image, entry } = program(words);
+        const rtl = await runOnRtl(image, entry, { ramBytes: SMALL_RAM, maxCycles: 10_000, trace: true, segment: 0, params });
+        const i = rtl.trace!.findIndex((r) => r.insn === use);
+        expect(rtl.trace![i]!.rd_wdata).toBe(want);
+        return rtl.rowCycles![i]! - rtl.rowCycles![i - 1]!;
+      };
+      // (SLL and SRAI: both shifters' outputs, the left one through the reversal)
+      expect(await afterShift(asm.sll(A0, T1, T0), true, (5 << 3) + 3)).toBe(shiftLate ? 2 : 1);
+      expect(await afterShift(asm.srai(A0, T1, 1), true, 2 + 3)).toBe(shiftLate ? 2 : 1);
+      expect(await afterShift(asm.sll(A0, T1, T0), false, 8)).toBe(1);
     });
   }
 
@@ -478,7 +506,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     asm.csrrs(A2, INSTRET), asm.sub(A2, A2, A1), asm.csrrs(T0, CYCLEH), asm.csrrs(T1, INSTRETH), asm.add(T0, T0, T1),
     asm.csrrs(A1, CYCLE), asm.csrrs(A2, CYCLE), asm.sub(A0, A2, A1), asm.addi(A7, 0, 93), asm.ecall(),
   ]);
-  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
+  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem shift_result=mem', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
     it(`counter reads on the ${label} core: cycle is the row's retirement cycle, instret its order, as the model has them`, async () => {
       for (const waits of [undefined, WAITS]) {
         const { rtl, model } = await compareWithModel(COUNTERS.image, COUNTERS.entry, runModel, {

@@ -57,9 +57,15 @@ export const RV32IM_PARAMS: ParamDoc[] = [
     default: 'ex',
   },
   {
+    name: 'shift_result',
+    accepted:
+      'ex or mem (pipeline=5 forward=reg): a shift\'s result (SLL SRL SRA and their immediate forms) is forwarded from EX to the instruction entering it (ex), or taken in MEM only (mem: the barrel shifter ends at MEM\'s result register, off the path of EX\'s forwarding into the next operand; an instruction right behind that reads it waits a cycle, as after a load, and the cycle counts as load-use)',
+    default: 'ex',
+  },
+  {
     name: 'div_fold',
     accepted:
-      'on or off (pipeline=5 forward=reg, m=on, div=1bit or 2bit, div_early=on): the cycle that shifts the dividend past the skipped quotient bits also makes the first step (on: one cycle less a divide, a shifter before the step\'s carry chain), or only shifts (off: no shifter before a step; at least one step follows, as the skip keeps the same cap)',
+      'on or off (pipeline=5 forward=reg, m=on, div=1bit or 2bit, div_early=on): the cycle that shifts the dividend past the skipped quotient bits also makes the first step (on: one cycle less a divide, a shifter before the step\'s carry chain), or only shifts (off: no shifter before a step; at least one step follows, as the skip keeps the same cap, except with div_reuse=on, whose divider keeps |a| in a register of its own: a divide whose skip reaches the cap, a quotient of at most div\'s bits, makes its one step in the shift cycle, from the fixed position start loads)',
     default: 'on',
   },
   {
@@ -134,6 +140,8 @@ export interface Rv32imConfig {
   divLate: boolean;
   /** pipeline=5 forward=reg, m=on: a multiply's result is taken in MEM, not forwarded from EX (mul_result=mem). */
   mulLate: boolean;
+  /** pipeline=5 forward=reg: a shift's result is taken in MEM, not forwarded from EX (shift_result=mem). */
+  shiftLate: boolean;
   /** div_fold=off: the divider's shift cycle (count at start, div=1bit or 2bit) only shifts; it makes no step. */
   divNoFold: boolean;
   /** pipeline=5, m=on: a divide of the last finished divide's operands takes its result from the divider's registers (div_reuse=on). */
@@ -188,6 +196,11 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   if (raw.mul_result !== undefined && !(pipeline === '5' && m && (forward === 'reg' || mulResult === 'ex'))) {
     throw new UsageError(`mul_result=${raw.mul_result} is not accepted with ${pipeline !== '5' ? 'pipeline=multicycle' : !m ? 'm=off' : `forward=${forward}`}: it is where the 5-stage core with forward=reg takes a multiply's result (give pipeline=5 m=on forward=reg, or leave mul_result out)`);
   }
+  const shiftResult = parseChoice('shift_result', raw.shift_result ?? 'ex', ['ex', 'mem'] as const);
+  // (the default, ex, is accepted wherever pipeline=5: it is what the others do)
+  if (raw.shift_result !== undefined && !(pipeline === '5' && (forward === 'reg' || shiftResult === 'ex'))) {
+    throw new UsageError(`shift_result=${raw.shift_result} is not accepted with ${pipeline !== '5' ? 'pipeline=multicycle' : `forward=${forward}`}: it is where the 5-stage core with forward=reg takes a shift's result (give pipeline=5 forward=reg, or leave shift_result out)`);
+  }
   const divFold = parseChoice('div_fold', raw.div_fold ?? 'on', ['on', 'off'] as const) === 'on';
   const foldApplies = pipeline === '5' && m && divHasFold({ divBits: Number(div[0]), divEarly, forwardReg: forward === 'reg' });
   // (the default, on, is accepted wherever pipeline=5 m=on: elsewhere there is no fold to undo)
@@ -203,7 +216,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
   if (breaks.includes('div_reuse_sign') && !(pipeline === '5' && m && divReuse)) throw new UsageError('test_break=div_reuse_sign is not accepted without div_reuse=on: give pipeline=5 m=on div_reuse=on');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', mulLate: mulResult === 'mem', divNoFold: !divFold, divReuse, syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', mulLate: mulResult === 'mem', shiftLate: shiftResult === 'mem', divNoFold: !divFold, divReuse, syncRf, zicntr, breaks };
 }
 
 /** Partial tag bits of the BTB with redirect=mem (read synchronously from block RAM): six
@@ -253,7 +266,7 @@ export const PERF_CAUSES: readonly PerfCause[] = [
   { code: 2, name: 'imem-wait', ident: 'IMEM_WAIT', p5: 'the slot IF could not fill: a fetch waited for imem_ready', mc: 'FETCH waits for imem_ready' },
   { code: 3, name: 'predicted-taken', ident: 'TAKEN', p5: 'the bubble of a taken prediction made in ID (JAL, backward branch, RAS return) without a BTB hit' },
   { code: 4, name: 'mispredict', ident: 'MISPREDICT', p5: 'the slots flushed when EX finds a misprediction and redirects fetch (two; three with redirect=mem, which redirects from MEM)' },
-  { code: 5, name: 'load-use', ident: 'LOAD_USE', p5: 'the bubble of a load-use stall (ID waits for a load in EX)' },
+  { code: 5, name: 'load-use', ident: 'LOAD_USE', p5: 'the bubble of a load-use stall (ID waits for a load in EX; with shift_result=mem, for a shift too)' },
   { code: 6, name: 'muldiv', ident: 'MULDIV', mOnly: true, p5: 'the bubbles behind a multiply or divide held in EX (with div_result=mem, mul_result=mem also the one before an instruction that reads a divide\'s, a multiply\'s result right behind it)', mc: 'EXEC of a multiply or divide before its last cycle' },
   { code: 7, name: 'dmem-wait', ident: 'DMEM_WAIT', p5: 'the bubbles behind a load or store waiting in MEM for dmem_ready', mc: 'MEM waits for dmem_ready' },
   { code: 8, name: 'env-wait', ident: 'ENV_WAIT', p5: 'an ECALL/EBREAK waits in WB for env_ack', mc: 'ENV waits for env_ack' },
@@ -362,7 +375,7 @@ function portDecls(ports: Port[]): string {
 }
 
 /** What decides the divider's timing (forwardReg: with early out, it counts at start). */
-type DivTiming = Pick<Rv32imConfig, 'divBits' | 'divEarly'> & Partial<Pick<Rv32imConfig, 'forwardReg' | 'divNoFold'>>;
+type DivTiming = Pick<Rv32imConfig, 'divBits' | 'divEarly'> & Partial<Pick<Rv32imConfig, 'forwardReg' | 'divNoFold' | 'divReuse'>>;
 
 /**
  * Whether the divider counts the skipped quotient bits in its start cycle: with early out on
@@ -407,6 +420,15 @@ export function divShiftOnly(cfg: DivTiming): boolean {
   return divHasFold(cfg) && cfg.divNoFold === true;
 }
 
+/**
+ * div_fold=off with div_reuse=on (whose divider keeps |a| in a register of its own for the shift
+ * cycle): a divide whose skip reaches the cap (at most `divBits` quotient bits) has a fixed
+ * shifted position, which start loads, and makes its one step in the shift cycle.
+ */
+export function divCapStepInShift(cfg: DivTiming): boolean {
+  return divShiftOnly(cfg) && cfg.divReuse === true;
+}
+
 /** The cycles a multiply holds the divider with mul=serial at `width` bits: start, one step per bit. */
 export function serialMulCycles(width = 32): number {
   return 1 + width;
@@ -432,9 +454,9 @@ function divExHold(cfg: Pick<Rv32imConfig, 'divLate'>, busy: number): number {
  */
 export const DIV_REUSE_EX_HOLD = 2;
 
-/** The fewest cycles a divide holds the divider with early out: start, then the prep cycles, or the first step when there are none. */
+/** The fewest cycles a divide holds the divider with early out: start, then the prep cycles, or the first step when there are none (with div_fold=off, the step after the shift cycle, or in it: divCapStepInShift). */
 function divMinCycles(cfg: DivTiming): number {
-  return 1 + Math.max(divPrepCycles(cfg), 1) + (divShiftOnly(cfg) ? 1 : 0);
+  return 1 + Math.max(divPrepCycles(cfg), 1) + (divShiftOnly(cfg) && !divCapStepInShift(cfg) ? 1 : 0);
 }
 
 /** The most cycles a divide holds the divider at `width` bits: start, the prep cycles, every step. */
@@ -462,6 +484,7 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.forwardId) name += cfg.forwardReg ? '_freg' : '_fid';
   if (cfg.decodeIf) name += '_dif';
   if (cfg.mulLate) name += '_mmem';
+  if (cfg.shiftLate) name += '_shmem';
   if (cfg.divNoFold) name += '_nofold';
   if (cfg.divLate) name += '_dmem';
   if (cfg.divReuse) name += '_reuse';
@@ -546,8 +569,9 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   // The multicycle core compares in OPER, so its ALU takes the comparison (rv32im_alu_cmpin);
   // with shift=serial it has no shifter.
   // (pipeline=5 forward=id: ID decodes the operation into one-hot selects, rv32im_alu_sel.)
-  // (forward=reg: it also gives its sum, its comparison and the rest apart, rv32im_alu_sel_split)
-  const alu = cfg.pipeline === '5' ? (cfg.forwardReg ? 'rv32im_alu_sel_split' : cfg.forwardId ? 'rv32im_alu_sel' : 'rv32im_alu') : `rv32im_alu_cmpin${cfg.shiftSerial ? '_nosh' : ''}`;
+  // (forward=reg: it also gives its sum, its comparison and the rest apart, rv32im_alu_sel_split;
+  // with shift_result=mem the rest without the shifts, which only y has: _shlate)
+  const alu = cfg.pipeline === '5' ? (cfg.forwardReg ? `rv32im_alu_sel_split${cfg.shiftLate ? '_shlate' : ''}` : cfg.forwardId ? 'rv32im_alu_sel' : 'rv32im_alu') : `rv32im_alu_cmpin${cfg.shiftSerial ? '_nosh' : ''}`;
   const loadExt = 'rv32im_load_ext';
   const regfile = cfg.syncRf ? `rv32im_regfile_sync${altops ? '_formal' : ''}` : 'rv32im_regfile';
   const mul = rv32imUnit(cfg, 'mul', { altops });
@@ -558,7 +582,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const ports = rv32imPorts(cfg);
   const modules: VerilogModule[] = [
     { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr, shiftOut: cfg.shiftSerial }) },
-    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial, sel: cfg.forwardId, split: cfg.forwardReg }) },
+    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial, sel: cfg.forwardId, split: cfg.forwardReg, shiftLate: cfg.shiftLate }) },
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf, formal: altops && cfg.syncRf }) },
     { name: loadExt, text: renderTemplate('rv32im_load_ext', { generator, name: loadExt }) },
   ];
@@ -568,7 +592,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, mulLate: cfg.mulLate,
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, mulLate: cfg.mulLate, shiftLate: cfg.shiftLate,
     mulInMem: mulSumsInMem(cfg), mulExCycles: mulExCycles(cfg),
     // forward=reg with mul_result=ex: the product forwarded from EX is a late source (beside the sum)
     mulFwdLate: cfg.m && cfg.forwardReg && !cfg.mulLate, divReuse: cfg.divReuse, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
@@ -582,6 +606,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   if (cfg.pipeline === 'multicycle') params.shift = cfg.shiftSerial ? 'serial' : 'barrel';
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras), redirect: cfg.redirectMem ? 'mem' : 'ex', forward: cfg.forwardReg ? 'reg' : cfg.forwardId ? 'id' : 'ex', decode: cfg.decodeIf ? 'if' : 'id' });
   if (cfg.pipeline === '5' && cfg.m && cfg.forwardReg) params.mul_result = cfg.mulLate ? 'mem' : 'ex';
+  if (cfg.pipeline === '5' && cfg.forwardReg) params.shift_result = cfg.shiftLate ? 'mem' : 'ex';
   if (divHasFold(cfg)) params.div_fold = cfg.divNoFold ? 'off' : 'on';
   if (cfg.pipeline === '5' && cfg.m) Object.assign(params, { div_result: cfg.divLate ? 'mem' : 'ex', div_reuse: cfg.divReuse ? 'on' : 'off' });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
@@ -597,7 +622,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
     files: modules.map((m) => `${m.name}.v`),
     microarchitecture:
       cfg.pipeline === '5'
-        ? `in-order 5-stage (IF ID EX MEM WB)${cfg.decodeIf ? ', decoded in IF (registered with the word)' : ''}; forwarding MEM->EX, WB->EX${cfg.forwardReg ? ' (into the operand registers as an instruction enters EX)' : cfg.forwardId ? ' (selects decided in ID, registered)' : ''}, WB->ID; load-use stall 1 cycle; branches resolve in EX; ` +
+        ? `in-order 5-stage (IF ID EX MEM WB)${cfg.decodeIf ? ', decoded in IF (registered with the word)' : ''}; forwarding MEM->EX, WB->EX${cfg.forwardReg ? ' (into the operand registers as an instruction enters EX)' : cfg.forwardId ? ' (selects decided in ID, registered)' : ''}, WB->ID; load-use stall 1 cycle${cfg.shiftLate ? ' (a shift\'s result too: taken in MEM, not forwarded from EX)' : ''}; branches resolve in EX; ` +
           (cfg.btb ? `a ${cfg.btb}-entry branch target buffer predicts in IF (no bubble); without a hit ` : '') +
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
