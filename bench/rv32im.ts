@@ -310,8 +310,8 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   // configuration: placed with seeds 1 to 5 too, for how far placement alone moves its Fmax.
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem mul=2cycle', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', mul: '2cycle' }, light: true, seeds: [1, 2, 3, 4, 5] },
   // ... and a shift's result taken in MEM (shift_result=mem: the barrel shifter ends at MEM's
-  // register, off the forwarding into the next operand, which was critical at four of five
-  // seeds; a reader right behind waits a cycle): placed at the same five seeds, to set the
+  // register, off the forwarding into the next operand, which was critical at three of five
+  // seeds at b100c91; a reader right behind waits a cycle): placed at the same five seeds, to set the
   // spreads side by side.
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem mul=2cycle shift_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', mul: '2cycle', shift_result: 'mem' }, seeds: [1, 2, 3, 4, 5] },
   // ... and its partial products registered as they leave the DSPs (mul=2cycle: every multiply

@@ -65,7 +65,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   {
     name: 'div_fold',
     accepted:
-      'on or off (pipeline=5 forward=reg, m=on, div=1bit or 2bit, div_early=on): the cycle that shifts the dividend past the skipped quotient bits also makes the first step (on: one cycle less a divide, a shifter before the step\'s carry chain), or only shifts (off: no shifter before a step; at least one step follows, as the skip keeps the same cap, except with div_reuse=on, whose divider keeps |a| in a register of its own: a divide whose skip reaches the cap, a quotient of at most div\'s bits, makes its one step in the shift cycle, from the fixed position start loads)',
+      'on or off (pipeline=5 forward=reg, m=on, div=1bit or 2bit, div_early=on): the cycle that shifts the dividend past the skipped quotient bits also makes the first step (on: one cycle less a divide, a shifter before the step\'s carry chain), or only shifts (off: no shifter before a step; at least one step follows, as the skip keeps the same cap, except with div_reuse=on, whose divider keeps |a| in a register of its own: a divide whose count at start reaches the cap, whose quotient then has at most div\'s bits, makes its one step in the shift cycle, from the fixed position start loads)',
     default: 'on',
   },
   {
