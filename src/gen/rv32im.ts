@@ -557,7 +557,7 @@ export function rv32imUnit(cfg: Rv32imConfig, unit: 'mul' | 'div', opts: { width
   const breakReuse = cfg.breaks.includes('div_reuse_sign');
   // (div_result=mem: the unit also says when it finishes, a cycle ahead: the port `last`)
   const name = `rv32im_${cfg.mulSerial ? (cfg.shiftSerial ? 'muldivsh' : 'muldiv') : 'div'}_b${cfg.divBits}${cfg.divEarly ? '_early' : ''}${divCountsAtStart(cfg) ? '_cs' : ''}${divShiftOnly(cfg) ? '_nofold' : ''}${cfg.divLate ? '_last' : ''}${cfg.divReuse ? '_reuse' : ''}${suffix}${breakCorner ? '_broken_div_corner' : ''}${breakMulSign ? '_broken_mul_sign' : ''}${breakReuse ? '_broken_div_reuse_sign' : ''}`;
-  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, countAtStart: divCountsAtStart(cfg), fold: divFoldsFirstStep(cfg), shiftOnly: divShiftOnly(cfg), prep: divPrepCycles(cfg), lastOut: cfg.divLate, reuse: cfg.divReuse, breakReuse, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
+  return { name, text: renderTemplate('rv32im_div', { ...data, name, bits: cfg.divBits, early: cfg.divEarly, countAtStart: divCountsAtStart(cfg), fold: divFoldsFirstStep(cfg), shiftOnly: divShiftOnly(cfg), capStep: divCapStepInShift(cfg), prep: divPrepCycles(cfg), lastOut: cfg.divLate, reuse: cfg.divReuse, breakReuse, breakCorner, breakMulSign, mul: cfg.mulSerial, shift: cfg.shiftSerial }) };
 }
 
 export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): GeneratedDesign {
