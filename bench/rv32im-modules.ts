@@ -8,7 +8,7 @@ import type { RawParams } from '../src/gen/params.ts';
 import { displayModuleName, synthesizeByModule, type ModuleRow } from '../src/synth/by-module.ts';
 import { synthesize } from '../src/synth/synth.ts';
 import { pinWrapper } from '../src/synth/wrappers.ts';
-import { RV32IM_CLOCK_VARIANTS } from './rv32im.ts';
+import { rv32imClockConfiguration } from './rv32im.ts';
 
 export interface Rv32imModulesConfig {
   config: string;
@@ -21,8 +21,7 @@ export interface Rv32imModulesConfig {
 
 /** The clock configuration (the clock table's variant placed at several seeds) and the two default cores. */
 export function rv32imModulesConfigs(): { name: string; params: RawParams }[] {
-  const clock = RV32IM_CLOCK_VARIANTS.find((v) => v.seeds && v.seeds.length > 1);
-  if (!clock) throw new Error('RV32IM_CLOCK_VARIANTS has no clock configuration (a variant placed at several seeds)');
+  const clock = rv32imClockConfiguration();
   return [
     { name: `clock configuration (${clock.name})`, params: clock.params },
     { name: 'pipeline=5 (default)', params: { pipeline: '5', m: 'on' } },

@@ -139,18 +139,45 @@ export function benchPrograms(): { name: string; source: string }[] {
 const runOptions = (): RunOptions => ({ ramBytes: DEFAULT_RAM_BYTES, maxCycles: MAX_CYCLES, trace: false, segment: 0 });
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
+/** A bench program compiled (cached), loaded, and its reference run under qemu-riscv32. */
+export async function loadBenchProgram(p: { name: string; source: string }) {
+  const elf = await compileProgram([p.source], join(riscvCacheRoot(), 'bench', `${p.name}.elf`));
+  const { image, entry } = loadElf(new Uint8Array(readFileSync(elf)), DEFAULT_RAM_BYTES, `${p.name}.elf`);
+  return { image, entry, qemu: await runQemu(elf) };
+}
+
+/** A loaded bench program with qemu-riscv32's stdout and exit code, which every run must give again. */
+export interface LoadedBenchProgram {
+  name: string;
+  image: Uint8Array;
+  entry: number;
+  stdout: string;
+  exitCode: number;
+}
+
+/** The mean CPI of a core configuration over the programs under Verilator; throws when a run's output or exit code differs from qemu-riscv32's. */
+export async function benchMeanCpi(programs: readonly LoadedBenchProgram[], params: RawParams, step: (s: string) => void): Promise<number> {
+  const top = generateRv32im(params).top;
+  let cpiSum = 0;
+  for (const p of programs) {
+    step(`${p.name} on ${top} (Verilator)`);
+    const r = await runOnRtl(p.image, p.entry, { ...runOptions(), params, onProgress: step });
+    const exit = r.stop.kind === 'exit' ? r.stop.code : -1;
+    if (text(r.stdout) !== p.stdout || exit !== p.exitCode) throw new Error(`${p.name} on ${top}: output or exit code differs from qemu-riscv32's`);
+    cpiSum += r.stats.cycles / r.stats.instret;
+  }
+  return cpiSum / programs.length;
+}
+
 export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult> {
   const step = (s: string) => progress.step(`rv32im: ${s}`);
   const programs: Rv32imProgramRow[] = [];
   const runs: Rv32imRunRow[] = [];
-  const loaded: { name: string; image: Uint8Array; entry: number; stdout: string; exitCode: number }[] = [];
+  const loaded: LoadedBenchProgram[] = [];
 
   for (const p of benchPrograms()) {
     step(`${p.name}: compile, qemu-riscv32, model`);
-    const elf = await compileProgram([p.source], join(riscvCacheRoot(), 'bench', `${p.name}.elf`));
-    const bytes = new Uint8Array(readFileSync(elf));
-    const qemu = await runQemu(elf);
-    const { image, entry } = loadElf(bytes, DEFAULT_RAM_BYTES, `${p.name}.elf`);
+    const { image, entry, qemu } = await loadBenchProgram(p);
     // Model speed: the median of 5 timed runs after 2 warm-up runs, the run alone (timeModelRun).
     const { result: model, seconds } = timeModelRun(image, entry, runOptions());
     const modelExit = model.stop.kind === 'exit' ? model.stop.code : -1;
@@ -192,18 +219,11 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
   const clockVariants: Rv32imClockVariant[] = [];
   for (const v of RV32IM_CLOCK_VARIANTS) {
     const design = generateRv32im(v.params);
-    let cpiSum = 0;
-    for (const p of loaded) {
-      step(`${p.name} on ${design.top} (Verilator)`);
-      const r = await runOnRtl(p.image, p.entry, { ...runOptions(), params: v.params, onProgress: step });
-      const exit = r.stop.kind === 'exit' ? r.stop.code : -1;
-      if (text(r.stdout) !== p.stdout || exit !== p.exitCode) throw new Error(`${p.name} on ${design.top}: output or exit code differs from qemu-riscv32's`);
-      cpiSum += r.stats.cycles / r.stats.instret;
-    }
+    const meanCpi = await benchMeanCpi(loaded, v.params, step);
     const native = process.env.NEXTPNR ? nextpnrEngine() : undefined;
     const engine = native ?? { kind: 'wasm' as const };
     clockVariants.push({
-      config: v.name, top: design.top, meanCpi: cpiSum / loaded.length, pnrBare: await pnrRow(pinWrapper(design), engine, step, v.seeds),
+      config: v.name, top: design.top, meanCpi, pnrBare: await pnrRow(pinWrapper(design), engine, step, v.seeds),
       ...(v.light ? { pnrBareLight: await pnrRow(rv32imLightPinWrapper(design), engine, step) } : {}),
     });
   }
@@ -328,6 +348,13 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   // CPI the serial shift trades.
   { name: 'multicycle shift=barrel', params: { pipeline: 'multicycle', m: 'on', shift: 'barrel' } },
 ];
+
+/** The clock configuration: the clock table's first variant placed at several seeds. */
+export function rv32imClockConfiguration(): { name: string; params: RawParams } {
+  const clock = RV32IM_CLOCK_VARIANTS.find((v) => v.seeds && v.seeds.length > 1);
+  if (!clock) throw new Error('RV32IM_CLOCK_VARIANTS has no clock configuration (a variant placed at several seeds)');
+  return clock;
+}
 
 export interface Rv32imClockVariant {
   config: string;

@@ -4,7 +4,11 @@
 import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('../bench/ntt.ts', () => ({ benchNtt: vi.fn(), renderNtt: () => ['## NTT cores', '', 'ntt table', ''] }));
-vi.mock('../bench/rv32im.ts', () => ({ benchRv32im: vi.fn(), renderRv32imMarkdown: () => '## rv32im core\n\n### Floors\n\nrv32im table\n' }));
+vi.mock('../bench/rv32im.ts', async (original) => ({
+  ...(await original<typeof import('../bench/rv32im.ts')>()),
+  benchRv32im: vi.fn(),
+  renderRv32imMarkdown: () => '## rv32im core\n\n### Floors\n\nrv32im table\n',
+}));
 vi.mock('../bench/asic.ts', () => ({ benchAsic: vi.fn(), renderAsic: () => ['## ASIC (OSU 0.18 µm)', '', 'asic table', ''] }));
 vi.mock('../bench/ecadd.ts', () => ({ benchEcadd: vi.fn(), renderEcadd: () => ['## Point adders', '', 'ecadd table', ''] }));
 vi.mock('../bench/msm.ts', () => ({ benchMsm: vi.fn(), measureModelVsNoble: vi.fn(), renderMsm: () => ['## MSM', '', 'msm table', ''] }));
@@ -35,8 +39,14 @@ function render(rows: Row[]) {
       { module: 'core', depth: 1, instances: 1, self: cls(60, 40), total: cls(90, 55) },
       { module: 'div', depth: 2, instances: 1, self: cls(30, 15), total: cls(30, 15) },
     ] }],
+    rv32imArea: [
+      { change: '', config: 'pipeline=5 m=on div=2bit', top: 'p5', luts: 3856, meanCpi: 1.2398 },
+      { change: 'div=1bit div_early=off', config: 'pipeline=5 m=on div=1bit div_early=off', top: 'p5s', luts: 2990, meanCpi: 2.4019 },
+      { change: 'm=off', config: 'pipeline=5 m=off', top: 'p5i', luts: 2453 },
+    ],
     provenance: {
       'rv32im-modules': prov('fff6666', false, '2026-12-06T05:00:00.000Z'),
+      'rv32im-area': prov('fff7777', false, '2026-12-06T11:00:00.000Z'),
       fields: prov('aaa1111', false, '2026-12-02T01:23:45.000Z'),
       ecadd: prov('bbb2222', true, '2026-11-30T23:59:01.000Z'),
       // Measured while other work shared the machine: its load goes with the provenance.
@@ -81,12 +91,34 @@ describe('bench/results.md provenance', () => {
     expect(lines).toContain('**clock configuration (k=v)**: 100 LUT4 with the hierarchy kept, 90 flat');
     expect(lines).toContain('| · · div | 1 | 30 | 30 | 15 | 2 | 0 | 1 |');
     expect(lines).toContain('| wrap | 1 | 10 | 100 | 60 | 2 | 0 | 1 |');
+    // The area floor against M: a verdict per floor and row, what the core without M leaves for it.
+    expect(under(lines, '## rv32im: the area floor against the M extension')).toMatch(/^Measured at commit fff7777 \(clean\)/);
+    expect(lines).toContain('| the clock configuration | 3,856 | +856 | 1.240 | NO | yes |');
+    expect(lines).toContain('| … div=1bit div_early=off | 2,990 | −10 | 2.402 | yes | NO |');
+    expect(lines).toContain('| … m=off | 2,453 | −547 | – | yes | – |');
+    expect(lines).toContain('M (multiplier, divider and their place in the pipeline) costs 1,403 LUT4 in the clock configuration; the core without it is 2,453, which leaves 547 of the floor for M. No row meets both floors.');
     // Git is asked only about sections without provenance (here through the stub).
     expect(asked.every((s) => ['rv32im', 'msm', 'asic'].includes(s))).toBe(true);
     // The header no longer claims one run.
     const header = lines.slice(0, 4).join('\n');
     expect(header).not.toMatch(/every figure below was produced by that run/);
     expect(header).toMatch(/each section states its own provenance/);
+  });
+
+  it('builds the area table from the clock configuration: each simpler divider, and the core without M', async () => {
+    const { rv32imAreaConfigs } = await import('../bench/rv32im-area.ts');
+    const { rv32imClockConfiguration } = await import('../bench/rv32im.ts');
+    const { generateRv32im } = await import('../src/gen/rv32im.ts');
+    const configs = rv32imAreaConfigs();
+    expect(configs[0]!.params).toEqual(rv32imClockConfiguration().params);
+    const tops = configs.map((c) => generateRv32im(c.params).top); // the generator takes every one
+    expect(new Set(tops).size).toBe(configs.length);
+    for (const c of configs.slice(1)) {
+      for (const kv of c.change.split(' ')) expect(`${kv.split('=')[0]}=${c.params[kv.split('=')[0]!]}`).toBe(kv);
+    }
+    const noM = configs.find((c) => c.change === 'm=off')!;
+    expect(Object.keys(noM.params).filter((k) => k.startsWith('div') || k.startsWith('mul'))).toEqual([]);
+    expect(tops.at(-1)).toMatch(/^rv32i_p5/);
   });
 
   it('summarizes the load samples of a section: mean, maximum, count', () => {

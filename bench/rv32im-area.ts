@@ -1,0 +1,93 @@
+// rv32im: the area floor against the M extension, for `npm run bench` (section rv32im-area).
+// Issue 12 asks the 5-stage core for ≤ 3,000 LUT4 bare and a mean CPI ≤ 1.3 at once. The
+// clock configuration without M, and with each simpler divider the generator has: each one's
+// LUT4 bare (Yosys synth_ice40 of pinWrapper, flat, as the clock table counts it) and its mean
+// CPI over the bench programs under Verilator, so the table shows whether any divider meets
+// both floors, and what the RV32I part leaves for M.
+import type { Progress } from '../src/cli/progress.ts';
+import { generateRv32im } from '../src/gen/rv32im.ts';
+import type { RawParams } from '../src/gen/params.ts';
+import { synthesize } from '../src/synth/synth.ts';
+import { pinWrapper } from '../src/synth/wrappers.ts';
+import { RV32IM_CLOCK_FLOORS, RV32IM_FLOORS, benchMeanCpi, benchPrograms, loadBenchProgram, rv32imClockConfiguration, type LoadedBenchProgram } from './rv32im.ts';
+
+export interface Rv32imAreaRow {
+  /** What differs from the clock configuration ('' for itself). */
+  change: string;
+  config: string;
+  top: string;
+  /** SB_LUT4 of the core behind pinWrapper, flat. */
+  luts: number;
+  /** Mean CPI over the bench programs; absent without M (the programs use it). */
+  meanCpi?: number;
+}
+
+/** The divider's parameters the M-less core does not take. */
+const M_PARAMS = ['mul', 'div', 'div_result', 'div_reuse', 'div_fold', 'div_early', 'mul_result'];
+
+/** The clock configuration, each simpler divider, and no M. */
+export function rv32imAreaConfigs(): { change: string; params: RawParams }[] {
+  const clock = rv32imClockConfiguration().params;
+  const without = (keys: string[], extra: RawParams): RawParams => ({ ...Object.fromEntries(Object.entries(clock).filter(([k]) => !keys.includes(k))), ...extra });
+  return [
+    { change: '', params: clock },
+    { change: 'div_reuse=off', params: { ...clock, div_reuse: 'off' } },
+    { change: 'div=1bit', params: { ...clock, div: '1bit' } },
+    // (div_fold is a choice of the early out's shift cycle: without the early out there is none)
+    { change: 'div_early=off', params: without(['div_fold'], { div_early: 'off' }) },
+    { change: 'div=1bit div_early=off div_reuse=off', params: without(['div_fold'], { div: '1bit', div_early: 'off', div_reuse: 'off' }) },
+    { change: 'm=off', params: without(M_PARAMS, { m: 'off' }) },
+  ];
+}
+
+const paramText = (params: RawParams) => Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
+
+export async function benchRv32imArea(progress: Progress): Promise<Rv32imAreaRow[]> {
+  const step = (s: string) => progress.step(`rv32im-area: ${s}`);
+  const programs: LoadedBenchProgram[] = [];
+  for (const p of benchPrograms()) {
+    step(`${p.name}: compile, qemu-riscv32`);
+    const { image, entry, qemu } = await loadBenchProgram(p);
+    programs.push({ name: p.name, image, entry, stdout: qemu.stdout.toString('utf8'), exitCode: qemu.exitCode });
+  }
+  const rows: Rv32imAreaRow[] = [];
+  for (const c of rv32imAreaConfigs()) {
+    const design = generateRv32im(c.params);
+    const bare = pinWrapper(design);
+    step(`${design.top}: yosys ice40, bare`);
+    const synth = await synthesize({ top: bare.top, files: bare.files, target: 'ice40' });
+    const meanCpi = c.params.m === 'off' ? undefined : await benchMeanCpi(programs, c.params, step);
+    rows.push({ change: c.change, config: paramText(c.params), top: design.top, luts: synth.report.luts, ...(meanCpi === undefined ? {} : { meanCpi }) });
+  }
+  return rows;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export function renderRv32imArea(rows: Rv32imAreaRow[]): string[] {
+  const floor = RV32IM_CLOCK_FLOORS.p5.luts;
+  const cpiFloor = RV32IM_FLOORS.p5Cpi;
+  const L: string[] = ['## rv32im: the area floor against the M extension', ''];
+  L.push(
+    `Issue 12 asks the 5-stage core for ≤ ${fmt(floor)} LUT4 bare and a mean CPI ≤ ${cpiFloor} at once. The clock configuration, the same with each simpler divider the generator has, and without M: LUT4 of the core behind \`pinWrapper\` (Yosys \`synth_ice40\`, flat: the clock table's bare count, full trace) and the mean CPI over the programs of the rv32im section under Verilator, every run's output and exit code equal to qemu-riscv32's (without M none runs: the programs use it).`,
+    '',
+  );
+  const clock = rows.find((r) => r.change === '');
+  const noM = rows.find((r) => r.config.includes('m=off'));
+  if (clock) L.push(`Clock configuration: \`${clock.config}\`.`, '');
+  L.push(`| configuration | LUT4 bare | over the floor | mean CPI | ≤ ${fmt(floor)} LUT4 | CPI ≤ ${cpiFloor} |`, '|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const name = r.change === '' ? 'the clock configuration' : `… ${r.change}`;
+    const over = r.luts - floor;
+    L.push(`| ${name} | ${fmt(r.luts)} | ${over > 0 ? `+${fmt(over)}` : over < 0 ? `−${fmt(-over)}` : '0'} | ${r.meanCpi === undefined ? '–' : r.meanCpi.toFixed(3)} | ${r.luts <= floor ? 'yes' : 'NO'} | ${r.meanCpi === undefined ? '–' : r.meanCpi <= cpiFloor ? 'yes' : 'NO'} |`);
+  }
+  L.push('');
+  if (clock && noM) {
+    const both = rows.filter((r) => r.meanCpi !== undefined && r.luts <= floor && r.meanCpi <= cpiFloor);
+    L.push(
+      `M (multiplier, divider and their place in the pipeline) costs ${fmt(clock.luts - noM.luts)} LUT4 in the clock configuration; the core without it is ${fmt(noM.luts)}, which leaves ${fmt(floor - noM.luts)} of the floor for M. ${both.length ? `Meeting both floors: ${both.map((r) => r.change || 'the clock configuration').join(', ')}.` : 'No row meets both floors.'}`,
+      '',
+    );
+  }
+  return L;
+}
