@@ -48,8 +48,7 @@ export async function benchRv32imArea(progress: Progress): Promise<Rv32imAreaRow
   const programs: LoadedBenchProgram[] = [];
   for (const p of benchPrograms()) {
     step(`${p.name}: compile, qemu-riscv32`);
-    const { image, entry, qemu } = await loadBenchProgram(p);
-    programs.push({ name: p.name, image, entry, stdout: qemu.stdout.toString('utf8'), exitCode: qemu.exitCode });
+    programs.push(await loadBenchProgram(p));
   }
   const rows: Rv32imAreaRow[] = [];
   for (const c of rv32imAreaConfigs()) {
@@ -57,7 +56,7 @@ export async function benchRv32imArea(progress: Progress): Promise<Rv32imAreaRow
     const bare = pinWrapper(design);
     step(`${design.top}: yosys ice40, bare`);
     const synth = await synthesize({ top: bare.top, files: bare.files, target: 'ice40' });
-    const meanCpi = c.params.m === 'off' ? undefined : await benchMeanCpi(programs, c.params, step);
+    const meanCpi = c.params.m === 'off' ? undefined : await benchMeanCpi(programs, c.params, design.top, step);
     rows.push({ change: c.change, config: paramText(c.params), top: design.top, luts: synth.report.luts, ...(meanCpi === undefined ? {} : { meanCpi }) });
   }
   return rows;

@@ -139,13 +139,6 @@ export function benchPrograms(): { name: string; source: string }[] {
 const runOptions = (): RunOptions => ({ ramBytes: DEFAULT_RAM_BYTES, maxCycles: MAX_CYCLES, trace: false, segment: 0 });
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
-/** A bench program compiled (cached), loaded, and its reference run under qemu-riscv32. */
-export async function loadBenchProgram(p: { name: string; source: string }) {
-  const elf = await compileProgram([p.source], join(riscvCacheRoot(), 'bench', `${p.name}.elf`));
-  const { image, entry } = loadElf(new Uint8Array(readFileSync(elf)), DEFAULT_RAM_BYTES, `${p.name}.elf`);
-  return { image, entry, qemu: await runQemu(elf) };
-}
-
 /** A loaded bench program with qemu-riscv32's stdout and exit code, which every run must give again. */
 export interface LoadedBenchProgram {
   name: string;
@@ -155,9 +148,16 @@ export interface LoadedBenchProgram {
   exitCode: number;
 }
 
-/** The mean CPI of a core configuration over the programs under Verilator; throws when a run's output or exit code differs from qemu-riscv32's. */
-export async function benchMeanCpi(programs: readonly LoadedBenchProgram[], params: RawParams, step: (s: string) => void): Promise<number> {
-  const top = generateRv32im(params).top;
+/** A bench program compiled (cached), loaded, and its reference run under qemu-riscv32. */
+export async function loadBenchProgram(p: { name: string; source: string }): Promise<LoadedBenchProgram> {
+  const elf = await compileProgram([p.source], join(riscvCacheRoot(), 'bench', `${p.name}.elf`));
+  const { image, entry } = loadElf(new Uint8Array(readFileSync(elf)), DEFAULT_RAM_BYTES, `${p.name}.elf`);
+  const qemu = await runQemu(elf);
+  return { name: p.name, image, entry, stdout: qemu.stdout.toString('utf8'), exitCode: qemu.exitCode };
+}
+
+/** The mean CPI of a core configuration (params, generating `top`) over the programs under Verilator; throws when a run's output or exit code differs from qemu-riscv32's. */
+export async function benchMeanCpi(programs: readonly LoadedBenchProgram[], params: RawParams, top: string, step: (s: string) => void): Promise<number> {
   let cpiSum = 0;
   for (const p of programs) {
     step(`${p.name} on ${top} (Verilator)`);
@@ -177,7 +177,8 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
 
   for (const p of benchPrograms()) {
     step(`${p.name}: compile, qemu-riscv32, model`);
-    const { image, entry, qemu } = await loadBenchProgram(p);
+    const loadedProgram = await loadBenchProgram(p);
+    const { image, entry } = loadedProgram;
     // Model speed: the median of 5 timed runs after 2 warm-up runs, the run alone (timeModelRun).
     const { result: model, seconds } = timeModelRun(image, entry, runOptions());
     const modelExit = model.stop.kind === 'exit' ? model.stop.code : -1;
@@ -185,12 +186,12 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
     programs.push({
       program: p.name,
       instret: model.stats.instret,
-      exitCode: qemu.exitCode,
-      stdout: qemu.stdout.toString('utf8'),
+      exitCode: loadedProgram.exitCode,
+      stdout: loadedProgram.stdout,
       modelInstrPerSecond: model.stats.instret / seconds,
-      modelMatchesQemu: text(model.stdout) === qemu.stdout.toString('utf8') && modelExit === qemu.exitCode,
+      modelMatchesQemu: text(model.stdout) === loadedProgram.stdout && modelExit === loadedProgram.exitCode,
     });
-    loaded.push({ name: p.name, image, entry, stdout: qemu.stdout.toString('utf8'), exitCode: qemu.exitCode });
+    loaded.push(loadedProgram);
   }
 
   for (const cfg of RV32IM_BENCH_CONFIGS) {
@@ -219,7 +220,7 @@ export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult
   const clockVariants: Rv32imClockVariant[] = [];
   for (const v of RV32IM_CLOCK_VARIANTS) {
     const design = generateRv32im(v.params);
-    const meanCpi = await benchMeanCpi(loaded, v.params, step);
+    const meanCpi = await benchMeanCpi(loaded, v.params, design.top, step);
     const native = process.env.NEXTPNR ? nextpnrEngine() : undefined;
     const engine = native ?? { kind: 'wasm' as const };
     clockVariants.push({
