@@ -24,6 +24,7 @@ import { benchMsm, measureModelVsNoble, renderMsm, type MsmSection } from './msm
 import { benchRv32im, renderRv32imMarkdown, type Rv32imBenchResult } from './rv32im.ts';
 import { benchRv32imModules, renderRv32imModules, type Rv32imModulesConfig } from './rv32im-modules.ts';
 import { benchRv32imArea, renderRv32imArea, type Rv32imAreaRow } from './rv32im-area.ts';
+import { benchRv32imProofs, renderRv32imProofs, type Rv32imProofsConfig } from './rv32im-proofs.ts';
 import { FIELD_SECTION_BLOCKS, benchAsic, renderAsic, type AsicSection } from './asic.ts';
 import { benchFreeze, renderFreeze, type FreezeSection } from './freeze.ts';
 import { benchTwiddles, renderTwiddles, type TwiddleRow } from './twiddles.ts';
@@ -206,7 +207,7 @@ function montmulShape(d: GeneratedDesign): { karatsuba: number; mpCut: number } 
   return { karatsuba: st.ab.karatsuba?.levels ?? 0, mpCut: st.mp.band?.cut ?? 0 };
 }
 
-export const SECTIONS = ['fields', 'proofs', 'freeze', 'twiddles', 'ntt', 'rv32im', 'rv32im-modules', 'rv32im-area', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
+export const SECTIONS = ['fields', 'proofs', 'freeze', 'twiddles', 'ntt', 'rv32im', 'rv32im-modules', 'rv32im-area', 'rv32im-proofs', 'asic', 'ecadd', 'msm', 'msm-model'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Where and with what one section was measured. */
@@ -258,6 +259,8 @@ export interface Results {
   rv32im?: Omit<Rv32imBenchResult, 'markdown'>;
   rv32imModules?: Rv32imModulesConfig[];
   rv32imArea?: Rv32imAreaRow[];
+  /** The formal proofs on record against the code of the run (absent before issue 12's record). */
+  rv32imProofs?: Rv32imProofsConfig[];
   asic?: AsicSection;
   ecadd?: EcaddSection;
   msm?: MsmSection;
@@ -291,6 +294,7 @@ function sectionData(r: Partial<Results>, s: Section, apart: ReadonlySet<string>
     case 'msm-model': return r.msm?.modelVsNoble;
     case 'rv32im-modules': return r.rv32imModules;
     case 'rv32im-area': return r.rv32imArea;
+    case 'rv32im-proofs': return r.rv32imProofs;
     // Rows measured apart (and saying so) do not date the rest of the section.
     case 'asic': return r.asic ? { ...r.asic, rows: r.asic.rows.filter((x) => !apart.has(x.module)) } : undefined;
     default: return r[s];
@@ -365,7 +369,7 @@ async function main() {
   const saved: Partial<Results> = only.length < SECTIONS.length ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const tools = { verilator: await verilatorVersion(), yosys: await yosysVersion(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
   const results: Results = {
-    tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], multiplierVariants: saved.multiplierVariants, butterflies: saved.butterflies, proofs: saved.proofs, freeze: saved.freeze, twiddles: saved.twiddles, ntt: saved.ntt, rv32im: saved.rv32im, rv32imModules: saved.rv32imModules, rv32imArea: saved.rv32imArea, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
+    tools, rows: saved.rows ?? [], bn254Stages: saved.bn254Stages ?? [], multiplierVariants: saved.multiplierVariants, butterflies: saved.butterflies, proofs: saved.proofs, freeze: saved.freeze, twiddles: saved.twiddles, ntt: saved.ntt, rv32im: saved.rv32im, rv32imModules: saved.rv32imModules, rv32imArea: saved.rv32imArea, rv32imProofs: saved.rv32imProofs, asic: saved.asic, ecadd: saved.ecadd, msm: saved.msm, provenance: { ...saved.provenance } };
   const state = gitState();
   // stamp() opens a section's provenance and samples the load until the next stamp (sections
   // run one after another) or the end (closeStamp).
@@ -421,6 +425,10 @@ async function main() {
   if (only.includes('rv32im-area')) {
     stamp('rv32im-area');
     results.rv32imArea = await benchRv32imArea(stderrProgress);
+  }
+  if (only.includes('rv32im-proofs')) {
+    stamp('rv32im-proofs');
+    results.rv32imProofs = benchRv32imProofs();
   }
   if (only.includes('asic')) {
     stamp('asic');
@@ -530,6 +538,7 @@ export function renderMarkdown(results: Results, opts: { lastChangedIn?: (s: Sec
   if (results.rv32im) L.push(...underHeadings(renderRv32imMarkdown(results.rv32im).split('\n'), note('rv32im')));
   if (results.rv32imModules) L.push(...underHeadings(renderRv32imModules(results.rv32imModules), note('rv32im-modules')));
   if (results.rv32imArea) L.push(...underHeadings(renderRv32imArea(results.rv32imArea), note('rv32im-area')));
+  if (results.rv32imProofs) L.push(...underHeadings(renderRv32imProofs(results.rv32imProofs), note('rv32im-proofs')));
   if (results.ecadd) L.push(...underHeadings(renderEcadd(results.ecadd), note('ecadd')));
   if (results.msm) {
     // The model-against-noble timing can be re-measured alone (`--only msm-model`).

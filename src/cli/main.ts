@@ -56,6 +56,7 @@ usage:
       Exit 1 when a lemma fails or times out (--timeout, seconds per solver call, default 60)
   zkrtl formal rv32im [--param K=V]... [--depth N] [--check NAME,…] [--jobs N] [--out DIR]
             [--engine bmc|pdr [--pdr-timeout S]] [--solver glucose|minisat|satoko] [--cover]
+            [--record FILE [--resume | --from DIR]]
       the core's retirement rows (RVFI) checked by bounded model checking against the ISA spec, every
       memory and environment answer free: one check per instruction, illegal, reg, pc, order, halt, live
       (liveness), unit_mul and unit_div (the M units at 6 and 8 bits; with mul=serial unit_div covers the
@@ -67,6 +68,10 @@ usage:
       --out (default formal-out/<core>/<check>/counterexample.vcd); exit 1 if any check is not proved.
       --cover: instead, a cover per instruction check (cover_add, …): a row of it that does not trap
       retires within the depth, with the cycle and its waveform (the proof is not vacuous); exit 1 if any is not reached
+      --record FILE: each proof goes into FILE (JSON; the repository's is bench/rv32im-proofs.json) with a sha256
+      of the model it is about (the Verilog and script Yosys read), so it is known to hold for the RTL of today or
+      not; --resume: checks FILE holds proved for the model this run would check, as deep or by pdr, are not run
+      again; --from DIR: runs nothing, records the proofs an earlier run left in DIR (its --out) whose model is today's
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...
       runs a static rv32im ELF on the generated core under Verilator (--param: its configuration),

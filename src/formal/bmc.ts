@@ -9,6 +9,7 @@
 // took 61 s to read the model and did not finish step 0 in 4 minutes; Debian's boolector is
 // version 1.5, which rejects the SMT-LIB commands yosys-smtbmc sends (set-option); ABC's
 // bmc3 unrolled the same check to 12 cycles in 0.8 s and to 25 in 4.3 s (README).
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -81,6 +82,8 @@ export interface BmcResult {
   error?: string;
   /** The log of the step that decided. */
   log: string;
+  /** The model's digest (modelDigest of bmcModelFiles): what was checked, for a proof's record. */
+  model?: string;
 }
 
 const PREP = (files: string[], top: string, prepare: string[] = []) => [
@@ -114,25 +117,38 @@ const BMC3_FRAME = /^\s*(\d+) [+-] : Var =/;
 type Run = { code: number | null; stdout: string; stderr: string };
 const failed = (e: Error): Run => ({ code: -1, stdout: '', stderr: e.message });
 
+/**
+ * What Yosys reads for a check: the harness's modules, one file each, and the script that
+ * makes the model (model.ys). The engine's command adds only the depth and the solver.
+ */
+export function bmcModelFiles(h: Harness): { name: string; text: string }[] {
+  const files = h.modules.map((m) => ({ name: `${m.name}.v`, text: m.text }));
+  return [...files, { name: 'model.ys', text: [...PREP(files.map((f) => f.name), h.top, h.prepare), ...AIGER].join('\n') + '\n' }];
+}
+
+/** sha256 of a model's files (names and texts, in name order): equal digests, the same model checked. */
+export function modelDigest(files: readonly { name: string; text: string }[]): string {
+  const hash = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) hash.update(`${f.name}\0${f.text.length}\0${f.text}`);
+  return `sha256:${hash.digest('hex')}`;
+}
+
 /** Runs one check; never throws for a failing or erroring check (status says). */
 export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
   const t0 = Date.now();
   const seconds = () => (Date.now() - t0) / 1000;
   const { dir, depth } = opts;
   await mkdir(dir, { recursive: true });
-  const files: string[] = [];
-  for (const m of h.modules) {
-    await writeFile(join(dir, `${m.name}.v`), m.text);
-    files.push(`${m.name}.v`);
-  }
-  await writeFile(join(dir, 'model.ys'), [...PREP(files, h.top, h.prepare), ...AIGER].join('\n') + '\n');
+  const files = bmcModelFiles(h);
+  for (const f of files) await writeFile(join(dir, f.name), f.text);
+  const model = modelDigest(files);
   const ylog = join(dir, 'yosys.log');
   const y = await runProcess(['yosys', '-q', '-l', 'yosys.log', '-s', 'model.ys'], { cwd: dir, timeoutMs: opts.timeoutMs }).catch(failed);
   // A name used but never declared would be proved about as an undriven 1-bit wire (-q still
   // prints warnings, on stderr).
   const undeclared = undeclaredNames(y.stderr);
-  if (undeclared.length) return { status: 'error', seconds: seconds(), depth, error: `yosys: ${undeclared.join('; ')}`, log: ylog };
-  if (y.code !== 0) return { status: 'error', seconds: seconds(), depth, error: `yosys: ${lastLine(y.stderr || y.stdout)}`, log: ylog };
+  if (undeclared.length) return { status: 'error', seconds: seconds(), depth, model, error: `yosys: ${undeclared.join('; ')}`, log: ylog };
+  if (y.code !== 0) return { status: 'error', seconds: seconds(), depth, model, error: `yosys: ${lastLine(y.stderr || y.stdout)}`, log: ylog };
 
   const alog = join(dir, 'abc.log');
   const pdr = opts.engine === 'pdr';
@@ -145,16 +161,16 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
   } : undefined;
   const a = await runProcess(['yosys-abc', '-c', `read_aiger model.aig; fold; strash; ${engine}; write_cex -a cex.aiw`], { cwd: dir, timeoutMs: opts.timeoutMs, onLine }).catch(failed);
   await writeFile(alog, a.stdout + a.stderr);
-  if (pdr && /Property proved/.test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, unbounded: true, log: alog };
+  if (pdr && /Property proved/.test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, model, unbounded: true, log: alog };
   if (pdr && /UNDECIDED/i.test(a.stdout)) {
     const why = /Reached timeout/.test(a.stdout) ? `in ${opts.pdrSeconds ?? 1800} CPU s` : `(ABC: ${lastLine(a.stdout.split('\n').filter((l) => !/UNDECIDED/.test(l)).join('\n'))})`;
-    return { status: 'open', seconds: seconds(), depth, error: `pdr found no verdict ${why}`, log: alog };
+    return { status: 'open', seconds: seconds(), depth, model, error: `pdr found no verdict ${why}`, log: alog };
   }
-  if (!pdr && new RegExp(`No output asserted in ${depth} frames`).test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, log: alog };
+  if (!pdr && new RegExp(`No output asserted in ${depth} frames`).test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, model, log: alog };
   const asserted = /Output (\d+) of miter .* was asserted in frame (\d+)/.exec(a.stdout);
-  if (!asserted) return { status: 'error', seconds: seconds(), depth, error: `yosys-abc: ${lastLine(a.stderr || a.stdout) || `exit ${a.code}`}`, log: alog };
+  if (!asserted) return { status: 'error', seconds: seconds(), depth, model, error: `yosys-abc: ${lastLine(a.stderr || a.stdout) || `exit ${a.code}`}`, log: alog };
   const step = Number(asserted[2]);
-  const res: BmcResult = { status: 'fail', seconds: seconds(), depth, step, label: 'an assert', log: alog };
+  const res: BmcResult = { status: 'fail', seconds: seconds(), depth, model, step, label: 'an assert', log: alog };
 
   // Replay the witness on the word-level design for a readable trace.
   await alignWitness(dir);

@@ -1,15 +1,21 @@
 // `zkrtl formal rv32im`: the RVFI checks of a core configuration by bounded model checking
 // (src/formal), in parallel on the machine's cores: a line per check as it finishes, then a
 // table. A failing check names the assert, the cycle and the instruction, and leaves a VCD.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lookup } from '../../formal/isa-spec.ts';
 import { BMC_SOLVERS, DEFAULT_BMC_SOLVER, ensureFormalTools, type FormalEngine } from '../../formal/bmc.ts';
-import { regDepth, runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
+import { addProof, covers, currentModel, formatProofBook, paramText, parseProofBook, proofInFolder, type ProofBook, type ProofOutcome, type ProofRecord } from '../../formal/proof-record.ts';
+import { checkDepth, regDepth, runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
+import type { FormalCheck } from '../../formal/rvfi-harness.ts';
 import { parseParamArgs } from '../../gen/params.ts';
 import { parseRv32imParams, rv32imTopName } from '../../gen/rv32im.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
+import { writeFileAtomically } from '../output.ts';
 import { stderrProgress, type Progress } from '../progress.ts';
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
@@ -57,8 +63,31 @@ export function frameProgress(top: string, progress: Progress = stderrProgress, 
   };
 }
 
+/** The zkrtl checkout's commit (`+` when its src/ differs from it), for a proof's record; undefined outside git. */
+function sourceCommit(): string | undefined {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  try {
+    const git = (...a: string[]) => execFileSync('git', a, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return git('rev-parse', '--short', 'HEAD').trim() + (git('status', '--porcelain', '--untracked-files=no', '--', 'src').trim() ? '+' : '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The record file's proofs (none when it does not exist yet); an unreadable one is a usage error. */
+function readProofBook(path: string): ProofBook {
+  if (!existsSync(path)) return { proofs: [] };
+  try {
+    return parseProofBook(readFileSync(path, 'utf8'), path);
+  } catch (e) {
+    throw new UsageError(`--record ${(e as Error).message}`);
+  }
+}
+
+const onRecord = (rec: ProofRecord) => `on record: ${rec.date}${rec.commit ? ` at ${rec.commit}` : ''}${rec.engine === 'pdr' ? ', pdr' : `, to ${rec.depth}`}`;
+
 export async function runFormalCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out', 'engine', 'pdr-timeout', 'solver'], flags: ['cover'] });
+  const args = parseArgs(argv, { options: ['param', 'depth', 'check', 'jobs', 'out', 'engine', 'pdr-timeout', 'solver', 'record', 'from'], flags: ['cover', 'resume'] });
   if (args.positionals.length !== 1 || args.positionals[0] !== 'rv32im') {
     throw new UsageError(`zkrtl formal takes the block rv32im${args.positionals.length ? `, not '${args.positionals.join(' ')}'` : ''}: zkrtl formal rv32im --param pipeline=5`);
   }
@@ -97,17 +126,47 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const recordPath = single(args, 'record');
+  const from = single(args, 'from');
+  const resume = args.flags.has('resume');
+  if (recordPath !== undefined && cover) throw new UsageError(`--record ${recordPath} is not accepted with --cover: a reached cover is no proof (give one of them)`);
+  if (resume && recordPath === undefined) throw new UsageError('--resume needs --record FILE: the record whose proofs are not run again');
+  if (from !== undefined && recordPath === undefined) throw new UsageError(`--from ${from} needs --record FILE: the record the proofs found in ${from} go into`);
+  if (from !== undefined && resume) throw new UsageError(`--from ${from} is not accepted with --resume: --from runs nothing, it records what an earlier run proved`);
+  if (from !== undefined && (depthText !== undefined || args.options.engine || solverText !== undefined || jobsText !== undefined)) {
+    throw new UsageError(`--from ${from} runs nothing: give no --depth, --engine, --solver or --jobs with it (the depth and engine are those of the run that left ${from})`);
+  }
+  if (from !== undefined && !existsSync(from)) throw new UsageError(`--from ${from} does not exist: give the --out folder of an earlier zkrtl formal run`);
+  let book = recordPath === undefined ? undefined : readProofBook(recordPath);
   const top = rv32imTopName(cfg);
   const dir = single(args, 'out') ?? join('formal-out', top);
   const given = depthText === undefined ? undefined : Number(depthText);
   const depth = given ?? statedDepth(cfg);
+  const selected = selectChecks(cfg, only, cover);
+  const record = (check: FormalCheck, r: ProofOutcome, yosys: string) => {
+    book = addProof(book!, { top, params: paramText(raw), check: check.name, ...r, yosys, date: new Date().toISOString().slice(0, 10), commit: sourceCommit() });
+    writeFileAtomically(recordPath!, formatProofBook(book));
+  };
   await ensureFormalTools({ log: (s) => stderrProgress.step(s) });
+  const yosys = recordPath === undefined ? '' : execFileSync('yosys', ['-V'], { encoding: 'utf8' }).trim();
+  if (from !== undefined) return recordFromFolder(raw, top, selected, from, recordPath!, (c, r) => record(c, r, yosys));
+
+  // --resume: checks whose model the record holds proved, as deep as this run's or by pdr, are not run.
+  const onBook = new Map<string, ProofRecord>();
+  if (resume) {
+    for (const c of selected) {
+      const rec = book!.proofs.find((p) => p.top === top && p.check === c.name);
+      if (rec && covers(rec, currentModel(raw, c), engine, engine === 'pdr' ? undefined : checkDepth(cfg, c, given))) onBook.set(c.name, rec);
+    }
+    for (const [name, rec] of onBook) process.stderr.write(`zkrtl: formal ${top}: ${name} proved (${onRecord(rec)}, ${rec.seconds.toFixed(1)} s in ${recordPath}): not run again\n`);
+  }
+  const toRun = selected.filter((c) => !onBook.has(c.name)).map((c) => c.name);
 
   const t0 = Date.now();
   const frames = frameProgress(top);
-  const { runs } = await runFormal(raw, {
+  const { runs: ran } = await runFormal(raw, {
     depth: given,
-    only,
+    only: toRun,
     jobs: jobsText === undefined ? availableParallelism() : Number(jobsText),
     engine,
     solver,
@@ -122,7 +181,17 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     onResult: (r, done, n) => {
       const detail = r.result.status !== 'pass' ? `: ${describeFailure(r)}` : cover ? `: ${describeCover(r)}` : '';
       process.stderr.write(`zkrtl: formal ${top}: ${done}/${n} done: ${r.check.name} ${verdict(r)} in ${r.result.seconds.toFixed(1)} s${detail}\n`);
+      if (recordPath !== undefined && r.result.status === 'pass' && r.result.model) {
+        const bounded = !r.result.unbounded;
+        record(r.check, { engine, ...(bounded ? { depth: r.result.depth, solver: solver ?? DEFAULT_BMC_SOLVER } : {}), seconds: Math.round(r.result.seconds * 10) / 10, model: r.result.model }, yosys);
+      }
     },
+  });
+  // The table lists the checks on record too, in the order of the checks.
+  const runs: FormalRun[] = selected.map((c) => {
+    const rec = onBook.get(c.name);
+    if (!rec) return ran.find((r) => r.check.name === c.name)!;
+    return { check: c, result: { status: 'pass', seconds: rec.seconds, depth: rec.depth ?? 0, unbounded: rec.engine === 'pdr', log: recordPath!, model: rec.model } };
   });
   const w = Math.max(5, ...runs.map((r) => r.check.name.length));
   const header =
@@ -137,13 +206,43 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     ...runs.map((r) => {
       // (pdr unrolls nothing: a proof holds at every depth, a failure names its cycle)
       const depthCell = r.result.unbounded ? 'all' : engine === 'pdr' ? '–' : String(r.result.depth);
-      const what = r.result.status !== 'pass' ? describeFailure(r) : cover ? describeCover(r) : r.check.what;
+      const rec = onBook.get(r.check.name);
+      const what = r.result.status !== 'pass' ? describeFailure(r) : cover ? describeCover(r) : rec ? `${r.check.what} (${onRecord(rec)})` : r.check.what;
       return `${r.check.name.padEnd(w)}  ${verdict(r).padEnd(cover ? 11 : 7)}  ${depthCell.padStart(5)}  ${r.result.seconds.toFixed(1).padStart(7)}  ${what}`;
     }),
   ];
   const bad = runs.filter((r) => r.result.status !== 'pass');
   const proved = cover ? 'covers reached within their depth' : engine === 'pdr' ? 'checks proved at every depth' : 'checks proved to their depth';
-  lines.push('', `${runs.length - bad.length} of ${runs.length} ${proved} in ${((Date.now() - t0) / 1000).toFixed(1)} s${bad.length ? `; not ${cover ? 'reached' : 'proved'}: ${bad.map((r) => r.check.name).join(', ')}` : ''}`);
+  const recorded = onBook.size ? ` (${onBook.size} on record in ${recordPath}, not run again)` : '';
+  lines.push('', `${runs.length - bad.length} of ${runs.length} ${proved}${recorded} in ${((Date.now() - t0) / 1000).toFixed(1)} s${bad.length ? `; not ${cover ? 'reached' : 'proved'}: ${bad.map((r) => r.check.name).join(', ')}` : ''}`);
+  if (recordPath !== undefined) lines.push(`proofs recorded in ${recordPath}`);
   process.stdout.write(lines.join('\n') + '\n');
   return bad.length ? 1 : 0;
+}
+
+/**
+ * --from DIR: the proofs an earlier run left in DIR (one folder per check), recorded when the
+ * model there is the one the code makes now. Runs nothing; exit 1 when a check is not recorded.
+ */
+function recordFromFolder(raw: Record<string, string>, top: string, checks: FormalCheck[], from: string, recordPath: string, record: (c: FormalCheck, r: ProofOutcome) => void): number {
+  const missing: string[] = [];
+  const w = Math.max(5, ...checks.map((c) => c.name.length));
+  const lines = [`formal ${top} (${JSON.stringify(raw)}): proofs found in ${from}`, `${'check'.padEnd(w)}  ${'recorded'.padEnd(8)}  depth  seconds  why not`];
+  for (const c of checks) {
+    const found = proofInFolder(join(from, c.name));
+    let why = 'why' in found ? found.why : found.model !== currentModel(raw, c) ? `${join(from, c.name)} holds another model than the code makes now (stale)` : '';
+    if ('proof' in found && !why && found.proof.engine === 'bmc' && found.proof.depth === undefined) why = 'no depth in abc.log';
+    if (why || !('proof' in found)) {
+      missing.push(c.name);
+      lines.push(`${c.name.padEnd(w)}  ${'no'.padEnd(8)}  ${'–'.padStart(5)}  ${'–'.padStart(7)}  ${why}`);
+      continue;
+    }
+    const p = found.proof;
+    // (the seconds are ABC's own, from its log: the run's wall-clock time is not kept there)
+    record(c, { engine: p.engine, ...(p.engine === 'bmc' ? { depth: p.depth, solver: p.solver } : {}), seconds: p.seconds ?? 0, model: found.model });
+    lines.push(`${c.name.padEnd(w)}  ${'yes'.padEnd(8)}  ${(p.engine === 'pdr' ? 'all' : String(p.depth)).padStart(5)}  ${(p.seconds ?? 0).toFixed(1).padStart(7)}`);
+  }
+  lines.push('', `${checks.length - missing.length} of ${checks.length} checks recorded in ${recordPath}${missing.length ? `; not recorded: ${missing.join(', ')}` : ''}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return missing.length ? 1 : 0;
 }

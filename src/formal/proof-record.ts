@@ -1,0 +1,165 @@
+// A record of proved formal checks (`zkrtl formal rv32im --record FILE`), kept in the
+// repository so that proofs that take hours outlive the machine and the session that ran them.
+// Each proof names the model it was about by a digest of exactly what Yosys read (the
+// harness's Verilog, the core's with its stand-ins, the spec, and the model script): the
+// code of today makes the same model again, or the proof is about other RTL (stale). So a
+// record says which checks hold for the RTL the generator writes now, and a long run can
+// resume (`--resume`) without running a proof whose model is unchanged.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RawParams } from '../gen/params.ts';
+import { parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
+import { bmcModelFiles, modelDigest, type BmcSolver, type FormalEngine } from './bmc.ts';
+import { mulCompositionHarness } from './mul-composition.ts';
+import { checkDepth } from './run.ts';
+import { generateHarness, type FormalCheck } from './rvfi-harness.ts';
+
+export interface ProofRecord {
+  /** The core's top (its parameters in short). */
+  top: string;
+  /** The parameters given, as `k=v` in the order given (what to pass to run it again). */
+  params: string;
+  check: string;
+  engine: FormalEngine;
+  /** bmc: cycles unrolled from reset; absent for pdr (a pdr proof holds at every depth). */
+  depth?: number;
+  /** bmc: the SAT solver. */
+  solver?: BmcSolver;
+  /** The check's wall-clock time, as `zkrtl formal` reported it. */
+  seconds: number;
+  /** modelDigest of what Yosys read. */
+  model: string;
+  /** The Yosys that read it (`yosys -V`). */
+  yosys: string;
+  /** UTC date, YYYY-MM-DD. */
+  date: string;
+  /** The repository's commit when the check ran, `+` when src/ differed from it. */
+  commit?: string;
+}
+
+/** What a run knows of a proof; the rest of its record is the configuration's and the recording's. */
+export type ProofOutcome = Omit<ProofRecord, 'top' | 'params' | 'check' | 'yosys' | 'date' | 'commit'>;
+
+export interface ProofBook {
+  proofs: ProofRecord[];
+}
+
+export const paramText = (raw: RawParams): string => Object.entries(raw).map(([k, v]) => `${k}=${v}`).join(' ');
+
+/** The digest of the model a check of this configuration is run on by the code of today (the unit checks at their default width). */
+export function currentModel(raw: RawParams, check: FormalCheck): string {
+  const cfg = parseRv32imParams(raw);
+  const h = check.kind === 'unit_mul32' ? mulCompositionHarness(cfg) : generateHarness(raw, check);
+  return modelDigest(bmcModelFiles(h));
+}
+
+/**
+ * Where a record stands against the code of today: `proved` (the same model, to the stated
+ * depth or deeper, or by pdr), `shallow` (the same model, not as deep as the stated depth),
+ * `stale` (another model: the RTL, the spec or the harness changed since).
+ */
+export type Standing = 'proved' | 'shallow' | 'stale';
+
+export function standing(rec: ProofRecord, cfg: Rv32imConfig, check: FormalCheck, model: string): Standing {
+  if (rec.model !== model) return 'stale';
+  if (rec.engine === 'pdr') return 'proved';
+  return (rec.depth ?? 0) >= checkDepth(cfg, check) ? 'proved' : 'shallow';
+}
+
+/** Does `rec` already cover a run of this check at `depth` (undefined: pdr) on `model`? */
+export function covers(rec: ProofRecord, model: string, engine: FormalEngine, depth: number | undefined): boolean {
+  if (rec.model !== model) return false;
+  if (rec.engine === 'pdr') return true;
+  return engine === 'bmc' && depth !== undefined && (rec.depth ?? 0) >= depth;
+}
+
+/** A proof is at least as strong as another of the same model when it is pdr's, or unrolls as deep. */
+const atLeastAsStrong = (a: ProofRecord, b: ProofRecord) => a.engine === 'pdr' || (b.engine === 'bmc' && (a.depth ?? 0) >= (b.depth ?? 0));
+
+/**
+ * The book with `rec` in it: one record per core and check, the newest model's, and of one
+ * model the strongest proof (a shallower proof of a model already proved deeper adds nothing).
+ * Sorted by top and check, so the file changes only where a proof does.
+ */
+export function addProof(book: ProofBook, rec: ProofRecord): ProofBook {
+  const old = book.proofs.find((p) => p.top === rec.top && p.check === rec.check);
+  if (old && old.model === rec.model && !atLeastAsStrong(rec, old)) return book;
+  const proofs = [...book.proofs.filter((p) => p !== old), rec];
+  proofs.sort((a, b) => (a.top === b.top ? (a.check < b.check ? -1 : a.check > b.check ? 1 : 0) : a.top < b.top ? -1 : 1));
+  return { proofs };
+}
+
+const FIELDS: Record<keyof ProofRecord, 'string' | 'number' | 'string?' | 'number?'> = {
+  top: 'string', params: 'string', check: 'string', engine: 'string', depth: 'number?', solver: 'string?',
+  seconds: 'number', model: 'string', yosys: 'string', date: 'string', commit: 'string?',
+};
+
+/** The book in `text` (the file `path`), or an Error that names the file and what is wrong. */
+export function parseProofBook(text: string, path: string): ProofBook {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path} is not JSON (${(e as Error).message}): give a record written by zkrtl formal --record, or a new file`);
+  }
+  const proofs = (json as { proofs?: unknown }).proofs;
+  if (!Array.isArray(proofs)) throw new Error(`${path} has no "proofs" list: give a record written by zkrtl formal --record, or a new file`);
+  proofs.forEach((p, i) => {
+    for (const [k, kind] of Object.entries(FIELDS)) {
+      const v = (p as Record<string, unknown>)[k];
+      if (v === undefined && kind.endsWith('?')) continue;
+      if (typeof v !== kind.replace('?', '')) throw new Error(`${path}: proof ${i + 1} has no ${kind.replace('?', '')} "${k}": give a record written by zkrtl formal --record`);
+    }
+    const e = (p as ProofRecord).engine;
+    if (e !== 'bmc' && e !== 'pdr') throw new Error(`${path}: proof ${i + 1} has engine "${e}": bmc or pdr`);
+  });
+  return { proofs: proofs as ProofRecord[] };
+}
+
+/** The file's text: keys in a fixed order, one proof per line. */
+export function formatProofBook(book: ProofBook): string {
+  const keys = Object.keys(FIELDS) as (keyof ProofRecord)[];
+  const line = (p: ProofRecord) => JSON.stringify(Object.fromEntries(keys.filter((k) => p[k] !== undefined).map((k) => [k, p[k]])));
+  if (!book.proofs.length) return '{\n  "proofs": []\n}\n';
+  return `{\n  "proofs": [\n${book.proofs.map((p) => `    ${line(p)}`).join(',\n')}\n  ]\n}\n`;
+}
+
+/** The configuration's top, for looking up its records. */
+export const recordTop = (raw: RawParams): string => rv32imTopName(parseRv32imParams(raw));
+
+/**
+ * ABC's verdict in a check's abc.log: a bmc3 proof to `depth` cycles ("No output asserted in N
+ * frames") or a pdr proof ("Property proved"), with ABC's own time when it printed one;
+ * undefined for anything else (a counterexample, no verdict, an error).
+ */
+export function abcProof(log: string): { engine: FormalEngine; depth?: number; seconds?: number; solver?: BmcSolver } | undefined {
+  const time = /Time =\s*([\d.]+) sec/.exec(log);
+  const seconds = time ? Number(time[1]) : undefined;
+  if (/Property proved/.test(log)) return { engine: 'pdr', seconds };
+  const bmc = /No output asserted in (\d+) frames/.exec(log);
+  if (!bmc) return undefined;
+  // (runBmc writes the command line into the log: bmc3 -g glucose, -s satoko, neither minisat)
+  const cmd = /bmc3((?: -[gs])?) -v -F/.exec(log);
+  const solver: BmcSolver | undefined = cmd ? (cmd[1] === ' -g' ? 'glucose' : cmd[1] === ' -s' ? 'satoko' : 'minisat') : undefined;
+  return { engine: 'bmc', depth: Number(bmc[1]), seconds, solver };
+}
+
+/**
+ * The proof an earlier run left in a check's folder (`zkrtl formal --out DIR`: DIR/<check>):
+ * the digest of the model files there and ABC's verdict in abc.log. The log must be newer
+ * than the model it was about (a later run that was stopped may have left new files beside an
+ * old log); otherwise, or without a proof, `why` says what is missing.
+ */
+export function proofInFolder(dir: string): { model: string; proof: NonNullable<ReturnType<typeof abcProof>> } | { why: string } {
+  if (!existsSync(dir)) return { why: `no folder ${dir}` };
+  const names = readdirSync(dir).filter((f) => f.endsWith('.v') || f === 'model.ys');
+  if (!names.includes('model.ys')) return { why: `no model.ys in ${dir}` };
+  const log = join(dir, 'abc.log');
+  const aig = join(dir, 'model.aig');
+  if (!existsSync(log) || !existsSync(aig)) return { why: `no ${existsSync(aig) ? 'abc.log' : 'model.aig'} in ${dir} (the check did not finish)` };
+  const mtime = (f: string) => statSync(f).mtimeMs;
+  if (mtime(log) < mtime(aig) || names.some((f) => mtime(join(dir, f)) > mtime(aig))) return { why: `${log} is older than the model beside it (a later run stopped part-way)` };
+  const proof = abcProof(readFileSync(log, 'utf8'));
+  if (!proof) return { why: `${log} holds no proof` };
+  return { model: modelDigest(names.map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }))), proof };
+}
