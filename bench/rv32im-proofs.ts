@@ -1,15 +1,14 @@
 // rv32im: the formal proofs on record, for `npm run bench` (section rv32im-proofs). The
 // record (bench/rv32im-proofs.json) is written by `zkrtl formal rv32im … --record`: one proof
-// per configuration and check, naming its model by a digest of what Yosys read. This section
+// per configuration and check, naming its model by a digest of what decided it. This section
 // makes each recorded configuration's models again with the code of today and says, check by
 // check, whether its proof holds for today's RTL at the stated depth (proved), holds for it
 // less deep (shallow), is about other RTL (stale), or is missing; it runs no solver.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentModel, parseProofBook, standing, type ProofRecord, type Standing } from '../src/formal/proof-record.ts';
+import { currentModel, parseParamText, parseProofBook, standing, type ProofRecord, type Standing } from '../src/formal/proof-record.ts';
 import { checkDepth } from '../src/formal/run.ts';
 import { formalChecks } from '../src/formal/rvfi-harness.ts';
-import type { RawParams } from '../src/gen/params.ts';
 import { parseRv32imParams } from '../src/gen/rv32im.ts';
 
 export const PROOF_RECORD = join(import.meta.dirname, 'rv32im-proofs.json');
@@ -28,8 +27,6 @@ export interface Rv32imProofsConfig {
   rows: Rv32imProofRow[];
 }
 
-const rawOf = (params: string): RawParams => Object.fromEntries(params.split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-
 /** Every configuration on record, each of its checks against the code of today. */
 export function benchRv32imProofs(path = PROOF_RECORD): Rv32imProofsConfig[] {
   const book = parseProofBook(readFileSync(path, 'utf8'), path);
@@ -37,7 +34,7 @@ export function benchRv32imProofs(path = PROOF_RECORD): Rv32imProofsConfig[] {
   return tops.map((top) => {
     const recs = book.proofs.filter((p) => p.top === top);
     const params = recs[0]!.params;
-    const raw = rawOf(params);
+    const raw = parseParamText(params);
     const cfg = parseRv32imParams(raw);
     const rows = formalChecks(cfg).map((check): Rv32imProofRow => {
       const rec = recs.find((p) => p.check === check.name);
@@ -55,7 +52,7 @@ const hours = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : `${Math
 export function renderRv32imProofs(configs: Rv32imProofsConfig[]): string[] {
   const L: string[] = ['## rv32im: formal proofs on record', ''];
   L.push(
-    'The proofs `zkrtl formal rv32im … --record bench/rv32im-proofs.json` recorded, each naming its model by a sha256 of what Yosys read (the core with its stand-in units, the ISA spec, the check\'s harness and the model script). This section makes every recorded configuration\'s models again with the code of its own run (the commit above) and compares: **proved** (today\'s model, at the stated depth or deeper, or by pdr at every depth), **shallow** (today\'s model, less deep than stated), **stale** (another model: the RTL, the spec or the harness changed since the proof), **–** (not on record). It runs no solver. Seconds: the check\'s wall-clock time in the run that proved it (ABC\'s own time for a proof recorded afterwards from a run\'s folder with `--from`). `--resume` runs only what is not proved on record.',
+    'The proofs `zkrtl formal rv32im … --record bench/rv32im-proofs.json` recorded, each naming its model by a sha256 of what decided it (the core with its stand-in units, the ISA spec, the check\'s harness, the Yosys script, ABC\'s preparation and the Yosys version). This section makes every recorded configuration\'s models again with the code of its own run (the commit above) and compares: **proved** (today\'s model, at the stated depth or deeper, or by pdr at every depth), **shallow** (today\'s model, less deep than stated), **stale** (another model: the RTL, the spec, a harness or the Yosys changed since the proof), **–** (not on record). It runs no solver. Seconds: the check\'s wall-clock time in the run that proved it; date and commit: that run\'s (also for a proof recorded afterwards from the run\'s folder with `--from`). `--resume` runs only what is not proved on record.',
     '',
   );
   for (const c of configs) {

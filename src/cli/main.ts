@@ -69,9 +69,10 @@ usage:
       --cover: instead, a cover per instruction check (cover_add, …): a row of it that does not trap
       retires within the depth, with the cycle and its waveform (the proof is not vacuous); exit 1 if any is not reached
       --record FILE: each proof goes into FILE (JSON; the repository's is bench/rv32im-proofs.json) with a sha256
-      of the model it is about (the Verilog and script Yosys read), so it is known to hold for the RTL of today or
-      not; --resume: checks FILE holds proved for the model this run would check, as deep or by pdr, are not run
-      again; --from DIR: runs nothing, records the proofs an earlier run left in DIR (its --out) whose model is today's
+      of its model (the check's Verilog and scripts and the Yosys version), so it is known to hold for the RTL of
+      today or not; --resume: checks FILE holds proved for the model this run would check, as deep or by pdr, are
+      not run again; --from DIR: runs nothing, records the proofs an earlier run left in DIR (its --out; each
+      check's verdict.json) whose model is today's
   zkrtl run PROG.elf [--model] [--ram BYTES] [--max-cycles N] [--stats FILE] [--trace FILE]
             [--segment N [--segments FILE]] [--param K=V]...
       runs a static rv32im ELF on the generated core under Verilator (--param: its configuration),

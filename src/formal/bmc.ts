@@ -10,8 +10,9 @@
 // version 1.5, which rejects the SMT-LIB commands yosys-smtbmc sends (set-option); ABC's
 // bmc3 unrolled the same check to 12 cycles in 0.8 s and to 25 in 4.3 s (README).
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDebianPackages, lastLine, runProcess, which } from '../tools/process.ts';
 import { UNKEEP_HIERARCHY, undeclaredNames } from '../synth/yosys.ts';
@@ -82,7 +83,7 @@ export interface BmcResult {
   error?: string;
   /** The log of the step that decided. */
   log: string;
-  /** The model's digest (modelDigest of bmcModelFiles): what was checked, for a proof's record. */
+  /** The model's digest (harnessDigest): what was checked, for a proof's record. */
   model?: string;
 }
 
@@ -117,21 +118,42 @@ const BMC3_FRAME = /^\s*(\d+) [+-] : Var =/;
 type Run = { code: number | null; stdout: string; stderr: string };
 const failed = (e: Error): Run => ({ code: -1, stdout: '', stderr: e.message });
 
+/** What ABC does to the model before the engine runs: part of what a proof is about (fold makes the assumes constraints). */
+const ABC_PREPARE = 'read_aiger model.aig; fold; strash';
+
 /**
- * What Yosys reads for a check: the harness's modules, one file each, and the script that
- * makes the model (model.ys). The engine's command adds only the depth and the solver.
+ * What a check's verdict is about, as files: the harness's modules, one file each, the script
+ * that makes the model (model.ys), and ABC's preparation of it (model.abc). The engine's
+ * command adds only the engine, the depth and the solver.
  */
 export function bmcModelFiles(h: Harness): { name: string; text: string }[] {
   const files = h.modules.map((m) => ({ name: `${m.name}.v`, text: m.text }));
-  return [...files, { name: 'model.ys', text: [...PREP(files.map((f) => f.name), h.top, h.prepare), ...AIGER].join('\n') + '\n' }];
+  return [
+    ...files,
+    { name: 'model.ys', text: [...PREP(files.map((f) => f.name), h.top, h.prepare), ...AIGER].join('\n') + '\n' },
+    { name: 'model.abc', text: `${ABC_PREPARE}\n` },
+  ];
 }
 
-/** sha256 of a model's files (names and texts, in name order): equal digests, the same model checked. */
-export function modelDigest(files: readonly { name: string; text: string }[]): string {
+let yosysVersionLine: string | undefined;
+/** The native Yosys's version line (`yosys -V`), which reads every check's model. */
+export function formalYosysVersion(): string {
+  return (yosysVersionLine ??= execFileSync('yosys', ['-V'], { encoding: 'utf8' }).trim());
+}
+
+/**
+ * sha256 of a check's model: its files (names and texts, in name order) and the Yosys that
+ * reads them. Equal digests, the same model: a proof of one holds for the other.
+ */
+export function modelDigest(files: readonly { name: string; text: string }[], yosys: string): string {
   const hash = createHash('sha256');
   for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) hash.update(`${f.name}\0${f.text.length}\0${f.text}`);
+  hash.update(`yosys -V\0${yosys}`);
   return `sha256:${hash.digest('hex')}`;
 }
+
+/** The digest of the model a harness makes, read by the native Yosys. */
+export const harnessDigest = (h: Harness, yosys = formalYosysVersion()): string => modelDigest(bmcModelFiles(h), yosys);
 
 /** Runs one check; never throws for a failing or erroring check (status says). */
 export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
@@ -139,9 +161,11 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
   const seconds = () => (Date.now() - t0) / 1000;
   const { dir, depth } = opts;
   await mkdir(dir, { recursive: true });
+  // (an earlier run's verdict and witness are not this run's)
+  for (const f of ['abc.log', 'cex.aiw', 'counterexample.vcd']) await rm(join(dir, f), { force: true });
   const files = bmcModelFiles(h);
   for (const f of files) await writeFile(join(dir, f.name), f.text);
-  const model = modelDigest(files);
+  const model = modelDigest(files, formalYosysVersion());
   const ylog = join(dir, 'yosys.log');
   const y = await runProcess(['yosys', '-q', '-l', 'yosys.log', '-s', 'model.ys'], { cwd: dir, timeoutMs: opts.timeoutMs }).catch(failed);
   // A name used but never declared would be proved about as an undriven 1-bit wire (-q still
@@ -159,7 +183,7 @@ export async function runBmc(h: Harness, opts: BmcOptions): Promise<BmcResult> {
     const f = BMC3_FRAME.exec(l);
     if (f) onFrame(Number(f[1]));
   } : undefined;
-  const a = await runProcess(['yosys-abc', '-c', `read_aiger model.aig; fold; strash; ${engine}; write_cex -a cex.aiw`], { cwd: dir, timeoutMs: opts.timeoutMs, onLine }).catch(failed);
+  const a = await runProcess(['yosys-abc', '-c', `${ABC_PREPARE}; ${engine}; write_cex -a cex.aiw`], { cwd: dir, timeoutMs: opts.timeoutMs, onLine }).catch(failed);
   await writeFile(alog, a.stdout + a.stderr);
   if (pdr && /Property proved/.test(a.stdout)) return { status: 'pass', seconds: seconds(), depth, model, unbounded: true, log: alog };
   if (pdr && /UNDECIDED/i.test(a.stdout)) {

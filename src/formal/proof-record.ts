@@ -1,17 +1,18 @@
 // A record of proved formal checks (`zkrtl formal rv32im --record FILE`), kept in the
 // repository so that proofs that take hours outlive the machine and the session that ran them.
-// Each proof names the model it was about by a digest of exactly what Yosys read (the
-// harness's Verilog, the core's with its stand-ins, the spec, and the model script): the
-// code of today makes the same model again, or the proof is about other RTL (stale). So a
+// Each proof names the model it was about by a digest of exactly what decided it (the
+// harness's Verilog, the core's with its stand-ins, the spec, the Yosys script, ABC's
+// preparation and the Yosys version): the code of today makes the same model again, or the
+// proof is about another (stale). So a
 // record says which checks hold for the RTL the generator writes now, and a long run can
 // resume (`--resume`) without running a proof whose model is unchanged.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RawParams } from '../gen/params.ts';
-import { parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
-import { bmcModelFiles, modelDigest, type BmcSolver, type FormalEngine } from './bmc.ts';
+import { parseRv32imParams, type Rv32imConfig } from '../gen/rv32im.ts';
+import { harnessDigest, type BmcSolver, type FormalEngine } from './bmc.ts';
 import { mulCompositionHarness } from './mul-composition.ts';
-import { checkDepth } from './run.ts';
+import { VERDICT_JSON, checkDepth, type CheckVerdict } from './run.ts';
 import { generateHarness, type FormalCheck } from './rvfi-harness.ts';
 
 export interface ProofRecord {
@@ -25,13 +26,13 @@ export interface ProofRecord {
   depth?: number;
   /** bmc: the SAT solver. */
   solver?: BmcSolver;
-  /** The check's wall-clock time, as `zkrtl formal` reported it. */
+  /** The check's wall-clock time in the run that proved it. */
   seconds: number;
-  /** modelDigest of what Yosys read. */
+  /** modelDigest of the model (bmc.ts: its files and the Yosys that read them). */
   model: string;
-  /** The Yosys that read it (`yosys -V`). */
+  /** The Yosys that read it (`yosys -V`; in the digest too). */
   yosys: string;
-  /** UTC date, YYYY-MM-DD. */
+  /** UTC date the check was proved, YYYY-MM-DD. */
   date: string;
   /** The repository's commit when the check ran, `+` when src/ differed from it. */
   commit?: string;
@@ -46,11 +47,13 @@ export interface ProofBook {
 
 export const paramText = (raw: RawParams): string => Object.entries(raw).map(([k, v]) => `${k}=${v}`).join(' ');
 
-/** The digest of the model a check of this configuration is run on by the code of today (the unit checks at their default width). */
-export function currentModel(raw: RawParams, check: FormalCheck): string {
+/** paramText's parameters again. */
+export const parseParamText = (text: string): RawParams => Object.fromEntries(text.split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+
+/** The digest of the model a check of this configuration is run on by the code of today (the unit checks at their default width), read by `yosys`. */
+export function currentModel(raw: RawParams, check: FormalCheck, yosys?: string): string {
   const cfg = parseRv32imParams(raw);
-  const h = check.kind === 'unit_mul32' ? mulCompositionHarness(cfg) : generateHarness(raw, check);
-  return modelDigest(bmcModelFiles(h));
+  return harnessDigest(check.kind === 'unit_mul32' ? mulCompositionHarness(cfg) : generateHarness(raw, check), yosys);
 }
 
 /**
@@ -124,42 +127,23 @@ export function formatProofBook(book: ProofBook): string {
   return `{\n  "proofs": [\n${book.proofs.map((p) => `    ${line(p)}`).join(',\n')}\n  ]\n}\n`;
 }
 
-/** The configuration's top, for looking up its records. */
-export const recordTop = (raw: RawParams): string => rv32imTopName(parseRv32imParams(raw));
-
 /**
- * ABC's verdict in a check's abc.log: a bmc3 proof to `depth` cycles ("No output asserted in N
- * frames") or a pdr proof ("Property proved"), with ABC's own time when it printed one;
- * undefined for anything else (a counterexample, no verdict, an error).
+ * The proof an earlier run left in a check's folder (`zkrtl formal --out DIR`: DIR/<check>),
+ * from the verdict file the run wrote when the check was decided (and removed when it started
+ * it again): the whole check's verdict, with the digest of the model it was about. `why` says
+ * what is missing.
  */
-export function abcProof(log: string): { engine: FormalEngine; depth?: number; seconds?: number; solver?: BmcSolver } | undefined {
-  const time = /Time =\s*([\d.]+) sec/.exec(log);
-  const seconds = time ? Number(time[1]) : undefined;
-  if (/Property proved/.test(log)) return { engine: 'pdr', seconds };
-  const bmc = /No output asserted in (\d+) frames/.exec(log);
-  if (!bmc) return undefined;
-  // (runBmc writes the command line into the log: bmc3 -g glucose, -s satoko, neither minisat)
-  const cmd = /bmc3((?: -[gs])?) -v -F/.exec(log);
-  const solver: BmcSolver | undefined = cmd ? (cmd[1] === ' -g' ? 'glucose' : cmd[1] === ' -s' ? 'satoko' : 'minisat') : undefined;
-  return { engine: 'bmc', depth: Number(bmc[1]), seconds, solver };
-}
-
-/**
- * The proof an earlier run left in a check's folder (`zkrtl formal --out DIR`: DIR/<check>):
- * the digest of the model files there and ABC's verdict in abc.log. The log must be newer
- * than the model it was about (a later run that was stopped may have left new files beside an
- * old log); otherwise, or without a proof, `why` says what is missing.
- */
-export function proofInFolder(dir: string): { model: string; proof: NonNullable<ReturnType<typeof abcProof>> } | { why: string } {
-  if (!existsSync(dir)) return { why: `no folder ${dir}` };
-  const names = readdirSync(dir).filter((f) => f.endsWith('.v') || f === 'model.ys');
-  if (!names.includes('model.ys')) return { why: `no model.ys in ${dir}` };
-  const log = join(dir, 'abc.log');
-  const aig = join(dir, 'model.aig');
-  if (!existsSync(log) || !existsSync(aig)) return { why: `no ${existsSync(aig) ? 'abc.log' : 'model.aig'} in ${dir} (the check did not finish)` };
-  const mtime = (f: string) => statSync(f).mtimeMs;
-  if (mtime(log) < mtime(aig) || names.some((f) => mtime(join(dir, f)) > mtime(aig))) return { why: `${log} is older than the model beside it (a later run stopped part-way)` };
-  const proof = abcProof(readFileSync(log, 'utf8'));
-  if (!proof) return { why: `${log} holds no proof` };
-  return { model: modelDigest(names.map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }))), proof };
+export function proofInFolder(dir: string): { verdict: CheckVerdict & { model: string } } | { why: string } {
+  const path = join(dir, VERDICT_JSON);
+  if (!existsSync(path)) return { why: `no ${path} (the check was not decided there)` };
+  let v: CheckVerdict;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8')) as CheckVerdict;
+  } catch (e) {
+    return { why: `${path} is not JSON (${(e as Error).message})` };
+  }
+  if (v.kind === 'cover') return { why: `${path} is a cover's (a reached cover is no proof)` };
+  if (v.status !== 'pass' || typeof v.model !== 'string') return { why: `${path} says ${v.status === 'pass' ? 'nothing of the model' : `the check ${({ fail: 'failed', error: 'ended in an error', open: 'had no verdict' } as Record<string, string>)[v.status] ?? `ended as ${v.status}`}`}` };
+  if (v.engine !== 'pdr' && typeof v.depth !== 'number') return { why: `${path} gives no depth` };
+  return { verdict: v as CheckVerdict & { model: string } };
 }

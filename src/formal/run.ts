@@ -1,9 +1,10 @@
 // Runs formal checks of an rv32im configuration in parallel (one yosys + yosys-abc pair per
 // check, `jobs` at a time) and reports each verdict as it arrives.
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RawParams } from '../gen/params.ts';
 import { iterativeCycles, parseRv32imParams, rv32imTopName, type Rv32imConfig } from '../gen/rv32im.ts';
-import { runBmc, type BmcResult, type BmcSolver, type FormalEngine } from './bmc.ts';
+import { DEFAULT_BMC_SOLVER, formalYosysVersion, runBmc, type BmcResult, type BmcSolver, type FormalEngine } from './bmc.ts';
 import { runMulComposition } from './mul-composition.ts';
 import { coverChecks, formalChecks, generateHarness, livenessBound, RESET_CYCLES, UNIT_WIDTH, type FormalCheck } from './rvfi-harness.ts';
 
@@ -56,7 +57,39 @@ export interface FormalRun {
   result: BmcResult;
 }
 
+/** Each check's folder gets this file when the check is decided: what `zkrtl formal --from` records. */
+export const VERDICT_JSON = 'verdict.json';
+
+/** A check's verdict as its folder keeps it: the whole check's (unit_mul32: all three parts), about the model `model`. */
+export interface CheckVerdict {
+  check: string;
+  kind: FormalCheck['kind'];
+  status: BmcResult['status'];
+  engine: FormalEngine;
+  /** bmc: cycles unrolled; absent when pdr proved it at every depth. */
+  depth?: number;
+  solver?: BmcSolver;
+  seconds: number;
+  model?: string;
+  yosys: string;
+  /** When it was decided (ISO, UTC), and the code's commit as the run's caller gave it. */
+  date: string;
+  commit?: string;
+}
+
+function checkVerdict(check: FormalCheck, r: BmcResult, opts: FormalOptions): CheckVerdict {
+  const engine = opts.engine ?? 'bmc';
+  return {
+    check: check.name, kind: check.kind, status: r.status, engine,
+    ...(r.unbounded ? {} : { depth: r.depth }), ...(engine === 'bmc' ? { solver: opts.solver ?? DEFAULT_BMC_SOLVER } : {}),
+    seconds: Math.round(r.seconds * 10) / 10, ...(r.model ? { model: r.model } : {}), yosys: formalYosysVersion(),
+    date: new Date().toISOString(), ...(opts.commit ? { commit: opts.commit } : {}),
+  };
+}
+
 export interface FormalOptions {
+  /** The code's commit, for the checks' verdict files (the CLI: the checkout's). */
+  commit?: string;
   depth?: number;
   /** Check names to run (default: all). Unknown names are an Error naming the accepted ones. */
   only?: string[];
@@ -102,6 +135,7 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
       opts.onStart?.(check, i, checks.length);
       // Unit checks run their own, shorter, bounded harness (the unit's latency bounds it).
       const dir = join(opts.dir, check.name);
+      await rm(join(dir, VERDICT_JSON), { force: true });
       const depth = checkDepth(cfg, check, opts.depth, opts.unitWidth);
       const onFrame = opts.onFrame && ((frame: number) => opts.onFrame!(check, frame, depth));
       const run = { depth, dir, engine: opts.engine, solver: opts.solver, pdrSeconds: opts.pdrSeconds, onFrame };
@@ -112,6 +146,7 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
         result = check.kind === 'cover' ? coverVerdict(bmc) : bmc;
       }
       runs[i] = { check, result };
+      await writeFile(join(dir, VERDICT_JSON), JSON.stringify(checkVerdict(check, result, opts), null, 2) + '\n');
       opts.onResult?.(runs[i]!, ++done, checks.length);
     }
   };

@@ -2,12 +2,12 @@
 // (src/formal), in parallel on the machine's cores: a line per check as it finishes, then a
 // table. A failing check names the assert, the cycle and the instruction, and leaves a VCD.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lookup } from '../../formal/isa-spec.ts';
-import { BMC_SOLVERS, DEFAULT_BMC_SOLVER, ensureFormalTools, type FormalEngine } from '../../formal/bmc.ts';
+import { BMC_SOLVERS, DEFAULT_BMC_SOLVER, ensureFormalTools, formalYosysVersion, type FormalEngine } from '../../formal/bmc.ts';
 import { addProof, covers, currentModel, formatProofBook, paramText, parseProofBook, proofInFolder, type ProofBook, type ProofOutcome, type ProofRecord } from '../../formal/proof-record.ts';
 import { checkDepth, regDepth, runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
 import type { FormalCheck } from '../../formal/rvfi-harness.ts';
@@ -68,7 +68,7 @@ function sourceCommit(): string | undefined {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   try {
     const git = (...a: string[]) => execFileSync('git', a, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return git('rev-parse', '--short', 'HEAD').trim() + (git('status', '--porcelain', '--untracked-files=no', '--', 'src').trim() ? '+' : '');
+    return git('rev-parse', '--short', 'HEAD').trim() + (git('status', '--porcelain', '--', 'src').trim() ? '+' : '');
   } catch {
     return undefined;
   }
@@ -81,6 +81,48 @@ function readProofBook(path: string): ProofBook {
     return parseProofBook(readFileSync(path, 'utf8'), path);
   } catch (e) {
     throw new UsageError(`--record ${(e as Error).message}`);
+  }
+}
+
+/** --record FILE must be a file this run can write, checked before hours of proofs, not after. */
+function checkRecordPath(path: string): void {
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--record ${path} is a directory: give the path of a JSON file (e.g. bench/rv32im-proofs.json)`);
+  let dir = dirname(resolve(path));
+  while (!existsSync(dir)) dir = dirname(dir);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+  } catch {
+    throw new UsageError(`--record ${path} cannot be written here (${dir}): give a file in a folder this user can write`);
+  }
+  readProofBook(path);
+}
+
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Adds a proof to the record file: under a lock file (runs of other configurations may record
+ * into the same file at once), read again, the proof added, written atomically. A lock left by
+ * a process that died is taken over after a minute.
+ */
+function addToRecordFile(path: string, rec: ProofRecord): void {
+  const lock = `${path}.lock`;
+  for (let waited = 0; ; waited += 50) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { force: true });
+      else if (waited > 120_000) throw new Error(`${lock} has been held for two minutes: remove it if no zkrtl formal is recording into ${path}`);
+      else sleepSync(50);
+    }
+  }
+  try {
+    writeFileAtomically(path, formatProofBook(addProof(readProofBook(path), rec)));
+  } finally {
+    rmSync(lock, { force: true });
   }
 }
 
@@ -133,29 +175,30 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   if (resume && recordPath === undefined) throw new UsageError('--resume needs --record FILE: the record whose proofs are not run again');
   if (from !== undefined && recordPath === undefined) throw new UsageError(`--from ${from} needs --record FILE: the record the proofs found in ${from} go into`);
   if (from !== undefined && resume) throw new UsageError(`--from ${from} is not accepted with --resume: --from runs nothing, it records what an earlier run proved`);
-  if (from !== undefined && (depthText !== undefined || args.options.engine || solverText !== undefined || jobsText !== undefined)) {
-    throw new UsageError(`--from ${from} runs nothing: give no --depth, --engine, --solver or --jobs with it (the depth and engine are those of the run that left ${from})`);
+  if (from !== undefined && (depthText !== undefined || args.options.engine || solverText !== undefined || jobsText !== undefined || pdrText !== undefined || args.options.out)) {
+    throw new UsageError(`--from ${from} runs nothing: give no --depth, --engine, --solver, --pdr-timeout, --jobs or --out with it (the depth and engine are those of the run that left ${from})`);
   }
-  if (from !== undefined && !existsSync(from)) throw new UsageError(`--from ${from} does not exist: give the --out folder of an earlier zkrtl formal run`);
-  let book = recordPath === undefined ? undefined : readProofBook(recordPath);
+  if (from !== undefined && !(existsSync(from) && statSync(from).isDirectory())) throw new UsageError(`--from ${from} is not a folder: give the --out folder of an earlier zkrtl formal run`);
+  if (recordPath !== undefined) checkRecordPath(recordPath);
   const top = rv32imTopName(cfg);
   const dir = single(args, 'out') ?? join('formal-out', top);
   const given = depthText === undefined ? undefined : Number(depthText);
   const depth = given ?? statedDepth(cfg);
   const selected = selectChecks(cfg, only, cover);
-  const record = (check: FormalCheck, r: ProofOutcome, yosys: string) => {
-    book = addProof(book!, { top, params: paramText(raw), check: check.name, ...r, yosys, date: new Date().toISOString().slice(0, 10), commit: sourceCommit() });
-    writeFileAtomically(recordPath!, formatProofBook(book));
+  const commit = sourceCommit();
+  let recordedNow = 0;
+  const record = (check: FormalCheck, r: ProofOutcome, when: Pick<ProofRecord, 'yosys' | 'date' | 'commit'>) => {
+    addToRecordFile(recordPath!, { top, params: paramText(raw), check: check.name, ...r, ...when });
+    recordedNow++;
   };
   await ensureFormalTools({ log: (s) => stderrProgress.step(s) });
-  const yosys = recordPath === undefined ? '' : execFileSync('yosys', ['-V'], { encoding: 'utf8' }).trim();
-  if (from !== undefined) return recordFromFolder(raw, top, selected, from, recordPath!, (c, r) => record(c, r, yosys));
+  if (from !== undefined) return recordFromFolder(raw, top, selected, from, recordPath!, record);
 
   // --resume: checks whose model the record holds proved, as deep as this run's or by pdr, are not run.
   const onBook = new Map<string, ProofRecord>();
   if (resume) {
     for (const c of selected) {
-      const rec = book!.proofs.find((p) => p.top === top && p.check === c.name);
+      const rec = readProofBook(recordPath!).proofs.find((p) => p.top === top && p.check === c.name);
       if (rec && covers(rec, currentModel(raw, c), engine, engine === 'pdr' ? undefined : checkDepth(cfg, c, given))) onBook.set(c.name, rec);
     }
     for (const [name, rec] of onBook) process.stderr.write(`zkrtl: formal ${top}: ${name} proved (${onRecord(rec)}, ${rec.seconds.toFixed(1)} s in ${recordPath}): not run again\n`);
@@ -167,6 +210,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   const { runs: ran } = await runFormal(raw, {
     depth: given,
     only: toRun,
+    commit,
     jobs: jobsText === undefined ? availableParallelism() : Number(jobsText),
     engine,
     solver,
@@ -183,7 +227,8 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
       process.stderr.write(`zkrtl: formal ${top}: ${done}/${n} done: ${r.check.name} ${verdict(r)} in ${r.result.seconds.toFixed(1)} s${detail}\n`);
       if (recordPath !== undefined && r.result.status === 'pass' && r.result.model) {
         const bounded = !r.result.unbounded;
-        record(r.check, { engine, ...(bounded ? { depth: r.result.depth, solver: solver ?? DEFAULT_BMC_SOLVER } : {}), seconds: Math.round(r.result.seconds * 10) / 10, model: r.result.model }, yosys);
+        const outcome = { engine, ...(bounded ? { depth: r.result.depth, solver: solver ?? DEFAULT_BMC_SOLVER } : {}), seconds: Math.round(r.result.seconds * 10) / 10, model: r.result.model };
+        record(r.check, outcome, { yosys: formalYosysVersion(), date: new Date().toISOString().slice(0, 10), commit });
       }
     },
   });
@@ -215,32 +260,31 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   const proved = cover ? 'covers reached within their depth' : engine === 'pdr' ? 'checks proved at every depth' : 'checks proved to their depth';
   const recorded = onBook.size ? ` (${onBook.size} on record in ${recordPath}, not run again)` : '';
   lines.push('', `${runs.length - bad.length} of ${runs.length} ${proved}${recorded} in ${((Date.now() - t0) / 1000).toFixed(1)} s${bad.length ? `; not ${cover ? 'reached' : 'proved'}: ${bad.map((r) => r.check.name).join(', ')}` : ''}`);
-  if (recordPath !== undefined) lines.push(`proofs recorded in ${recordPath}`);
+  if (recordPath !== undefined) lines.push(recordedNow ? `${recordedNow} proof${recordedNow > 1 ? 's' : ''} recorded in ${recordPath}` : `no proof recorded in ${recordPath} (this run proved none)`);
   process.stdout.write(lines.join('\n') + '\n');
   return bad.length ? 1 : 0;
 }
 
 /**
- * --from DIR: the proofs an earlier run left in DIR (one folder per check), recorded when the
- * model there is the one the code makes now. Runs nothing; exit 1 when a check is not recorded.
+ * --from DIR: the proofs an earlier run left in DIR (each check's verdict file), recorded with
+ * that run's time, commit and Yosys when the model they are about is the one the code makes
+ * now. Runs nothing; exit 1 when a check is not recorded.
  */
-function recordFromFolder(raw: Record<string, string>, top: string, checks: FormalCheck[], from: string, recordPath: string, record: (c: FormalCheck, r: ProofOutcome) => void): number {
+function recordFromFolder(raw: Record<string, string>, top: string, checks: FormalCheck[], from: string, recordPath: string, record: (c: FormalCheck, r: ProofOutcome, when: Pick<ProofRecord, 'yosys' | 'date' | 'commit'>) => void): number {
   const missing: string[] = [];
   const w = Math.max(5, ...checks.map((c) => c.name.length));
   const lines = [`formal ${top} (${JSON.stringify(raw)}): proofs found in ${from}`, `${'check'.padEnd(w)}  ${'recorded'.padEnd(8)}  depth  seconds  why not`];
   for (const c of checks) {
     const found = proofInFolder(join(from, c.name));
-    let why = 'why' in found ? found.why : found.model !== currentModel(raw, c) ? `${join(from, c.name)} holds another model than the code makes now (stale)` : '';
-    if ('proof' in found && !why && found.proof.engine === 'bmc' && found.proof.depth === undefined) why = 'no depth in abc.log';
-    if (why || !('proof' in found)) {
+    const why = 'why' in found ? found.why : found.verdict.model !== currentModel(raw, c) ? `${join(from, c.name)} was about another model than the code makes now (stale)` : '';
+    if (!('verdict' in found) || why) {
       missing.push(c.name);
       lines.push(`${c.name.padEnd(w)}  ${'no'.padEnd(8)}  ${'–'.padStart(5)}  ${'–'.padStart(7)}  ${why}`);
       continue;
     }
-    const p = found.proof;
-    // (the seconds are ABC's own, from its log: the run's wall-clock time is not kept there)
-    record(c, { engine: p.engine, ...(p.engine === 'bmc' ? { depth: p.depth, solver: p.solver } : {}), seconds: p.seconds ?? 0, model: found.model });
-    lines.push(`${c.name.padEnd(w)}  ${'yes'.padEnd(8)}  ${(p.engine === 'pdr' ? 'all' : String(p.depth)).padStart(5)}  ${(p.seconds ?? 0).toFixed(1).padStart(7)}`);
+    const v = found.verdict;
+    record(c, { engine: v.engine, ...(v.depth === undefined ? {} : { depth: v.depth }), ...(v.solver ? { solver: v.solver } : {}), seconds: v.seconds, model: v.model }, { yosys: v.yosys, date: v.date.slice(0, 10), ...(v.commit ? { commit: v.commit } : {}) });
+    lines.push(`${c.name.padEnd(w)}  ${'yes'.padEnd(8)}  ${(v.depth === undefined ? 'all' : String(v.depth)).padStart(5)}  ${v.seconds.toFixed(1).padStart(7)}`);
   }
   lines.push('', `${checks.length - missing.length} of ${checks.length} checks recorded in ${recordPath}${missing.length ? `; not recorded: ${missing.join(', ')}` : ''}`);
   process.stdout.write(lines.join('\n') + '\n');
