@@ -7,7 +7,7 @@
 // meets both floors, and what the RV32I part leaves for M.
 import type { Progress } from '../src/cli/progress.ts';
 import { generateRv32im } from '../src/gen/rv32im.ts';
-import type { RawParams } from '../src/gen/params.ts';
+import { paramText, type RawParams } from '../src/gen/params.ts';
 import { synthesize } from '../src/synth/synth.ts';
 import { pinWrapper } from '../src/synth/wrappers.ts';
 import { RV32IM_CLOCK_FLOORS, RV32IM_FLOORS, benchMeanCpi, benchPrograms, loadBenchProgram, rv32imClockConfiguration, type LoadedBenchProgram } from './rv32im.ts';
@@ -40,8 +40,6 @@ export function rv32imAreaConfigs(): { change: string; params: RawParams }[] {
     { change: 'm=off', params: without(M_PARAMS, { m: 'off' }) },
   ];
 }
-
-const paramText = (params: RawParams) => Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
 
 export async function benchRv32imArea(progress: Progress): Promise<Rv32imAreaRow[]> {
   const step = (s: string) => progress.step(`rv32im-area: ${s}`);

@@ -6,9 +6,10 @@
 // less deep (shallow), is about other RTL (stale), or is missing; it runs no solver.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentModel, parseParamText, parseProofBook, standing, type ProofRecord, type Standing } from '../src/formal/proof-record.ts';
+import { currentModel, parseProofBook, standing, type ProofRecord, type Standing } from '../src/formal/proof-record.ts';
 import { checkDepth } from '../src/formal/run.ts';
 import { formalChecks } from '../src/formal/rvfi-harness.ts';
+import { parseParamArgs } from '../src/gen/params.ts';
 import { parseRv32imParams } from '../src/gen/rv32im.ts';
 
 export const PROOF_RECORD = join(import.meta.dirname, 'rv32im-proofs.json');
@@ -34,7 +35,7 @@ export function benchRv32imProofs(path = PROOF_RECORD): Rv32imProofsConfig[] {
   return tops.map((top) => {
     const recs = book.proofs.filter((p) => p.top === top);
     const params = recs[0]!.params;
-    const raw = parseParamText(params);
+    const raw = parseParamArgs(params.split(' '));
     const cfg = parseRv32imParams(raw);
     const rows = formalChecks(cfg).map((check): Rv32imProofRow => {
       const rec = recs.find((p) => p.check === check.name);

@@ -8,7 +8,7 @@
 // resume (`--resume`) without running a proof whose model is unchanged.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RawParams } from '../gen/params.ts';
+import { paramText, type RawParams } from '../gen/params.ts';
 import { parseRv32imParams, type Rv32imConfig } from '../gen/rv32im.ts';
 import { harnessDigest, type BmcSolver, type FormalEngine } from './bmc.ts';
 import { mulCompositionHarness } from './mul-composition.ts';
@@ -38,22 +38,32 @@ export interface ProofRecord {
   commit?: string;
 }
 
-/** What a run knows of a proof; the rest of its record is the configuration's and the recording's. */
-export type ProofOutcome = Omit<ProofRecord, 'top' | 'params' | 'check' | 'yosys' | 'date' | 'commit'>;
-
 export interface ProofBook {
   proofs: ProofRecord[];
 }
-
-export const paramText = (raw: RawParams): string => Object.entries(raw).map(([k, v]) => `${k}=${v}`).join(' ');
-
-/** paramText's parameters again. */
-export const parseParamText = (text: string): RawParams => Object.fromEntries(text.split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
 /** The digest of the model a check of this configuration is run on by the code of today (the unit checks at their default width), read by `yosys`. */
 export function currentModel(raw: RawParams, check: FormalCheck, yosys?: string): string {
   const cfg = parseRv32imParams(raw);
   return harnessDigest(check.kind === 'unit_mul32' ? mulCompositionHarness(cfg) : generateHarness(raw, check), yosys);
+}
+
+/**
+ * The record of a proved check from its verdict (a run's, as it ends, or one its folder kept:
+ * proofInFolder), for the configuration `raw`: the run's own seconds, Yosys, date and commit.
+ */
+export function proofRecord(raw: RawParams, top: string, v: ProvedVerdict): ProofRecord {
+  return {
+    top, params: paramText(raw), check: v.check, engine: v.engine, ...(v.depth === undefined ? {} : { depth: v.depth }), ...(v.solver ? { solver: v.solver } : {}),
+    seconds: v.seconds, model: v.model, yosys: v.yosys, date: v.date.slice(0, 10), ...(v.commit ? { commit: v.commit } : {}),
+  };
+}
+
+/** A verdict that is a proof: a passed check (not a cover) about a model, with its depth unless pdr's. */
+export type ProvedVerdict = CheckVerdict & { model: string };
+
+export function provedVerdict(v: CheckVerdict): ProvedVerdict | undefined {
+  return v.kind !== 'cover' && v.status === 'pass' && typeof v.model === 'string' && (v.engine === 'pdr' || typeof v.depth === 'number') ? (v as ProvedVerdict) : undefined;
 }
 
 /**
@@ -133,7 +143,7 @@ export function formatProofBook(book: ProofBook): string {
  * it again): the whole check's verdict, with the digest of the model it was about. `why` says
  * what is missing.
  */
-export function proofInFolder(dir: string): { verdict: CheckVerdict & { model: string } } | { why: string } {
+export function proofInFolder(dir: string): { verdict: ProvedVerdict } | { why: string } {
   const path = join(dir, VERDICT_JSON);
   if (!existsSync(path)) return { why: `no ${path} (the check was not decided there)` };
   let v: CheckVerdict;
@@ -144,6 +154,6 @@ export function proofInFolder(dir: string): { verdict: CheckVerdict & { model: s
   }
   if (v.kind === 'cover') return { why: `${path} is a cover's (a reached cover is no proof)` };
   if (v.status !== 'pass' || typeof v.model !== 'string') return { why: `${path} says ${v.status === 'pass' ? 'nothing of the model' : `the check ${({ fail: 'failed', error: 'ended in an error', open: 'had no verdict' } as Record<string, string>)[v.status] ?? `ended as ${v.status}`}`}` };
-  if (v.engine !== 'pdr' && typeof v.depth !== 'number') return { why: `${path} gives no depth` };
-  return { verdict: v as CheckVerdict & { model: string } };
+  const proved = provedVerdict(v);
+  return proved ? { verdict: proved } : { why: `${path} gives no depth` };
 }

@@ -55,6 +55,8 @@ export function regDepth(cfg: Rv32imConfig): number {
 export interface FormalRun {
   check: FormalCheck;
   result: BmcResult;
+  /** What the check's folder keeps of it (VERDICT_JSON); absent for a check taken from a record. */
+  verdict?: CheckVerdict;
 }
 
 /** Each check's folder gets this file when the check is decided: what `zkrtl formal --from` records. */
@@ -145,8 +147,9 @@ export async function runFormal(raw: RawParams, opts: FormalOptions): Promise<{ 
         const bmc = await runBmc(generateHarness(raw, check, { unitWidth: opts.unitWidth }), run);
         result = check.kind === 'cover' ? coverVerdict(bmc) : bmc;
       }
-      runs[i] = { check, result };
-      await writeFile(join(dir, VERDICT_JSON), JSON.stringify(checkVerdict(check, result, opts), null, 2) + '\n');
+      const verdict = checkVerdict(check, result, opts);
+      runs[i] = { check, result, verdict };
+      await writeFile(join(dir, VERDICT_JSON), JSON.stringify(verdict, null, 2) + '\n');
       opts.onResult?.(runs[i]!, ++done, checks.length);
     }
   };

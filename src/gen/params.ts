@@ -56,6 +56,9 @@ export function rejectTestOnly(block: string, keys: string[], docs: ParamDoc[]):
   throw new UsageError(`unknown parameter '${key}' for ${block}: accepted are ${known}`);
 }
 
+/** The parameters as `k=v` words, in their order: parseParamArgs of its words gives them back. */
+export const paramText = (params: RawParams): string => Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
+
 /** `--param k=v` strings into a record; a repeated key or a missing '=' is an error. */
 export function parseParamArgs(args: string[]): RawParams {
   const out: RawParams = {};

@@ -7,8 +7,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lookup } from '../../formal/isa-spec.ts';
-import { BMC_SOLVERS, DEFAULT_BMC_SOLVER, ensureFormalTools, formalYosysVersion, type FormalEngine } from '../../formal/bmc.ts';
-import { addProof, covers, currentModel, formatProofBook, paramText, parseProofBook, proofInFolder, type ProofBook, type ProofOutcome, type ProofRecord } from '../../formal/proof-record.ts';
+import { BMC_SOLVERS, DEFAULT_BMC_SOLVER, ensureFormalTools, type FormalEngine } from '../../formal/bmc.ts';
+import { addProof, covers, currentModel, formatProofBook, parseProofBook, proofInFolder, proofRecord, provedVerdict, type ProofBook, type ProofRecord, type ProvedVerdict } from '../../formal/proof-record.ts';
 import { checkDepth, regDepth, runFormal, selectChecks, statedDepth, type FormalRun } from '../../formal/run.ts';
 import type { FormalCheck } from '../../formal/rvfi-harness.ts';
 import { parseParamArgs } from '../../gen/params.ts';
@@ -187,8 +187,8 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   const selected = selectChecks(cfg, only, cover);
   const commit = sourceCommit();
   let recordedNow = 0;
-  const record = (check: FormalCheck, r: ProofOutcome, when: Pick<ProofRecord, 'yosys' | 'date' | 'commit'>) => {
-    addToRecordFile(recordPath!, { top, params: paramText(raw), check: check.name, ...r, ...when });
+  const record = (v: ProvedVerdict) => {
+    addToRecordFile(recordPath!, proofRecord(raw, top, v));
     recordedNow++;
   };
   await ensureFormalTools({ log: (s) => stderrProgress.step(s) });
@@ -197,8 +197,9 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
   // --resume: checks whose model the record holds proved, as deep as this run's or by pdr, are not run.
   const onBook = new Map<string, ProofRecord>();
   if (resume) {
+    const book = readProofBook(recordPath!);
     for (const c of selected) {
-      const rec = readProofBook(recordPath!).proofs.find((p) => p.top === top && p.check === c.name);
+      const rec = book.proofs.find((p) => p.top === top && p.check === c.name);
       if (rec && covers(rec, currentModel(raw, c), engine, engine === 'pdr' ? undefined : checkDepth(cfg, c, given))) onBook.set(c.name, rec);
     }
     for (const [name, rec] of onBook) process.stderr.write(`zkrtl: formal ${top}: ${name} proved (${onRecord(rec)}, ${rec.seconds.toFixed(1)} s in ${recordPath}): not run again\n`);
@@ -225,11 +226,9 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
     onResult: (r, done, n) => {
       const detail = r.result.status !== 'pass' ? `: ${describeFailure(r)}` : cover ? `: ${describeCover(r)}` : '';
       process.stderr.write(`zkrtl: formal ${top}: ${done}/${n} done: ${r.check.name} ${verdict(r)} in ${r.result.seconds.toFixed(1)} s${detail}\n`);
-      if (recordPath !== undefined && r.result.status === 'pass' && r.result.model) {
-        const bounded = !r.result.unbounded;
-        const outcome = { engine, ...(bounded ? { depth: r.result.depth, solver: solver ?? DEFAULT_BMC_SOLVER } : {}), seconds: Math.round(r.result.seconds * 10) / 10, model: r.result.model };
-        record(r.check, outcome, { yosys: formalYosysVersion(), date: new Date().toISOString().slice(0, 10), commit });
-      }
+      // (the verdict its folder keeps: --from records the same proof from it)
+      const proved = recordPath !== undefined && r.verdict && provedVerdict(r.verdict);
+      if (proved) record(proved);
     },
   });
   // The table lists the checks on record too, in the order of the checks.
@@ -270,7 +269,7 @@ export async function runFormalCommand(argv: string[]): Promise<number> {
  * that run's time, commit and Yosys when the model they are about is the one the code makes
  * now. Runs nothing; exit 1 when a check is not recorded.
  */
-function recordFromFolder(raw: Record<string, string>, top: string, checks: FormalCheck[], from: string, recordPath: string, record: (c: FormalCheck, r: ProofOutcome, when: Pick<ProofRecord, 'yosys' | 'date' | 'commit'>) => void): number {
+function recordFromFolder(raw: Record<string, string>, top: string, checks: FormalCheck[], from: string, recordPath: string, record: (v: ProvedVerdict) => void): number {
   const missing: string[] = [];
   const w = Math.max(5, ...checks.map((c) => c.name.length));
   const lines = [`formal ${top} (${JSON.stringify(raw)}): proofs found in ${from}`, `${'check'.padEnd(w)}  ${'recorded'.padEnd(8)}  depth  seconds  why not`];
@@ -283,7 +282,7 @@ function recordFromFolder(raw: Record<string, string>, top: string, checks: Form
       continue;
     }
     const v = found.verdict;
-    record(c, { engine: v.engine, ...(v.depth === undefined ? {} : { depth: v.depth }), ...(v.solver ? { solver: v.solver } : {}), seconds: v.seconds, model: v.model }, { yosys: v.yosys, date: v.date.slice(0, 10), ...(v.commit ? { commit: v.commit } : {}) });
+    record(v);
     lines.push(`${c.name.padEnd(w)}  ${'yes'.padEnd(8)}  ${(v.depth === undefined ? 'all' : String(v.depth)).padStart(5)}  ${v.seconds.toFixed(1).padStart(7)}`);
   }
   lines.push('', `${checks.length - missing.length} of ${checks.length} checks recorded in ${recordPath}${missing.length ? `; not recorded: ${missing.join(', ')}` : ''}`);
