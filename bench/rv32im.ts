@@ -335,6 +335,10 @@ export const RV32IM_CLOCK_VARIANTS: { name: string; params: RawParams; light?: b
   // seeds at b100c91; a reader right behind waits a cycle): placed at the same five seeds, to set the
   // spreads side by side.
   { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem mul=2cycle shift_result=mem', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', mul: '2cycle', shift_result: 'mem' }, seeds: [1, 2, 3, 4, 5] },
+  // ... and the shifts made as multiplies by a power of two in the DSP multiplier (shift=mul: no
+  // barrel shifter in the ALU; a shift's result is a multiply's, taken in MEM, so a reader right
+  // behind waits a cycle as with shift_result=mem): the LUT4s the shifter costs, at the same seeds.
+  { name: 'pipeline=5 redirect=mem forward=reg decode=if div_result=mem div=2bit div_reuse=on div_fold=off mul_result=mem mul=2cycle shift=mul', params: { pipeline: '5', m: 'on', redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', mul: '2cycle', shift: 'mul' }, seeds: [1, 2, 3, 4, 5] },
   // ... and its partial products registered as they leave the DSPs (mul=2cycle: every multiply
   // holds EX a cycle more), to take the DSP path off the clock: the CPI the divider's folded
   // first step saved pays for it; the LCs are the question.

@@ -105,7 +105,7 @@ describe('bench/results.md provenance', () => {
     expect(header).toMatch(/each section states its own provenance/);
   });
 
-  it('builds the area table from the clock configuration: each simpler divider, and the core without M', async () => {
+  it('builds the area table from the clock configuration: each simpler divider, the shifts in the multiplier, and the core without M', async () => {
     const { rv32imAreaConfigs } = await import('../bench/rv32im-area.ts');
     const { rv32imClockConfiguration } = await import('../bench/rv32im.ts');
     const { generateRv32im } = await import('../src/gen/rv32im.ts');

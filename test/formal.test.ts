@@ -10,12 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFormalTools, runBmc } from '../src/formal/bmc.ts';
 import { lookup } from '../src/formal/isa-spec.ts';
 import { formalChecks, generateHarness, livenessBound } from '../src/formal/rvfi-harness.ts';
-import { productIdentity, productProblems, runMulComposition } from '../src/formal/mul-composition.ts';
+import { productIdentity, productProblems, runMulComposition, shiftIdentity } from '../src/formal/mul-composition.ts';
 import { checkDepth, regDepth, runFormal, statedDepth, unitDepth } from '../src/formal/run.ts';
 import type { RawParams } from '../src/gen/params.ts';
 import { parseRv32imParams, rv32imUnit } from '../src/gen/rv32im.ts';
 import { FRAME_PROGRESS_MS, frameProgress } from '../src/cli/commands/formal.ts';
 import { zkrtl } from './support/cli.ts';
+
+// A 5-stage core that shifts in its DSP multiplier (shift=mul).
+const SHIFT_MUL: RawParams = { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', mul_result: 'mem', mul: '2cycle', shift: 'mul' };
 
 let work: string;
 beforeAll(async () => {
@@ -159,6 +162,10 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // (div_fold=off: the shift cycle only shifts, the skip capped as with the fold, and a
     // capped divide makes its one step there; a shift's result taken in MEM, shift_result=mem:
     // the stall of a reader right behind it and the forward from MEM)
+    // (shift=mul: the shifts made as multiplies by a power of two, SRL and SRA as high words of
+    // MULHU and MULHSU, the amount from rs2 or the immediate; the stall of a reader right behind
+    // a shift and the forward from MEM; unit_mul32 with z3's proof that those multiplies are the shifts)
+    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if mul_result=mem mul=2cycle shift=mul', SHIFT_MUL, ['insn_srai', 'insn_sll', 'reg', 'unit_mul32']],
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on div_fold=off shift_result=mem', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on', div_fold: 'off', shift_result: 'mem' }, ['unit_div', 'insn_srl', 'reg']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
     // the core's use of it; its arithmetic, unit_div, takes ~6 minutes at 8 bits and runs in
@@ -207,6 +214,8 @@ describe('formal checks find planted bugs', () => {
     { bug: 'mul_sign', check: 'unit_div', params: { pipeline: 'multicycle' } },
     // div_reuse: a DIV reuses the DIVU before it (or a REM the REMU's remainder) of the same values.
     { bug: 'div_reuse_sign', check: 'unit_div', params: { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on' } },
+    // shift=mul: SRAI made as MULHU (rs1 unsigned): the spec's stand-in is MULHSU's.
+    { bug: 'shift_mul_sign', check: 'insn_srai', insn: 'srai', params: SHIFT_MUL },
   ];
   it(`${BUGS.map((b) => b.bug).join(', ')}: each is a failed check naming assert, cycle, instruction, with a waveform`, async () => {
     const runs = await Promise.all(
@@ -249,7 +258,7 @@ describe('formal checks find planted bugs', () => {
     expect(r.error).toBe('yosys: u.v:3: f_word is used but never declared');
   }, 120_000);
 
-  it('unit_mul32 finds a bug in each of its three parts: a product of the wrong halves, the correction added, a formula with it added, the word of the unit that finishes in MEM picked by the live funct3', async () => {
+  it('unit_mul32 finds a bug in each of its three parts: a product of the wrong halves, the correction added, a formula with it added, the word of the unit that finishes in MEM picked by the live funct3; and in shift=mul\'s z3 part, a right shift made as the wrong high word', async () => {
     const planted = async (tag: string, raw: RawParams, from: string, to: string) => {
       const cfg = parseRv32imParams(raw);
       const unit = rv32imUnit(cfg, 'mul');
@@ -293,6 +302,15 @@ describe('formal checks find planted bugs', () => {
     const wrongFormula = await runMulComposition(cfg, { dir: join(work, 'mul32-formula'), depth: unitDepth(cfg, 'unit_mul'), identity: () => productIdentity({ correction: 'add' }) });
     expect(wrongFormula.status).toBe('fail');
     expect(wrongFormula.label).toMatch(/^the products' formula is not the product \(z3: al=\d+ ah=\d+ bl=\d+ bh=\d+ a_signed=[01] b_signed=[01]\)$/);
+    // shift=mul's part (z3): SRL made as MULHSU and SRA as MULHU are not the shifts; the first
+    // amount found wrong is 1, with an rs1 whose top bit is set (where the two readings differ)
+    const swapped = await shiftIdentity({ planted: true });
+    expect(swapped?.shift).toBe('SRL by 1 as MULHSU with 2^31');
+    expect(swapped!.values.a! >= 1n << 31n).toBe(true);
+    const shiftCfg = parseRv32imParams(SHIFT_MUL);
+    const wrongShift = await runMulComposition(shiftCfg, { dir: join(work, 'mul32-shift'), depth: unitDepth(shiftCfg, 'unit_mul'), shiftIdentity: () => shiftIdentity({ planted: true }) });
+    expect(wrongShift.status).toBe('fail');
+    expect(wrongShift.label).toMatch(/^the multiply made of a shift is not the shift: SRL by 1 as MULHSU with 2\^31 \(z3: a=\d+\)$/);
   }, 600_000);
 
   it('unit_mul32, part 1 on netlists: the four products accepted either way round; a signed, shared, constant or doubly driven one refused; a netlist of another shape is an error', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/base/rng.ts';
 import { ENV_KIND, ISA_TABLE, TRAP_CAUSE } from '../src/formal/isa-table.ts';
-import { evalSpec, generateIsaSpecVerilog, immediate, ISA_SPEC_MODULE, ISA_SPEC_PORTS, lookup, type SpecInput, type SpecOutput } from '../src/formal/isa-spec.ts';
+import { evalSpec, generateIsaSpecVerilog, immediate, isaSpecAltopsModule, ISA_SPEC_MODULE, ISA_SPEC_PORTS, lookup, type SpecInput, type SpecOutput } from '../src/formal/isa-spec.ts';
 import { TRAP_CAUSES } from '../src/gen/rv32im.ts';
 import { decode, Rv32imMachine } from '../src/model/rv32im.ts';
 import { enc } from '../src/riscv/random-program.ts';
@@ -346,6 +346,14 @@ describe('rv32im_isa_spec (Verilog)', () => {
     ].join('\n');
     const { log } = await runYosys({ script, files });
     expect(log).not.toMatch(/Warning:/);
+    // ... and the formal builds' specs: stand-ins for M, and with shift=mul for the shifts too
+    for (const shiftMul of [false, true]) {
+      const name = isaSpecAltopsModule({ shiftMul });
+      const alt = generateIsaSpecVerilog({ altops: true, shiftMul });
+      expect(alt).toContain(`module ${name} #(`);
+      expect(alt.includes('shift=mul'), name).toBe(shiftMul);
+      await lintVerilog(name, { [`${name}.v`]: alt });
+    }
   });
 
   it('equals evalSpec on 4000 random rows under Verilator', async () => {

@@ -32,8 +32,9 @@ const MC_I: RawParams = { pipeline: 'multicycle', m: 'off' };
 // from ID, with wait states; the redirect from MEM beside a BTB written from MEM and a RAS.
 // (and a divide of the last one's operands takes its result from the divider's registers; the
 // divider's shift cycle makes no step, div_fold=off, but a capped divide's one step; a
-// multiply's and a shift's result are taken in MEM)
-const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', shift_result: 'mem' };
+// multiply's result is taken in MEM, and the shifts are multiplies too, shift=mul: held in EX
+// for the multiplier's stages)
+const P5_SLOW_MUL: RawParams = { mul: '3cycle', div: '2bit', btb: '0', redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div_reuse: 'on', div_fold: 'off', mul_result: 'mem', shift: 'mul' };
 // forward=reg with the multiply's result forwarded from EX (mul_result=ex, the DSP in one cycle):
 // the product enters the operand registers through their last LUT, beside the sum.
 const P5_REG_MULEX: RawParams = { redirect: 'mem', forward: 'reg', decode: 'if', div_result: 'mem', div: '2bit' };
@@ -205,7 +206,7 @@ describe('rv32im generator', () => {
     expect(() => generateRv32im({ pipeline: 'multicycle', mul: '3cycle', test_break: 'mul_sign' })).toThrow(/^test_break=mul_sign is not accepted without mul=serial/);
     expect(() => generateRv32im({ shift: 'serial' })).toThrow(/^shift=serial is not accepted with pipeline=5: .*give pipeline=multicycle m=on mul=serial div=1bit div_early=off, or shift=barrel$/);
     expect(() => generateRv32im({ ...MC_DIV2S, shift: 'serial' })).toThrow(/^shift=serial is not accepted with div=2bit:/);
-    expect(() => generateRv32im({ ...MC, shift: 'rotate' })).toThrow(/^shift=rotate is not accepted: give one of barrel, serial$/);
+    expect(() => generateRv32im({ ...MC, shift: 'rotate' })).toThrow(/^shift=rotate is not accepted: give one of barrel, serial, mul$/);
     expect(() => generateRv32im({ ...MC, redirect: 'mem' })).toThrow(/^redirect=mem is not accepted with pipeline=multicycle: /);
     expect(() => generateRv32im({ ...MC, forward: 'id' })).toThrow(/^forward=id is not accepted with pipeline=multicycle: /);
     expect(() => generateRv32im({ ...MC, decode: 'if' })).toThrow(/^decode=if is not accepted with pipeline=multicycle: /);
@@ -226,6 +227,18 @@ describe('rv32im generator', () => {
     expect(() => generateRv32im({ ...MC, shift_result: 'mem' })).toThrow(/^shift_result=mem is not accepted with pipeline=multicycle: /);
     expect(() => generateRv32im({ forward: 'reg', shift_result: 'wb' })).toThrow(/^shift_result=wb is not accepted: give one of ex, mem$/);
     expect(generateRv32im({ div_fold: 'on', mul_result: 'ex', shift_result: 'ex' }).top).toBe(generateRv32im({}).top);
+    // shift=mul: the 5-stage core with forward=reg whose multiply's result is taken in MEM
+    expect(() => generateRv32im({ shift: 'mul' })).toThrow(/^shift=mul is not accepted with forward=ex: it shifts in the 5-stage core's DSP multiplier, .*give pipeline=5 m=on forward=reg mul_result=mem and leave shift_result out, or shift=barrel\)$/);
+    expect(() => generateRv32im({ forward: 'reg', shift: 'mul' })).toThrow(/^shift=mul is not accepted with mul_result=ex: /);
+    expect(() => generateRv32im({ forward: 'reg', m: 'off', shift: 'mul' })).toThrow(/^shift=mul is not accepted with m=off: /);
+    expect(() => generateRv32im({ ...MC, shift: 'mul' })).toThrow(/^shift=mul is not accepted with pipeline=multicycle: /);
+    expect(() => generateRv32im({ forward: 'reg', mul_result: 'mem', shift: 'mul', shift_result: 'ex' })).toThrow(/^shift=mul is not accepted with shift_result=ex: /);
+    expect(() => generateRv32im({ forward: 'reg', mul_result: 'mem', test_break: 'shift_mul_sign' })).toThrow(/^test_break=shift_mul_sign is not accepted without shift=mul: /);
+    // ... and its parameters generate it again (shift=mul stands in them, shift_result does not)
+    const shm = generateRv32im({ forward: 'reg', mul_result: 'mem', shift: 'mul' });
+    expect(shm.manifest.params).toMatchObject({ shift: 'mul' });
+    expect(shm.manifest.params).not.toHaveProperty('shift_result');
+    expect(generateRv32im(shm.manifest.params as RawParams).modules).toEqual(shm.modules);
   });
 });
 
@@ -267,7 +280,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   });
 
   for (const [label, params] of [
-    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem shift_result=mem', P5_SLOW_MUL],
+    ['5-stage', P5], ['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem shift=mul', P5_SLOW_MUL],
     ['5-stage mul=2cycle div=1bit div_early=off btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1],
     ['multicycle mul=2cycle div=2bit div_early=on regfile=async', MC_MUL2],
     ['multicycle div=2bit div_early=on (mul=serial, shift=barrel)', MC_DIV2S],
@@ -298,7 +311,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
   for (const [label, params, waitOptions] of [
     ['5-stage', P5, [undefined, WAITS]], ['multicycle', MC, [undefined, WAITS]],
     ['5-stage btb=64 ras=4 regfile=async redirect=mem div_result=mem', P5_DIV1, [WAITS]], ['multicycle regfile=async', MC_MUL2, [WAITS]],
-    ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem shift_result=mem', P5_SLOW_MUL, [WAITS]],
+    ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem shift=mul', P5_SLOW_MUL, [WAITS]],
     ['5-stage redirect=mem forward=reg decode=if div_result=mem div=2bit (mul_result=ex)', P5_REG_MULEX, [WAITS]],
     ['5-stage forward=reg shift_result=mem div=1bit div_fold=off div_reuse=on', P5_REG_REX, [WAITS]],
   ] as const) {
@@ -366,7 +379,10 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     it(`the ${label} core holds EX for a divide and a multiply as many cycles as its manifest says`, async () => {
       const arch = String(generateRv32im(params).manifest.microarchitecture);
       const div = /divide (\d+)(?: to (\d+))?/.exec(arch)!;
-      const mul = /multiply holds EX (\d+) cycle/.exec(arch)!;
+      // (shift=mul: the shifts are multiplies, and the manifest says so)
+      const shiftMul = /multiply \(and shift: SLL SRL SRA and their immediate forms are multiplies by a power of two in the DSP multiplier, shift=mul\) holds EX/.test(arch);
+      expect(shiftMul).toBe(params.shift === 'mul');
+      const mul = /multiply(?: \([^)]*\))? holds EX (\d+) cycle/.exec(arch)!;
       const nop = asm.addi(0, 0, 0);
       const held = async (a: number, b: number, op: number) => {
         const words = [asm.addi(T0, 0, a), asm.addi(T1, 0, b), nop, nop, nop, op, nop, nop, nop, asm.addi(A7, 0, 93), asm.ecall()];
@@ -387,7 +403,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
       expect(await held(3, 5, asm.mul(A0, T0, T1))).toBe(Number(mul[1]));
       // An instruction right behind a multiply that reads its result: a cycle later with
       // mul_result=mem (the manifest says so), at once without.
-      const late = /multiply holds EX \d+ cycle\(s\), its result taken in MEM(?:, its high word added there,)? \(an instruction right behind that reads it waits a cycle/.test(arch);
+      const late = /multiply(?: \([^)]*\))? holds EX \d+ cycle\(s\), its result taken in MEM(?:, its high word added there,)? \(an instruction right behind that reads it waits a cycle/.test(arch);
       expect(late).toBe(params.mul_result === 'mem');
       const behind = async (reads: boolean) => {
         const use = reads ? asm.add(A1, A0, T0) : asm.add(A1, T1, T0);
@@ -400,9 +416,11 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
       };
       expect(await behind(true)).toBe(late ? 2 : 1);
       expect(await behind(false)).toBe(1);
-      // ... and behind a shift: a cycle later with shift_result=mem (the manifest says so).
-      const shiftLate = /load-use stall 1 cycle \(a shift's result too: taken in MEM, not forwarded from EX\)/.test(arch);
-      expect(shiftLate).toBe(params.shift_result === 'mem');
+      // ... and behind a shift: a cycle later with shift_result=mem, or shift=mul (a multiply's
+      // result taken in MEM), as the manifest says; with shift=mul a shift holds EX as a multiply.
+      const shiftLate = /load-use stall 1 cycle \(a shift's result too: taken in MEM, not forwarded from EX\)/.test(arch) || (shiftMul && late);
+      expect(shiftLate).toBe(params.shift_result === 'mem' || params.shift === 'mul');
+      expect(await held(3, 5, asm.srai(A0, T1, 1))).toBe(shiftMul ? Number(mul[1]) : 1);
       const afterShift = async (shift: number, reads: boolean, want: number) => {
         const use = reads ? asm.add(A1, A0, T0) : asm.add(A1, T1, T0);
         const words = [asm.addi(T0, 0, 3), asm.addi(T1, 0, 5), nop, nop, nop, shift, use, nop, nop, nop, asm.addi(A7, 0, 93), asm.ecall()];
@@ -512,7 +530,7 @@ describe('rv32im: RTL trace equals the model trace, row by row', () => {
     asm.csrrs(A2, INSTRET), asm.sub(A2, A2, A1), asm.csrrs(T0, CYCLEH), asm.csrrs(T1, INSTRETH), asm.add(T0, T0, T1),
     asm.csrrs(A1, CYCLE), asm.csrrs(A2, CYCLE), asm.sub(A0, A2, A1), asm.addi(A7, 0, 93), asm.ecall(),
   ]);
-  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem shift_result=mem', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
+  for (const [label, params] of [['multicycle', MC], ['5-stage mul=3cycle div=2bit btb=0 redirect=mem forward=reg div_result=mem decode=if div_reuse=on div_fold=off mul_result=mem shift=mul', P5_SLOW_MUL], ['5-stage div=1bit redirect=mem div_result=mem', P5_DIV1], ['multicycle div=2bit', MC_MUL2]] as const) {
     it(`counter reads on the ${label} core: cycle is the row's retirement cycle, instret its order, as the model has them`, async () => {
       for (const waits of [undefined, WAITS]) {
         const { rtl, model } = await compareWithModel(COUNTERS.image, COUNTERS.entry, runModel, {

@@ -33,3 +33,24 @@ export function altop(op: MOp, a: number, b: number): number {
   const { sub, key } = ALTOP[op];
   return ((sub ? a - b : a + b) ^ key) >>> 0;
 }
+
+/**
+ * shift=mul (src/rtl-templates/rv32im_p5.v.ejs): a shift by k is a multiply of rs1 by 2^n. SLL
+ * is MUL's low word with n = k; SRL and SRA are the high word with n = 32 − k, MULHU's (rs1
+ * unsigned) and MULHSU's (rs1 signed); a right shift by 0 is MUL's low word with n = 0. In
+ * formal builds the multiplier is a stand-in, so the spec of such a core expects the stand-in
+ * of that multiply (shiftStandInVerilog); unit_mul32 proves the multiplier and (z3) that
+ * these multiplies are the shifts (src/formal/mul-composition.ts: shiftIdentity).
+ */
+export type ShiftKind = 'sll' | 'srl' | 'sra';
+export function shiftAsMul(kind: ShiftKind, k: number): { op: 'mul' | 'mulhu' | 'mulhsu'; n: number } {
+  if (kind === 'sll' || k === 0) return { op: 'mul', n: k };
+  return { op: kind === 'srl' ? 'mulhu' : 'mulhsu', n: 32 - k };
+}
+
+/** The stand-in a shift=mul core's shift writes, as Verilog over rs1 and the 5-bit amount k. */
+export function shiftStandInVerilog(kind: ShiftKind, a: string, k: string): string {
+  if (kind === 'sll') return altopVerilog('mul', a, `(32'd1 << ${k})`);
+  const right = shiftAsMul(kind, 1).op;
+  return `(${k} == 5'd0 ? ${altopVerilog('mul', a, "32'd1")} : ${altopVerilog(right, a, `(32'd1 << (6'd32 - {1'b0, ${k}}))`)})`;
+}

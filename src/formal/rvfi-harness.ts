@@ -12,7 +12,7 @@ import { GENERATOR_ID, type VerilogModule } from '../gen/design.ts';
 import { divMaxCycles, generateRv32im, iterativeCycles, mulSumsInMem, parseRv32imParams, rv32imPorts, rv32imUnit, serialMulCycles, unitWidthRule, type Rv32imConfig } from '../gen/rv32im.ts';
 import type { RawParams } from '../gen/params.ts';
 import { ISA_TABLE, TRAP_CAUSE, type IsaEntry } from './isa-table.ts';
-import { generateIsaSpecVerilog, ISA_SPEC_ALTOPS_MODULE } from './isa-spec.ts';
+import { generateIsaSpecVerilog, isaSpecAltopsModule, shiftKindOf } from './isa-spec.ts';
 
 export const HARNESS_TOP = 'zkrtl_formal_top';
 
@@ -51,7 +51,7 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
   const checks: FormalCheck[] = [];
   for (const e of ISA_TABLE) {
     if ((e.ext === 'M' && !cfg.m) || (e.ext === 'Zicntr' && !cfg.zicntr)) continue;
-    const result = e.ext === 'M' ? 'stand-in result, ' : e.ext === 'Zicntr' ? 'the counter at its retirement cycle or order, ' : '';
+    const result = e.ext === 'M' ? 'stand-in result, ' : cfg.shiftMul && shiftKindOf(e.name) ? 'the stand-in of the multiply it is made as (shift=mul), ' : e.ext === 'Zicntr' ? 'the counter at its retirement cycle or order, ' : '';
     checks.push({ name: insnCheckName(e), kind: 'insn', entry: e, what: `every retired ${e.name} row equals the ISA spec (${result}registers, pc, memory, trap)` });
   }
   checks.push({ name: 'illegal', kind: 'illegal', what: `every row whose word is no ${cfg.m ? 'RV32IM' : 'RV32I'}${cfg.zicntr ? ' (with counter reads)' : ''} instruction (or whose fetch failed) is the spec's trap` });
@@ -65,7 +65,7 @@ export function formalChecks(cfg: Rv32imConfig): FormalCheck[] {
     checks.push({
       name: 'unit_mul32',
       kind: 'unit_mul32',
-      what: `the multiplier at 32 bits, by composition: its four 16x16 products checked to multiply the right operand halves, then cut to free values; its adders, sign correction${cfg.mulStages ? ` and ${cfg.mulStages} register stage(s)` : ''} equal the product's formula in them; z3: that formula is the product. MUL MULH MULHSU MULHU for every operand pair (${mulSumsInMem(cfg) ? 'funct3 through the stages with them' : 'funct3 held while the result is awaited'})`,
+      what: `the multiplier at 32 bits, by composition: its four 16x16 products checked to multiply the right operand halves, then cut to free values; its adders, sign correction${cfg.mulStages ? ` and ${cfg.mulStages} register stage(s)` : ''} equal the product's formula in them; z3: that formula is the product. MUL MULH MULHSU MULHU for every operand pair (${mulSumsInMem(cfg) ? 'funct3 through the stages with them' : 'funct3 held while the result is awaited'})${cfg.shiftMul ? '; and (shift=mul, z3) the multiplies the core makes of SLL SRL SRA, for every amount, are those shifts' : ''}`,
     });
   }
   if (cfg.m) {
@@ -227,7 +227,7 @@ export function generateHarness(raw: RawParams, check: FormalCheck, opts: { unit
         '    wire [4:0] spec_rs1_addr, spec_rs2_addr, spec_rd_addr;',
         '    wire [31:0] spec_rd_wdata, spec_pc_wdata, spec_mem_addr, spec_mem_wdata;',
         '    wire [3:0] spec_mem_rmask, spec_mem_wmask;',
-        `    ${ISA_SPEC_ALTOPS_MODULE} #(.M_EXT(1'b${cfg.m ? 1 : 0}), .ZICNTR(1'b${cfg.zicntr ? 1 : 0})) spec (`,
+        `    ${isaSpecAltopsModule(cfg)} #(.M_EXT(1'b${cfg.m ? 1 : 0}), .ZICNTR(1'b${cfg.zicntr ? 1 : 0})) spec (`,
         '        .spec_insn(rvfi_insn), .spec_pc_rdata(rvfi_pc_rdata), .spec_rs1_rdata(rvfi_rs1_rdata), .spec_rs2_rdata(rvfi_rs2_rdata),',
         '        .spec_mem_rdata(rvfi_mem_rdata), .spec_fetch_fault(fetch_fault_row), .spec_mem_fault(mem_fault_seen),',
         '        .spec_env_kind(env_kind_seen), .spec_env_a0(env_a0_seen), .spec_cycle(retire_cycle), .spec_instret(rvfi_order),',
@@ -323,7 +323,7 @@ export function generateHarness(raw: RawParams, check: FormalCheck, opts: { unit
   L.push('endmodule', '', '`default_nettype wire');
   const { text, labels } = finish(L);
   return {
-    modules: [...core.modules, { name: ISA_SPEC_ALTOPS_MODULE, text: generateIsaSpecVerilog({ altops: true }) }, { name: HARNESS_TOP, text }],
+    modules: [...core.modules, { name: isaSpecAltopsModule(cfg), text: generateIsaSpecVerilog({ altops: true, shiftMul: cfg.shiftMul }) }, { name: HARNESS_TOP, text }],
     top: HARNESS_TOP,
     labels,
   };

@@ -87,7 +87,7 @@ export const RV32IM_PARAMS: ParamDoc[] = [
   {
     name: 'shift',
     accepted:
-      'barrel (a one-cycle barrel shifter in the ALU) or serial (pipeline=multicycle with mul=serial, div=1bit, div_early=off: SLL SRL SRA and their immediate forms shift one bit per cycle in the divider\'s registers, 5 + shamt cycles an instruction, no shifter)',
+      'barrel (a one-cycle barrel shifter in the ALU), serial (pipeline=multicycle with mul=serial, div=1bit, div_early=off: SLL SRL SRA and their immediate forms shift one bit per cycle in the divider\'s registers, 5 + shamt cycles an instruction, no shifter) or mul (pipeline=5 forward=reg m=on mul_result=mem: SLL SRL SRA and their immediate forms go through the DSP multiplier, as a multiply of rs1 by a power of two (SLL the low word of rs1 * 2^shamt, SRL and SRA the high word of rs1 * 2^(32 - shamt), rs1 unsigned or signed), no shifter; a shift\'s result is then a multiply\'s, taken in MEM)',
     default: 'serial for the multicycle core\'s default unit (mul=serial div=1bit div_early=off), else barrel',
   },
   {
@@ -107,9 +107,10 @@ export const RV32IM_PARAMS: ParamDoc[] = [
  * MEM, which retires before it), rf_collision (regfile=sync: a register write made at the edge
  * of the read is not bypassed, so the read takes the block RAM's undefined collision value),
  * mul_sign (mul=serial: MULHSU takes its second operand as signed), div_reuse_sign
- * (div_reuse=on: a divide reuses the last one's result whatever its signedness).
+ * (div_reuse=on: a divide reuses the last one's result whatever its signedness),
+ * shift_mul_sign (shift=mul: SRA and SRAI are made as MULHU, rs1 unsigned, like SRL).
  */
-export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter', 'rf_collision', 'mul_sign', 'div_reuse_sign'] as const;
+export const TEST_BREAKS = ['forward', 'perf', 'branch_sign', 'load_sext', 'byte_mask', 'div_corner', 'counter', 'rf_collision', 'mul_sign', 'div_reuse_sign', 'shift_mul_sign'] as const;
 export type TestBreak = (typeof TEST_BREAKS)[number];
 
 /** Test-only parameter (not documented to users): plants a known bug to prove the checks catch it. */
@@ -142,6 +143,8 @@ export interface Rv32imConfig {
   mulLate: boolean;
   /** pipeline=5 forward=reg: a shift's result is taken in MEM, not forwarded from EX (shift_result=mem). */
   shiftLate: boolean;
+  /** shift=mul (pipeline=5 forward=reg m=on mul_result=mem): shifts are multiplies by a power of two in the DSP multiplier; the ALU has no shifter. */
+  shiftMul: boolean;
   /** div_fold=off: the divider's shift cycle (count at start, div=1bit or 2bit) only shifts; it makes no step. */
   divNoFold: boolean;
   /** pipeline=5, m=on: a divide of the last finished divide's operands takes its result from the divider's registers (div_reuse=on). */
@@ -172,7 +175,7 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const div = parseChoice('div', raw.div ?? (pipeline === '5' ? '4bit' : '1bit'), ['1bit', '2bit', '4bit'] as const);
   const divEarly = parseChoice('div_early', raw.div_early ?? (pipeline === '5' ? 'on' : 'off'), ['on', 'off'] as const) === 'on';
   const shiftUnit = serialShiftFits({ pipeline, m, mulSerial, divBits: Number(div[0]), divEarly });
-  const shift = parseChoice('shift', raw.shift ?? (shiftUnit ? 'serial' : 'barrel'), ['barrel', 'serial'] as const);
+  const shift = parseChoice('shift', raw.shift ?? (shiftUnit ? 'serial' : 'barrel'), ['barrel', 'serial', 'mul'] as const);
   if (shift === 'serial' && !shiftUnit) {
     throw new UsageError(
       `shift=serial is not accepted with ${pipeline !== 'multicycle' ? 'pipeline=5' : !m ? 'm=off' : !mulSerial ? `mul=${mul}` : div !== '1bit' ? `div=${div}` : 'div_early=on'}: it shifts in the multicycle core's serial multiply/divide unit; give pipeline=multicycle m=on mul=serial div=1bit div_early=off, or shift=barrel`,
@@ -201,6 +204,10 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   if (raw.shift_result !== undefined && !(pipeline === '5' && (forward === 'reg' || shiftResult === 'ex'))) {
     throw new UsageError(`shift_result=${raw.shift_result} is not accepted with ${pipeline !== '5' ? 'pipeline=multicycle' : `forward=${forward}`}: it is where the 5-stage core with forward=reg takes a shift's result (give pipeline=5 forward=reg, or leave shift_result out)`);
   }
+  if (shift === 'mul' && !(pipeline === '5' && m && forward === 'reg' && mulResult === 'mem' && raw.shift_result === undefined)) {
+    const why = pipeline !== '5' ? 'pipeline=multicycle' : !m ? 'm=off' : forward !== 'reg' ? `forward=${forward}` : mulResult !== 'mem' ? 'mul_result=ex' : `shift_result=${raw.shift_result}`;
+    throw new UsageError(`shift=mul is not accepted with ${why}: it shifts in the 5-stage core's DSP multiplier, whose result is taken in MEM (give pipeline=5 m=on forward=reg mul_result=mem and leave shift_result out, or shift=barrel)`);
+  }
   const divFold = parseChoice('div_fold', raw.div_fold ?? 'on', ['on', 'off'] as const) === 'on';
   const foldApplies = pipeline === '5' && m && divHasFold({ divBits: Number(div[0]), divEarly, forwardReg: forward === 'reg' });
   // (the default, on, is accepted wherever pipeline=5 m=on: elsewhere there is no fold to undo)
@@ -215,8 +222,9 @@ export function parseRv32imParams(raw: RawParams): Rv32imConfig {
   const breaks = raw.test_break === undefined ? [] : raw.test_break.split(',').map((b) => parseChoice('test_break', b, TEST_BREAKS));
   if (breaks.includes('mul_sign') && !mulSerial) throw new UsageError('test_break=mul_sign is not accepted without mul=serial: give pipeline=multicycle (its default multiplies in the divider)');
   if (breaks.includes('div_reuse_sign') && !(pipeline === '5' && m && divReuse)) throw new UsageError('test_break=div_reuse_sign is not accepted without div_reuse=on: give pipeline=5 m=on div_reuse=on');
+  if (breaks.includes('shift_mul_sign') && shift !== 'mul') throw new UsageError('test_break=shift_mul_sign is not accepted without shift=mul: give pipeline=5 m=on forward=reg mul_result=mem shift=mul');
   if (breaks.includes('rf_collision') && !syncRf) throw new UsageError('test_break=rf_collision is not accepted with regfile=async: give regfile=sync (an asynchronous register file has no read at a write\'s edge)');
-  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', mulLate: mulResult === 'mem', shiftLate: shiftResult === 'mem', divNoFold: !divFold, divReuse, syncRf, zicntr, breaks };
+  return { pipeline, m, mulStages: mulSerial ? 0 : Number(mul[0]) - 1, mulSerial, shiftSerial: shift === 'serial', divBits: Number(div[0]), divEarly, btb: pipeline === '5' ? Number(btbRaw) : 0, ras: pipeline === '5' ? Number(rasRaw) : 0, redirectMem: redirect === 'mem', forwardId: forward !== 'ex', forwardReg: forward === 'reg', decodeIf: decode === 'if', divLate: divResult === 'mem', mulLate: mulResult === 'mem', shiftLate: shiftResult === 'mem', shiftMul: shift === 'mul', divNoFold: !divFold, divReuse, syncRf, zicntr, breaks };
 }
 
 /** Partial tag bits of the BTB with redirect=mem (read synchronously from block RAM): six
@@ -267,7 +275,7 @@ export const PERF_CAUSES: readonly PerfCause[] = [
   { code: 3, name: 'predicted-taken', ident: 'TAKEN', p5: 'the bubble of a taken prediction made in ID (JAL, backward branch, RAS return) without a BTB hit' },
   { code: 4, name: 'mispredict', ident: 'MISPREDICT', p5: 'the slots flushed when EX finds a misprediction and redirects fetch (two; three with redirect=mem, which redirects from MEM)' },
   { code: 5, name: 'load-use', ident: 'LOAD_USE', p5: 'the bubble of a load-use stall (ID waits for a load in EX; with shift_result=mem, for a shift too)' },
-  { code: 6, name: 'muldiv', ident: 'MULDIV', mOnly: true, p5: 'the bubbles behind a multiply or divide held in EX (with div_result=mem, mul_result=mem also the one before an instruction that reads a divide\'s, a multiply\'s result right behind it)', mc: 'EXEC of a multiply or divide before its last cycle' },
+  { code: 6, name: 'muldiv', ident: 'MULDIV', mOnly: true, p5: 'the bubbles behind a multiply or divide held in EX (with div_result=mem, mul_result=mem also the one before an instruction that reads a divide\'s, a multiply\'s result right behind it; with shift=mul a shift is a multiply)', mc: 'EXEC of a multiply or divide before its last cycle' },
   { code: 7, name: 'dmem-wait', ident: 'DMEM_WAIT', p5: 'the bubbles behind a load or store waiting in MEM for dmem_ready', mc: 'MEM waits for dmem_ready' },
   { code: 8, name: 'env-wait', ident: 'ENV_WAIT', p5: 'an ECALL/EBREAK waits in WB for env_ack', mc: 'ENV waits for env_ack' },
   { code: 9, name: 'serialize', ident: 'SERIALIZE', p5: 'the slots of the younger instructions flushed by a trap or ECALL/EBREAK, and the refill after it retires' },
@@ -485,6 +493,7 @@ export function rv32imTopName(cfg: Rv32imConfig): string {
   if (cfg.decodeIf) name += '_dif';
   if (cfg.mulLate) name += '_mmem';
   if (cfg.shiftLate) name += '_shmem';
+  if (cfg.shiftMul) name += '_shmul';
   if (cfg.divNoFold) name += '_nofold';
   if (cfg.divLate) name += '_dmem';
   if (cfg.divReuse) name += '_reuse';
@@ -571,7 +580,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   // (pipeline=5 forward=id: ID decodes the operation into one-hot selects, rv32im_alu_sel.)
   // (forward=reg: it also gives its sum, its comparison and the rest apart, rv32im_alu_sel_split;
   // with shift_result=mem the rest without the shifts, which only y has: _shlate)
-  const alu = cfg.pipeline === '5' ? (cfg.forwardReg ? `rv32im_alu_sel_split${cfg.shiftLate ? '_shlate' : ''}` : cfg.forwardId ? 'rv32im_alu_sel' : 'rv32im_alu') : `rv32im_alu_cmpin${cfg.shiftSerial ? '_nosh' : ''}`;
+  const alu = cfg.pipeline === '5' ? (cfg.forwardReg ? `rv32im_alu_sel_split${cfg.shiftMul ? '_nosh' : cfg.shiftLate ? '_shlate' : ''}` : cfg.forwardId ? 'rv32im_alu_sel' : 'rv32im_alu') : `rv32im_alu_cmpin${cfg.shiftSerial ? '_nosh' : ''}`;
   const loadExt = 'rv32im_load_ext';
   const regfile = cfg.syncRf ? `rv32im_regfile_sync${altops ? '_formal' : ''}` : 'rv32im_regfile';
   const mul = rv32imUnit(cfg, 'mul', { altops });
@@ -582,7 +591,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   const ports = rv32imPorts(cfg);
   const modules: VerilogModule[] = [
     { name: decoder, text: renderTemplate('rv32im_decoder', { generator, name: decoder, m: cfg.m, zicntr: cfg.zicntr, shiftOut: cfg.shiftSerial }) },
-    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial, sel: cfg.forwardId, split: cfg.forwardReg, shiftLate: cfg.shiftLate }) },
+    { name: alu, text: renderTemplate('rv32im_alu', { generator, name: alu, cmpIn: cfg.pipeline !== '5', shifter: !cfg.shiftSerial && !cfg.shiftMul, sel: cfg.forwardId, split: cfg.forwardReg, shiftLate: cfg.shiftLate }) },
     { name: regfile, text: renderTemplate('rv32im_regfile', { generator, name: regfile, sync: cfg.syncRf, formal: altops && cfg.syncRf }) },
     { name: loadExt, text: renderTemplate('rv32im_load_ext', { generator, name: loadExt }) },
   ];
@@ -592,7 +601,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   }
   const data = {
     generator, name: top, isa, m: cfg.m, zicntr: cfg.zicntr, decoder, alu, regfile, loadExt, mulName, divName,
-    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, mulLate: cfg.mulLate, shiftLate: cfg.shiftLate,
+    mulStages: cfg.mulStages, mulSerial: cfg.mulSerial, shiftSerial: cfg.shiftSerial, mulCycles: serialMulCycles(), divBits: cfg.divBits, divMax: divMaxCycles(cfg), btb: cfg.btb, ras: cfg.ras, redirectMem: cfg.redirectMem, btbSync: btbInBlockRam(cfg), btbTagBits: BTB_SYNC_TAG_BITS, forwardId: cfg.forwardId, forwardReg: cfg.forwardReg, decodeIf: cfg.decodeIf, divLate: cfg.divLate, mulLate: cfg.mulLate, shiftLate: cfg.shiftLate, shiftMul: cfg.shiftMul,
     mulInMem: mulSumsInMem(cfg), mulExCycles: mulExCycles(cfg),
     // forward=reg with mul_result=ex: the product forwarded from EX is a late source (beside the sum)
     mulFwdLate: cfg.m && cfg.forwardReg && !cfg.mulLate, divReuse: cfg.divReuse, flush: cfg.redirectMem ? 'm_redirect' : 'ex_redirect', syncRf: cfg.syncRf, breakForward: cfg.breaks.includes('forward'), breakPerf: cfg.breaks.includes('perf'), breaks: cfg.breaks, portDecls: portDecls(ports),
@@ -606,7 +615,8 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
   if (cfg.pipeline === 'multicycle') params.shift = cfg.shiftSerial ? 'serial' : 'barrel';
   if (cfg.pipeline === '5') Object.assign(params, { btb: String(cfg.btb), ras: String(cfg.ras), redirect: cfg.redirectMem ? 'mem' : 'ex', forward: cfg.forwardReg ? 'reg' : cfg.forwardId ? 'id' : 'ex', decode: cfg.decodeIf ? 'if' : 'id' });
   if (cfg.pipeline === '5' && cfg.m && cfg.forwardReg) params.mul_result = cfg.mulLate ? 'mem' : 'ex';
-  if (cfg.pipeline === '5' && cfg.forwardReg) params.shift_result = cfg.shiftLate ? 'mem' : 'ex';
+  if (cfg.pipeline === '5' && cfg.forwardReg && !cfg.shiftMul) params.shift_result = cfg.shiftLate ? 'mem' : 'ex';
+  if (cfg.shiftMul) params.shift = 'mul';
   if (divHasFold(cfg)) params.div_fold = cfg.divNoFold ? 'off' : 'on';
   if (cfg.pipeline === '5' && cfg.m) Object.assign(params, { div_result: cfg.divLate ? 'mem' : 'ex', div_reuse: cfg.divReuse ? 'on' : 'off' });
   params.regfile = cfg.syncRf ? 'sync' : 'async';
@@ -627,7 +637,7 @@ export function generateRv32im(raw: RawParams, variant: Rv32imVariant = {}): Gen
           'JAL and backward branches are predicted taken in ID (1 bubble)' +
           (cfg.ras ? `, returns from a ${cfg.ras}-entry return address stack (1 bubble)` : '') +
           (cfg.redirectMem ? `; a misprediction costs 3 bubbles (registered in EX, fetch redirected from MEM; the BTB written from MEM${btbInBlockRam(cfg) ? `, read from block RAM a fetch ahead, ${BTB_SYNC_TAG_BITS}-bit partial tags` : ''}); ` : '; a misprediction costs 2 bubbles; ') +
-          `multiply holds EX ${mulExCycles(cfg)} cycle(s)${cfg.mulLate ? `, its result taken in MEM${mulSumsInMem(cfg) ? ', its high word added there,' : ''} (an instruction right behind that reads it waits a cycle, counted as muldiv)` : ''}, divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
+          `multiply${cfg.shiftMul ? ' (and shift: SLL SRL SRA and their immediate forms are multiplies by a power of two in the DSP multiplier, shift=mul)' : ''} holds EX ${mulExCycles(cfg)} cycle(s)${cfg.mulLate ? `, its result taken in MEM${mulSumsInMem(cfg) ? ', its high word added there,' : ''} (an instruction right behind that reads it waits a cycle, counted as muldiv)` : ''}, divide ${cfg.divEarly ? `${divExHold(cfg, divMinCycles(cfg))} to ${divExHold(cfg, divMaxCycles(cfg))} (early out)` : divExHold(cfg, divMaxCycles(cfg))}` +
           (cfg.divLate ? ', leaving in its last step: its result is taken in MEM (an instruction right behind that reads it waits a cycle, counted as muldiv)' : '') +
           (cfg.divReuse ? `; a divide of the last finished divide's operand values and signedness takes its result from the divider's registers, ${DIV_REUSE_EX_HOLD} cycles in EX` : '') +
           (cfg.zicntr ? '; an rdinstret/rdinstreth waits in ID until EX and MEM are empty (at most 2 bubbles, counted as counter-wait)' : '')
