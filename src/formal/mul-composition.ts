@@ -204,27 +204,26 @@ export function productIdentity(opts: { timeoutMs?: number; correction?: 'subtra
 
 /**
  * shift=mul's part (z3, integers): for every amount k and every rs1 (0 ≤ a < 2^32, a_s its
- * signed reading), the word of the multiply the core makes of a shift (shiftAsMul) is the
- * shift: MUL's low word of a·2^k is SLL's (a·2^k mod 2^32); for k > 0 the high word of a·2^(32−k)
- * read unsigned (MULHU) is SRL's ⌊a / 2^k⌋, read signed (MULHSU) SRA's ⌊a_s / 2^k⌋ mod 2^32;
- * at k = 0 MUL's low word of a·1 is a, both right shifts' result. One query per shift and amount.
- * `planted` swaps MULHU and MULHSU (the tests' wrong mapping).
+ * signed reading), the word of the multiply the core makes of a right shift (shiftAsMul) is
+ * the shift: for k > 0 the high word of a·2^(32−k) read unsigned (MULHU) is SRL's ⌊a / 2^k⌋,
+ * read signed (MULHSU) SRA's ⌊a_s / 2^k⌋ mod 2^32; at k = 0 MUL's low word of a·1 is a. (SLL
+ * needs no query: MUL's low word of a·2^k, a·2^k mod 2^32, is SLL's definition.) One query per
+ * shift and amount. `planted` swaps MULHU and MULHSU (the tests' wrong mapping).
  */
 export async function shiftIdentity(opts: { timeoutMs?: number; planted?: boolean } = {}): Promise<{ shift: string; values: Counterexample } | null> {
   const two = (k: number) => 1n << BigInt(k);
-  for (const kind of ['sll', 'srl', 'sra'] as const) {
+  for (const kind of ['srl', 'sra'] as const) {
     for (let k = 0; k < W; k++) {
       let { op, n } = shiftAsMul(kind, k);
       if (opts.planted && op !== 'mul') op = op === 'mulhu' ? 'mulhsu' : 'mulhu';
       const cex = await proveUnsat((q) => {
         const a = q.int('a', 0n, two(W));
         const aS = a.sub(q.If(a.ge(two(W - 1)), q.val(two(W)), q.val(0n)));
-        // The multiply's word: low word of a·2^n, or the high word of (a or a_s)·2^n, mod 2^32.
+        // The multiply's word: the low word of a·2^n (MUL), or the high word of a·2^n or a_s·2^n.
         const product = (op === 'mulhsu' ? aS : a).mul(two(n));
-        const [hi] = q.divMod(product, two(W), 'p');
-        const word = op === 'mul' ? q.divMod(product, two(W), 'lo')[1]! : q.divMod(hi!, two(W), 'hi')[1]!;
-        // The shift, by its definition.
-        const shifted = kind === 'sll' ? q.divMod(a.mul(two(k)), two(W), 's')[1]! : q.divMod(q.divMod(kind === 'srl' ? a : aS, two(k), 'q')[0]!, two(W), 'w')[1]!;
+        const word = q.divMod(op === 'mul' ? product : q.divMod(product, two(W), 'p')[0]!, two(W), 'w')[1]!;
+        // The shift, by its definition: the quotient by 2^k, mod 2^32.
+        const shifted = q.divMod(q.divMod(kind === 'srl' ? a : aS, two(k), 'q')[0]!, two(W), 's')[1]!;
         q.add(word.neq(shifted));
       }, opts);
       if (cex) return { shift: `${kind.toUpperCase()} by ${k} as ${op.toUpperCase()} with 2^${n}`, values: cex };
