@@ -156,17 +156,33 @@ export async function loadBenchProgram(p: { name: string; source: string }): Pro
   return { name: p.name, image, entry, stdout: qemu.stdout.toString('utf8'), exitCode: qemu.exitCode };
 }
 
-/** The mean CPI of a core configuration (params, generating `top`) over the programs under Verilator; throws when a run's output or exit code differs from qemu-riscv32's. */
-export async function benchMeanCpi(programs: readonly LoadedBenchProgram[], params: RawParams, top: string, step: (s: string) => void): Promise<number> {
+/** A core configuration's CPI over the programs under Verilator. */
+export interface BenchCpi {
+  /** The mean of the programs' CPIs. */
+  meanCpi: number;
+  /** Per stall cause (the core's perf causes), the mean over the programs of its stall cycles per instruction: they add up to meanCpi − 1. */
+  meanStalls: Record<string, number>;
+}
+
+/** The CPI of a core configuration (params, generating `top`) over the programs under Verilator, and where its cycles above one per instruction go; throws when a run's output or exit code differs from qemu-riscv32's. */
+export async function benchCpi(programs: readonly LoadedBenchProgram[], params: RawParams, top: string, step: (s: string) => void): Promise<BenchCpi> {
   let cpiSum = 0;
+  const stallSum: Record<string, number> = {};
   for (const p of programs) {
     step(`${p.name} on ${top} (Verilator)`);
     const r = await runOnRtl(p.image, p.entry, { ...runOptions(), params, onProgress: step });
     const exit = r.stop.kind === 'exit' ? r.stop.code : -1;
     if (text(r.stdout) !== p.stdout || exit !== p.exitCode) throw new Error(`${p.name} on ${top}: output or exit code differs from qemu-riscv32's`);
     cpiSum += r.stats.cycles / r.stats.instret;
+    for (const [cause, n] of Object.entries(r.stats.stalls)) stallSum[cause] = (stallSum[cause] ?? 0) + n / r.stats.instret;
   }
-  return cpiSum / programs.length;
+  const meanStalls = Object.fromEntries(Object.entries(stallSum).map(([cause, s]) => [cause, s / programs.length]));
+  return { meanCpi: cpiSum / programs.length, meanStalls };
+}
+
+/** The mean CPI of a core configuration over the programs under Verilator (benchCpi's). */
+export async function benchMeanCpi(programs: readonly LoadedBenchProgram[], params: RawParams, top: string, step: (s: string) => void): Promise<number> {
+  return (await benchCpi(programs, params, top, step)).meanCpi;
 }
 
 export async function benchRv32im(progress: Progress): Promise<Rv32imBenchResult> {

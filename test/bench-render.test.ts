@@ -93,9 +93,9 @@ describe('bench/results.md provenance', () => {
     expect(lines).toContain('| wrap | 1 | 10 | 100 | 60 | 2 | 0 | 1 |');
     // The area floor against M: a verdict per floor and row, what the core without M leaves for it.
     expect(under(lines, '## rv32im: the area floor against the M extension')).toMatch(/^Measured at commit fff7777 \(clean\)/);
-    expect(lines).toContain('| the clock configuration | 3,856 | +856 | 1.240 | NO | yes |');
-    expect(lines).toContain('| … div=1bit div_early=off | 2,990 | −10 | 2.402 | yes | NO |');
-    expect(lines).toContain('| … m=off | 2,453 | −547 | – | yes | – |');
+    expect(lines).toContain('| the clock configuration | 3,856 | +856 | 1.240 | NO | yes | – |');
+    expect(lines).toContain('| … div=1bit div_early=off | 2,990 | −10 | 2.402 | yes | NO | – |');
+    expect(lines).toContain('| … m=off | 2,453 | −547 | – | yes | – | – |');
     expect(lines).toContain('M (multiplier, divider and their place in the pipeline) costs 1,403 LUT4 in the clock configuration; the core without it is 2,453, which leaves 547 of the floor for M. No row meets both floors.');
     // Git is asked only about sections without provenance (here through the stub).
     expect(asked.every((s) => ['rv32im', 'msm', 'asic'].includes(s))).toBe(true);
@@ -128,13 +128,29 @@ describe('bench/results.md provenance', () => {
   it('says which rows meet both floors, and gives a row on the area floor 0 over it', async () => {
     const { renderRv32imArea } = await import('../bench/rv32im-area.ts');
     const lines = renderRv32imArea([
-      { change: '', config: 'c', top: 't', luts: 3200, meanCpi: 1.25 },
+      { change: '', config: 'c', top: 't', luts: 3200, lutsLight: 3050, meanCpi: 1.25 },
       { change: 'div=1bit', config: 'c div=1bit', top: 't1', luts: 3000, meanCpi: 1.3 },
+      { change: 'm=off', config: 'c m=off', top: 't0', luts: 2000, lutsLight: 1900 },
+    ]);
+    expect(lines).toContain('| … div=1bit | 3,000 | 0 | 1.300 | yes | yes | – |');
+    expect(lines).toContain('| the clock configuration | 3,200 | +200 | 1.250 | NO | yes | 3,050 |');
+    expect(lines).toContain('| … m=off | 2,000 | −1,000 | – | yes | – | 1,900 |');
+    expect(lines.some((l) => l.endsWith('which leaves 1,000 of the floor for M. Meeting both floors: div=1bit.'))).toBe(true);
+    // (rows of runs before the causes were measured: no causes table)
+    expect(lines.some((l) => l.startsWith('Where the cycles above one'))).toBe(false);
+  });
+
+  it('gives each cause that reaches the column minimum in some row a column, sums the rest, and shows mean CPI − 1 beside them', async () => {
+    const { renderRv32imArea } = await import('../bench/rv32im-area.ts');
+    const lines = renderRv32imArea([
+      { change: '', config: 'c', top: 't', luts: 3200, meanCpi: 1.25, meanStalls: { 'load-use': 0.05, muldiv: 0.15, fill: 0.0001, serialize: 0.0002, mispredict: 0.0497 } },
+      { change: 'shift=mul', config: 'c shift=mul', top: 't1', luts: 3100, meanCpi: 1.3, meanStalls: { 'load-use': 0.05, muldiv: 0.2, mispredict: 0.0004, fill: 0 } },
       { change: 'm=off', config: 'c m=off', top: 't0', luts: 2000 },
     ]);
-    expect(lines).toContain('| … div=1bit | 3,000 | 0 | 1.300 | yes | yes |');
-    expect(lines).toContain('| the clock configuration | 3,200 | +200 | 1.250 | NO | yes |');
-    expect(lines.some((l) => l.endsWith('which leaves 1,000 of the floor for M. Meeting both floors: div=1bit.'))).toBe(true);
+    expect(lines).toContain('| configuration | mean CPI − 1 | muldiv | load-use | mispredict | other |');
+    expect(lines).toContain('| the clock configuration | 0.2500 | 0.1500 | 0.0500 | 0.0497 | 0.0003 |');
+    expect(lines).toContain('| … shift=mul | 0.3000 | 0.2000 | 0.0500 | 0.0004 | 0.0000 |');
+    expect(lines.some((l) => l.startsWith('| … m=off | 0.'))).toBe(false);
   });
 
   it('summarizes the load samples of a section: mean, maximum, count', () => {
