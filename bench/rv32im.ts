@@ -174,6 +174,9 @@ export async function benchCpi(programs: readonly LoadedBenchProgram[], params: 
     const exit = r.stop.kind === 'exit' ? r.stop.code : -1;
     if (text(r.stdout) !== p.stdout || exit !== p.exitCode) throw new Error(`${p.name} on ${top}: output or exit code differs from qemu-riscv32's`);
     cpiSum += r.stats.cycles / r.stats.instret;
+    // (the causes partition the cycles that retire nothing, so they add up to CPI - 1: checked, not assumed)
+    const unaccounted = r.stats.cycles - r.stats.instret - Object.values(r.stats.stalls).reduce((a, n) => a + n, 0);
+    if (unaccounted !== 0) throw new Error(`${p.name} on ${top}: ${unaccounted} cycles are neither a retirement nor a stall cause`);
     for (const [cause, n] of Object.entries(r.stats.stalls)) stallSum[cause] = (stallSum[cause] ?? 0) + n / r.stats.instret;
   }
   const meanStalls = Object.fromEntries(Object.entries(stallSum).map(([cause, s]) => [cause, s / programs.length]));
