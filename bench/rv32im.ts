@@ -13,7 +13,7 @@ import type { RawParams } from '../src/gen/params.ts';
 import { loadElf } from '../src/riscv/elf.ts';
 import { DEFAULT_RAM_BYTES, describeStop, type RunOptions } from '../src/riscv/machine.ts';
 import { compileProgram, riscvCacheRoot, runQemu } from '../src/riscv/toolchain.ts';
-import { runOnRtl } from '../src/sim/rv32im-sim.ts';
+import { cycleAccountingError, runOnRtl } from '../src/sim/rv32im-sim.ts';
 import { PnrFitError, PnrRouteError, formatCriticalPath, formatSeedSpread, formatSeeds, nextpnrEngine, nextpnrVersion, placeAndRouteSeeds, seedSpread, type CriticalPath, type NextpnrEngine, type PnrReport, type SeedSpread } from '../src/synth/pnr.ts';
 import { synthesize, type SynthReport } from '../src/synth/synth.ts';
 import { pinWrapper, rv32imFpgaTop, rv32imLightPinWrapper } from '../src/synth/wrappers.ts';
@@ -175,8 +175,8 @@ export async function benchCpi(programs: readonly LoadedBenchProgram[], params: 
     if (text(r.stdout) !== p.stdout || exit !== p.exitCode) throw new Error(`${p.name} on ${top}: output or exit code differs from qemu-riscv32's`);
     cpiSum += r.stats.cycles / r.stats.instret;
     // (the causes partition the cycles that retire nothing, so they add up to CPI - 1: checked, not assumed)
-    const unaccounted = r.stats.cycles - r.stats.instret - Object.values(r.stats.stalls).reduce((a, n) => a + n, 0);
-    if (unaccounted !== 0) throw new Error(`${p.name} on ${top}: ${unaccounted} cycles are neither a retirement nor a stall cause`);
+    const accounting = cycleAccountingError(r);
+    if (accounting) throw new Error(`${p.name} on ${top}: ${accounting}`);
     for (const [cause, n] of Object.entries(r.stats.stalls)) stallSum[cause] = (stallSum[cause] ?? 0) + n / r.stats.instret;
   }
   const meanStalls = Object.fromEntries(Object.entries(stallSum).map(([cause, s]) => [cause, s / programs.length]));
