@@ -148,8 +148,9 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // ... with forwarding into EX's operand registers (forward=reg: reg, sub), the decoder in
     // IF (decode=if: illegal, reg) and a divide that leaves EX in its last step, its result
     // taken in MEM (div_result=mem): the unit's `last` one cycle before done (unit_div), the
-    // result and the stall of a reader right behind it (insn_divu, reg)
-    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if' }, ['insn_divu', 'insn_sub', 'illegal', 'reg', 'unit_div']],
+    // result and the stall of a reader right behind it (insn_divu, reg); LUI through the ALU as
+    // x0 + imm, AUIPC's result from ID's pc-relative sum (insn_lui, insn_auipc)
+    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if' }, ['insn_divu', 'insn_sub', 'insn_lui', 'insn_auipc', 'illegal', 'reg', 'unit_div']],
     // (div=2bit there: the shift cycle makes the first radix-4 step, 3d formed at start; with
     // div_reuse, a divide after it of the same operands takes its result from the registers)
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on' }, ['unit_div']],
