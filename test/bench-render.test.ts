@@ -38,6 +38,11 @@ function render(rows: Row[]) {
       { module: 'wrap', depth: 0, instances: 1, self: cls(10, 5), total: cls(100, 60) },
       { module: 'core', depth: 1, instances: 1, self: cls(60, 40), total: cls(90, 55) },
       { module: 'div', depth: 2, instances: 1, self: cls(30, 15), total: cls(30, 15) },
+    ], registers: [
+      { sink: 'core.x_rs1_val', kind: 'register', bits: 32, luts: 40.5, lutsAlone: 30 },
+      { sink: 'dout_r', kind: 'register', bits: 8, luts: 20, lutsAlone: 20 },
+      // 25 more of 1 LUT4 each: the last two summed in one row
+      ...Array.from({ length: 25 }, (_, i) => ({ sink: `r${String(i).padStart(2, '0')}`, kind: 'register', bits: 1, luts: 1, lutsAlone: i % 2 })),
     ] }],
     rv32imArea: [
       { change: '', config: 'pipeline=5 m=on div=2bit', top: 'p5', luts: 3856, meanCpi: 1.2398 },
@@ -91,6 +96,14 @@ describe('bench/results.md provenance', () => {
     expect(lines).toContain('**clock configuration (k=v)**: 100 LUT4 with the hierarchy kept, 90 flat');
     expect(lines).toContain('| · · div | 1 | 30 | 30 | 15 | 2 | 0 | 1 |');
     expect(lines).toContain('| wrap | 1 | 10 | 100 | 60 | 2 | 0 | 1 |');
+    // … and by the register they feed: the first 25 sinks, the rest in one row, the total the flat count.
+    expect(lines).toContain('### By the register they feed');
+    expect(lines).toContain('**clock configuration (k=v)**: 90 LUT4 flat, shared among 27 sinks');
+    expect(lines).toContain('| core.x_rs1_val | register | 32 | 40.5 | 30 |');
+    expect(lines).toContain('| r22 | register | 1 | 1.0 | 0 |');
+    expect(lines).not.toContain('| r23 | register | 1 | 1.0 | 1 |');
+    expect(lines).toContain('| (2 other sinks) |  |  | 2.0 | 1 |');
+    expect(lines).toContain('| **all** |  |  | 85.5 | 62 |');
     // The area floor against M: a verdict per floor and row, what the core without M leaves for it.
     expect(under(lines, '## rv32im: the area floor against the M extension')).toMatch(/^Measured at commit fff7777 \(clean\)/);
     expect(lines).toContain('| the clock configuration | 3,856 | +856 | 1.240 | NO | yes | – |');

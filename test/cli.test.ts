@@ -88,6 +88,7 @@ describe('zkrtl CLI', () => {
     ['by-module with pnr', ['synth', 'rv32im', '--target', 'ice40', '--pnr', '--by-module'], /^zkrtl: error: --by-module goes with a synthesis report .*, not --pnr\n/],
     ['by-module word-level', ['synth', 'montmul', '--field', 'goldilocks', '--target', 'generic', '--word-level', '--by-module'], /^zkrtl: error: --by-module maps every module to the target's cells; it does not go with --word-level\n/],
     ['by-module asic', ['synth', 'rv32im', '--target', 'asic', '--by-module'], /^zkrtl: error: --by-module does not go with --target asic/],
+    ['by-register generic', ['synth', 'montmul', '--field', 'goldilocks', '--target', 'generic', '--by-register'], /^zkrtl: error: --by-register shares out LUTs: it goes with --target ice40, xilinx or ecp5, not generic\n/],
     ['bad vector count', ['sim', 'montmul', '--field', 'goldilocks', '--vectors', 'many'], /--vectors many is not accepted/],
   ];
   for (const [what, args, message] of badInputs) {

@@ -22,11 +22,13 @@ usage:
       families too (default when neither --points nor --msms is given); --input FILE: 'scalar x y' hex per line
       (plain affine coordinates), a blank line between MSMs; --output: one affine 'x y' per MSM (O: infinity)
   zkrtl synth BLOCK [--field NAME | --prime P | --curve C] [--param K=V]... --target generic|xilinx|ice40|ecp5
-            [--netlist json,edif,blif,verilog] [--out DIR] [--word-level] [--by-module]
+            [--netlist json,edif,blif,verilog] [--out DIR] [--word-level] [--by-module] [--by-register]
             [--pnr [--freq MHZ] [--seed N|A-B|N,M,…] [--wrap bare|top|both] [--trace full|light]]
       --word-level (generic only): stop at word-level cells, fast on wide multipliers
       --by-module: synthesizes again with each module mapped on its own and adds where the LUTs (cells)
             go to the report, module by module (own and with its submodules), beside the flat count
+      --by-register (LUT targets): adds where the flat netlist's LUTs go, register by register: each LUT shared
+            equally among the registers, memories, DSPs and outputs it reaches through LUTs and carry cells
       --pnr (ice40 only): wraps the block in an FPGA top, places and routes it on an iCE40 UP5K-SG48 with
             nextpnr-ice40 and reports Fmax, the critical path and the cells (synth-out/<top>.ice40-pnr/); an
             rv32im core twice: bare (ports folded to pins) and in its FPGA top (on-chip RAM), bare/ and fpga-top/

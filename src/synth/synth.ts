@@ -292,6 +292,14 @@ export function parseLtp(log: string, top: string): { cells: number; lutCells: n
   return { cells, lutCells };
 }
 
+/** What a cell of the target is, by its type (for walking a mapped netlist: by-register.ts). */
+export type CellClass = 'lut' | 'ff' | 'dsp' | 'carry' | 'bram' | 'srl' | 'other';
+export function cellClass(target: SynthTarget, type: string): CellClass {
+  const t = TARGETS[target];
+  for (const c of ['lut', 'ff', 'dsp', 'carry', 'bram', 'srl'] as const) if (t[c]?.test(type)) return c;
+  return 'other';
+}
+
 export function classifyCells(target: SynthTarget, cells: Record<string, number>): Pick<SynthReport, 'totalCells' | 'luts' | 'ffs' | 'dsps' | 'carry' | 'bram' | 'srl'> {
   const t = TARGETS[target];
   const sum = (re: RegExp | null | undefined) => (re ? Object.entries(cells).filter(([k]) => re.test(k)).reduce((s, [, n]) => s + n, 0) : 0);

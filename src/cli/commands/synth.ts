@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { verilogSources } from '../../gen/design.ts';
 import { formatModuleTable, synthesizeByModule, type ModuleRow } from '../../synth/by-module.ts';
-import { formatSynthReport, synthesize, targetHasLuts, type NetlistFormat, type SynthTarget } from '../../synth/synth.ts';
+import { formatRegisterTable, lutsByRegister, type SinkRow } from '../../synth/by-register.ts';
+import { formatSynthReport, netlistFileName, synthesize, targetHasLuts, type NetlistFormat, type SynthTarget } from '../../synth/synth.ts';
 import { parseArgs, single } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { writeDirectoryAtomically } from '../output.ts';
@@ -29,13 +30,13 @@ export function parseNetlists(value: string | undefined): NetlistFormat[] {
 }
 
 export async function runSynth(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out', 'freq', 'seed', 'liberty', 'clock', 'effort', 'wrap', 'trace'], flags: ['word-level', 'pnr', 'by-module'] });
+  const args = parseArgs(argv, { options: [...DESIGN_OPTIONS, 'target', 'netlist', 'out', 'freq', 'seed', 'liberty', 'clock', 'effort', 'wrap', 'trace'], flags: ['word-level', 'pnr', 'by-module', 'by-register'] });
   if (args.positionals.length !== 1) throw new UsageError('zkrtl synth takes one block: zkrtl synth BLOCK --field F --target T');
   const design = designFromArgs(args.positionals[0], args);
   const target = parseTarget(single(args, 'target'));
   if (target === 'asic') {
     for (const o of ['netlist', 'freq', 'seed', 'wrap', 'trace']) if (single(args, o) !== undefined) throw new UsageError(`--${o} does not go with --target asic (it writes a gate-level Verilog netlist and an SDC; --clock NS sets the clock)`);
-    for (const f of ['word-level', 'pnr', 'by-module']) if (args.flags.has(f)) throw new UsageError(`--${f} does not go with --target asic`);
+    for (const f of ['word-level', 'pnr', 'by-module', 'by-register']) if (args.flags.has(f)) throw new UsageError(`--${f} does not go with --target asic`);
     const { parseClockNs, parseEffort } = await import('../../synth/asic.ts');
     const clockNs = parseClockNs(single(args, 'clock'));
     const effort = parseEffort(single(args, 'effort'));
@@ -49,6 +50,9 @@ export async function runSynth(argv: string[]): Promise<number> {
   const byModule = args.flags.has('by-module');
   if (byModule && wordLevel) throw new UsageError('--by-module maps every module to the target\'s cells; it does not go with --word-level');
   if (byModule && args.flags.has('pnr')) throw new UsageError('--by-module goes with a synthesis report (zkrtl synth BLOCK --target T --by-module), not --pnr');
+  const byRegister = args.flags.has('by-register');
+  if (byRegister && !targetHasLuts(target)) throw new UsageError(`--by-register shares out LUTs: it goes with --target ice40, xilinx or ecp5, not ${target}`);
+  if (byRegister && args.flags.has('pnr')) throw new UsageError('--by-register goes with a synthesis report (zkrtl synth BLOCK --target T --by-register), not --pnr');
   if (args.flags.has('pnr')) {
     if (target !== 'ice40') throw new UsageError(`--pnr goes with --target ice40, not ${target}`);
     if (netlists.length) throw new UsageError('--pnr writes the routed design (.asc), not --netlist');
@@ -72,7 +76,8 @@ export async function runSynth(argv: string[]): Promise<number> {
     top: design.top,
     files: verilogSources(design),
     target,
-    netlists,
+    // (--by-register reads the flat netlist: JSON, written only when --netlist asks for it)
+    netlists: byRegister && !netlists.includes('json') ? [...netlists, 'json'] : netlists,
     wordLevel,
     hierarchical,
     onStep: (s) => stderrProgress.step(`  ${s} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
@@ -90,8 +95,16 @@ export async function runSynth(argv: string[]): Promise<number> {
     const how = hierarchical ? 'in the main run (each module mapped once, then flattened)' : 'flat';
     text += '\n' + formatModuleTable(m.rows, target, targetHasLuts(target) ? result.report.luts : result.report.totalCells, how);
   }
+  // --by-register: the flat netlist's LUTs shared out among the registers they feed.
+  let registers: SinkRow[] | undefined;
+  if (byRegister) {
+    const json = result.netlists[netlistFileName(design.top, target, 'json')]!;
+    registers = lutsByRegister(json, design.top, target);
+    text += '\n' + formatRegisterTable(registers, result.report.luts);
+    if (!netlists.includes('json')) delete result.netlists[netlistFileName(design.top, target, 'json')];
+  }
   const files = new Map<string, string>([
-    ['report.json', JSON.stringify({ ...result.report, ...(modules ? { modules } : {}), manifest: design.manifest }, null, 2) + '\n'],
+    ['report.json', JSON.stringify({ ...result.report, ...(modules ? { modules } : {}), ...(registers ? { registers } : {}), manifest: design.manifest }, null, 2) + '\n'],
     ['report.txt', text],
     ['yosys.log', result.log],
     ...(modulesLog === undefined ? [] : [['yosys-by-module.log', modulesLog] as [string, string]]),

@@ -1,0 +1,104 @@
+// LUTs by the register they feed (zkrtl synth --by-register): the walk on a hand-made netlist
+// whose shares are known, and on a synthesized one, where they add up to Yosys' LUT count.
+import { describe, expect, it } from 'vitest';
+import { formatRegisterTable, lutsByRegister } from '../src/synth/by-register.ts';
+import { synthesize } from '../src/synth/synth.ts';
+
+// An iCE40 netlist as Yosys' write_json gives it: bit 2 is the input a, bit 20 the output o.
+const lut = (i: number, o: number) => ({ type: 'SB_LUT4', port_directions: { I0: 'input', O: 'output' }, connections: { I0: [i], O: [o] } });
+const dff = (type: string, d: number, q: number) => ({ type, port_directions: { C: 'input', D: 'input', Q: 'output' }, connections: { C: [1], D: [d], Q: [q] } });
+const NETLIST = JSON.stringify({
+  modules: {
+    top: {
+      ports: { clk: { direction: 'input', bits: [1] }, a: { direction: 'input', bits: [2] }, o: { direction: 'output', bits: [20] } },
+      cells: {
+        l1: lut(2, 10),
+        r_SB_DFF_Q: dff('SB_DFF', 10, 11),   // register r, bit 0: named after it by Yosys
+        l2: lut(2, 12),                      // reaches r (through l3), s and o (through the carry and l4)
+        l3: lut(12, 13),
+        r_SB_DFF_Q_1: dff('SB_DFF', 13, 18),
+        '$auto$ff.cc:266:slice$7': dff('SB_DFFE', 12, 14),   // no register name: the net's (s)
+        c1: { type: 'SB_CARRY', port_directions: { I0: 'input', CO: 'output' }, connections: { I0: [12], CO: [15] } },
+        l4: lut(15, 20),
+        l5: lut(2, 16),
+        mem0: { type: 'SB_RAM40_4K', port_directions: { WDATA: 'input', RDATA: 'output' }, connections: { WDATA: [16], RDATA: [19] } },
+        l6: lut(2, 17),                      // drives nothing
+      },
+      netnames: {
+        a: { hide_name: 0, bits: [2] },
+        o: { hide_name: 0, bits: [20] },
+        r: { hide_name: 0, bits: [11, 18] },
+        s: { hide_name: 0, bits: [14] },
+        'sub.s_alias': { hide_name: 0, bits: [14] },
+        '$auto$x': { hide_name: 1, bits: [12] },
+      },
+    },
+  },
+});
+
+describe('lutsByRegister', () => {
+  it('shares each LUT equally among the sinks it reaches through LUTs and carries; alone counts the LUTs of one sink', () => {
+    const rows = lutsByRegister(NETLIST, 'top', 'ice40');
+    const by = Object.fromEntries(rows.map((r) => [r.sink, r]));
+    expect(Object.keys(by).sort()).toEqual(['(no sink)', 'SB_RAM40_4K mem0', 'o', 'r', 's']);
+    expect(by.r).toMatchObject({ kind: 'register', bits: 2, lutsAlone: 2 });
+    expect(by.r!.luts).toBeCloseTo(1 + 1 / 3 + 1, 12);
+    expect(by.s).toMatchObject({ kind: 'register', bits: 1, lutsAlone: 0 });
+    expect(by.s!.luts).toBeCloseTo(1 / 3, 12);
+    expect(by.o).toMatchObject({ kind: 'output', bits: 1, lutsAlone: 1 });
+    expect(by.o!.luts).toBeCloseTo(1 + 1 / 3, 12);
+    expect(by['SB_RAM40_4K mem0']).toMatchObject({ kind: 'memory', bits: 1, luts: 1, lutsAlone: 1 });
+    expect(by['(no sink)']).toMatchObject({ kind: 'none', luts: 1, lutsAlone: 1 });
+    expect(rows.reduce((s, r) => s + r.luts, 0)).toBeCloseTo(6, 12);
+    expect(rows.map((r) => r.sink)).toEqual(['r', 'o', '(no sink)', 'SB_RAM40_4K mem0', 's']);   // most first, then by name
+  });
+
+  it('refuses a target without LUTs and a module the netlist lacks', () => {
+    expect(() => lutsByRegister(NETLIST, 'top', 'generic')).toThrow(/generic maps to no LUTs/);
+    expect(() => lutsByRegister(NETLIST, 'other', 'ice40')).toThrow(/no module other/);
+  });
+
+  it('formats the first rows, the rest summed in one line', () => {
+    const rows = lutsByRegister(NETLIST, 'top', 'ice40');
+    const lines = formatRegisterTable(rows, 6, 2).trimEnd().split('\n');
+    expect(lines[0]).toContain('6 LUTs in all');
+    expect(lines[1]).toMatch(/^LUTs by the sink they feed\s+kind\s+bits\s+LUT share\s+LUTs alone$/);
+    expect(lines[2]).toMatch(/^r\s+register\s+2\s+2\.3\s+2$/);
+    expect(lines[3]).toMatch(/^o\s+output\s+1\s+1\.3\s+1$/);
+    expect(lines[4]).toMatch(/^\(3 other sinks\)\s+2\.3\s+2$/);
+    expect(lines).toHaveLength(5);
+  });
+});
+
+// Two registers of disjoint logic: every LUT feeds one of them alone.
+const TWO = `\`default_nettype none
+module two (
+  input  wire        clk,
+  input  wire [15:0] a,
+  input  wire [15:0] b,
+  input  wire [15:0] c,
+  output reg  [16:0] p,
+  output reg  [15:0] q
+);
+  always @(posedge clk) begin
+    p <= a + b;
+    q <= (a & c) ^ (b | c) ^ {c[0], c[15:1]};
+  end
+endmodule
+\`default_nettype wire
+`;
+
+describe('lutsByRegister on a synthesized netlist', () => {
+  for (const target of ['ice40', 'xilinx'] as const) {
+    it(`${target}: the shares add up to Yosys' LUT count, each register named as declared with its bits`, async () => {
+      const r = await synthesize({ top: 'two', files: { 'two.v': TWO }, target, netlists: ['json'] });
+      const rows = lutsByRegister(r.netlists[`two.${target}.json`]!, 'two', target);
+      expect(rows.reduce((s, x) => s + x.luts, 0)).toBeCloseTo(r.report.luts, 9);
+      const by = Object.fromEntries(rows.map((x) => [x.sink, x]));
+      expect(by.p).toMatchObject({ kind: 'register', bits: 17 });
+      expect(by.q).toMatchObject({ kind: 'register', bits: 16 });
+      for (const s of ['p', 'q']) expect(by[s]!.lutsAlone).toBe(by[s]!.luts);
+      expect(by.p!.luts + by.q!.luts).toBe(r.report.luts);
+    });
+  }
+});
