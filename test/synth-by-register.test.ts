@@ -53,6 +53,105 @@ describe('lutsByRegister', () => {
     expect(rows.map((r) => r.sink)).toEqual(['r', 'o', '(no sink)', 'SB_RAM40_4K mem0', 's']);   // most first, then by name
   });
 
+  it('names a register as Yosys does unless that name is an alias that is no register (a wire equal to it in one bit)', () => {
+    const netlist = JSON.stringify({
+      modules: {
+        top: {
+          ports: { a: { direction: 'input', bits: [2] } },
+          cells: {
+            l0: lut(2, 10),
+            l1: lut(2, 11),
+            l2: lut(2, 12),
+            // Yosys named bit 0 after the wire m, whose other bit is a LUT's: the register is xreg.
+            'm_SB_DFF_Q': dff('SB_DFF', 10, 20),
+            'xreg_SB_DFFESR_Q_1': dff('SB_DFFESR', 11, 21),
+            'y_SB_DFF_Q': dff('SB_DFF', 12, 22),
+            l3: lut(20, 23),
+            l4: lut(2, 13),
+            // a register also seen as a wrapper's wire of all outputs (fewer levels): Yosys' name kept
+            'core.z_SB_DFF_Q': dff('SB_DFF', 13, 24),
+          },
+          netnames: {
+            a: { hide_name: 0, bits: [2] },
+            xreg: { hide_name: 0, bits: [20, 21] },
+            'sub.x_alias': { hide_name: 0, bits: [20, 21] },
+            m: { hide_name: 0, bits: [20, 23] },
+            y: { hide_name: 0, bits: [22] },
+            outs: { hide_name: 0, bits: [24] },
+            'core.z': { hide_name: 0, bits: [24] },
+          },
+        },
+      },
+    });
+    const rows = lutsByRegister(netlist, 'top', 'ice40');
+    expect(rows.map((r) => [r.sink, r.kind, r.bits, r.luts])).toEqual([['xreg', 'register', 2, 2], ['(no sink)', 'none', 1, 1], ['core.z', 'register', 1, 1], ['y', 'register', 1, 1]]);
+  });
+
+  it('gives the cells of a loop the sinks of all of them, whatever their order in the netlist', () => {
+    const loop = (names: string[]) => {
+      const cells: Record<string, unknown> = {
+        A: { type: 'SB_LUT4', port_directions: { I0: 'input', I1: 'input', O: 'output' }, connections: { I0: [2], I1: [11], O: [10] } },
+        B: { type: 'SB_LUT4', port_directions: { I0: 'input', I1: 'input', O: 'output' }, connections: { I0: [2], I1: [10], O: [11] } },
+        r1_SB_DFF_Q: dff('SB_DFF', 10, 20),
+        r2_SB_DFF_Q: dff('SB_DFF', 11, 21),
+      };
+      const ordered = Object.fromEntries(names.map((n) => [n, cells[n]]));
+      return JSON.stringify({ modules: { top: { ports: {}, cells: ordered, netnames: { r1: { hide_name: 0, bits: [20] }, r2: { hide_name: 0, bits: [21] } } } } });
+    };
+    for (const names of [['A', 'B', 'r1_SB_DFF_Q', 'r2_SB_DFF_Q'], ['r2_SB_DFF_Q', 'B', 'A', 'r1_SB_DFF_Q']]) {
+      const rows = lutsByRegister(loop(names), 'top', 'ice40');
+      expect(rows.map((r) => [r.sink, r.luts, r.lutsAlone])).toEqual([['r1', 1, 0], ['r2', 1, 0]]);
+    }
+  });
+
+  it('walks a carry chain of 20,000 cells (no recursion)', () => {
+    const cells: Record<string, unknown> = { l0: lut(2, 100) };
+    for (let i = 0; i < 20000; i++) cells[`c${i}`] = { type: 'SB_CARRY', port_directions: { CI: 'input', CO: 'output' }, connections: { CI: [100 + i], CO: [101 + i] } };
+    cells.r_SB_DFF_Q = dff('SB_DFF', 20100, 30000);
+    const netlist = JSON.stringify({ modules: { top: { ports: {}, cells, netnames: { r: { hide_name: 0, bits: [30000] } } } } });
+    expect(lutsByRegister(netlist, 'top', 'ice40')).toEqual([{ sink: 'r', kind: 'register', bits: 1, luts: 1, lutsAlone: 1 }]);
+  });
+
+  it('every port on a bit, inout ones too; wide-LUT muxes passed through, a latch, a DSP and a memory as sinks with their names', () => {
+    const cell = (type: string, ins: Record<string, number>, outs: Record<string, number>) => ({
+      type,
+      port_directions: { ...Object.fromEntries(Object.keys(ins).map((p) => [p, 'input'])), ...Object.fromEntries(Object.keys(outs).map((p) => [p, 'output'])) },
+      connections: { ...Object.fromEntries(Object.entries(ins).map(([p, b]) => [p, [b]])), ...Object.fromEntries(Object.entries(outs).map(([p, b]) => [p, [b]])) },
+    });
+    const netlist = JSON.stringify({
+      modules: {
+        top: {
+          ports: { a: { direction: 'input', bits: [2] }, o1: { direction: 'output', bits: [10] }, o2: { direction: 'output', bits: [10] }, io: { direction: 'inout', bits: [11] } },
+          cells: {
+            l1: cell('LUT2', { I0: 2 }, { O: 10 }),
+            l2: cell('LUT2', { I0: 2 }, { O: 11 }),
+            l3: cell('LUT2', { I0: 2 }, { O: 12 }),
+            mux: cell('MUXF7', { I0: 12 }, { O: 13 }),
+            'q_FDRE_Q': cell('FDRE', { D: 13 }, { Q: 14 }),
+            l4: cell('LUT2', { I0: 2 }, { O: 15 }),
+            lat: cell('LDCE', { D: 15 }, { Q: 16 }),
+            l5: cell('LUT2', { I0: 2 }, { O: 17 }),
+            'mul.p_DSP48E2_P': cell('DSP48E2', { A: 17 }, { P: 18 }),
+            l6: cell('LUT2', { I0: 2 }, { O: 19 }),
+            'regs.0.1': cell('RAMB18E2', { DINADIN: 19 }, { DOUTADOUT: 21 }),
+            'regs.1.0': cell('RAMB18E2', { DINADIN: 19 }, { DOUTADOUT: 22 }),
+          },
+          netnames: { a: { hide_name: 0, bits: [2] }, q: { hide_name: 0, bits: [14] } },
+        },
+      },
+    });
+    const rows = lutsByRegister(netlist, 'top', 'xilinx');
+    expect(rows.map((r) => [r.sink, r.kind, r.bits, r.luts])).toEqual([
+      ['DSP48E2 mul.p', 'dsp', 1, 1],
+      ['LDCE lat', 'other', 1, 1],
+      ['RAMB18E2 regs', 'memory', 2, 1],
+      ['io', 'output', 1, 1],
+      ['q', 'register', 1, 1],
+      ['o1', 'output', 1, 0.5],
+      ['o2', 'output', 1, 0.5],
+    ]);
+  });
+
   it('refuses a target without LUTs and a module the netlist lacks', () => {
     expect(() => lutsByRegister(NETLIST, 'top', 'generic')).toThrow(/generic maps to no LUTs/);
     expect(() => lutsByRegister(NETLIST, 'other', 'ice40')).toThrow(/no module other/);

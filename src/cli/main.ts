@@ -29,6 +29,7 @@ usage:
             go to the report, module by module (own and with its submodules), beside the flat count
       --by-register (LUT targets): adds where the flat netlist's LUTs go, register by register: each LUT shared
             equally among the registers, memories, DSPs and outputs it reaches through LUTs and carry cells
+            (and wide-LUT muxes)
       --pnr (ice40 only): wraps the block in an FPGA top, places and routes it on an iCE40 UP5K-SG48 with
             nextpnr-ice40 and reports Fmax, the critical path and the cells (synth-out/<top>.ice40-pnr/); an
             rv32im core twice: bare (ports folded to pins) and in its FPGA top (on-chip RAM), bare/ and fpga-top/

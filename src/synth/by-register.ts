@@ -1,19 +1,18 @@
 // Where a flat netlist's LUTs go, register by register. by-module.ts counts a design per module,
 // with the hierarchy kept; a core's own logic (one module) stays one figure there. Here the
 // flat, mapped netlist is walked instead: each LUT is shared equally among the sinks its output
-// reaches through LUTs, carry cells and the target's other combinational cells (a register, a
-// block RAM, a DSP or a top output port), so the shares add up to the flat LUT count, and a
-// LUT that feeds one sink alone is counted as such. A sink is named by the register its
-// flip-flops came from (as Yosys names them), the memory or DSP cell, or the port.
+// reaches through LUTs, carry cells and wide-LUT muxes (a register, a block RAM, a DSP, another
+// cell that is not combinational, or a top output port), so the shares add up to the flat LUT
+// count, and a LUT that feeds one sink alone is counted as such.
 import { cellClass, targetHasLuts, type SynthTarget } from './synth.ts';
 
-export type SinkKind = 'register' | 'memory' | 'dsp' | 'output' | 'none';
+export type SinkKind = 'register' | 'memory' | 'dsp' | 'other' | 'output' | 'none';
 
 export interface SinkRow {
-  /** The register's (bus's) name as Yosys has it after flattening (`core.div.rem`), a memory's or DSP's cell, or a port. */
+  /** A register's name as Yosys has it after flattening (`core.div.rem`), a memory's, a DSP's or other cell's, or a port's. */
   sink: string;
   kind: SinkKind;
-  /** Flip-flops (bits) of a register, cells of a memory or DSP, bits of a port. */
+  /** Flip-flops of a register, bits of a port, cells of anything else. */
   bits: number;
   /** The LUTs that reach it, each counted as 1 / (the number of sinks it reaches). */
   luts: number;
@@ -32,8 +31,15 @@ interface JsonModule {
   netnames: Record<string, { hide_name?: number; bits: (number | string)[] }>;
 }
 
+/** Cells of no LUT or carry class that are combinational: the wide-LUT muxes (Xilinx, ECP5). */
+const WIDE_MUX = /^(MUXF[789]|PFUMX|L6MUX21)$/;
+
 const unescape = (n: string) => n.replace(/^\\/, '');
 const isPublic = (n: string) => !n.startsWith('$');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Fewest hierarchy levels (an alias through a submodule's port is deeper), then shortest, then by name. */
+const nameOrder = (a: string, b: string) => a.split('.').length - b.split('.').length || a.length - b.length || byName(a, b);
 
 /**
  * The LUTs of `top` in a Yosys `write_json` netlist of a flat run for `target`, shared among
@@ -45,106 +51,160 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
   const json = JSON.parse(netlistJson) as { modules: Record<string, JsonModule> };
   const mod = json.modules[top] ?? json.modules[`\\${top}`];
   if (!mod) throw new Error(`the netlist has no module ${top}`);
-  const cells = mod.cells;
+  const cells = Object.entries(mod.cells).map(([name, c]) => ({ name: unescape(name), public: isPublic(name), cell: c, cls: cellClass(target, c.type) }));
+  const outputsOf = (c: JsonCell) => Object.entries(c.connections).filter(([p]) => c.port_directions[p] !== 'input').flatMap(([, bits]) => bits).filter((b): b is number => typeof b === 'number');
+  const passes = (x: (typeof cells)[number]) => x.cls === 'lut' || x.cls === 'carry' || (x.cls === 'other' && WIDE_MUX.test(x.cell.type));
 
-  // A bit's name: of the public names that carry it, the one with the fewest hierarchy levels
-  // (a register seen through a submodule's port has a deeper alias), then the shortest, then
-  // the first in order; its index when the net has more than one bit.
-  const bitName = new Map<number, { net: string; index: number; width: number }>();
-  const better = (a: string, b: string) => {
-    const da = a.split('.').length, db = b.split('.').length;
-    return da !== db ? da < db : a.length !== b.length ? a.length < b.length : a < b;
-  };
+  // A register's name. Yosys names a mapped flip-flop after one of the nets it drives
+  // (`core.x_pc_SB_DFFE_Q_3`), sometimes an alias that is no register (a wire equal to it in
+  // one bit): the name counts when every bit of that net is driven by a flip-flop; else, of the
+  // public names of its output that are such registers, the one nameOrder puts first; else of
+  // any public name of its output; else the cell's own.
+  const ffBits = new Set<number>();
+  for (const x of cells) if (x.cls === 'ff' || x.cls === 'srl') for (const b of outputsOf(x.cell)) ffBits.add(b);
+  const namesOfBit = new Map<number, string[]>();
+  const isRegister = new Map<string, boolean>();
   for (const [raw, nn] of Object.entries(mod.netnames)) {
-    const net = unescape(raw);
     if (!isPublic(raw) || nn.hide_name) continue;
-    nn.bits.forEach((b, index) => {
-      if (typeof b !== 'number') return;
-      const old = bitName.get(b);
-      if (!old || better(net, old.net)) bitName.set(b, { net, index, width: nn.bits.length });
-    });
+    const net = unescape(raw);
+    isRegister.set(net, nn.bits.every((b) => typeof b === 'number' && ffBits.has(b)));
+    for (const b of nn.bits) if (typeof b === 'number') (namesOfBit.get(b) ?? namesOfBit.set(b, []).get(b)!).push(net);
   }
-
-  const users = new Map<number, string[]>();
-  for (const [name, c] of Object.entries(cells)) {
-    for (const [port, bits] of Object.entries(c.connections)) {
-      if (c.port_directions[port] === 'output') continue;
-      for (const b of bits) if (typeof b === 'number') (users.get(b) ?? users.set(b, []).get(b)!).push(name);
-    }
-  }
-  const outputsOf = (c: JsonCell) => Object.entries(c.connections).filter(([p]) => c.port_directions[p] === 'output').flatMap(([, bits]) => bits).filter((b): b is number => typeof b === 'number');
-
-  // The sinks: output ports (by bit), and cells that hold state or are hard blocks.
-  const portOfBit = new Map<number, string>();
-  for (const [raw, p] of Object.entries(mod.ports)) if (p.direction === 'output') for (const b of p.bits) if (typeof b === 'number') portOfBit.set(b, unescape(raw));
-  const sinkOfCell = (name: string, c: JsonCell): { sink: string; kind: SinkKind } | undefined => {
-    const cls = cellClass(target, c.type);
-    if (cls === 'ff' || cls === 'srl') {
-      // Yosys names a mapped flip-flop after the register it came from (`core.x_pc_SB_DFFE_Q_3`);
-      // otherwise the name of the net it drives.
-      const named = new RegExp(`^(.+)_${c.type}_Q(_\\d+)?$`).exec(unescape(name));
-      if (isPublic(name) && named) return { sink: named[1]!, kind: 'register' };
-      const q = outputsOf(c)[0];
-      const n = q === undefined ? undefined : bitName.get(q);
-      return { sink: n ? n.net : unescape(name), kind: 'register' };
-    }
-    if (cls === 'bram' || cls === 'dsp') {
-      const cellName = unescape(name);
-      const out = outputsOf(c).map((b) => bitName.get(b)).find((n) => n !== undefined);
-      return { sink: `${c.type} ${isPublic(name) || !out ? cellName : out.net}`, kind: cls === 'bram' ? 'memory' : 'dsp' };
-    }
-    return undefined;
+  const registerName = (name: string, pub: boolean, c: JsonCell): string => {
+    const q = outputsOf(c)[0];
+    const names = q === undefined ? [] : namesOfBit.get(q) ?? [];
+    const yosys = pub ? new RegExp(`^(.+)_${escapeRegExp(c.type)}_Q(_\\d+)?$`).exec(name)?.[1] : undefined;
+    if (yosys !== undefined && names.includes(yosys) && isRegister.get(yosys)) return yosys;
+    const registers = names.filter((n) => isRegister.get(n)).sort(nameOrder);
+    return registers[0] ?? [...names].sort(nameOrder)[0] ?? name;
+  };
+  // A hard block's name: its cell's, without the port suffix Yosys gives it (`…_SB_MAC16_O`),
+  // and a block RAM's without the tile indices (`regs.0.1`: one memory in several cells).
+  const blockName = (name: string, c: JsonCell, kind: SinkKind): string => {
+    let n = name.replace(new RegExp(`_${escapeRegExp(c.type)}_[A-Z0-9]+(_\\d+)?$`), '');
+    if (kind === 'memory') n = n.replace(/(\.\d+)+$/, '');
+    return `${c.type} ${n}`;
   };
 
   // (a sink's key is its kind and name: a register and an output port may share a name)
-  const sinkBits = new Map<string, { sink: string; kind: SinkKind; bits: Set<string> }>();
-  const noteSink = (sink: string, kind: SinkKind, bit: string): string => {
+  const sinks = new Map<string, { sink: string; kind: SinkKind; members: Set<string> }>();
+  const noteSink = (sink: string, kind: SinkKind, member: string): string => {
     const key = `${kind}:${sink}`;
-    const e = sinkBits.get(key) ?? sinkBits.set(key, { sink, kind, bits: new Set() }).get(key)!;
-    e.bits.add(bit);
+    (sinks.get(key) ?? sinks.set(key, { sink, kind, members: new Set() }).get(key)!).members.add(member);
     return key;
   };
-  const sinkOf = new Map<string, string | undefined>();
-  for (const [name, c] of Object.entries(cells)) {
-    const s = sinkOfCell(name, c);
-    sinkOf.set(name, s ? noteSink(s.sink, s.kind, name) : undefined);
+  // The sink each cell is (undefined for a combinational one), and the ports on each bit.
+  const sinkOfCell: (string | undefined)[] = cells.map((x) => {
+    if (passes(x)) return undefined;
+    if (x.cls === 'ff' || x.cls === 'srl') return noteSink(registerName(x.name, x.public, x.cell), 'register', x.name);
+    const kind: SinkKind = x.cls === 'bram' ? 'memory' : x.cls === 'dsp' ? 'dsp' : 'other';
+    return noteSink(blockName(x.name, x.cell, kind), kind, x.name);
+  });
+  const portsOfBit = new Map<number, string[]>();
+  for (const [raw, p] of Object.entries(mod.ports)) {
+    if (p.direction === 'input') continue;
+    p.bits.forEach((b, i) => {
+      if (typeof b === 'number') (portsOfBit.get(b) ?? portsOfBit.set(b, []).get(b)!).push(noteSink(unescape(raw), 'output', String(i)));
+    });
   }
-  const portKeyOfBit = new Map([...portOfBit].map(([b, port]) => [b, noteSink(port, 'output', String(b))]));
 
-  // The sinks a cell's outputs reach through combinational cells (memoised; a combinational
-  // loop, which a mapped netlist does not have, would stop where it closes).
-  const reach = new Map<string, Set<string>>();
-  const reached = (name: string): Set<string> => {
-    const known = reach.get(name);
-    if (known) return known;
-    const set = new Set<string>();
-    reach.set(name, set);
-    for (const b of outputsOf(cells[name]!)) {
-      const port = portKeyOfBit.get(b);
-      if (port !== undefined) set.add(port);
-      for (const u of users.get(b) ?? []) {
-        const s = sinkOf.get(u);
-        if (s !== undefined) set.add(s);
-        else for (const x of reached(u)) set.add(x);
+  // The combinational cells as a graph (an edge to each combinational cell that reads an
+  // output), and the sinks each reaches at once: read by a sink cell or a port.
+  const readers = new Map<number, number[]>();
+  cells.forEach((x, i) => {
+    for (const [port, bits] of Object.entries(x.cell.connections)) {
+      if (x.cell.port_directions[port] === 'output') continue;
+      for (const b of bits) if (typeof b === 'number') (readers.get(b) ?? readers.set(b, []).get(b)!).push(i);
+    }
+  });
+  const next: number[][] = cells.map(() => []);
+  const direct: Set<string>[] = cells.map(() => new Set());
+  cells.forEach((x, i) => {
+    if (!passes(x)) return;
+    for (const b of outputsOf(x.cell)) {
+      for (const p of portsOfBit.get(b) ?? []) direct[i]!.add(p);
+      for (const r of readers.get(b) ?? []) {
+        const s = sinkOfCell[r];
+        if (s !== undefined) direct[i]!.add(s);
+        else next[i]!.push(r);
       }
     }
-    return set;
-  };
+  });
+  const reach = reachedSinks(next, direct, cells.map(passes));
 
   const luts = new Map<string, number>();
   const alone = new Map<string, number>();
-  for (const [name, c] of Object.entries(cells)) {
-    if (cellClass(target, c.type) !== 'lut') continue;
-    const sinks = [...reached(name)];
-    if (sinks.length === 0) sinks.push(noteSink('(no sink)', 'none', name));
-    for (const s of sinks) luts.set(s, (luts.get(s) ?? 0) + 1 / sinks.length);
-    if (sinks.length === 1) alone.set(sinks[0]!, (alone.get(sinks[0]!) ?? 0) + 1);
-  }
-  const order = (a: SinkRow, b: SinkRow) => b.luts - a.luts || (a.sink < b.sink ? -1 : a.sink > b.sink ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
-  return [...sinkBits.entries()]
+  cells.forEach((x, i) => {
+    if (x.cls !== 'lut') return;
+    const reached = [...reach[i]!];
+    if (reached.length === 0) reached.push(noteSink('(no sink)', 'none', x.name));
+    for (const s of reached) luts.set(s, (luts.get(s) ?? 0) + 1 / reached.length);
+    if (reached.length === 1) alone.set(reached[0]!, (alone.get(reached[0]!) ?? 0) + 1);
+  });
+  // (shares compared at 1e-9: sums of the same fractions in another order may differ in the last bit)
+  const rounded = (v: number) => Math.round(v * 1e9);
+  return [...sinks.entries()]
     .filter(([key]) => luts.has(key))
-    .map(([key, e]) => ({ sink: e.sink, kind: e.kind, bits: e.bits.size, luts: luts.get(key)!, lutsAlone: alone.get(key) ?? 0 }))
-    .sort(order);
+    .map(([key, e]) => ({ sink: e.sink, kind: e.kind, bits: e.members.size, luts: luts.get(key)!, lutsAlone: alone.get(key) ?? 0 }))
+    .sort((a, b) => rounded(b.luts) - rounded(a.luts) || byName(a.sink, b.sink) || byName(a.kind, b.kind));
+}
+
+/**
+ * For each node of a graph (`next`: its successors; `direct`: the sinks it reaches at once;
+ * only nodes marked `walk` are visited), every sink it reaches: the union over the strongly
+ * connected component it is in and everything after it (a loop's cells reach the same sinks).
+ * Tarjan's algorithm without recursion (a carry chain is thousands of cells long); it closes
+ * each component after all those it leads to, so their sets are known.
+ */
+function reachedSinks(next: number[][], direct: Set<string>[], walk: boolean[]): Set<string>[] {
+  const n = next.length;
+  const order = new Array<number>(n).fill(-1);
+  const low = new Array<number>(n).fill(0);
+  const onStack = new Array<boolean>(n).fill(false);
+  const stack: number[] = [];
+  const result: Set<string>[] = new Array(n);
+  let counter = 0;
+  for (let root = 0; root < n; root++) {
+    if (!walk[root] || order[root] !== -1) continue;
+    const frames: { v: number; edge: number }[] = [{ v: root, edge: 0 }];
+    order[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = true;
+    while (frames.length) {
+      const f = frames[frames.length - 1]!;
+      const succ = next[f.v]!;
+      if (f.edge < succ.length) {
+        const w = succ[f.edge++]!;
+        if (order[w] === -1) {
+          order[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = true;
+          frames.push({ v: w, edge: 0 });
+        } else if (onStack[w]) low[f.v] = Math.min(low[f.v]!, order[w]!);
+        continue;
+      }
+      frames.pop();
+      if (frames.length) low[frames[frames.length - 1]!.v] = Math.min(low[frames[frames.length - 1]!.v]!, low[f.v]!);
+      if (low[f.v] !== order[f.v]) continue;
+      // f.v roots a component: pop it, and give all its members the union of their sinks and
+      // of the (already closed) components they lead to.
+      const members: number[] = [];
+      let w: number;
+      do {
+        w = stack.pop()!;
+        onStack[w] = false;
+        members.push(w);
+      } while (w !== f.v);
+      const set = new Set<string>();
+      const inComponent = new Set(members);
+      for (const m of members) {
+        for (const s of direct[m]!) set.add(s);
+        for (const x of next[m]!) if (!inComponent.has(x)) for (const s of result[x]!) set.add(s);
+      }
+      for (const m of members) result[m] = set;
+    }
+  }
+  return result;
 }
 
 /**
@@ -159,6 +219,6 @@ export function formatRegisterTable(rows: SinkRow[], total: number, limit = 30):
   if (rest.length) body.push([`(${rest.length} other sinks)`, '', '', rest.reduce((s, r) => s + r.luts, 0).toFixed(1), String(rest.reduce((s, r) => s + r.lutsAlone, 0))]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  const note = `(flat netlist: each LUT shared equally among the registers, memories, DSPs and outputs it reaches through LUTs and carry cells; ${total} LUTs in all)`;
+  const note = `(flat netlist: each LUT shared equally among the registers, memories, DSPs, other cells and outputs it reaches through LUTs, carry cells and wide-LUT muxes; bits: a register's flip-flops, a port's bits, another sink's cells; ${total} LUTs in all)`;
   return [note, line(head), ...body.map(line)].join('\n') + '\n';
 }
