@@ -11,6 +11,7 @@ import { lutsByRegister, type SinkRow } from '../src/synth/by-register.ts';
 import { netlistFileName, synthesize } from '../src/synth/synth.ts';
 import { pinWrapper } from '../src/synth/wrappers.ts';
 import { rv32imClockConfiguration } from './rv32im.ts';
+import { rv32imAreaConfigs } from './rv32im-area.ts';
 
 export interface Rv32imModulesConfig {
   config: string;
@@ -26,11 +27,18 @@ export interface Rv32imModulesConfig {
 /** Registers shown by name in the section's second table; the rest are summed in one row. */
 export const REGISTER_ROWS = 25;
 
-/** The clock configuration (the clock table's variant placed at several seeds) and the two default cores. */
+/**
+ * The clock configuration (the clock table's variant placed at several seeds), the same with
+ * its shifts in the multiplier (the area table's nearest row to the floor) and without M (the
+ * area table's m=off row), and the two default cores.
+ */
 export function rv32imModulesConfigs(): { name: string; params: RawParams }[] {
   const clock = rv32imClockConfiguration();
+  const area = (change: string) => rv32imAreaConfigs().find((c) => c.change === change)!.params;
   return [
     { name: `clock configuration (${clock.name})`, params: clock.params },
+    { name: 'clock configuration, shift=mul', params: area('shift=mul') },
+    { name: 'clock configuration, m=off', params: area('m=off') },
     { name: 'pipeline=5 (default)', params: { pipeline: '5', m: 'on' } },
     { name: 'multicycle (default)', params: { pipeline: 'multicycle', m: 'on' } },
   ];
