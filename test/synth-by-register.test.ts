@@ -65,11 +65,17 @@ describe('lutsByRegister', () => {
             // Yosys named bit 0 after the wire m, whose other bit is a LUT's: the register is xreg.
             'm_SB_DFF_Q': dff('SB_DFF', 10, 20),
             'xreg_SB_DFFESR_Q_1': dff('SB_DFFESR', 11, 21),
+            'v_SB_DFF_Q_2': dff('SB_DFF', 11, 27),
             'y_SB_DFF_Q': dff('SB_DFF', 12, 22),
             l3: lut(20, 23),
             l4: lut(2, 13),
             // a register also seen as a wrapper's wire of all outputs (fewer levels): Yosys' name kept
             'core.z_SB_DFF_Q': dff('SB_DFF', 13, 24),
+            // a register whose one bit Yosys named after a wire equal to all of it: one register
+            l5: lut(2, 14),
+            l6: lut(2, 15),
+            'v_SB_DFF_Q': dff('SB_DFF', 14, 25),
+            'fwd_SB_DFF_Q_1': dff('SB_DFF', 15, 26),
           },
           netnames: {
             a: { hide_name: 0, bits: [2] },
@@ -79,12 +85,14 @@ describe('lutsByRegister', () => {
             y: { hide_name: 0, bits: [22] },
             outs: { hide_name: 0, bits: [24] },
             'core.z': { hide_name: 0, bits: [24] },
+            v: { hide_name: 0, bits: [25, 26, 27] },
+            fwd: { hide_name: 0, bits: [25, 26, 27] },
           },
         },
       },
     });
     const rows = lutsByRegister(netlist, 'top', 'ice40');
-    expect(rows.map((r) => [r.sink, r.kind, r.bits, r.luts])).toEqual([['xreg', 'register', 2, 2], ['(no sink)', 'none', 1, 1], ['core.z', 'register', 1, 1], ['y', 'register', 1, 1]]);
+    expect(rows.map((r) => [r.sink, r.kind, r.bits, r.luts])).toEqual([['v', 'register', 3, 2.5], ['xreg', 'register', 2, 1.5], ['(no sink)', 'none', 1, 1], ['core.z', 'register', 1, 1], ['y', 'register', 1, 1]]);
   });
 
   it('gives the cells of a loop the sinks of all of them, whatever their order in the netlist', () => {

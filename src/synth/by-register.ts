@@ -55,11 +55,12 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
   const outputsOf = (c: JsonCell) => Object.entries(c.connections).filter(([p]) => c.port_directions[p] !== 'input').flatMap(([, bits]) => bits).filter((b): b is number => typeof b === 'number');
   const passes = (x: (typeof cells)[number]) => x.cls === 'lut' || x.cls === 'carry' || (x.cls === 'other' && WIDE_MUX.test(x.cell.type));
 
-  // A register's name. Yosys names a mapped flip-flop after one of the nets it drives
-  // (`core.x_pc_SB_DFFE_Q_3`), sometimes an alias that is no register (a wire equal to it in
-  // one bit): the name counts when every bit of that net is driven by a flip-flop; else, of the
-  // public names of its output that are such registers, the one nameOrder puts first; else of
-  // any public name of its output; else the cell's own.
+  // A register's name. Yosys names each mapped flip-flop after one of the nets it drives
+  // (`core.x_pc_SB_DFFE_Q_3`), not always the same for every bit of a register (a wire equal
+  // to it, `assign fwd = x`, in one of them), nor always a register (a wire equal to it in
+  // one bit only). So: of the public names of its output that are registers (every bit of the
+  // net a flip-flop's), the one Yosys named the most flip-flops after, then as nameOrder puts
+  // them; else any public name of its output; else the cell's own.
   const ffBits = new Set<number>();
   for (const x of cells) if (x.cls === 'ff' || x.cls === 'srl') for (const b of outputsOf(x.cell)) ffBits.add(b);
   const namesOfBit = new Map<number, string[]>();
@@ -70,12 +71,19 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
     isRegister.set(net, nn.bits.every((b) => typeof b === 'number' && ffBits.has(b)));
     for (const b of nn.bits) if (typeof b === 'number') (namesOfBit.get(b) ?? namesOfBit.set(b, []).get(b)!).push(net);
   }
-  const registerName = (name: string, pub: boolean, c: JsonCell): string => {
+  const qNames = (c: JsonCell) => {
     const q = outputsOf(c)[0];
-    const names = q === undefined ? [] : namesOfBit.get(q) ?? [];
-    const yosys = pub ? new RegExp(`^(.+)_${escapeRegExp(c.type)}_Q(_\\d+)?$`).exec(name)?.[1] : undefined;
-    if (yosys !== undefined && names.includes(yosys) && isRegister.get(yosys)) return yosys;
-    const registers = names.filter((n) => isRegister.get(n)).sort(nameOrder);
+    return q === undefined ? [] : namesOfBit.get(q) ?? [];
+  };
+  const votes = new Map<string, number>();
+  for (const x of cells) {
+    if (!(x.cls === 'ff' || x.cls === 'srl') || !x.public) continue;
+    const named = new RegExp(`^(.+)_${escapeRegExp(x.cell.type)}_Q(_\\d+)?$`).exec(x.name)?.[1];
+    if (named !== undefined && qNames(x.cell).includes(named)) votes.set(named, (votes.get(named) ?? 0) + 1);
+  }
+  const registerName = (name: string, c: JsonCell): string => {
+    const names = qNames(c);
+    const registers = names.filter((n) => isRegister.get(n)).sort((a, b) => (votes.get(b) ?? 0) - (votes.get(a) ?? 0) || nameOrder(a, b));
     return registers[0] ?? [...names].sort(nameOrder)[0] ?? name;
   };
   // A hard block's name: its cell's, without the port suffix Yosys gives it (`…_SB_MAC16_O`),
@@ -96,7 +104,7 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
   // The sink each cell is (undefined for a combinational one), and the ports on each bit.
   const sinkOfCell: (string | undefined)[] = cells.map((x) => {
     if (passes(x)) return undefined;
-    if (x.cls === 'ff' || x.cls === 'srl') return noteSink(registerName(x.name, x.public, x.cell), 'register', x.name);
+    if (x.cls === 'ff' || x.cls === 'srl') return noteSink(registerName(x.name, x.cell), 'register', x.name);
     const kind: SinkKind = x.cls === 'bram' ? 'memory' : x.cls === 'dsp' ? 'dsp' : 'other';
     return noteSink(blockName(x.name, x.cell, kind), kind, x.name);
   });
