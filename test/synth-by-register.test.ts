@@ -1,8 +1,11 @@
 // LUTs by the register they feed (zkrtl synth --by-register): the walk on a hand-made netlist
 // whose shares are known, and on a synthesized one, where they add up to Yosys' LUT count.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatRegisterTable, lutsByRegister } from '../src/synth/by-register.ts';
+import { formatRegisterTable, lutsByRegister, type SinkRow } from '../src/synth/by-register.ts';
 import { synthesize } from '../src/synth/synth.ts';
+import { scratch, zkrtl } from './support/cli.ts';
 
 // An iCE40 netlist as Yosys' write_json gives it: bit 2 is the input a, bit 20 the output o.
 const lut = (i: number, o: number) => ({ type: 'SB_LUT4', port_directions: { I0: 'input', O: 'output' }, connections: { I0: [i], O: [o] } });
@@ -208,4 +211,22 @@ describe('lutsByRegister on a synthesized netlist', () => {
       expect(by.p!.luts + by.q!.luts).toBe(r.report.luts);
     });
   }
+});
+
+describe('zkrtl synth --by-register', () => {
+  it('adds the table to the report and the sinks to report.json; the JSON netlist it reads is written only when asked', () => {
+    const dir = scratch();
+    const run = (out: string, extra: string[] = []) => zkrtl(['synth', 'modadd', '--field', 'goldilocks', '--target', 'ice40', '--by-register', ...extra, '--out', join(dir, out)]);
+    const r = run('a');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'a', 'report.json'), 'utf8')) as { luts: number; registers: SinkRow[] };
+    expect(report.registers.length).toBeGreaterThan(0);
+    expect(report.registers.reduce((t, x) => t + x.luts, 0)).toBeCloseTo(report.luts, 9);
+    expect(r.stdout).toContain(`${report.luts} LUTs in all)`);
+    expect(r.stdout).toMatch(/^LUTs by the sink they feed\s+kind\s+bits\s+LUT share\s+LUTs alone$/m);
+    expect(readdirSync(join(dir, 'a')).sort()).toEqual(['report.json', 'report.txt', 'yosys.log']);
+    const withJson = run('b', ['--netlist', 'json']);
+    expect(withJson.code, withJson.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'b')).filter((f) => f.endsWith('.json') && f !== 'report.json')).toHaveLength(1);
+  }, 120_000);
 });

@@ -128,8 +128,13 @@ export function formatModuleTable(rows: ModuleRow[], target: SynthTarget, main: 
     String(r.total.dsps),
     String(r.total.bram),
   ]);
+  const note = `(each module mapped on its own, nothing optimised across its ports: ${top.total[key]} in all, against ${main} ${how})`;
+  return [note, ...alignedTable(head, body)].join('\n') + '\n';
+}
+
+/** A text table's lines: the head, then the body, in columns two spaces apart, the first left-aligned and the others right-aligned. */
+export function alignedTable(head: string[], body: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  const note = `(each module mapped on its own, nothing optimised across its ports: ${top.total[key]} in all, against ${main} ${how})`;
-  return [note, line(head), ...body.map(line)].join('\n') + '\n';
+  return [head, ...body].map(line);
 }

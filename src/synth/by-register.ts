@@ -4,6 +4,7 @@
 // reaches through LUTs, carry cells and wide-LUT muxes (a register, a block RAM, a DSP, another
 // cell that is not combinational, or a top output port), so the shares add up to the flat LUT
 // count, and a LUT that feeds one sink alone is counted as such.
+import { alignedTable } from './by-module.ts';
 import { cellClass, targetHasLuts, type SynthTarget } from './synth.ts';
 
 export type SinkKind = 'register' | 'memory' | 'dsp' | 'other' | 'output' | 'none';
@@ -38,6 +39,8 @@ const unescape = (n: string) => n.replace(/^\\/, '');
 const isPublic = (n: string) => !n.startsWith('$');
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Appends `value` to the list of `key`. */
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => (map.get(key) ?? map.set(key, []).get(key)!).push(value);
 /** Fewest hierarchy levels (an alias through a submodule's port is deeper), then shortest, then by name. */
 const nameOrder = (a: string, b: string) => a.split('.').length - b.split('.').length || a.length - b.length || byName(a, b);
 
@@ -53,7 +56,9 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
   if (!mod) throw new Error(`the netlist has no module ${top}`);
   const cells = Object.entries(mod.cells).map(([name, c]) => ({ name: unescape(name), public: isPublic(name), cell: c, cls: cellClass(target, c.type) }));
   const outputsOf = (c: JsonCell) => Object.entries(c.connections).filter(([p]) => c.port_directions[p] !== 'input').flatMap(([, bits]) => bits).filter((b): b is number => typeof b === 'number');
-  const passes = (x: (typeof cells)[number]) => x.cls === 'lut' || x.cls === 'carry' || (x.cls === 'other' && WIDE_MUX.test(x.cell.type));
+  type Cell = (typeof cells)[number];
+  const passes = (x: Cell) => x.cls === 'lut' || x.cls === 'carry' || (x.cls === 'other' && WIDE_MUX.test(x.cell.type));
+  const isFlop = (x: Cell) => x.cls === 'ff' || x.cls === 'srl';
 
   // A register's name. Yosys names each mapped flip-flop after one of the nets it drives
   // (`core.x_pc_SB_DFFE_Q_3`), not always the same for every bit of a register (a wire equal
@@ -62,14 +67,14 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
   // net a flip-flop's), the one Yosys named the most flip-flops after, then as nameOrder puts
   // them; else any public name of its output; else the cell's own.
   const ffBits = new Set<number>();
-  for (const x of cells) if (x.cls === 'ff' || x.cls === 'srl') for (const b of outputsOf(x.cell)) ffBits.add(b);
+  for (const x of cells) if (isFlop(x)) for (const b of outputsOf(x.cell)) ffBits.add(b);
   const namesOfBit = new Map<number, string[]>();
   const isRegister = new Map<string, boolean>();
   for (const [raw, nn] of Object.entries(mod.netnames)) {
     if (!isPublic(raw) || nn.hide_name) continue;
     const net = unescape(raw);
     isRegister.set(net, nn.bits.every((b) => typeof b === 'number' && ffBits.has(b)));
-    for (const b of nn.bits) if (typeof b === 'number') (namesOfBit.get(b) ?? namesOfBit.set(b, []).get(b)!).push(net);
+    for (const b of nn.bits) if (typeof b === 'number') push(namesOfBit, b, net);
   }
   const qNames = (c: JsonCell) => {
     const q = outputsOf(c)[0];
@@ -77,7 +82,7 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
   };
   const votes = new Map<string, number>();
   for (const x of cells) {
-    if (!(x.cls === 'ff' || x.cls === 'srl') || !x.public) continue;
+    if (!isFlop(x) || !x.public) continue;
     const named = new RegExp(`^(.+)_${escapeRegExp(x.cell.type)}_Q(_\\d+)?$`).exec(x.name)?.[1];
     if (named !== undefined && qNames(x.cell).includes(named)) votes.set(named, (votes.get(named) ?? 0) + 1);
   }
@@ -104,7 +109,7 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
   // The sink each cell is (undefined for a combinational one), and the ports on each bit.
   const sinkOfCell: (string | undefined)[] = cells.map((x) => {
     if (passes(x)) return undefined;
-    if (x.cls === 'ff' || x.cls === 'srl') return noteSink(registerName(x.name, x.cell), 'register', x.name);
+    if (isFlop(x)) return noteSink(registerName(x.name, x.cell), 'register', x.name);
     const kind: SinkKind = x.cls === 'bram' ? 'memory' : x.cls === 'dsp' ? 'dsp' : 'other';
     return noteSink(blockName(x.name, x.cell, kind), kind, x.name);
   });
@@ -112,7 +117,7 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
   for (const [raw, p] of Object.entries(mod.ports)) {
     if (p.direction === 'input') continue;
     p.bits.forEach((b, i) => {
-      if (typeof b === 'number') (portsOfBit.get(b) ?? portsOfBit.set(b, []).get(b)!).push(noteSink(unescape(raw), 'output', String(i)));
+      if (typeof b === 'number') push(portsOfBit, b, noteSink(unescape(raw), 'output', String(i)));
     });
   }
 
@@ -122,7 +127,7 @@ export function lutsByRegister(netlistJson: string, top: string, target: SynthTa
   cells.forEach((x, i) => {
     for (const [port, bits] of Object.entries(x.cell.connections)) {
       if (x.cell.port_directions[port] === 'output') continue;
-      for (const b of bits) if (typeof b === 'number') (readers.get(b) ?? readers.set(b, []).get(b)!).push(i);
+      for (const b of bits) if (typeof b === 'number') push(readers, b, i);
     }
   });
   const next: number[][] = cells.map(() => []);
@@ -225,8 +230,6 @@ export function formatRegisterTable(rows: SinkRow[], total: number, limit = 30):
   const rest = rows.slice(limit);
   const body = shown.map((r) => [r.sink, r.kind, String(r.bits), r.luts.toFixed(1), String(r.lutsAlone)]);
   if (rest.length) body.push([`(${rest.length} other sinks)`, '', '', rest.reduce((s, r) => s + r.luts, 0).toFixed(1), String(rest.reduce((s, r) => s + r.lutsAlone, 0))]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   const note = `(flat netlist: each LUT shared equally among the registers, memories, DSPs, other cells and outputs it reaches through LUTs, carry cells and wide-LUT muxes; bits: a register's flip-flops, a port's bits, another sink's cells; ${total} LUTs in all)`;
-  return [note, line(head), ...body.map(line)].join('\n') + '\n';
+  return [note, ...alignedTable(head, body)].join('\n') + '\n';
 }
