@@ -405,7 +405,7 @@ function renderClockRate(r: Omit<Rv32imBenchResult, 'markdown'>): string[] {
       'and when the bound is lower the critical path shown is that DSP path. It is still an upper bound: the DSP\'s own delay comes on top (nextpnr does not model it), and so does the other half when only one is reported. ' +
       'Rows kept from earlier commits are nextpnr\'s clock figure without this bound. ' +
       `${LIGHT}: bare, but of the trace port only rvfi_valid, rvfi_insn and rvfi_rd_wdata are folded, the other outputs left open and what only they need optimised away (\`zkrtl synth rv32im --pnr --wrap bare --trace light\`): nearer to a core without a trace port, as PicoRV32 is measured, and an upper bound on one (the instruction word's pipeline registers stay for rvfi_insn); the floors are judged on the full trace. ` +
-      'Floors (issue 12): pipeline=5 ≥ 30 MHz and ≤ 3,000 LUT4 bare with mean CPI ≤ 1.3; multicycle ≥ 30 MHz and ≤ 2,000 LUT4. Anchor (quoted in issue 12, not measured here): PicoRV32 (RV32IM) 2,669 SB_LUT4 and 25.7 MHz with Yosys 0.23 and nextpnr-ice40 0.4.',
+      'Floors (issue 12): pipeline=5 ≥ 30 MHz and ≤ 3,000 LUT4 bare with mean CPI ≤ 1.3; multicycle ≥ 30 MHz and ≤ 2,000 LUT4. Anchor (quoted in issue 12, not measured here): PicoRV32 (RV32IM) 2,669 SB_LUT4 and 25.7 MHz with Yosys 0.23 and nextpnr-ice40 0.4. Published, not measured here: VexRiscv Up5kPerf (RV32IM, 6 stages, a one-cycle DSP multiply and a 34-cycle iterative divide), 27 MHz on the iCE40 UP5K as a whole SoC with Lattice iCEcube2, 1.38 DMIPS/MHz, no LUT count given (SpinalHDL/VexRiscvSoftcoreContest2018, README).',
     '',
   );
   L.push('| commit | core | wrapping | engine | Fmax | LUT4 | mean CPI | floor met | critical path |', '|---|---|---|---|---|---|---|---|---|');
