@@ -157,14 +157,14 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
     // (mul=2cycle there: the multiply leaves EX as the multiplier's stage takes its low word, the
     // high word's parts and funct3, and MEM adds the high word; funct3 changes meanwhile)
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if mul_result=mem mul=2cycle', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', mul_result: 'mem', mul: '2cycle' }, ['insn_mulh', 'reg', 'unit_mul', 'unit_mul32']],
-    // (div_fold=off: the shift cycle only shifts, the skip capped as with the fold, and a
-    // capped divide makes its one step there; a shift's result taken in MEM, shift_result=mem:
-    // the stall of a reader right behind it and the forward from MEM)
+    // (div_fold=off, the clock configuration's divider, whose unit_div is proved at 4 bits
+    // below; a shift's result taken in MEM, shift_result=mem: the stall of a reader right
+    // behind it and the forward from MEM)
     // (shift=mul: the shifts made as multiplies by a power of two, SRL and SRA as high words of
     // MULHU and MULHSU, the amount from rs2 or the immediate; the stall of a reader right behind
     // a shift and the forward from MEM; unit_mul32 with z3's proof that those multiplies are the shifts)
     ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if mul_result=mem mul=2cycle shift=mul', SHIFT_MUL, ['insn_srai', 'insn_sll', 'reg', 'unit_mul32']],
-    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on div_fold=off shift_result=mem', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on', div_fold: 'off', shift_result: 'mem' }, ['unit_div', 'insn_srl', 'reg']],
+    ['pipeline=5 redirect=mem forward=reg div_result=mem decode=if div=2bit div_reuse=on div_fold=off shift_result=mem', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on', div_fold: 'off', shift_result: 'mem' }, ['insn_srl', 'reg']],
     // (the multicycle core multiplies in its divider by default, mul=serial: insn_mul checks
     // the core's use of it; its arithmetic, unit_div, takes ~6 minutes at 8 bits and runs in
     // the full suite. The DSP multipliers: mul=3cycle registers the partial products and the
@@ -182,18 +182,22 @@ describe('formal checks: the fast subset (zkrtl formal rv32im runs every check a
   // at 6 bits 13 s, at 8 about 6 minutes. The 5-stage radix-4 divider with the fold and the
   // reuse (div=2bit div_reuse=on: the shift cycle makes the first radix-4 step, 3d formed at
   // start; a divide after it of the same operands takes its result from the registers): at 4
-  // bits, two radix-4 steps, about 1 s; at 8 about 100 s. The divider the suite proves at 8
-  // bits is the clock configuration's (div_fold=off), below.
+  // bits, two radix-4 steps, about 1 s; at 8 about 100 s. The same divider with div_fold=off
+  // (the clock configuration's: the shift cycle only shifts, the skip capped as with the fold,
+  // and a capped divide makes its one step there): at 4 bits about 2 s, at 8 about 3 minutes.
+  // The 5-stage radix-16 dividers (div=4bit) are proved at 8 bits in the subsets below.
   // Depth (src/formal/run.ts, unitDepth): the divide's cycles at that width (start and steps),
   // + 2 (the cycle done is read, and one more), + 2 with the reuse (a reset cycle before it, a
   // reusing start after it).
   const REDUCED_DIVIDERS = [
     ['multicycle (mul=serial): unit_div, the divider that multiplies too', { pipeline: 'multicycle' }, 6, 1 + 6 + 2],
     ['pipeline=5 div=2bit div_reuse=on (with the fold): unit_div', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on' }, 4, 3 + 2 + 2],
+    // (start, the shift cycle, two radix-4 steps)
+    ['pipeline=5 div=2bit div_reuse=on div_fold=off: unit_div', { redirect: 'mem', forward: 'reg', div_result: 'mem', decode: 'if', div: '2bit', div_reuse: 'on', div_fold: 'off' }, 4, 4 + 2 + 2],
   ] as const;
-  for (const [label, raw, width, depth] of REDUCED_DIVIDERS) {
+  for (const [i, [label, raw, width, depth]] of REDUCED_DIVIDERS.entries()) {
     it(`${label}, proved at ${width} bits (8 in the full suite)`, async () => {
-      const { runs } = await runFormal(raw, { only: ['unit_div'], jobs: 1, unitWidth: width, dir: join(work, `fast-unit${width}`) });
+      const { runs } = await runFormal(raw, { only: ['unit_div'], jobs: 1, unitWidth: width, dir: join(work, `fast-unit${i}-w${width}`) });
       const r = runs[0]!.result;
       expect(r.status, r.label ?? r.error ?? '').toBe('pass');
       expect(r.depth).toBe(depth);
