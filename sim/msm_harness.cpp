@@ -40,7 +40,7 @@
 #include <vector>
 
 #include "verilated.h"
-#include "verilated_vcd_c.h"
+#include "vcd_support.h"
 
 #ifndef TOP_CLASS
 #error "define TOP_CLASS (the Verilated model class, e.g. -DTOP_CLASS=Vfoo)"
@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<VerilatedVcdC> vcd;
     if (!opt.wavePath.empty()) {
         vcd = std::make_unique<VerilatedVcdC>();
-        top->trace(vcd.get(), 99);
+        ZKRTL_TRACE(top, vcd.get());
     }
     bool vcdOpen = false;
     auto dump = [&](uint64_t cycle, uint64_t t) {

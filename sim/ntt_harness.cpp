@@ -53,7 +53,7 @@
 #include <vector>
 
 #include "verilated.h"
-#include "verilated_vcd_c.h"
+#include "vcd_support.h"
 
 #ifndef TOP_CLASS
 #error "define TOP_CLASS (the Verilated model class, e.g. -DTOP_CLASS=Vfoo)"
@@ -355,7 +355,7 @@ public:
         uint64_t traceFrom = 0, stopAfter = UINT64_MAX;
         if (trace) {
             vcd = std::make_unique<VerilatedVcdC>();
-            top->trace(vcd.get(), 99);
+            ZKRTL_TRACE(top, vcd.get());
             traceFrom = opt_.waveFrom >= 0 ? std::min<uint64_t>(opt_.waveFrom, known->cycle)
                         : known->cycle > kTraceContext ? known->cycle - kTraceContext
                                                        : 0;

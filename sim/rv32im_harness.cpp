@@ -41,7 +41,7 @@
 #include <vector>
 
 #include "verilated.h"
-#include "verilated_vcd_c.h"
+#include "vcd_support.h"
 
 #ifndef TOP_CLASS
 #error "define TOP_CLASS (the Verilated model class, e.g. -DTOP_CLASS=Vrv32im_p5)"
@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
         }
         if (wavePath && !vcd && cycles >= waveFrom) {
             vcd = std::make_unique<VerilatedVcdC>();
-            top->trace(vcd.get(), 99);
+            ZKRTL_TRACE(top, vcd.get());
             vcd->open(wavePath);
         }
         if (vcd && cycles > waveTo) {

@@ -1,14 +1,14 @@
 // The Verilator driver and the generic pipeline harness, on a hand-written pipelined adder
 // out = (a + b) mod 2^W: equality back to back and with bubbles for every C++ port type
-// (CData … VlWide), the build cache, mismatch reports with waveforms, lint, and the docker
-// command line.
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+// (CData … VlWide), the build cache, mismatch reports with waveforms (from a traced build
+// made for the mismatch), lint, and the docker command line.
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   SimMismatchError, buildPipelineSim, cacheRoot, ensureVerilator, lintVerilog, runPipelineSim,
-  verilatorInvocation,
+  tracedSimulator, verilatorInvocation,
 } from '../src/sim/verilator.ts';
 
 const LATENCY = 3;
@@ -230,6 +230,16 @@ describe('mismatch reports', () => {
     const vectorsFile = /--vectors (\S+)/.exec(m.message)![1]!;
     expect(dirname(vectorsFile)).toBe(scratch);
     expect(existsSync(vectorsFile)).toBe(true);
+    // Built without tracing, the simulator ran the mismatch again on the traced build of the
+    // same sources (cached beside it), which wrote the waveform and the rerun line.
+    const traced = /^ {2}rerun: (\S+)/m.exec(m.message)![1]!;
+    expect(traced).not.toBe(binary);
+    expect(basename(traced)).toBe(basename(binary));
+    const flags = (sim: string) => (JSON.parse(readFileSync(join(dirname(sim), 'build.json'), 'utf8')) as { flags: string[] }).flags;
+    expect(flags(binary)).not.toContain('--trace');
+    expect(flags(traced)).toContain('--trace');
+    expect(await tracedSimulator(binary)).toBe(traced);
+    expect(await tracedSimulator(traced)).toBe(traced);
     return m;
   }
 

@@ -8,7 +8,7 @@
 // a build happens in a temporary folder next to them and is renamed into place only when
 // complete, so a killed build never leaves a half-built entry behind.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { ensureDebianPackages, lastLine, runProcess, which, type ProcessOptions, type ProcessResult } from '../tools/process.ts';
@@ -260,13 +260,22 @@ $(addsuffix .o,$(VM_SUPPORT_FAST)): override OPT_FAST :=
 const OPTIMISE_MK_NAME = 'zkrtl_opt.mk';
 
 export const BUILD_FLAGS: readonly string[] = [
-  '--cc', '--exe', '--build', '-j', '2', '--trace',
+  '--cc', '--exe', '--build', '-j', '2',
   '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert',
   '--default-language', '1364-2005',
   // Lint is lintVerilog's job; a simulator build should not stop at a style warning.
   '-Wno-fatal',
   '-MAKEFLAGS', `-f ../${OPTIMISE_MK_NAME} OPT_FAST=${CXX_OPT} OPT_GLOBAL=${CXX_OPT}`,
 ];
+
+/**
+ * Simulators are built without tracing, which measured on this 2-core machine (Verilator
+ * 5.006, no ccache) is a quarter of the compile of an RTL model (montmul_bn254_fr: 19.1 →
+ * 14.4 CPU s) and half of a gate-level netlist's (the 5-stage core's iCE40 netlist: 132 →
+ * 63 CPU s). A run that needs a waveform runs again on a traced build of the same sources
+ * (tracedSimulator; sim/vcd_support.h stands in for the VCD writer in untraced builds).
+ */
+const TRACE_FLAG = '--trace';
 
 function hashInputs(top: string, files: Record<string, string>, harness: string, version: string, flags: readonly string[], kind: string): string {
   const h = createHash('sha256');
@@ -335,21 +344,79 @@ export async function buildPipelineSim(opts: {
   onProgress?: (s: string) => void;
   /** The C++ harness (default sim/pipeline_harness.cpp); it is compiled with -DTOP_CLASS=V<top>. */
   harnessPath?: string;
+  /** Build with tracing at once (default: without; a run asking for a waveform gets a traced build then). */
+  trace?: boolean;
 }): Promise<string> {
   const { top, files } = opts;
   checkSources(top, files);
-  const progress = opts.onProgress ?? (() => {});
-  await ensureVerilator({ log: progress });
   const harnessPath = opts.harnessPath ?? HARNESS_PATH;
   const harness = await readFile(harnessPath, 'utf8');
-  const harnessName = basename(harnessPath);
   // The harness' own headers (sim/harness_support.h …) travel with it and into the hash.
   const harnessDir = dirname(harnessPath);
   const headers: Record<string, string> = {};
   for (const h of (await readdir(harnessDir)).filter((n) => n.endsWith('.h')).sort()) headers[h] = await readFile(join(harnessDir, h), 'utf8');
+  return buildSimulator({ top, files, harness, harnessName: basename(harnessPath), headers, trace: opts.trace ?? false, progress: opts.onProgress ?? (() => {}) });
+}
+
+/** What a cached simulator was built from (its build.json, beside the binary). */
+interface BuildRecord {
+  top: string;
+  flags: string[];
+  harness?: string;
+  files?: string[];
+  trace?: boolean;
+}
+
+const tracedOf = new Map<string, boolean>();
+
+/** Whether a simulator can write waveforms: built with --trace, or not one of this cache's builds. */
+function isTraced(binary: string): boolean {
+  let traced = tracedOf.get(binary);
+  if (traced === undefined) {
+    let record: BuildRecord | undefined;
+    try {
+      record = JSON.parse(readFileSync(join(dirname(binary), 'build.json'), 'utf8')) as BuildRecord;
+    } catch {
+      record = undefined;
+    }
+    traced = record === undefined || record.flags.includes(TRACE_FLAG);
+    tracedOf.set(binary, traced);
+  }
+  return traced;
+}
+
+/**
+ * The traced build of the simulator `binary` (itself when it traces): the same Verilog,
+ * harness and headers, read back from its cache folder, built with --trace (cached too).
+ */
+export async function tracedSimulator(binary: string, onProgress?: (s: string) => void): Promise<string> {
+  if (isTraced(binary)) return binary;
+  const dir = dirname(resolve(binary));
+  const record = JSON.parse(await readFile(join(dir, 'build.json'), 'utf8')) as BuildRecord;
+  if (!record.harness || !record.files) throw new Error(`simulator ${binary} does not say what it was built from (build.json): build it again`);
+  const src = join(dir, 'src');
+  const files: Record<string, string> = {};
+  for (const name of record.files) files[name] = await readFile(join(src, name), 'utf8');
+  const headers: Record<string, string> = {};
+  for (const h of (await readdir(src)).filter((n) => n.endsWith('.h')).sort()) headers[h] = await readFile(join(src, h), 'utf8');
+  const harness = await readFile(join(src, record.harness), 'utf8');
+  return buildSimulator({ top: record.top, files, harness, harnessName: record.harness, headers, trace: true, progress: onProgress ?? (() => {}) });
+}
+
+async function buildSimulator(b: {
+  top: string;
+  files: Record<string, string>;
+  harness: string;
+  harnessName: string;
+  headers: Record<string, string>;
+  trace: boolean;
+  progress: (s: string) => void;
+}): Promise<string> {
+  const { top, files, harness, harnessName, headers, progress } = b;
+  await ensureVerilator({ log: progress });
   const version = await verilatorVersion();
   const kind = verilatorInvocation().kind;
-  const flags = [...BUILD_FLAGS, '--top-module', top];
+  const flags = [...BUILD_FLAGS, ...(b.trace ? [TRACE_FLAG] : []), '--top-module', top];
   const bundle = [harnessName, harness, ...Object.entries(headers).flat()].join('\n\0');
   const hash = hashInputs(top, files, bundle, version, flags, kind);
   const root = cacheRoot();
@@ -427,7 +494,7 @@ async function build(b: {
     await rm(objDir, { recursive: true, force: true });
     await writeFile(
       join(tmp, 'build.json'),
-      JSON.stringify({ top: b.top, flags: b.flags, seconds: (Date.now() - started) / 1000, built: new Date().toISOString() }, null, 2) + '\n',
+      JSON.stringify({ top: b.top, flags: b.flags, harness: b.harnessName, files: Object.keys(b.files).sort(), seconds: (Date.now() - started) / 1000, built: new Date().toISOString() }, null, 2) + '\n',
     );
     try {
       await rename(tmp, b.finalDir);
@@ -581,14 +648,9 @@ export async function runPipelineSim(opts: {
     '--out', outPath, '--bubble', String(bubble), '--seed', String(seed), '--wave', waveformPath,
     ...(opts.inOrder ? ['--in-order'] : []),
   ];
-  const absBinary = isAbsolute(binary) ? binary : resolve(binary);
-  const argv =
-    verilatorInvocation().kind === 'docker'
-      ? [...dockerRun([dirname(absBinary), workDir, dirname(waveformPath)], absBinary), ...args]
-      : [absBinary, ...args];
   let keep = false;
   try {
-    const r = await runProcess(argv);
+    const r = await runSimulator(binary, args, [workDir, dirname(waveformPath)]);
     keep = r.code === 1; // on a mismatch the waveform, and the vectors to reproduce the run, stay
     await checkHarnessExit(binary, r);
     const ok = /^OK vectors=(\d+) cycles=(\d+) sim_seconds=([\d.eE+-]+) (beats=.*)$/m.exec(r.stdout);
@@ -628,10 +690,20 @@ export async function checkHarnessExit(binary: string, r: ProcessResult): Promis
 
 /**
  * Runs a simulator built by buildPipelineSim with `args` (locally, or in the Verilator image
- * when ZKRTL_VERILATOR=docker, mounting `dirs`). For drivers of other harnesses than the
- * pipeline one; resolves with the exit code and the captured output.
+ * when ZKRTL_VERILATOR=docker, mounting `dirs`); resolves with the exit code and the
+ * captured output. A run that asks for a waveform gets one from the traced build of the same
+ * sources (tracedSimulator), which is built then.
  */
 export async function runSimulator(binary: string, args: string[], dirs: string[] = [], opts: ProcessOptions = {}): Promise<ProcessResult> {
+  // A run for a waveform window (--wave-from) goes to the traced build at once; one that
+  // writes a waveform only on a mismatch (--wave, exit 1) runs again there when it has one.
+  if (args.includes('--wave-from')) return execSimulator(await tracedSimulator(binary), args, dirs, opts);
+  const r = await execSimulator(binary, args, dirs, opts);
+  if (r.code === 1 && args.includes('--wave') && !isTraced(binary)) return execSimulator(await tracedSimulator(binary), args, dirs, opts);
+  return r;
+}
+
+function execSimulator(binary: string, args: string[], dirs: string[], opts: ProcessOptions): Promise<ProcessResult> {
   const absBinary = isAbsolute(binary) ? binary : resolve(binary);
   const argv =
     verilatorInvocation().kind === 'docker'
