@@ -352,10 +352,15 @@ export async function buildPipelineSim(opts: {
   const harnessPath = opts.harnessPath ?? HARNESS_PATH;
   const harness = await readFile(harnessPath, 'utf8');
   // The harness' own headers (sim/harness_support.h …) travel with it and into the hash.
-  const harnessDir = dirname(harnessPath);
-  const headers: Record<string, string> = {};
-  for (const h of (await readdir(harnessDir)).filter((n) => n.endsWith('.h')).sort()) headers[h] = await readFile(join(harnessDir, h), 'utf8');
+  const headers = await readHeaders(dirname(harnessPath));
   return buildSimulator({ top, files, harness, harnessName: basename(harnessPath), headers, trace: opts.trace ?? false, progress: opts.onProgress ?? (() => {}) });
+}
+
+/** The C++ headers in `dir`, by name. */
+async function readHeaders(dir: string): Promise<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  for (const h of (await readdir(dir)).filter((n) => n.endsWith('.h')).sort()) headers[h] = await readFile(join(dir, h), 'utf8');
+  return headers;
 }
 
 /** What a cached simulator was built from (its build.json, beside the binary). */
@@ -397,18 +402,21 @@ export async function tracedSimulator(binary: string, onProgress?: (s: string) =
   const src = join(dir, 'src');
   const files: Record<string, string> = {};
   for (const name of record.files) files[name] = await readFile(join(src, name), 'utf8');
-  const headers: Record<string, string> = {};
-  for (const h of (await readdir(src)).filter((n) => n.endsWith('.h')).sort()) headers[h] = await readFile(join(src, h), 'utf8');
+  const headers = await readHeaders(src);
   const harness = await readFile(join(src, record.harness), 'utf8');
   return buildSimulator({ top: record.top, files, harness, harnessName: record.harness, headers, trace: true, progress: onProgress ?? (() => {}) });
 }
 
-async function buildSimulator(b: {
+/** What a simulator is built from: the Verilog, and the C++ harness with its headers. */
+interface SimSources {
   top: string;
   files: Record<string, string>;
   harness: string;
   harnessName: string;
   headers: Record<string, string>;
+}
+
+async function buildSimulator(b: SimSources & {
   trace: boolean;
   progress: (s: string) => void;
 }): Promise<string> {
@@ -436,12 +444,7 @@ async function buildSimulator(b: {
   return pending;
 }
 
-async function build(b: {
-  top: string;
-  files: Record<string, string>;
-  harness: string;
-  harnessName: string;
-  headers: Record<string, string>;
+async function build(b: SimSources & {
   flags: string[];
   root: string;
   finalDir: string;
