@@ -53,7 +53,7 @@ export async function runModes(
   width: number,
   vectors: Array<[bigint, bigint]>,
   expected: bigint[],
-  opts: { seed: number; waveformDir: string },
+  opts: { seed: number; waveformDir: string; progress?: Progress },
 ): Promise<RunResult[]> {
   const results: RunResult[] = [];
   for (const { mode, bubbleProbability } of RUN_MODES) {
@@ -66,6 +66,7 @@ export async function runModes(
       bubbleProbability,
       seed: opts.seed,
       waveformPath: join(opts.waveformDir, `${design.top}.${mode}.vcd`),
+      onProgress: opts.progress ? (s) => opts.progress!.step(s) : undefined,
     });
     results.push({ mode, vectors: vectors.length, cycles: r.cycles, seconds: r.seconds, ii: r.timing.ii, maxGap: r.timing.maxGap });
   }

@@ -138,7 +138,7 @@ export async function runOnRtl(image: Uint8Array, entry: number, opts: RtlRunOpt
       args.push('--wave', resolve(opts.wave.path), '--wave-from', String(opts.wave.from), '--wave-to', String(opts.wave.to));
     }
     const dirs = [dir, ...(opts.wave ? [dirname(resolve(opts.wave.path))] : [])];
-    const r = await runSimulator(binary, args, dirs, { onData: opts.onOutput });
+    const r = await runSimulator(binary, args, dirs, { onData: opts.onOutput, onProgress: opts.onProgress });
     if (r.code !== 0) {
       throw new Error(`rv32im simulator ${binary} failed (${r.code === null ? `signal ${r.signal}` : `exit ${r.code}`}): ${r.stderr.trim()}`);
     }
@@ -296,7 +296,7 @@ export async function compareWithModel(image: Uint8Array, entry: number, runMode
   const wavePath = join(resolve(waveDir), `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${opts.params.pipeline ?? '5'}-row${diff?.row ?? 'end'}.vcd`);
   const from = Math.max(0, cycle - 200);
   try {
-    await runOnRtl(image, entry, { ...base, trace: false, params: opts.params, waitStates: opts.waitStates, wave: { path: wavePath, from, to: cycle + 20 }, files: opts.files });
+    await runOnRtl(image, entry, { ...base, trace: false, params: opts.params, waitStates: opts.waitStates, wave: { path: wavePath, from, to: cycle + 20 }, onProgress: opts.onProgress, files: opts.files });
   } catch {
     /* the report matters more than the waveform */
   }

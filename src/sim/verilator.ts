@@ -598,6 +598,8 @@ export async function runPipelineSim(opts: {
   waveformPath?: string;
   workDir?: string;
   inOrder?: boolean;
+  /** Progress of the traced build a mismatch's waveform needs. */
+  onProgress?: (s: string) => void;
 }): Promise<{ outputs: bigint[]; cycles: number; seconds: number; timing: OutputTiming }> {
   const { binary, latency, width, vectors, expected } = opts;
   const bubble = opts.bubbleProbability ?? 0;
@@ -653,7 +655,7 @@ export async function runPipelineSim(opts: {
   ];
   let keep = false;
   try {
-    const r = await runSimulator(binary, args, [workDir, dirname(waveformPath)]);
+    const r = await runSimulator(binary, args, [workDir, dirname(waveformPath)], { onProgress: opts.onProgress });
     keep = r.code === 1; // on a mismatch the waveform, and the vectors to reproduce the run, stay
     await checkHarnessExit(binary, r);
     const ok = /^OK vectors=(\d+) cycles=(\d+) sim_seconds=([\d.eE+-]+) (beats=.*)$/m.exec(r.stdout);
@@ -697,12 +699,18 @@ export async function checkHarnessExit(binary: string, r: ProcessResult): Promis
  * captured output. A run that asks for a waveform gets one from the traced build of the same
  * sources (tracedSimulator), which is built then.
  */
-export async function runSimulator(binary: string, args: string[], dirs: string[] = [], opts: ProcessOptions = {}): Promise<ProcessResult> {
+export async function runSimulator(
+  binary: string,
+  args: string[],
+  dirs: string[] = [],
+  opts: ProcessOptions & { onProgress?: (s: string) => void } = {},
+): Promise<ProcessResult> {
+  const { onProgress, ...processOpts } = opts;
   // A run for a waveform window (--wave-from) goes to the traced build at once; one that
   // writes a waveform only on a mismatch (--wave, exit 1) runs again there when it has one.
-  if (args.includes('--wave-from')) return execSimulator(await tracedSimulator(binary), args, dirs, opts);
-  const r = await execSimulator(binary, args, dirs, opts);
-  if (r.code === 1 && args.includes('--wave') && !isTraced(binary)) return execSimulator(await tracedSimulator(binary), args, dirs, opts);
+  if (args.includes('--wave-from')) return execSimulator(await tracedSimulator(binary, onProgress), args, dirs, processOpts);
+  const r = await execSimulator(binary, args, dirs, processOpts);
+  if (r.code === 1 && args.includes('--wave') && !isTraced(binary)) return execSimulator(await tracedSimulator(binary, onProgress), args, dirs, processOpts);
   return r;
 }
 
