@@ -3,7 +3,7 @@
 // own cell models (src/sim/ice40-cells.ts), against plain BigInt and the golden model: the
 // netlist a user takes to the FPGA computes what the RTL does. Yosys' `synth_ice40 -dsp`, which
 // the flow avoids, is the planted bug: its netlist of a pipelined multiplier is caught.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,10 +110,12 @@ describe('iCE40 netlists of our flow simulated with Yosys\' cell models', () => 
       files: { [`${unit.name}.v`]: unit.text },
       outputs: ['net.v'],
     });
-    const binary = await buildPipelineSim({ top: 'mul_net_top', files: { ...withCellModels('net.v', y.files['net.v']!), 'mul_net_top.v': harnessTop(unit.name, 1) } });
+    // (built with tracing at once: the mismatch this test expects needs it for its waveform)
+    const binary = await buildPipelineSim({ top: 'mul_net_top', files: { ...withCellModels('net.v', y.files['net.v']!), 'mul_net_top.v': harnessTop(unit.name, 1) }, trace: true });
     const err = await runPipelineSim({ binary, latency: 1, width: 34, vectors, expected, waveformPath: join(work, 'mul-dsp.vcd') }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(SimMismatchError);
     expect((err as Error).message).toMatch(/vector \d+/);
+    expect(existsSync((err as SimMismatchError).waveformPath!)).toBe(true);
   }, 300_000);
 
   // The clock configuration with the pipelined multiplier: the BTB (no_rw_check) and the
