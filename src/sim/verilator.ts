@@ -369,7 +369,6 @@ interface BuildRecord {
   flags: string[];
   harness?: string;
   files?: string[];
-  trace?: boolean;
 }
 
 const tracedOf = new Map<string, boolean>();
