@@ -617,7 +617,7 @@ void report(const Options& o, const Data& d, const Outcome& first, const Outcome
                       o.wavePath.c_str(), traced.traceFrom, traced.traceTo);
         msg += line;
     } else {
-        msg += "  waveform: none (the re-run with tracing did not reproduce the failure)\n";
+        msg += kCanTrace ? "  waveform: none (the re-run with tracing did not reproduce the failure)\n" : kNoTraceWaveform;
     }
     msg += "  rerun: " + o.commandLine + "\n";
     std::fputs(msg.c_str(), stderr);
@@ -633,9 +633,8 @@ int main(int argc, char** argv) {
     Harness h(opt, data);
     const Outcome first = h.run(false, nullptr);
     if (first.fail.kind != FailKind::None) {
-        Harness again(opt, data);
-        const Outcome traced = again.run(true, &first.fail);
-        const bool same = traced.fail.kind == first.fail.kind && traced.fail.cycle == first.fail.cycle;
+        Outcome traced;
+        const bool same = tracedRerun<Harness>(first, traced, opt, data);
         report(opt, data, first, traced, same);
         return kExitFailure;
     }

@@ -604,7 +604,7 @@ void report(const Options& o, const Vectors& v, const Outcome& first, const Outc
                       o.wavePath.c_str(), traced.traceFrom, traced.traceTo);
         msg += line;
     } else {
-        msg += "  waveform: none (the re-run with tracing did not reproduce the failure)\n";
+        msg += kCanTrace ? "  waveform: none (the re-run with tracing did not reproduce the failure)\n" : kNoTraceWaveform;
     }
     msg += "  rerun: " + o.commandLine + "\n";
     std::fputs(msg.c_str(), stderr);
@@ -621,9 +621,8 @@ int main(int argc, char** argv) {
     Harness h(opt, vec);
     const Outcome first = h.run(false, nullptr);
     if (first.fail.kind != FailKind::None) {
-        Harness again(opt, vec);
-        const Outcome traced = again.run(true, &first.fail);
-        const bool same = traced.fail.kind == first.fail.kind && traced.fail.cycle == first.fail.cycle;
+        Outcome traced;
+        const bool same = tracedRerun<Harness>(first, traced, opt, vec);
         report(opt, vec, first, traced, same);
         return kExitMismatch;
     }

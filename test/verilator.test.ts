@@ -2,6 +2,7 @@
 // out = (a + b) mod 2^W: equality back to back and with bubbles for every C++ port type
 // (CData … VlWide), the build cache, mismatch reports with waveforms (from a traced build
 // made for the mismatch), lint, and the docker command line.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -232,7 +233,8 @@ describe('mismatch reports', () => {
     expect(existsSync(vectorsFile)).toBe(true);
     // Built without tracing, the simulator ran the mismatch again on the traced build of the
     // same sources (cached beside it), which wrote the waveform and the rerun line.
-    const traced = /^ {2}rerun: (\S+)/m.exec(m.message)![1]!;
+    const rerun = /^ {2}rerun: (.+)$/m.exec(m.message)![1]!.split(' ');
+    const traced = rerun[0]!;
     expect(traced).not.toBe(binary);
     expect(basename(traced)).toBe(basename(binary));
     const flags = (sim: string) => (JSON.parse(readFileSync(join(dirname(sim), 'build.json'), 'utf8')) as { flags: string[] }).flags;
@@ -240,6 +242,13 @@ describe('mismatch reports', () => {
     expect(flags(traced)).toContain('--trace');
     expect(await tracedSimulator(binary)).toBe(traced);
     expect(await tracedSimulator(traced)).toBe(traced);
+    // The untraced build alone reports the same mismatch, without a re-run, and says why it
+    // has no waveform.
+    const alone = spawnSync(binary, rerun.slice(1), { encoding: 'utf8' });
+    expect(alone.status).toBe(1);
+    expect(alone.stderr.split('\n')[0]).toBe(m.message.split('\n')[0]);
+    expect(alone.stderr).toContain('waveform: none (built without --trace: zkrtl runs these inputs again on a traced build of the same sources)');
+    expect(alone.stderr).not.toMatch(/^WAVEFORM /m);
     return m;
   }
 

@@ -371,22 +371,14 @@ interface BuildRecord {
   files?: string[];
 }
 
-const tracedOf = new Map<string, boolean>();
-
 /** Whether a simulator can write waveforms: built with --trace, or not one of this cache's builds. */
 function isTraced(binary: string): boolean {
-  let traced = tracedOf.get(binary);
-  if (traced === undefined) {
-    let record: BuildRecord | undefined;
-    try {
-      record = JSON.parse(readFileSync(join(dirname(binary), 'build.json'), 'utf8')) as BuildRecord;
-    } catch {
-      record = undefined;
-    }
-    traced = record === undefined || record.flags.includes(TRACE_FLAG);
-    tracedOf.set(binary, traced);
+  try {
+    const record = JSON.parse(readFileSync(join(dirname(binary), 'build.json'), 'utf8')) as BuildRecord;
+    return record.flags.includes(TRACE_FLAG);
+  } catch {
+    return true;
   }
-  return traced;
 }
 
 /**
